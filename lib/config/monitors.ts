@@ -1,0 +1,210 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { parseDuration } from '../domain/duration';
+import { ConfigError } from '../domain/errors';
+import type { MonitorConfig, MonitorsConfig } from '../domain/types';
+
+const MINUTE_MS = 60_000;
+const MAX_TIMEOUT_MS = 30_000;
+
+const email = z.email({ error: 'must be an email address' });
+const emailList = z.array(email, { error: 'must be a list of email addresses' }).min(1, { error: 'must list at least one address' });
+
+function duration(min: number, max: number, hint: string) {
+  return z
+    .string({ error: 'must be a duration such as 5s, 1m or 2h' })
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: `'${text}' is not a duration such as 5s, 1m or 2h` });
+        return z.NEVER;
+      }
+      if (ms < min || ms > max) {
+        ctx.addIssue({ code: 'custom', message: `'${text}' ${hint}` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+}
+
+const timeout = duration(100, MAX_TIMEOUT_MS, 'must be between 100ms and 30s');
+const interval = duration(MINUTE_MS, 24 * 60 * MINUTE_MS, 'must be between 1m and 24h').refine(
+  (ms) => ms % MINUTE_MS === 0,
+  { error: 'must be a whole number of minutes (the schedule runs every minute)' },
+);
+const threshold = z
+  .number({ error: 'must be a whole number of checks, 1 or more' })
+  .int({ error: 'must be a whole number of checks, 1 or more' })
+  .min(1, { error: 'must be 1 or more' })
+  .max(100, { error: 'must be 100 or less' });
+
+const httpStatus = z
+  .number({ error: 'must be an HTTP status between 100 and 599' })
+  .int({ error: 'must be an HTTP status between 100 and 599' })
+  .min(100, { error: 'must be an HTTP status between 100 and 599' })
+  .max(599, { error: 'must be an HTTP status between 100 and 599' });
+
+const url = z.string({ error: 'must be an http:// or https:// URL' }).refine(
+  (text) => {
+    try {
+      const parsed = new URL(text);
+      return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.hostname !== '';
+    } catch {
+      return false;
+    }
+  },
+  { error: 'must be an http:// or https:// URL' },
+);
+
+const defaultsSchema = z.strictObject({
+  timeout: timeout.prefault('5s'),
+  interval: interval.prefault('1m'),
+  failureThreshold: threshold.default(2),
+  successThreshold: threshold.default(2),
+});
+
+const expectSchema = z.strictObject({
+  status: z.union([httpStatus, z.array(httpStatus).min(1, { error: 'must list at least one status' })]).optional(),
+  json: z.record(z.string(), z.unknown(), { error: 'must map dotted paths to expected values' }).optional(),
+  bodyContains: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).optional(),
+  maxResponseTime: duration(1, MAX_TIMEOUT_MS, 'must be between 1ms and 30s').optional(),
+});
+
+const monitorSchema = z.strictObject({
+  id: z
+    .string({ error: 'must be a string of a-z, 0-9 and -' })
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: 'must be 1 to 63 characters of a-z, 0-9 and -, starting with a letter or digit' }),
+  name: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).max(200, { error: 'must be at most 200 characters' }).optional(),
+  url,
+  method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], { error: 'must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS' }).optional(),
+  headers: z.record(z.string(), z.string({ error: 'header values must be strings' }), { error: 'must map header names to strings' }).optional(),
+  timeout: timeout.optional(),
+  interval: interval.optional(),
+  failureThreshold: threshold.optional(),
+  successThreshold: threshold.optional(),
+  expect: expectSchema.optional(),
+  notify: z.strictObject({ to: emailList }).optional(),
+});
+
+const fileSchema = z.strictObject({
+  notify: z.strictObject({ from: email, to: emailList }, { error: 'must have from and to' }),
+  defaults: defaultsSchema.optional(),
+  monitors: z.array(monitorSchema, { error: 'must be a list of monitors' }).min(1, { error: 'must list at least one monitor' }),
+});
+
+type MonitorsFile = z.output<typeof fileSchema>;
+
+/** Reads and validates a monitors file; throws ConfigError naming the file, monitor and field. */
+export function loadMonitorsConfig(file: string): MonitorsConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${path.basename(file)}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+  }
+  return parseMonitorsConfig(text, path.basename(file));
+}
+
+/** Validates the text of a monitors file and applies defaults. */
+export function parseMonitorsConfig(text: string, fileName: string): MonitorsConfig {
+  if (text.trim() === '') throw new ConfigError(`${fileName}: the file is empty; it needs notify and monitors`);
+  const document = parseDocument(text, { uniqueKeys: true });
+  const yamlError = document.errors[0];
+  if (yamlError) {
+    throw new ConfigError(`${fileName}: not valid YAML: ${yamlError.message.split('\n')[0]?.replace(/:$/, '')}`, { cause: yamlError });
+  }
+  const raw: unknown = document.toJS();
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError(`${fileName}: must be a mapping with notify and monitors`);
+  }
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`${fileName}: ${describeIssue(raw, issue)}`, { cause: parsed.error });
+  }
+  const config = applyDefaults(parsed.data);
+  assertUniqueIds(config, fileName);
+  return config;
+}
+
+function applyDefaults(file: MonitorsFile): MonitorsConfig {
+  const defaults = file.defaults ?? defaultsSchema.parse({});
+  const monitors = file.monitors.map((monitor): MonitorConfig => {
+    const status = monitor.expect?.status;
+    return {
+      id: monitor.id,
+      name: monitor.name ?? monitor.id,
+      url: monitor.url,
+      method: monitor.method ?? 'GET',
+      headers: monitor.headers ?? {},
+      timeoutMs: monitor.timeout ?? defaults.timeout,
+      intervalMs: monitor.interval ?? defaults.interval,
+      failureThreshold: monitor.failureThreshold ?? defaults.failureThreshold,
+      successThreshold: monitor.successThreshold ?? defaults.successThreshold,
+      expect: {
+        status: status === undefined ? [200] : Array.isArray(status) ? status : [status],
+        ...(monitor.expect?.json ? { json: monitor.expect.json } : {}),
+        ...(monitor.expect?.bodyContains ? { bodyContains: monitor.expect.bodyContains } : {}),
+        ...(monitor.expect?.maxResponseTime !== undefined ? { maxResponseTimeMs: monitor.expect.maxResponseTime } : {}),
+      },
+      notify: { to: monitor.notify?.to ?? file.notify.to },
+    };
+  });
+  return { notify: file.notify, monitors };
+}
+
+function assertUniqueIds(config: MonitorsConfig, fileName: string): void {
+  const seen = new Map<string, number>();
+  config.monitors.forEach((monitor, index) => {
+    const first = seen.get(monitor.id);
+    if (first !== undefined) {
+      throw new ConfigError(
+        `${fileName}: monitors[${index}] (${monitor.id}).id: duplicate id, already used by monitors[${first}]`,
+      );
+    }
+    seen.set(monitor.id, index);
+  });
+}
+
+/** `monitors[2] (payments-api).expect.status: must be ...` */
+function describeIssue(raw: object, issue: z.core.$ZodIssue | undefined): string {
+  if (!issue) return 'invalid';
+  const segments = [...issue.path];
+  let message = issue.message;
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys;
+    segments.push(keys[0] ?? '?');
+    message = `unknown field${keys.length > 1 ? `s ${keys.map((k) => `'${k}'`).join(', ')}` : ''}; check the spelling against the documented fields`;
+  } else if (issue.code === 'invalid_type' && valueAt(raw, segments) === undefined) {
+    message = `is required (${message})`;
+  }
+  return `${formatPath(raw, segments)}: ${message}`;
+}
+
+function valueAt(raw: object, segments: PropertyKey[]): unknown {
+  let node: unknown = raw;
+  for (const segment of segments) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<PropertyKey, unknown>)[segment];
+  }
+  return node;
+}
+
+function formatPath(raw: object, segments: PropertyKey[]): string {
+  let text = '';
+  let node: unknown = raw;
+  segments.forEach((segment, index) => {
+    if (typeof segment === 'number') {
+      text += `[${segment}]`;
+      node = Array.isArray(node) ? node[segment] : undefined;
+      const id = index === 1 && segments[0] === 'monitors' && node && typeof node === 'object' ? (node as { id?: unknown }).id : undefined;
+      if (typeof id === 'string' && id !== '') text += ` (${id})`;
+    } else {
+      text += text === '' ? String(segment) : `.${String(segment)}`;
+      node = node && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[segment] : undefined;
+    }
+  });
+  return text === '' ? '(top level)' : text;
+}

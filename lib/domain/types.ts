@@ -1,0 +1,130 @@
+/** Validated, defaulted configuration of one monitor (durations already in milliseconds). */
+export interface MonitorConfig {
+  id: string;
+  name: string;
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  timeoutMs: number;
+  intervalMs: number;
+  failureThreshold: number;
+  successThreshold: number;
+  expect: Expectations;
+  notify: { to: string[] };
+}
+
+export interface Expectations {
+  /** Accepted HTTP status codes. */
+  status: number[];
+  /** Dotted paths into the JSON body and the values they must equal. */
+  json?: Record<string, unknown>;
+  bodyContains?: string;
+  maxResponseTimeMs?: number;
+}
+
+export interface MonitorsConfig {
+  notify: { from: string; to: string[] };
+  monitors: MonitorConfig[];
+}
+
+export type MonitorStatus = 'UNKNOWN' | 'UP' | 'DOWN';
+
+/** Why a check failed. Network-level reasons come from the prober, the rest from evaluation. */
+export type FailureReason =
+  | 'timeout'
+  | 'dns'
+  | 'connection-refused'
+  | 'connection-reset'
+  | 'tls'
+  | 'network'
+  | 'http-status'
+  | 'body-mismatch'
+  | 'invalid-json'
+  | 'too-slow';
+
+export type NetworkFailureReason = Extract<
+  FailureReason,
+  'timeout' | 'dns' | 'connection-refused' | 'connection-reset' | 'tls' | 'network'
+>;
+
+/** What the prober saw: an HTTP answer, or a failure before one arrived. */
+export type ProbeOutcome =
+  | {
+      kind: 'response';
+      statusCode: number;
+      contentType?: string;
+      /** The body, cut at the prober's cap. */
+      body: string;
+      bodyTruncated: boolean;
+      latencyMs: number;
+    }
+  | { kind: 'error'; reason: NetworkFailureReason; message: string; latencyMs: number };
+
+/** One evaluated check of one monitor. */
+export interface CheckResult {
+  ok: boolean;
+  /** ISO-8601 UTC time the check started. */
+  checkedAt: string;
+  latencyMs: number;
+  statusCode?: number;
+  reason?: FailureReason;
+  /** Human-readable detail of a failure. */
+  message?: string;
+}
+
+/** The persisted state machine of one monitor. */
+export interface MonitorState {
+  monitorId: string;
+  status: MonitorStatus;
+  /** When the current status began (the first check of the streak that established it). */
+  since: string;
+  failuresInRow: number;
+  successesInRow: number;
+  /** First check of the current failure or success streak. */
+  streakStartedAt?: string;
+  /** The last tick that changed this state. */
+  tick: string;
+  /** Optimistic-locking version, 0 for a state never stored. */
+  version: number;
+  /** The reason of the last failed check. */
+  lastFailureReason?: string;
+}
+
+export interface Thresholds {
+  failureThreshold: number;
+  successThreshold: number;
+}
+
+/** A change of status: an outage (to DOWN), a recovery (DOWN to UP) or an establishment (UNKNOWN to UP). */
+export interface Transition {
+  monitorId: string;
+  from: MonitorStatus;
+  to: 'UP' | 'DOWN';
+  /** The first check of the streak that crossed the threshold. */
+  startedAt: string;
+  /** The check that crossed the threshold. */
+  confirmedAt: string;
+  /** When the previous status began. */
+  previousSince: string;
+  /** The last check's failure reason and message for an outage. */
+  reason?: string;
+  tick: string;
+}
+
+/** Per-monitor outcome of one run, kept in the run summary. */
+export interface RunMonitorResult {
+  ok: boolean;
+  latencyMs: number;
+  statusCode?: number;
+  reason?: FailureReason;
+}
+
+export interface RunSummary {
+  tick: string;
+  startedAt: string;
+  durationMs: number;
+  checks: number;
+  failures: number;
+  monitorsDown: number;
+  results: Record<string, RunMonitorResult>;
+}

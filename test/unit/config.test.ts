@@ -1,0 +1,145 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadMonitorsConfig, parseMonitorsConfig } from '../../lib/config/monitors';
+import { ConfigError } from '../../lib/domain/errors';
+
+const HEADER = 'notify:\n  from: monitor@example.com\n  to: [oncall@example.com]\n';
+const withMonitors = (...monitors: string[]) => `${HEADER}monitors:\n${monitors.map((m) => `  - ${m}`).join('\n')}\n`;
+const refusal = (text: string) => {
+  try {
+    parseMonitorsConfig(text, 'monitors.yml');
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('the file was accepted');
+};
+
+describe('parseMonitorsConfig', () => {
+  it('applies defaults to a minimal monitor', () => {
+    const config = parseMonitorsConfig(withMonitors('{ id: api, url: "https://api.example.com/health" }'), 'monitors.yml');
+    expect(config).toEqual({
+      notify: { from: 'monitor@example.com', to: ['oncall@example.com'] },
+      monitors: [
+        {
+          id: 'api',
+          name: 'api',
+          url: 'https://api.example.com/health',
+          method: 'GET',
+          headers: {},
+          timeoutMs: 5000,
+          intervalMs: 60_000,
+          failureThreshold: 2,
+          successThreshold: 2,
+          expect: { status: [200] },
+          notify: { to: ['oncall@example.com'] },
+        },
+      ],
+    });
+  });
+
+  it('reads every documented field and lets a monitor override the defaults', () => {
+    const text = `${HEADER}defaults:
+  timeout: 3s
+  interval: 2m
+  failureThreshold: 3
+  successThreshold: 4
+monitors:
+  - id: payments-api
+    name: Payments API
+    url: https://api.example.com/health
+    method: POST
+    headers: { Authorization: Bearer abc }
+    timeout: 1500ms
+    interval: 5m
+    failureThreshold: 1
+    expect:
+      status: [200, 204]
+      json: { status: OK, data.version: 2 }
+      bodyContains: healthy
+      maxResponseTime: 2s
+    notify: { to: [team@example.com] }
+  - id: web
+    url: http://web.example.com
+`;
+    const [payments, web] = parseMonitorsConfig(text, 'monitors.yml').monitors;
+    expect(payments).toEqual({
+      id: 'payments-api',
+      name: 'Payments API',
+      url: 'https://api.example.com/health',
+      method: 'POST',
+      headers: { Authorization: 'Bearer abc' },
+      timeoutMs: 1500,
+      intervalMs: 300_000,
+      failureThreshold: 1,
+      successThreshold: 4,
+      expect: { status: [200, 204], json: { status: 'OK', 'data.version': 2 }, bodyContains: 'healthy', maxResponseTimeMs: 2000 },
+      notify: { to: ['team@example.com'] },
+    });
+    expect(web).toMatchObject({ timeoutMs: 3000, intervalMs: 120_000, failureThreshold: 3, successThreshold: 4 });
+  });
+
+  it('accepts a single status as well as a list', () => {
+    const [monitor] = parseMonitorsConfig(withMonitors('{ id: a, url: "https://a.example.com", expect: { status: 204 } }'), 'm.yml').monitors;
+    expect(monitor?.expect.status).toEqual([204]);
+  });
+
+  it.each<[string, string, string]>([
+    [
+      'a status out of range',
+      withMonitors('{ id: a, url: "https://a.example.com" }', '{ id: b, url: "https://b.example.com" }', '{ id: payments-api, url: "https://p.example.com", expect: { status: 999 } }'),
+      'monitors.yml: monitors[2] (payments-api).expect.status: must be an HTTP status between 100 and 599',
+    ],
+    ['a status in a list out of range', withMonitors('{ id: a, url: "https://a.example.com", expect: { status: [200, 42] } }'), 'monitors.yml: monitors[0] (a).expect.status[1]: must be an HTTP status between 100 and 599'],
+    ['an unknown monitor key', withMonitors('{ id: a, url: "https://a.example.com", timout: 5s }'), 'monitors.yml: monitors[0] (a).timout: unknown field'],
+    ['an unknown top-level key', `${HEADER}monitor: []\nmonitors:\n  - { id: a, url: "https://a.example.com" }\n`, 'monitors.yml: monitor: unknown field'],
+    ['an unknown expect key', withMonitors('{ id: a, url: "https://a.example.com", expect: { code: 200 } }'), 'monitors.yml: monitors[0] (a).expect.code: unknown field'],
+    ['a duplicate id', withMonitors('{ id: a, url: "https://a.example.com" }', '{ id: a, url: "https://b.example.com" }'), 'monitors.yml: monitors[1] (a).id: duplicate id, already used by monitors[0]'],
+    ['a URL that is not http(s)', withMonitors('{ id: a, url: "ftp://a.example.com" }'), 'monitors.yml: monitors[0] (a).url: must be an http:// or https:// URL'],
+    ['a URL that is not a URL', withMonitors('{ id: a, url: "not a url" }'), 'monitors.yml: monitors[0] (a).url: must be an http:// or https:// URL'],
+    ['a missing URL', withMonitors('{ id: a }'), 'monitors.yml: monitors[0] (a).url: is required'],
+    ['a missing id', withMonitors('{ url: "https://a.example.com" }'), 'monitors.yml: monitors[0].id: is required'],
+    ['an id with capitals', withMonitors('{ id: Payments, url: "https://a.example.com" }'), 'monitors.yml: monitors[0] (Payments).id: must be 1 to 63 characters of a-z, 0-9 and -'],
+    ['a zero failure threshold', withMonitors('{ id: a, url: "https://a.example.com", failureThreshold: 0 }'), 'monitors.yml: monitors[0] (a).failureThreshold: must be 1 or more'],
+    ['a zero success threshold in defaults', `${HEADER}defaults: { successThreshold: 0 }\nmonitors:\n  - { id: a, url: "https://a.example.com" }\n`, 'monitors.yml: defaults.successThreshold: must be 1 or more'],
+    ['a fractional threshold', withMonitors('{ id: a, url: "https://a.example.com", failureThreshold: 1.5 }'), 'monitors.yml: monitors[0] (a).failureThreshold: must be a whole number of checks, 1 or more'],
+    ['a bad duration', withMonitors('{ id: a, url: "https://a.example.com", timeout: 5 seconds }'), "monitors.yml: monitors[0] (a).timeout: '5 seconds' is not a duration such as 5s, 1m or 2h"],
+    ['a number as duration', withMonitors('{ id: a, url: "https://a.example.com", timeout: 5 }'), 'monitors.yml: monitors[0] (a).timeout: must be a duration such as 5s, 1m or 2h'],
+    ['a timeout over 30s', withMonitors('{ id: a, url: "https://a.example.com", timeout: 45s }'), "monitors.yml: monitors[0] (a).timeout: '45s' must be between 100ms and 30s"],
+    ['an interval that is not whole minutes', withMonitors('{ id: a, url: "https://a.example.com", interval: 90s }'), 'monitors.yml: monitors[0] (a).interval: must be a whole number of minutes'],
+    ['a method that is not HTTP', withMonitors('{ id: a, url: "https://a.example.com", method: FETCH }'), 'monitors.yml: monitors[0] (a).method: must be one of GET'],
+    ['a header that is not a string', withMonitors('{ id: a, url: "https://a.example.com", headers: { X-Count: 1 } }'), 'monitors.yml: monitors[0] (a).headers.X-Count: header values must be strings'],
+    ['an empty bodyContains', withMonitors('{ id: a, url: "https://a.example.com", expect: { bodyContains: "" } }'), 'monitors.yml: monitors[0] (a).expect.bodyContains: must not be empty'],
+    ['a bad sender', `notify: { from: nobody, to: [a@example.com] }\nmonitors:\n  - { id: a, url: "https://a.example.com" }\n`, 'monitors.yml: notify.from: must be an email address'],
+    ['an empty recipient list', `notify: { from: a@example.com, to: [] }\nmonitors:\n  - { id: a, url: "https://a.example.com" }\n`, 'monitors.yml: notify.to: must list at least one address'],
+    ['a bad monitor recipient', withMonitors('{ id: a, url: "https://a.example.com", notify: { to: [team] } }'), 'monitors.yml: monitors[0] (a).notify.to[0]: must be an email address'],
+    ['no monitors', `${HEADER}monitors: []\n`, 'monitors.yml: monitors: must list at least one monitor'],
+    ['a missing notify block', 'monitors:\n  - { id: a, url: "https://a.example.com" }\n', 'monitors.yml: notify: is required'],
+    ['an empty file', '', 'monitors.yml: the file is empty'],
+    ['a file that is not YAML', 'notify: [unclosed\n', 'monitors.yml: not valid YAML'],
+    ['a YAML list instead of a mapping', '- a\n- b\n', 'monitors.yml: must be a mapping with notify and monitors'],
+    ['a duplicated YAML key', `${HEADER}notify: {}\nmonitors: []\n`, 'monitors.yml: not valid YAML: Map keys must be unique'],
+  ])('refuses %s', (_, text, message) => {
+    expect(refusal(text)).toContain(message);
+  });
+});
+
+describe('loadMonitorsConfig', () => {
+  it('names the file it cannot read', () => {
+    expect(() => loadMonitorsConfig('/nonexistent/monitors.yml')).toThrow(/monitors\.yml: cannot read \/nonexistent\/monitors\.yml \(ENOENT\)/);
+  });
+
+  it('names the file in validation messages', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'monitors-'));
+    const file = path.join(dir, 'prod-monitors.yml');
+    writeFileSync(file, withMonitors('{ id: a, url: "https://a.example.com", failureThreshold: 0 }'));
+    expect(() => loadMonitorsConfig(file)).toThrow('prod-monitors.yml: monitors[0] (a).failureThreshold: must be 1 or more');
+  });
+
+  it('accepts the shipped monitors.yml', () => {
+    const config = loadMonitorsConfig(path.join(__dirname, '..', '..', 'monitors.yml'));
+    expect(config.monitors.length).toBeGreaterThan(0);
+    expect(new Set(config.monitors.map((m) => m.id)).size).toBe(config.monitors.length);
+  });
+});

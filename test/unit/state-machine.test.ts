@@ -1,0 +1,171 @@
+import fc from 'fast-check';
+import { advanceState, initialState } from '../../lib/domain/state-machine';
+import type { CheckResult, MonitorState, MonitorStatus, Thresholds, Transition } from '../../lib/domain/types';
+
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+const at = (minute: number) => new Date(T0 + minute * 60_000).toISOString();
+const ok = (minute: number): CheckResult => ({ ok: true, checkedAt: at(minute), latencyMs: 10, statusCode: 200 });
+const fail = (minute: number): CheckResult => ({
+  ok: false,
+  checkedAt: at(minute),
+  latencyMs: 10,
+  statusCode: 503,
+  reason: 'http-status',
+  message: 'expected 200, got 503',
+});
+const DEFAULTS: Thresholds = { failureThreshold: 2, successThreshold: 2 };
+
+/** Feeds a pattern such as '++--' (+ success, - failure) through the machine, one check a minute. */
+function run(pattern: string, thresholds = DEFAULTS, start: MonitorState = initialState('api', at(0))) {
+  let state = start;
+  const transitions: Transition[] = [];
+  let writes = 0;
+  [...pattern].forEach((symbol, index) => {
+    const step = advanceState(state, symbol === '+' ? ok(index) : fail(index), thresholds, at(index));
+    if (step.changed) writes += 1;
+    if (step.transition) transitions.push(step.transition);
+    state = step.state;
+  });
+  return { state, transitions, writes };
+}
+
+describe('advanceState', () => {
+  it.each<[string, MonitorStatus, string[]]>([
+    ['', 'UNKNOWN', []],
+    ['+', 'UNKNOWN', []],
+    ['++', 'UP', ['UNKNOWN->UP']],
+    ['-', 'UNKNOWN', []],
+    ['--', 'DOWN', ['UNKNOWN->DOWN']],
+    ['++-', 'UP', ['UNKNOWN->UP']],
+    ['++-+-+-+', 'UP', ['UNKNOWN->UP']],
+    ['++--', 'DOWN', ['UNKNOWN->UP', 'UP->DOWN']],
+    ['++----', 'DOWN', ['UNKNOWN->UP', 'UP->DOWN']],
+    ['++--+', 'DOWN', ['UNKNOWN->UP', 'UP->DOWN']],
+    ['++--++', 'UP', ['UNKNOWN->UP', 'UP->DOWN', 'DOWN->UP']],
+    ['++--+-++', 'UP', ['UNKNOWN->UP', 'UP->DOWN', 'DOWN->UP']],
+    ['--++', 'UP', ['UNKNOWN->DOWN', 'DOWN->UP']],
+  ])('%j ends %s with transitions %j (thresholds 2/2)', (pattern, status, expected) => {
+    const { state, transitions } = run(pattern);
+    expect(state.status).toBe(status);
+    expect(transitions.map((t) => `${t.from}->${t.to}`)).toEqual(expected);
+  });
+
+  it.each<[string, Thresholds, MonitorStatus, number]>([
+    ['-', { failureThreshold: 1, successThreshold: 1 }, 'DOWN', 1],
+    ['+-+', { failureThreshold: 1, successThreshold: 1 }, 'UP', 3],
+    ['+++--', { failureThreshold: 3, successThreshold: 3 }, 'UP', 1],
+    ['+++---', { failureThreshold: 3, successThreshold: 3 }, 'DOWN', 2],
+    ['+++---+++++', { failureThreshold: 3, successThreshold: 5 }, 'UP', 2],
+    ['+++---++++', { failureThreshold: 3, successThreshold: 5 }, 'DOWN', 1],
+  ])('%j with thresholds %j ends %s after %i transitions', (pattern, thresholds, status, count) => {
+    const { state, transitions } = run(pattern, thresholds);
+    expect(state.status).toBe(status);
+    expect(transitions).toHaveLength(count);
+  });
+
+  it('records the first check of the streak as startedAt and the crossing check as confirmedAt', () => {
+    const { transitions, state } = run('+++---');
+    const outage = transitions[1];
+    expect(outage).toMatchObject({
+      from: 'UP',
+      to: 'DOWN',
+      startedAt: at(3),
+      confirmedAt: at(4),
+      previousSince: at(0),
+      reason: 'http-status: expected 200, got 503',
+      tick: at(4),
+    });
+    expect(state.since).toBe(at(3));
+  });
+
+  it('gives a recovery the outage start as previousSince', () => {
+    const { transitions } = run('++--+-++');
+    expect(transitions[2]).toMatchObject({ from: 'DOWN', to: 'UP', startedAt: at(6), confirmedAt: at(7), previousSince: at(2) });
+    expect(transitions[2]).not.toHaveProperty('reason');
+  });
+
+  it('writes nothing for a steady UP monitor or a steady DOWN monitor', () => {
+    const up = run('+'.repeat(50));
+    expect(up.writes).toBe(2); // the first success, then the establishment
+    const down = run('++' + '-'.repeat(50));
+    expect(down.writes).toBe(4); // 2 to establish, the first failure, the outage
+  });
+
+  it('bumps the version and records the tick on every change', () => {
+    const first = advanceState(initialState('api', at(0)), ok(0), DEFAULTS, at(0));
+    expect(first.state).toMatchObject({ version: 1, tick: at(0), successesInRow: 1 });
+    const same = advanceState(first.state, ok(1), DEFAULTS, at(1));
+    expect(same.state).toMatchObject({ version: 2, tick: at(1), status: 'UP' });
+    const steady = advanceState(same.state, ok(2), DEFAULTS, at(2));
+    expect(steady.changed).toBe(false);
+    expect(steady.state).toBe(same.state);
+  });
+
+  describe('properties', () => {
+    const thresholdsArb = fc.record({
+      failureThreshold: fc.integer({ min: 1, max: 5 }),
+      successThreshold: fc.integer({ min: 1, max: 5 }),
+    });
+    const patternArb = fc.array(fc.constantFrom('+', '-'), { maxLength: 80 }).map((a) => a.join(''));
+
+    it('alternating results never transition when both thresholds are 2 or more', () => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 2, max: 5 }),
+          fc.integer({ min: 2, max: 5 }),
+          fc.nat(60),
+          fc.boolean(),
+          (failureThreshold, successThreshold, length, startWithSuccess) => {
+            const pattern = Array.from({ length }, (_, i) => ((i % 2 === 0) === startWithSuccess ? '+' : '-')).join('');
+            expect(run(pattern, { failureThreshold, successThreshold }).transitions).toEqual([]);
+          },
+        ),
+      );
+    });
+
+    it('no two consecutive transitions go the same way', () => {
+      fc.assert(
+        fc.property(patternArb, thresholdsArb, (pattern, thresholds) => {
+          const { transitions } = run(pattern, thresholds);
+          transitions.forEach((transition, i) => {
+            const previous = transitions[i - 1];
+            if (previous) {
+              expect(transition.to).not.toBe(previous.to);
+              expect(transition.from).toBe(previous.to);
+            }
+          });
+        }),
+      );
+    });
+
+    it('every transition closes a full streak of its threshold', () => {
+      fc.assert(
+        fc.property(patternArb, thresholdsArb, (pattern, thresholds) => {
+          const { transitions } = run(pattern, thresholds);
+          for (const transition of transitions) {
+            const end = (Date.parse(transition.confirmedAt) - T0) / 60_000;
+            const need = transition.to === 'DOWN' ? thresholds.failureThreshold : thresholds.successThreshold;
+            const symbol = transition.to === 'DOWN' ? '-' : '+';
+            const streak = pattern.slice(end - need + 1, end + 1);
+            expect(streak).toBe(symbol.repeat(need));
+            const start = (Date.parse(transition.startedAt) - T0) / 60_000;
+            expect(pattern.slice(start, end + 1)).toBe(symbol.repeat(end - start + 1));
+            expect(start === 0 || pattern[start - 1] !== symbol).toBe(true);
+          }
+        }),
+      );
+    });
+
+    it('the final status matches the last full streak in the pattern', () => {
+      fc.assert(
+        fc.property(patternArb, thresholdsArb, (pattern, thresholds) => {
+          const { state } = run(pattern, thresholds);
+          const downAt = pattern.lastIndexOf('-'.repeat(thresholds.failureThreshold));
+          const upAt = pattern.lastIndexOf('+'.repeat(thresholds.successThreshold));
+          const expected: MonitorStatus = downAt < 0 && upAt < 0 ? 'UNKNOWN' : downAt > upAt ? 'DOWN' : 'UP';
+          expect(state.status).toBe(expected);
+        }),
+      );
+    });
+  });
+});
