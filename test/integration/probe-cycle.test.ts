@@ -1,0 +1,188 @@
+import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { ScheduledEvent } from 'aws-lambda';
+import { probeRun } from '../../functions/probe';
+import { CloudWatchMetricsSink } from '../../lib/adapters/cloudwatch-metrics-sink';
+import { DynamoDbStateStore } from '../../lib/adapters/dynamodb-state-store';
+import { HttpProber } from '../../lib/adapters/http-prober';
+import type { ProbeCycleDeps } from '../../lib/app/probe-cycle';
+import { parseMonitorsConfig } from '../../lib/config/monitors';
+import { createTestTable, type TestTable } from '../support/dynamodb';
+import { startTargetServer, type TargetServer } from '../support/target-server';
+
+const cloudWatch = mockClient(CloudWatchClient);
+const T0 = Date.parse('2026-05-04T10:00:00Z');
+
+/** A real EventBridge scheduled event, as Lambda receives it, for minute `minute` after T0. */
+function scheduledEvent(minute: number): ScheduledEvent {
+  return {
+    version: '0',
+    id: `event-${minute}`,
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: '123456789012',
+    time: new Date(T0 + minute * 60_000).toISOString().replace('.000', ''),
+    region: 'us-east-1',
+    resources: ['arn:aws:events:us-east-1:123456789012:rule/uptime-monitor-dev-ProbeEventsRuleSchedule1'],
+    detail: {},
+  };
+}
+
+let table: TestTable;
+let api: TargetServer;
+let slow: TargetServer;
+let logs: Record<string, unknown>[];
+let deps: ProbeCycleDeps;
+let clockMinute = 0;
+
+beforeAll(async () => {
+  table = await createTestTable('probe');
+  api = await startTargetServer('ok');
+  slow = await startTargetServer('ok');
+  const config = parseMonitorsConfig(
+    `notify: { from: monitor@example.com, to: [oncall@example.com] }
+monitors:
+  - { id: api, name: API, url: "${api.url}", expect: { json: { status: OK } } }
+  - { id: slow, name: Slow, url: "${slow.url}", timeout: 300ms }
+`,
+    'monitors.yml',
+  );
+  logs = [];
+  // In dev mode Powertools writes through the global console, where the test can read each line.
+  process.env.POWERTOOLS_DEV = 'true';
+  const logger = new Logger({ serviceName: 'uptime-monitor-test', logLevel: 'INFO' });
+  const capture = (line: string) => logs.push(JSON.parse(line) as Record<string, unknown>);
+  jest.spyOn(console, 'info').mockImplementation(capture);
+  jest.spyOn(console, 'warn').mockImplementation(capture);
+  jest.spyOn(console, 'error').mockImplementation(capture);
+  deps = {
+    config,
+    store: new DynamoDbStateStore({ client: table.client, tableName: table.tableName }),
+    prober: new HttpProber(),
+    metrics: new CloudWatchMetricsSink({ client: new CloudWatchClient({ region: 'us-east-1' }), namespace: 'UptimeMonitor', stack: 'test' }),
+    logger,
+    now: () => new Date(T0 + clockMinute * 60_000 + 1000),
+    concurrency: 4,
+  };
+});
+
+afterAll(async () => {
+  jest.restoreAllMocks();
+  await Promise.all([api.close(), slow.close(), table.drop()]);
+});
+
+beforeEach(() => {
+  cloudWatch.reset();
+  logs.length = 0;
+});
+
+const runAt = (minute: number) => {
+  clockMinute = minute;
+  return probeRun(scheduledEvent(minute), deps);
+};
+
+describe('probeRun', () => {
+  it('establishes healthy monitors after two good checks, with no transition to mail', async () => {
+    const first = await runAt(0);
+    expect(first).toMatchObject({ duplicate: false, checks: 2, failures: 0, monitorsDown: 0, transitions: [] });
+    const second = await runAt(1);
+    expect(second.transitions.map((t) => `${t.monitorId}:${t.from}->${t.to}`).sort()).toEqual(['api:UNKNOWN->UP', 'slow:UNKNOWN->UP']);
+    expect((await deps.store.loadState('api'))?.status).toBe('UP');
+  });
+
+  it('publishes exactly one PutMetricData per run, aggregate only', async () => {
+    await runAt(2);
+    const calls = cloudWatch.commandCalls(PutMetricDataCommand);
+    expect(calls).toHaveLength(1);
+    const input = calls[0]!.args[0].input;
+    expect(input.Namespace).toBe('UptimeMonitor');
+    expect(input.MetricData?.map((d) => d.MetricName)).toEqual(['Checks', 'FailedChecks', 'MonitorsDown', 'RunDuration']);
+    expect(input.MetricData?.every((d) => d.Dimensions?.every((dimension) => dimension.Name === 'Stack'))).toBe(true);
+    expect(input.MetricData?.[0]?.Value).toBe(2);
+  });
+
+  it('writes no state for steady UP monitors', async () => {
+    const before = await deps.store.loadStates();
+    await runAt(3);
+    const after = await deps.store.loadStates();
+    expect(after.get('api')).toEqual(before.get('api'));
+    expect(after.get('slow')).toEqual(before.get('slow'));
+  });
+
+  it('logs a failed check as structured JSON but raises no outage for a single failure', async () => {
+    api.behaviour = 'degraded';
+    const report = await runAt(4);
+    expect(report).toMatchObject({ failures: 1, transitions: [] });
+    const failure = logs.find((line) => line.message === 'check failed');
+    expect(failure).toMatchObject({
+      level: 'WARN',
+      monitorId: 'api',
+      url: api.url,
+      reason: 'body-mismatch',
+      statusCode: 200,
+    });
+    expect(typeof failure?.latencyMs).toBe('number');
+    expect(Number.isNaN(Date.parse(String(failure?.timestamp)))).toBe(false);
+    expect((await deps.store.loadState('api'))?.status).toBe('UP');
+  });
+
+  it('declares an outage on the second failure in a row, started at the first', async () => {
+    api.behaviour = 'error';
+    const report = await runAt(5);
+    expect(report.transitions).toHaveLength(1);
+    expect(report.transitions[0]).toMatchObject({
+      monitorId: 'api',
+      from: 'UP',
+      to: 'DOWN',
+      startedAt: new Date(T0 + 4 * 60_000 + 1000).toISOString(),
+      confirmedAt: new Date(T0 + 5 * 60_000 + 1000).toISOString(),
+      reason: 'http-status: expected 200, got 503',
+    });
+    expect(report.monitorsDown).toBe(1);
+    expect(logs.find((line) => line.message === 'monitor down')).toMatchObject({ level: 'ERROR', monitorId: 'api', to: 'DOWN' });
+  });
+
+  it('ignores the same scheduled event delivered twice', async () => {
+    const before = await deps.store.loadStates();
+    const again = await runAt(5);
+    expect(again).toMatchObject({ duplicate: true, checks: 0, transitions: [] });
+    expect(await deps.store.loadStates()).toEqual(before);
+    expect(await deps.store.listTransitions('api')).toHaveLength(2);
+    expect(cloudWatch.commandCalls(PutMetricDataCommand)).toHaveLength(0);
+  });
+
+  it('counts a result once when two runs of the same tick overlap', async () => {
+    api.behaviour = 'ok';
+    const [a, b] = await Promise.all([runAt(6), runAt(6)]);
+    const state = await deps.store.loadState('api');
+    expect(state).toMatchObject({ status: 'DOWN', successesInRow: 1 });
+    expect([...a.transitions, ...b.transitions]).toEqual([]);
+  });
+
+  it('recovers on the second good check and logs the recovery', async () => {
+    const report = await runAt(7);
+    expect(report.transitions).toEqual([
+      expect.objectContaining({ monitorId: 'api', from: 'DOWN', to: 'UP', previousSince: new Date(T0 + 4 * 60_000 + 1000).toISOString() }),
+    ]);
+    expect(logs.find((line) => line.message === 'monitor recovered')).toMatchObject({ level: 'INFO', monitorId: 'api', from: 'DOWN', to: 'UP' });
+  });
+
+  it('classifies a hanging target as a timeout without failing the run or delaying the others past it', async () => {
+    slow.behaviour = 'hang';
+    const report = await runAt(8);
+    expect(report).toMatchObject({ checks: 2, failures: 1 });
+    expect(logs.find((line) => line.message === 'check failed')).toMatchObject({ monitorId: 'slow', reason: 'timeout' });
+    const summary = await deps.store.latestRunSummary(new Date(T0 + 9 * 60_000).toISOString());
+    expect(summary?.results.slow).toMatchObject({ ok: false, reason: 'timeout' });
+    expect(summary?.results.api).toMatchObject({ ok: true, statusCode: 200 });
+  });
+
+  it('keeps the run going when CloudWatch refuses the metrics, and says so in the log', async () => {
+    cloudWatch.on(PutMetricDataCommand).rejects(new Error('throttled'));
+    const report = await runAt(9);
+    expect(report.duplicate).toBe(false);
+    expect(await deps.store.hasRunSummary(new Date(T0 + 9 * 60_000).toISOString())).toBe(true);
+    expect(logs.find((line) => line.message === 'could not publish run metrics')).toMatchObject({ level: 'ERROR' });
+  });
+});
