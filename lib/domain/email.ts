@@ -1,0 +1,186 @@
+import { formatDuration } from './duration';
+import type { EmailMessage } from './ports';
+import type { MonitorConfig, MonitorStatus, Transition } from './types';
+
+/** Longest subject we send; anything from config beyond it is cut. */
+export const MAX_SUBJECT_LENGTH = 200;
+/** Longest failure reason quoted in a body; a target can make the reason as long as it likes. */
+export const MAX_REASON_LENGTH = 1000;
+const MAX_NAME_IN_SUBJECT = 120;
+
+export interface TransitionEmailInput {
+  transition: Transition;
+  monitor: MonitorConfig;
+  /** How long the previous state lasted (for a recovery: the outage), null when unknown. */
+  previousStateMs: number | null;
+  from: string;
+  to: string[];
+}
+
+/** Rendering was asked for a transition that, by `shouldNotify`, sends no email. */
+export class UnnotifiableTransitionError extends Error {
+  override readonly name = 'UnnotifiableTransitionError';
+  constructor(readonly transition: Pick<Transition, 'monitorId' | 'from' | 'to'>) {
+    super(`transition ${transition.from} -> ${transition.to} of '${transition.monitorId}' sends no email`);
+  }
+}
+
+/**
+ * Whether a transition is worth an email: outages and recoveries are, the establishment of a new
+ * monitor (UNKNOWN -> UP) is not.
+ */
+export function shouldNotify(transition: Pick<Transition, 'from' | 'to'>): boolean {
+  return !(transition.from === 'UNKNOWN' && transition.to === 'UP');
+}
+
+/**
+ * The email for one outage or recovery. Pure. Throws `UnnotifiableTransitionError` for a
+ * transition `shouldNotify` rejects, so an establishment can never be mailed by mistake.
+ */
+export function renderTransitionEmail(input: TransitionEmailInput): EmailMessage {
+  const { transition, monitor, from, to } = input;
+  if (!shouldNotify(transition)) throw new UnnotifiableTransitionError(transition);
+  const facts = collectFacts(input);
+  return {
+    from,
+    to: [...to],
+    subject: renderSubject(transition, monitor, input.previousStateMs),
+    text: renderText(facts),
+    html: renderHtml(facts),
+  };
+}
+
+/** What both bodies say, as plain (unescaped) text. */
+interface EmailFacts {
+  headline: string;
+  monitorName: string;
+  monitorId: string;
+  url: string;
+  from: MonitorStatus;
+  to: 'UP' | 'DOWN';
+  startedAt: string;
+  confirmedAt: string;
+  reason?: string;
+  previousState: string;
+}
+
+function collectFacts({ transition, monitor, previousStateMs }: TransitionEmailInput): EmailFacts {
+  const down = transition.to === 'DOWN';
+  return {
+    headline: down ? `${monitor.name} is DOWN` : `${monitor.name} is UP again`,
+    monitorName: monitor.name,
+    monitorId: monitor.id,
+    url: monitor.url,
+    from: transition.from,
+    to: transition.to,
+    startedAt: describeTime(transition.startedAt),
+    confirmedAt: describeTime(transition.confirmedAt),
+    ...(down ? { reason: capText(transition.reason ?? 'not recorded', MAX_REASON_LENGTH) } : {}),
+    previousState: describePreviousState(transition, previousStateMs),
+  };
+}
+
+function renderSubject(transition: Transition, monitor: MonitorConfig, previousStateMs: number | null): string {
+  const name = capText(toSingleLine(monitor.name), MAX_NAME_IN_SUBJECT);
+  const subject =
+    transition.to === 'DOWN'
+      ? `[DOWN] ${name}`
+      : previousStateMs === null
+        ? `[UP] ${name} recovered`
+        : `[UP] ${name} recovered after ${formatDuration(previousStateMs)}`;
+  return capText(subject, MAX_SUBJECT_LENGTH);
+}
+
+function describePreviousState(transition: Transition, previousStateMs: number | null): string {
+  if (transition.to === 'DOWN') {
+    if (transition.from === 'UNKNOWN') {
+      return 'It had not been confirmed up since monitoring began, so how long it was up before this is unknown.';
+    }
+    return previousStateMs === null
+      ? 'How long it was up before this is unknown: no earlier state change is recorded.'
+      : `It was up for ${formatDuration(previousStateMs)} before this.`;
+  }
+  return previousStateMs === null
+    ? 'How long the outage lasted is unknown: its start is not recorded.'
+    : `The outage lasted ${formatDuration(previousStateMs)}.`;
+}
+
+function renderText(facts: EmailFacts): string {
+  const lines = [
+    `${facts.headline}.`,
+    '',
+    `Monitor:   ${facts.monitorName} (${facts.monitorId})`,
+    `URL:       ${facts.url}`,
+    `State:     ${facts.to} (was ${facts.from})`,
+    `Started:   ${facts.startedAt}`,
+    `Confirmed: ${facts.confirmedAt}`,
+    ...(facts.reason === undefined ? [] : [`Reason:    ${facts.reason}`]),
+    '',
+    facts.previousState,
+    '',
+    'Started is the first check of the streak that changed the state; confirmed is the check that crossed the threshold. Times are UTC.',
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+function renderHtml(facts: EmailFacts): string {
+  const color = facts.to === 'DOWN' ? '#b42318' : '#067647';
+  const rows: Array<[string, string]> = [
+    ['Monitor', `${escapeHtml(facts.monitorName)} (${escapeHtml(facts.monitorId)})`],
+    ['URL', renderUrl(facts.url)],
+    ['State', `<strong style="color:${color}">${facts.to}</strong> (was ${facts.from})`],
+    ['Started', escapeHtml(facts.startedAt)],
+    ['Confirmed', escapeHtml(facts.confirmedAt)],
+    ...(facts.reason === undefined ? [] : [['Reason', `<code>${escapeHtml(facts.reason)}</code>`] as [string, string]]),
+  ];
+  const tableRows = rows
+    .map(([label, value]) => `<tr><th align="left" style="padding:2px 12px 2px 0">${label}</th><td>${value}</td></tr>`)
+    .join('\n');
+  return [
+    '<!DOCTYPE html>',
+    '<html><head><meta charset="utf-8"></head>',
+    '<body style="font-family:sans-serif">',
+    `<h2 style="color:${color}">${escapeHtml(facts.headline)}</h2>`,
+    `<table>\n${tableRows}\n</table>`,
+    `<p>${escapeHtml(facts.previousState)}</p>`,
+    '<p style="color:#667085;font-size:small">Started is the first check of the streak that changed the state; ' +
+      'confirmed is the check that crossed the threshold. Times are UTC.</p>',
+    '</body></html>',
+    '',
+  ].join('\n');
+}
+
+/** A link only for http(s) URLs; anything else is shown as text, never as an active href. */
+function renderUrl(url: string): string {
+  const escaped = escapeHtml(url);
+  return /^https?:\/\//i.test(url) ? `<a href="${escaped}">${escaped}</a>` : escaped;
+}
+
+/** `2024-05-01T12:00:00.000Z (Wed, 01 May 2024 12:00:00 UTC)`; the raw text when it is not a time. */
+export function describeTime(iso: string): string {
+  const time = new Date(iso);
+  if (Number.isNaN(time.getTime())) return iso;
+  return `${time.toISOString()} (${time.toUTCString().replace(/GMT$/, 'UTC')})`;
+}
+
+export function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+/** Control characters (CR, LF, tab, ...) and Unicode line separators become single spaces. */
+function toSingleLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]+/g, ' ').replace(/ {2,}/g, ' ').trim();
+}
+
+/** Cuts text to at most `max` characters (code points), marking the cut with an ellipsis. */
+function capText(text: string, max: number): string {
+  const characters = Array.from(text);
+  if (characters.length <= max) return text;
+  return `${characters.slice(0, max - 1).join('')}…`;
+}

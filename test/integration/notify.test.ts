@@ -1,0 +1,324 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { SESClient, SESServiceException, type SESClientConfig } from '@aws-sdk/client-ses';
+import type { DynamoDBRecord } from 'aws-lambda';
+import server from 'aws-ses-v2-local';
+import type { Server } from 'node:http';
+import { createNotifyDeps, IDEMPOTENCY_PK, notifyBatch, type NotifyDeps } from '../../functions/notify';
+import { DynamoDbStateStore } from '../../lib/adapters/dynamodb-state-store';
+import { parseMonitorsConfig } from '../../lib/config/monitors';
+import { freePort } from '../../lib/local/free-port';
+import { tickOf } from '../../lib/domain/schedule';
+import { advanceState, initialState } from '../../lib/domain/state-machine';
+import type { CheckResult, MonitorsConfig, Transition } from '../../lib/domain/types';
+import { createLambdaContext } from '../fixtures/lambda-context';
+import { createTestTable, type TestTable } from '../support/dynamodb';
+import {
+  matchesFilterPatterns,
+  readStream,
+  streamFilterPatterns,
+  testDynamoDbStreamsClient,
+  toLambdaRecord,
+  toStreamEvent,
+} from '../support/stream-records';
+
+/** An email as aws-ses-v2-local keeps it (`GET /store` answers `{ templates, emails }`). */
+interface StoredEmail {
+  messageId: string;
+  from: string;
+  replyTo: string[];
+  destination: { to: string[]; cc: string[]; bcc: string[] };
+  subject: string;
+  body: { text?: string; html?: string };
+  attachments: unknown[];
+  /** Epoch seconds. */
+  at: number;
+}
+
+const MONITORS_YML = `
+notify:
+  from: monitor@example.com
+  to: [oncall@example.com]
+monitors:
+  - id: payments-api
+    name: Payments API
+    url: https://api.example.com/health
+    notify: { to: [team@example.com] }
+`;
+
+const START = Date.parse('2026-03-01T12:00:00Z');
+const at = (minute: number, second = 0) => new Date(START + minute * 60_000 + second * 1000).toISOString();
+const check = (ok: boolean, minute: number, second = 0): CheckResult =>
+  ok
+    ? { ok, checkedAt: at(minute, second), latencyMs: 40, statusCode: 200 }
+    : { ok, checkedAt: at(minute, second), latencyMs: 40, statusCode: 503, reason: 'http-status', message: 'expected 200, got 503' };
+/** Established at 12:00, down from 12:02 (confirmed 12:03), up again from 12:06:10: a 4m 10s outage. */
+const HISTORY = [check(true, 0), check(true, 1), check(false, 2), check(false, 3), check(true, 6, 10), check(true, 7, 10)];
+
+const logger = new Logger({ serviceName: 'uptime-monitor-test', logLevel: 'SILENT' });
+const config: MonitorsConfig = parseMonitorsConfig(MONITORS_YML, 'monitors.yml');
+const streams = testDynamoDbStreamsClient();
+const filterPatterns = streamFilterPatterns('notify');
+
+let ses: Server;
+let sesEndpoint: string;
+const tables: TestTable[] = [];
+const sesClients: SESClient[] = [];
+
+beforeAll(async () => {
+  const port = await freePort();
+  ses = await server({ host: '127.0.0.1', port });
+  sesEndpoint = `http://127.0.0.1:${port}`;
+});
+
+afterAll(async () => {
+  for (const client of sesClients) client.destroy();
+  streams.destroy();
+  await Promise.all(tables.map((table) => table.drop()));
+  ses.closeAllConnections();
+  await new Promise<void>((resolve, reject) => ses.close((error) => (error ? reject(error) : resolve())));
+});
+
+beforeEach(async () => {
+  const response = await fetch(`${sesEndpoint}/clear-store`, { method: 'POST' });
+  expect(response.status).toBe(200);
+});
+
+function sesClient(overrides: Partial<SESClientConfig> = {}): SESClient {
+  const client = new SESClient({
+    endpoint: sesEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 5,
+    ...overrides,
+  });
+  sesClients.push(client);
+  return client;
+}
+
+async function sentEmails(): Promise<StoredEmail[]> {
+  const response = await fetch(`${sesEndpoint}/store`);
+  expect(response.status).toBe(200);
+  const store = (await response.json()) as { templates: Record<string, unknown>; emails: StoredEmail[] };
+  return store.emails;
+}
+
+interface Scenario {
+  table: TestTable;
+  transitions: Transition[];
+  /** Every record the table's stream holds, as Lambda would see it unfiltered. */
+  allRecords: DynamoDBRecord[];
+  /** The records the notify function's event filter lets through. */
+  records: DynamoDBRecord[];
+  deps(overrides?: { ses?: SESClient; config?: MonitorsConfig }): NotifyDeps;
+}
+
+/** A fresh table with a monitor's history written the way the probe writes it, and its stream read back. */
+async function prepareScenario(): Promise<Scenario> {
+  const table = await createTestTable('notify');
+  tables.push(table);
+  const store = new DynamoDbStateStore({ client: table.client, tableName: table.tableName });
+  const transitions: Transition[] = [];
+  let state = initialState('payments-api', at(0));
+  for (const result of HISTORY) {
+    const step = advanceState(state, result, { failureThreshold: 2, successThreshold: 2 }, tickOf(result.checkedAt));
+    if (step.changed) expect(await store.saveState(state, step.state, step.transition)).toBe('saved');
+    if (step.transition) transitions.push(step.transition);
+    state = step.state;
+  }
+  const { allRecords, records } = await readDeliverable(table);
+  const workingSes = sesClient();
+  return {
+    table,
+    transitions,
+    allRecords,
+    records,
+    deps: (overrides = {}) =>
+      createNotifyDeps({
+        dynamoDb: table.client,
+        ses: overrides.ses ?? workingSes,
+        tableName: table.tableName,
+        config: overrides.config ?? config,
+        logger,
+      }),
+  };
+}
+
+async function readDeliverable(table: TestTable): Promise<{ allRecords: DynamoDBRecord[]; records: DynamoDBRecord[] }> {
+  const allRecords = (await readStream(streams, table.streamArn)).map((record) => toLambdaRecord(record, table.streamArn));
+  return { allRecords, records: allRecords.filter((record) => matchesFilterPatterns(filterPatterns, record)) };
+}
+
+async function deliver(records: DynamoDBRecord[], deps: NotifyDeps) {
+  return notifyBatch(toStreamEvent(records), createLambdaContext(), deps);
+}
+
+const sequenceNumber = (record: DynamoDBRecord | undefined) => record?.dynamodb?.SequenceNumber ?? '';
+
+async function idempotencyItems(table: TestTable) {
+  const { Items } = await table.client.send(
+    new QueryCommand({
+      TableName: table.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': { S: IDEMPOTENCY_PK } },
+      ConsistentRead: true,
+    }),
+  );
+  return Items ?? [];
+}
+
+describe('notifyBatch on the real stream of DynamoDB Local, sending through the SES emulator', () => {
+  it('gets exactly the transition inserts through the event filter serverless.yml declares', async () => {
+    const scenario = await prepareScenario();
+
+    expect(scenario.transitions.map((t) => `${t.from}->${t.to}`)).toEqual(['UNKNOWN->UP', 'UP->DOWN', 'DOWN->UP']);
+    // State items are inserted and modified too; the filter must drop them.
+    expect(scenario.allRecords.some((record) => record.eventName === 'MODIFY')).toBe(true);
+    expect(scenario.allRecords.length).toBeGreaterThan(scenario.records.length);
+    expect(scenario.records).toHaveLength(3);
+    for (const record of scenario.records) {
+      expect(record.eventName).toBe('INSERT');
+      expect(record.eventSourceARN).toBe(scenario.table.streamArn);
+      expect(record.dynamodb?.NewImage?.entity).toEqual({ S: 'TRANSITION' });
+      // Epoch seconds, as Lambda delivers it (DynamoDB Local rounds it down to the minute).
+      const created = record.dynamodb?.ApproximateCreationDateTime ?? 0;
+      expect(Number.isInteger(created)).toBe(true);
+      expect(created).toBeLessThanOrEqual(Date.now() / 1000);
+      expect(created).toBeGreaterThan(Date.now() / 1000 - 180);
+    }
+  });
+
+  it('sends one email per outage and recovery, none for the establishment', async () => {
+    const scenario = await prepareScenario();
+
+    const response = await deliver(scenario.records, scenario.deps());
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    const emails = await sentEmails();
+    expect(emails.map((email) => email.subject)).toEqual(['[DOWN] Payments API', '[UP] Payments API recovered after 4m 10s']);
+    const [outage, recovery] = emails;
+    for (const email of emails) {
+      expect(email.from).toBe('monitor@example.com');
+      expect(email.destination.to).toEqual(['team@example.com']);
+    }
+    expect(outage?.body.text).toContain('http-status: expected 200, got 503');
+    expect(outage?.body.text).toContain(`Started:   ${at(2)}`);
+    expect(outage?.body.text).toContain(`Confirmed: ${at(3)}`);
+    expect(outage?.body.text).toContain('It was up for 2m before this.');
+    expect(recovery?.body.text).toContain('The outage lasted 4m 10s.');
+    expect(recovery?.body.html).toContain('The outage lasted 4m 10s.');
+  });
+
+  it('sends nothing new when the same records are delivered again', async () => {
+    const scenario = await prepareScenario();
+    expect(await deliver(scenario.records, scenario.deps())).toEqual({ batchItemFailures: [] });
+    expect(await sentEmails()).toHaveLength(2);
+
+    // Read the stream again, as a retried shard would: it now also holds the idempotency records,
+    // which the filter keeps away from the function.
+    const again = await readDeliverable(scenario.table);
+    expect(again.allRecords.length).toBeGreaterThan(scenario.allRecords.length);
+    expect(again.records.map(sequenceNumber)).toEqual(scenario.records.map(sequenceNumber));
+    expect(await deliver(again.records, scenario.deps())).toEqual({ batchItemFailures: [] });
+
+    expect(await sentEmails()).toHaveLength(2);
+    const items = await idempotencyItems(scenario.table);
+    expect(items).toHaveLength(3);
+    for (const item of items) {
+      expect(item.status).toEqual({ S: 'COMPLETED' });
+      expect(item.entity).toBeUndefined();
+      const expiresAt = Number(item.expiresAt?.N);
+      expect(expiresAt).toBeGreaterThan(Date.now() / 1000 + 2 * 86_400);
+      expect(expiresAt).toBeLessThan(Date.now() / 1000 + 4 * 86_400);
+    }
+  });
+
+  it('reports the records whose email SES did not take, sends nothing, and sends each once on retry', async () => {
+    const scenario = await prepareScenario();
+    const closedPort = await freePort();
+    const unreachable = sesClient({ endpoint: `http://127.0.0.1:${closedPort}`, maxAttempts: 2 });
+    const [establishment, outage, recovery] = scenario.records;
+
+    const failed = await deliver(scenario.records, scenario.deps({ ses: unreachable }));
+
+    expect(failed.batchItemFailures).toEqual([
+      { itemIdentifier: sequenceNumber(outage) },
+      { itemIdentifier: sequenceNumber(recovery) },
+    ]);
+    expect(failed.batchItemFailures).not.toContainEqual({ itemIdentifier: sequenceNumber(establishment) });
+    expect(await sentEmails()).toEqual([]);
+    // The failed sends left no in-progress record behind to block the retry.
+    expect(await idempotencyItems(scenario.table)).toHaveLength(1);
+
+    // Lambda retries from the first failed record on.
+    const retried = await deliver([outage, recovery].filter((record) => record !== undefined), scenario.deps());
+
+    expect(retried).toEqual({ batchItemFailures: [] });
+    expect((await sentEmails()).map((email) => email.subject)).toEqual([
+      '[DOWN] Payments API',
+      '[UP] Payments API recovered after 4m 10s',
+    ]);
+  });
+
+  it('lets the SDK retry SES throttling, so a throttled email is sent exactly once', async () => {
+    const scenario = await prepareScenario();
+    const throttled = sesClient({ maxAttempts: 5 });
+    let rejected = 0;
+    throttled.middlewareStack.add(
+      (next) => async (args) => {
+        if (rejected < 2) {
+          rejected += 1;
+          throw new SESServiceException({
+            name: 'Throttling',
+            $fault: 'client',
+            $metadata: { httpStatusCode: 400 },
+            message: 'Maximum sending rate exceeded.',
+          });
+        }
+        return next(args);
+      },
+      // The deserialize step runs inside the retry middleware, once per attempt.
+      { step: 'deserialize', name: 'throttleFirstAttempts' },
+    );
+
+    const response = await deliver(scenario.records, scenario.deps({ ses: throttled }));
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(rejected).toBe(2);
+    expect((await sentEmails()).map((email) => email.subject)).toEqual([
+      '[DOWN] Payments API',
+      '[UP] Payments API recovered after 4m 10s',
+    ]);
+  });
+
+  it('sends each email once when two deliveries of the same records overlap', async () => {
+    const scenario = await prepareScenario();
+    const notifying = scenario.records.slice(1).map(sequenceNumber);
+
+    const responses = await Promise.all([
+      deliver(scenario.records, scenario.deps()),
+      deliver(scenario.records, scenario.deps()),
+    ]);
+
+    // The loser of a race sees the winner's in-progress record and fails its record, to be retried.
+    // Only the holder of a record's idempotency key sends its email.
+    for (const failure of responses.flatMap((response) => response.batchItemFailures)) {
+      expect(notifying).toContain(failure.itemIdentifier);
+    }
+    const subjects = ['[DOWN] Payments API', '[UP] Payments API recovered after 4m 10s'];
+    expect((await sentEmails()).map((email) => email.subject).sort()).toEqual(subjects);
+
+    // The retry of whatever failed sends nothing more.
+    expect(await deliver(scenario.records, scenario.deps())).toEqual({ batchItemFailures: [] });
+    expect((await sentEmails()).map((email) => email.subject).sort()).toEqual(subjects);
+  });
+
+  it('sends nothing for a monitor that is no longer configured', async () => {
+    const scenario = await prepareScenario();
+    const withoutIt: MonitorsConfig = { ...config, monitors: [] };
+
+    expect(await deliver(scenario.records, scenario.deps({ config: withoutIt }))).toEqual({ batchItemFailures: [] });
+
+    expect(await sentEmails()).toEqual([]);
+  });
+});

@@ -1,0 +1,234 @@
+import {
+  MAX_REASON_LENGTH,
+  MAX_SUBJECT_LENGTH,
+  UnnotifiableTransitionError,
+  describeTime,
+  renderTransitionEmail,
+  shouldNotify,
+  type TransitionEmailInput,
+} from '../../lib/domain/email';
+import type { MonitorConfig, Transition } from '../../lib/domain/types';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+function monitor(overrides: Partial<MonitorConfig> = {}): MonitorConfig {
+  return {
+    id: 'payments-api',
+    name: 'Payments API',
+    url: 'https://api.example.com/health',
+    method: 'GET',
+    headers: {},
+    timeoutMs: 5000,
+    intervalMs: MINUTE,
+    failureThreshold: 2,
+    successThreshold: 2,
+    expect: { status: [200] },
+    notify: { to: ['team@example.com'] },
+    ...overrides,
+  };
+}
+
+const outage: Transition = {
+  monitorId: 'payments-api',
+  from: 'UP',
+  to: 'DOWN',
+  startedAt: '2024-05-04T16:00:00.000Z',
+  confirmedAt: '2024-05-04T16:01:00.000Z',
+  previousSince: '2024-05-01T12:00:00.000Z',
+  reason: 'http-status: expected 200, got 503',
+  tick: '2024-05-04T16:01:00.000Z',
+};
+
+const recovery: Transition = {
+  monitorId: 'payments-api',
+  from: 'DOWN',
+  to: 'UP',
+  startedAt: '2024-05-04T16:04:10.000Z',
+  confirmedAt: '2024-05-04T16:05:10.000Z',
+  previousSince: outage.startedAt,
+  tick: '2024-05-04T16:05:00.000Z',
+};
+
+const firstOutage: Transition = {
+  monitorId: 'payments-api',
+  from: 'UNKNOWN',
+  to: 'DOWN',
+  startedAt: '2024-05-01T12:00:00.000Z',
+  confirmedAt: '2024-05-01T12:01:00.000Z',
+  previousSince: '2024-05-01T12:00:00.000Z',
+  reason: 'connection-refused: connect ECONNREFUSED',
+  tick: '2024-05-01T12:01:00.000Z',
+};
+
+const establishment: Transition = {
+  monitorId: 'payments-api',
+  from: 'UNKNOWN',
+  to: 'UP',
+  startedAt: '2024-05-01T12:00:00.000Z',
+  confirmedAt: '2024-05-01T12:01:00.000Z',
+  previousSince: '2024-05-01T12:00:00.000Z',
+  tick: '2024-05-01T12:01:00.000Z',
+};
+
+function render(overrides: Partial<TransitionEmailInput>) {
+  return renderTransitionEmail({
+    transition: outage,
+    monitor: monitor(),
+    previousStateMs: 3 * DAY + 4 * HOUR,
+    from: 'monitor@example.com',
+    to: ['team@example.com'],
+    ...overrides,
+  });
+}
+
+describe('shouldNotify', () => {
+  it.each([
+    ['UNKNOWN', 'UP', false],
+    ['UNKNOWN', 'DOWN', true],
+    ['UP', 'DOWN', true],
+    ['DOWN', 'UP', true],
+  ] as const)('%s -> %s: %s', (from, to, expected) => {
+    expect(shouldNotify({ from, to })).toBe(expected);
+  });
+});
+
+describe('renderTransitionEmail', () => {
+  it('renders an outage', () => {
+    const email = render({});
+
+    expect(email.subject).toBe('[DOWN] Payments API');
+    expect(email.from).toBe('monitor@example.com');
+    expect(email.to).toEqual(['team@example.com']);
+    for (const body of [email.text, email.html]) {
+      expect(body).toContain('Payments API');
+      expect(body).toContain('https://api.example.com/health');
+      expect(body).toContain('DOWN');
+      expect(body).toContain('2024-05-04T16:00:00.000Z (Sat, 04 May 2024 16:00:00 UTC)');
+      expect(body).toContain('2024-05-04T16:01:00.000Z (Sat, 04 May 2024 16:01:00 UTC)');
+      expect(body).toContain('http-status: expected 200, got 503');
+      expect(body).toContain('It was up for 3d 4h before this.');
+    }
+    expect(email.text).toContain('State:     DOWN (was UP)');
+    expect(email.html).toContain('<a href="https://api.example.com/health">');
+  });
+
+  it('renders a recovery with the length of the outage in the subject', () => {
+    const email = render({ transition: recovery, previousStateMs: 4 * MINUTE + 10_000 });
+
+    expect(email.subject).toBe('[UP] Payments API recovered after 4m 10s');
+    for (const body of [email.text, email.html]) {
+      expect(body).toContain('Payments API is UP again');
+      expect(body).toContain('https://api.example.com/health');
+      expect(body).toContain('2024-05-04T16:04:10.000Z (Sat, 04 May 2024 16:04:10 UTC)');
+      expect(body).toContain('2024-05-04T16:05:10.000Z (Sat, 04 May 2024 16:05:10 UTC)');
+      expect(body).toContain('The outage lasted 4m 10s.');
+      expect(body).not.toContain('Reason');
+    }
+    expect(email.text).toContain('State:     UP (was DOWN)');
+  });
+
+  it('says so when the length of the outage is unknown', () => {
+    const email = render({ transition: recovery, previousStateMs: null });
+
+    expect(email.subject).toBe('[UP] Payments API recovered');
+    expect(email.text).toContain('How long the outage lasted is unknown');
+  });
+
+  it('renders the first outage ever, whose previous state is unknown', () => {
+    const email = render({ transition: firstOutage, previousStateMs: null });
+
+    expect(email.subject).toBe('[DOWN] Payments API');
+    for (const body of [email.text, email.html]) {
+      expect(body).toContain('connection-refused: connect ECONNREFUSED');
+      expect(body).toContain('had not been confirmed up since monitoring began');
+      expect(body).toContain('unknown');
+      expect(body).not.toContain('was up for');
+    }
+    expect(email.text).toContain('State:     DOWN (was UNKNOWN)');
+  });
+
+  it('says so when an UP monitor went down but no earlier transition is recorded', () => {
+    const email = render({ previousStateMs: null });
+
+    expect(email.text).toContain('How long it was up before this is unknown');
+  });
+
+  it('refuses to render an establishment', () => {
+    expect(() => render({ transition: establishment, previousStateMs: null })).toThrow(UnnotifiableTransitionError);
+  });
+
+  it('escapes everything from config and targets in the HTML body', () => {
+    const email = render({
+      monitor: monitor({ name: '<b>x</b>', url: 'https://example.com/?a=1&b="2"' }),
+      transition: { ...outage, reason: 'body-mismatch: <script>alert(1)</script>' },
+    });
+
+    expect(email.html).not.toContain('<b>x</b>');
+    expect(email.html).not.toContain('<script>');
+    expect(email.html).toContain('&lt;b&gt;x&lt;/b&gt;');
+    expect(email.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(email.html).toContain('href="https://example.com/?a=1&amp;b=&quot;2&quot;"');
+    // The text body is plain text: nothing to escape there.
+    expect(email.text).toContain('<b>x</b>');
+    expect(email.subject).toBe('[DOWN] <b>x</b>');
+  });
+
+  it('does not make a link of a URL that is not http(s)', () => {
+    const email = render({ monitor: monitor({ url: 'javascript:alert(1)' }) });
+
+    expect(email.html).not.toContain('href=');
+    expect(email.html).toContain('javascript:alert(1)');
+  });
+
+  it.each([
+    ['CR LF', 'Payments API\r\nBcc: victim@example.com'],
+    ['LF', 'Payments API\nBcc: victim@example.com'],
+    ['CR', 'Payments API\rBcc: victim@example.com'],
+    ['line separator', 'Payments API\u2028Bcc: victim@example.com'],
+  ])('keeps %s in the monitor name out of the subject', (_label, name) => {
+    for (const transition of [outage, recovery]) {
+      const email = render({ monitor: monitor({ name }), transition, previousStateMs: MINUTE });
+
+      expect(email.subject).not.toMatch(/[\r\n\u2028]/);
+      expect(email.subject).toContain('Payments API Bcc: victim@example.com');
+    }
+  });
+
+  it('caps a long name in the subject', () => {
+    const email = render({ monitor: monitor({ name: 'x'.repeat(5000) }), transition: recovery, previousStateMs: MINUTE });
+
+    expect(email.subject.length).toBeLessThanOrEqual(MAX_SUBJECT_LENGTH);
+    expect(email.subject).toMatch(/^\[UP\] x+… recovered after 1m$/);
+  });
+
+  it('caps a 10 KB reason', () => {
+    const reason = `body-mismatch: ${'y'.repeat(10 * 1024)}`;
+    const email = render({ transition: { ...outage, reason } });
+
+    expect(email.subject).toBe('[DOWN] Payments API');
+    expect(email.text).toContain(`${reason.slice(0, MAX_REASON_LENGTH - 1)}…`);
+    expect(email.text).not.toContain(reason.slice(0, MAX_REASON_LENGTH));
+    expect(email.text.length).toBeLessThan(MAX_REASON_LENGTH + 1000);
+    expect(email.html.length).toBeLessThan(MAX_REASON_LENGTH + 2000);
+  });
+
+  it('copies the recipients instead of sharing the array', () => {
+    const to = ['a@example.com', 'b@example.com'];
+    const email = render({ to });
+
+    expect(email.to).toEqual(to);
+    expect(email.to).not.toBe(to);
+  });
+});
+
+describe('describeTime', () => {
+  it.each([
+    ['2024-05-01T12:00:00Z', '2024-05-01T12:00:00.000Z (Wed, 01 May 2024 12:00:00 UTC)'],
+    ['2024-05-01T14:00:00+02:00', '2024-05-01T12:00:00.000Z (Wed, 01 May 2024 12:00:00 UTC)'],
+    ['not a time', 'not a time'],
+  ])('%s -> %s', (input, expected) => {
+    expect(describeTime(input)).toBe(expected);
+  });
+});
