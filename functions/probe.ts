@@ -14,16 +14,21 @@ import { tickOf } from '../lib/domain/schedule';
 
 const logger = new Logger({ serviceName: 'uptime-monitor' });
 
-/** One scheduled run: the tick is the event's scheduled time truncated to the minute. */
-export async function probeRun(event: Pick<ScheduledEvent, 'time'>, deps: ProbeCycleDeps): Promise<ProbeCycleReport> {
-  const report = await runProbeCycle(tickOf(event.time), deps);
+export interface ProbeDeps extends ProbeCycleDeps {
+  /** The schedule's period; the tick is the event's scheduled time truncated to it. */
+  tickMs: number;
+}
+
+/** One scheduled run: the tick is the event's scheduled time truncated to the schedule's period. */
+export async function probeRun(event: Pick<ScheduledEvent, 'time'>, deps: ProbeDeps): Promise<ProbeCycleReport> {
+  const report = await runProbeCycle(tickOf(event.time, deps.tickMs), deps);
   deps.logger.info('run finished', { ...report, transitions: report.transitions.length });
   return report;
 }
 
-let deps: ProbeCycleDeps | undefined;
+let deps: ProbeDeps | undefined;
 
-function createDeps(): ProbeCycleDeps {
+function createDeps(): ProbeDeps {
   const env = readProbeEnvironment();
   return {
     config: loadMonitorsConfig(env.MONITORS_FILE),
@@ -41,6 +46,7 @@ function createDeps(): ProbeCycleDeps {
     logger,
     now: () => new Date(),
     concurrency: env.PROBE_CONCURRENCY,
+    tickMs: env.PROBE_TICK,
   };
 }
 

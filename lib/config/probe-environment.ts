@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseDuration } from '../domain/duration';
 import { ConfigError } from '../domain/errors';
 
 const positiveInt = (fallback: number) =>
@@ -13,6 +14,18 @@ const probeEnvironmentSchema = z.object({
   PROBE_CONCURRENCY: positiveInt(32),
   TRANSITION_RETENTION_DAYS: positiveInt(400),
   RUN_RETENTION_DAYS: positiveInt(35),
+  /** The schedule's period: ticks are the scheduled time truncated to it. 1m when deployed. */
+  PROBE_TICK: z
+    .string()
+    .default('1m')
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === undefined || ms < 1000 || ms > 60_000) {
+        ctx.addIssue({ code: 'custom', message: `'${text}' must be a duration from 1s to 1m` });
+        return z.NEVER;
+      }
+      return ms;
+    }),
 });
 
 export type ProbeEnvironment = z.output<typeof probeEnvironmentSchema>;

@@ -2,11 +2,10 @@ import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwat
 import { Logger } from '@aws-lambda-powertools/logger';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { ScheduledEvent } from 'aws-lambda';
-import { probeRun } from '../../functions/probe';
+import { probeRun, type ProbeDeps } from '../../functions/probe';
 import { CloudWatchMetricsSink } from '../../lib/adapters/cloudwatch-metrics-sink';
 import { DynamoDbStateStore } from '../../lib/adapters/dynamodb-state-store';
 import { HttpProber } from '../../lib/adapters/http-prober';
-import type { ProbeCycleDeps } from '../../lib/app/probe-cycle';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { startTargetServer, type TargetServer } from '../support/target-server';
@@ -33,7 +32,7 @@ let table: TestTable;
 let api: TargetServer;
 let slow: TargetServer;
 let logs: Record<string, unknown>[];
-let deps: ProbeCycleDeps;
+let deps: ProbeDeps;
 let clockMinute = 0;
 
 beforeAll(async () => {
@@ -64,6 +63,7 @@ monitors:
     logger,
     now: () => new Date(T0 + clockMinute * 60_000 + 1000),
     concurrency: 4,
+    tickMs: 60_000,
   };
 });
 
