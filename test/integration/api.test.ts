@@ -1,0 +1,528 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { handleApiRequest, handler, mapApiErrors, type ApiDeps } from '../../functions/api';
+import { DynamoDbStateStore } from '../../lib/adapters/dynamodb-state-store';
+import { readApiEnvironment } from '../../lib/config/environment';
+import { parseMonitorsConfig } from '../../lib/config/monitors';
+import { ConfigError } from '../../lib/domain/errors';
+import { tickOf } from '../../lib/domain/schedule';
+import { advanceState, initialState } from '../../lib/domain/state-machine';
+import type { CheckResult, MonitorConfig, MonitorState, RunSummary } from '../../lib/domain/types';
+import { createHttpApiEvent, createLambdaContext, type HttpApiEventOptions } from '../fixtures/http-api-event';
+import { createTestTable, type TestTable } from '../support/dynamodb';
+
+const NOW_MS = Date.parse('2024-05-01T12:00:00.000Z');
+/** ISO time `minutes` before (negative) or after now. */
+const at = (minutes: number) => new Date(NOW_MS + minutes * 60_000).toISOString();
+
+const MONITORS_YML = `
+notify:
+  from: monitor@example.com
+  to: [oncall@example.com]
+monitors:
+  - id: payments-api
+    name: Payments API
+    url: https://api.example.com/health
+    headers:
+      Authorization: Bearer secret-token-123
+    expect:
+      status: [200, 204]
+      json: { status: OK }
+      maxResponseTime: 2s
+  - id: website
+    name: Website
+    url: https://www.example.com/
+    interval: 5m
+    failureThreshold: 3
+  - id: new-service
+    url: https://new.example.com/health
+`;
+
+type Check = [minutes: number, ok: boolean];
+
+/** Runs checks through the real state machine and stores every change, as the probe does. */
+async function replayChecks(store: DynamoDbStateStore, monitor: MonitorConfig, checks: readonly Check[]): Promise<MonitorState> {
+  let state = initialState(monitor.id, at(checks[0]?.[0] ?? 0));
+  for (const [minutes, ok] of checks) {
+    const result: CheckResult = ok
+      ? { ok, checkedAt: at(minutes), latencyMs: 80, statusCode: 200 }
+      : { ok, checkedAt: at(minutes), latencyMs: 5000, reason: 'timeout', message: 'no answer within 5000 ms' };
+    const step = advanceState(state, result, monitor, tickOf(result.checkedAt));
+    if (step.changed) {
+      expect(await store.saveState(state, step.state, step.transition)).toBe('saved');
+      state = step.state;
+    }
+  }
+  return state;
+}
+
+function buildRunSummary(minutes: number, results: RunSummary['results']): RunSummary {
+  const values = Object.values(results);
+  return {
+    tick: at(minutes),
+    startedAt: new Date(Date.parse(at(minutes)) + 180).toISOString(),
+    durationMs: 900,
+    checks: values.length,
+    failures: values.filter((result) => !result.ok).length,
+    monitorsDown: 1,
+    results,
+  };
+}
+
+const config = parseMonitorsConfig(MONITORS_YML, 'api-test-monitors.yml');
+const findTestMonitor = (id: string): MonitorConfig => {
+  const monitor = config.monitors.find((candidate) => candidate.id === id);
+  if (!monitor) throw new Error(`no monitor ${id} in the test config`);
+  return monitor;
+};
+
+let table: TestTable;
+let deps: ApiDeps;
+const silentLogger = new Logger({ serviceName: 'api-test', logLevel: 'SILENT' });
+
+/** The handler as deployed, minus the lazy environment: the real routing and the real error middleware. */
+function createInvoker(apiDeps: () => ApiDeps) {
+  const invoke = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .use(mapApiErrors(silentLogger))
+    .handler((event) => handleApiRequest(event, apiDeps()));
+  return (event: APIGatewayProxyEventV2) => invoke(event, createLambdaContext());
+}
+const invoke = createInvoker(() => deps);
+
+interface Answer {
+  statusCode: number | undefined;
+  contentType: string | undefined;
+  body: unknown;
+  rawBody: string;
+}
+
+async function sendRequest(rawPath: string, options: HttpApiEventOptions = {}): Promise<Answer> {
+  const response = await invoke(createHttpApiEvent(rawPath, options));
+  const rawBody = response.body ?? '';
+  return {
+    statusCode: response.statusCode,
+    contentType: response.headers?.['content-type']?.toString(),
+    body: JSON.parse(rawBody) as unknown,
+    rawBody,
+  };
+}
+
+/** Both ways a request reaches the handler: with API Gateway's route key, or `$default` with only the raw path. */
+const DISPATCH_MODES = [
+  { mode: 'by route key', routed: true },
+  { mode: 'by raw path', routed: false },
+];
+const selectRoute = (routed: boolean, route: string): Pick<HttpApiEventOptions, 'route'> => (routed ? { route } : {});
+
+const PAYMENTS_RUN_STARTED_AT = new Date(Date.parse(at(-1)) + 180).toISOString();
+
+beforeAll(async () => {
+  table = await createTestTable('api');
+  const store = new DynamoDbStateStore({ client: table.client, tableName: table.tableName });
+  deps = { store, config, now: () => new Date(NOW_MS) };
+
+  // payments-api: up from -180, down -120 to -100, up again, down since -30 (still down now).
+  await replayChecks(store, findTestMonitor('payments-api'), [
+    [-180, true], [-179, true],
+    [-120, false], [-119, false],
+    [-100, true], [-99, true],
+    [-30, false], [-29, false], [-28, false],
+  ]);
+  // website: up since -600. new-service: never checked.
+  await replayChecks(store, findTestMonitor('website'), [[-600, true], [-595, true], [-590, true]]);
+
+  await store.putRunSummary(buildRunSummary(-2, { 'payments-api': { ok: false, latencyMs: 5000, reason: 'timeout' } }));
+  await store.putRunSummary(
+    buildRunSummary(-1, {
+      'payments-api': { ok: false, latencyMs: 5000, reason: 'timeout' },
+      website: { ok: true, latencyMs: 120, statusCode: 200 },
+    }),
+  );
+  // A run after "now" must not be taken for the latest.
+  await store.putRunSummary(buildRunSummary(1, { 'payments-api': { ok: true, latencyMs: 1, statusCode: 204 } }));
+});
+afterAll(() => table.drop());
+
+describe('GET /health', () => {
+  it.each(DISPATCH_MODES)('answers UP ($mode)', async ({ routed }) => {
+    const answer = await sendRequest('/health', selectRoute(routed, '/health'));
+    expect(answer).toMatchObject({ statusCode: 200, contentType: 'application/json; charset=utf-8', body: { status: 'UP' } });
+  });
+});
+
+describe('GET /monitors', () => {
+  it.each(DISPATCH_MODES)('lists the configured monitors in file order with their state ($mode)', async ({ routed }) => {
+    const answer = await sendRequest('/monitors', selectRoute(routed, '/monitors'));
+    expect(answer.statusCode).toBe(200);
+    expect(answer.contentType).toBe('application/json; charset=utf-8');
+    expect(answer.body).toEqual({
+      monitors: [
+        {
+          id: 'payments-api',
+          name: 'Payments API',
+          url: 'https://api.example.com/health',
+          status: 'DOWN',
+          since: at(-30),
+          lastCheckedAt: PAYMENTS_RUN_STARTED_AT,
+        },
+        {
+          id: 'website',
+          name: 'Website',
+          url: 'https://www.example.com/',
+          status: 'UP',
+          since: at(-600),
+          lastCheckedAt: PAYMENTS_RUN_STARTED_AT,
+        },
+        {
+          id: 'new-service',
+          name: 'new-service',
+          url: 'https://new.example.com/health',
+          status: 'UNKNOWN',
+          since: null,
+          lastCheckedAt: null,
+        },
+      ],
+    });
+  });
+
+  it('accepts a trailing slash on the raw path', async () => {
+    expect((await sendRequest('/monitors/')).statusCode).toBe(200);
+  });
+});
+
+describe('GET /monitors/{id}', () => {
+  it.each(DISPATCH_MODES)('shows the monitor, its state, counters and last result ($mode)', async ({ routed }) => {
+    const answer = await sendRequest('/monitors/payments-api', selectRoute(routed, '/monitors/{id}'));
+    expect(answer.statusCode).toBe(200);
+    expect(answer.body).toEqual({
+      id: 'payments-api',
+      name: 'Payments API',
+      url: 'https://api.example.com/health',
+      method: 'GET',
+      intervalMs: 60_000,
+      timeoutMs: 5000,
+      failureThreshold: 2,
+      successThreshold: 2,
+      expect: { status: [200, 204], json: { status: 'OK' }, maxResponseTimeMs: 2000 },
+      status: 'DOWN',
+      since: at(-30),
+      failuresInRow: 2,
+      successesInRow: 0,
+      lastFailureReason: 'timeout: no answer within 5000 ms',
+      lastCheckedAt: PAYMENTS_RUN_STARTED_AT,
+      lastResult: { ok: false, latencyMs: 5000, statusCode: null, reason: 'timeout', checkedAt: PAYMENTS_RUN_STARTED_AT },
+    });
+  });
+
+  it('never shows the monitor headers or notification recipients', async () => {
+    const answer = await sendRequest('/monitors/payments-api', { route: '/monitors/{id}' });
+    expect(answer.rawBody).not.toContain('secret-token');
+    expect(answer.rawBody).not.toContain('oncall@example.com');
+  });
+
+  it('shows a healthy monitor with its last status code', async () => {
+    const answer = await sendRequest('/monitors/website', { route: '/monitors/{id}' });
+    expect(answer.body).toMatchObject({
+      intervalMs: 300_000,
+      failureThreshold: 3,
+      expect: { status: [200] },
+      status: 'UP',
+      since: at(-600),
+      failuresInRow: 0,
+      successesInRow: 2,
+      lastFailureReason: null,
+      lastResult: { ok: true, latencyMs: 120, statusCode: 200, reason: null, checkedAt: PAYMENTS_RUN_STARTED_AT },
+    });
+  });
+
+  it('shows a monitor never checked as UNKNOWN with no result', async () => {
+    const answer = await sendRequest('/monitors/new-service', { route: '/monitors/{id}' });
+    expect(answer.body).toMatchObject({
+      status: 'UNKNOWN',
+      since: null,
+      failuresInRow: 0,
+      successesInRow: 0,
+      lastFailureReason: null,
+      lastCheckedAt: null,
+      lastResult: null,
+    });
+  });
+
+  it('decodes a percent-encoded id in the raw path', async () => {
+    const answer = await sendRequest('/monitors/payments%2Dapi');
+    expect(answer).toMatchObject({ statusCode: 200, body: { id: 'payments-api' } });
+  });
+});
+
+describe('GET /monitors/{id}/uptime', () => {
+  it.each(DISPATCH_MODES)('defaults to the last 24 hours, leaving out time before the first check ($mode)', async ({ routed }) => {
+    const answer = await sendRequest('/monitors/payments-api/uptime', selectRoute(routed, '/monitors/{id}/uptime'));
+    expect(answer.statusCode).toBe(200);
+    // Tracked since -180: up 60 + 70 minutes, down 20 + 30 minutes.
+    expect(answer.body).toEqual({
+      monitorId: 'payments-api',
+      window: { from: at(-24 * 60), to: at(0) },
+      uptimePercent: (130 / 180) * 100,
+      downtimeSeconds: 3000,
+      outages: 2,
+      longestOutageSeconds: 1800,
+      mttrSeconds: 1200,
+    });
+  });
+
+  it.each([
+    { window: '1h', from: at(-60), uptimePercent: 50, downtimeSeconds: 1800, outages: 1, mttrSeconds: null },
+    { window: '24h', from: at(-24 * 60), uptimePercent: (130 / 180) * 100, downtimeSeconds: 3000, outages: 2, mttrSeconds: 1200 },
+    { window: '7d', from: at(-7 * 24 * 60), uptimePercent: (130 / 180) * 100, downtimeSeconds: 3000, outages: 2, mttrSeconds: 1200 },
+    { window: '30d', from: at(-30 * 24 * 60), uptimePercent: (130 / 180) * 100, downtimeSeconds: 3000, outages: 2, mttrSeconds: 1200 },
+  ])('answers for window=$window', async ({ window, from, uptimePercent, downtimeSeconds, outages, mttrSeconds }) => {
+    const answer = await sendRequest('/monitors/payments-api/uptime', { route: '/monitors/{id}/uptime', query: { window } });
+    expect(answer).toMatchObject({ statusCode: 200 });
+    expect(answer.body).toEqual({
+      monitorId: 'payments-api',
+      window: { from, to: at(0) },
+      uptimePercent,
+      downtimeSeconds,
+      outages,
+      longestOutageSeconds: 1800,
+      mttrSeconds,
+    });
+  });
+
+  it('answers for an explicit from and to, counting an outage that ended at `to`', async () => {
+    const answer = await sendRequest('/monitors/payments-api/uptime', {
+      route: '/monitors/{id}/uptime',
+      query: { from: at(-130), to: '2024-05-01T12:20:00+02:00' },
+    });
+    expect(answer.body).toEqual({
+      monitorId: 'payments-api',
+      window: { from: at(-130), to: at(-100) },
+      uptimePercent: (10 / 30) * 100,
+      downtimeSeconds: 1200,
+      outages: 1,
+      longestOutageSeconds: 1200,
+      mttrSeconds: 1200,
+    });
+  });
+
+  it('answers null uptime for a monitor never checked', async () => {
+    const answer = await sendRequest('/monitors/new-service/uptime', { route: '/monitors/{id}/uptime', query: { window: '7d' } });
+    expect(answer.body).toEqual({
+      monitorId: 'new-service',
+      window: { from: at(-7 * 24 * 60), to: at(0) },
+      uptimePercent: null,
+      downtimeSeconds: 0,
+      outages: 0,
+      longestOutageSeconds: 0,
+      mttrSeconds: null,
+    });
+  });
+
+  it.each<{ query: Record<string, string>; message: string }>([
+    { query: { window: '2h' }, message: 'window must be one of 1h, 24h, 7d, 30d, got "2h"' },
+    { query: { window: '' }, message: 'window must be one of 1h, 24h, 7d, 30d, got ""' },
+    { query: { window: '1h,7d' }, message: 'window must be one of 1h, 24h, 7d, 30d, got "1h,7d"' },
+    { query: { from: at(-60) }, message: 'to is missing: from and to must be given together' },
+    { query: { to: at(-60) }, message: 'from is missing: from and to must be given together' },
+    {
+      query: { from: 'yesterday', to: at(0) },
+      message: 'from must be an ISO-8601 time with a time zone such as 2024-05-01T00:00:00Z, got "yesterday"',
+    },
+    { query: { from: at(-60), to: '2024-02-30T00:00:00Z' }, message: 'to is not a valid date and time: "2024-02-30T00:00:00Z"' },
+    { query: { from: at(0), to: at(-60) }, message: 'from must be before to' },
+    { query: { from: at(0), to: at(0) }, message: 'from must be before to' },
+    {
+      query: { from: '2023-01-01T00:00:00Z', to: '2024-05-01T00:00:00Z' },
+      message: 'from and to must be at most 400 days apart, got about 486 days',
+    },
+    { query: { window: '1h', from: at(-60), to: at(0) }, message: 'give either window or from and to, not both' },
+  ])('refuses $query with 400', async ({ query, message }) => {
+    const answer = await sendRequest('/monitors/payments-api/uptime', { route: '/monitors/{id}/uptime', query });
+    expect(answer).toEqual({
+      statusCode: 400,
+      contentType: 'application/json; charset=utf-8',
+      body: { error: { code: 'bad_request', message } },
+      rawBody: expect.any(String),
+    });
+  });
+});
+
+describe('GET /monitors/{id}/incidents', () => {
+  const incidents = [
+    {
+      startedAt: at(-30),
+      confirmedAt: at(-29),
+      endedAt: null,
+      durationSeconds: 1800,
+      reason: 'timeout: no answer within 5000 ms',
+    },
+    {
+      startedAt: at(-120),
+      confirmedAt: at(-119),
+      endedAt: at(-100),
+      durationSeconds: 1200,
+      reason: 'timeout: no answer within 5000 ms',
+    },
+  ];
+
+  it.each(DISPATCH_MODES)('lists the outages newest first ($mode)', async ({ routed }) => {
+    const answer = await sendRequest('/monitors/payments-api/incidents', selectRoute(routed, '/monitors/{id}/incidents'));
+    expect(answer).toMatchObject({ statusCode: 200, contentType: 'application/json; charset=utf-8' });
+    expect(answer.body).toEqual({ monitorId: 'payments-api', incidents });
+  });
+
+  it.each([
+    { limit: '1', expected: incidents.slice(0, 1) },
+    { limit: '2', expected: incidents },
+    { limit: '100', expected: incidents },
+  ])('keeps the newest limit=$limit', async ({ limit, expected }) => {
+    const answer = await sendRequest('/monitors/payments-api/incidents', { route: '/monitors/{id}/incidents', query: { limit } });
+    expect(answer.body).toEqual({ monitorId: 'payments-api', incidents: expected });
+  });
+
+  it('lists nothing for a monitor that never went down', async () => {
+    const answer = await sendRequest('/monitors/website/incidents', { route: '/monitors/{id}/incidents' });
+    expect(answer).toMatchObject({ statusCode: 200, body: { monitorId: 'website', incidents: [] } });
+  });
+
+  it.each(['0', '101', '-1', '1.5', 'abc', '', '1e2', ' 5', '0x10'])('refuses limit=%j with 400', async (limit) => {
+    const answer = await sendRequest('/monitors/payments-api/incidents', { route: '/monitors/{id}/incidents', query: { limit } });
+    expect(answer.statusCode).toBe(400);
+    expect(answer.body).toEqual({
+      error: { code: 'bad_request', message: `limit must be a whole number from 1 to 100, got ${JSON.stringify(limit)}` },
+    });
+  });
+});
+
+describe('unknown monitors and routes', () => {
+  it.each([
+    { path: '/monitors/nope', route: '/monitors/{id}' },
+    { path: '/monitors/nope/uptime', route: '/monitors/{id}/uptime' },
+    { path: '/monitors/nope/incidents', route: '/monitors/{id}/incidents' },
+  ])('answers 404 for an unknown monitor on $route', async ({ path: rawPath, route }) => {
+    for (const options of [{ route }, {}]) {
+      const answer = await sendRequest(rawPath, options);
+      expect(answer).toEqual({
+        statusCode: 404,
+        contentType: 'application/json; charset=utf-8',
+        body: { error: { code: 'not_found', message: "no monitor with id 'nope'" } },
+        rawBody: expect.any(String),
+      });
+    }
+  });
+
+  it('checks the monitor id before the parameters', async () => {
+    const answer = await sendRequest('/monitors/nope/incidents', { route: '/monitors/{id}/incidents', query: { limit: 'abc' } });
+    expect(answer.statusCode).toBe(404);
+  });
+
+  it.each([
+    { method: 'GET', path: '/' },
+    { method: 'GET', path: '/nope' },
+    { method: 'GET', path: '/monitors/payments-api/uptime/extra' },
+    { method: 'GET', path: '/monitors//uptime' },
+    { method: 'POST', path: '/monitors' },
+    { method: 'DELETE', path: '/monitors/payments-api' },
+  ])('answers 404 for $method $path', async ({ method, path: rawPath }) => {
+    const answer = await sendRequest(rawPath, { method });
+    expect(answer).toEqual({
+      statusCode: 404,
+      contentType: 'application/json; charset=utf-8',
+      body: { error: { code: 'not_found', message: `no route ${method} ${rawPath}` } },
+      rawBody: expect.any(String),
+    });
+  });
+});
+
+describe('server errors', () => {
+  it('answers a generic 500 without the cause, and logs the cause', async () => {
+    const logger = new Logger({ serviceName: 'api-test', logLevel: 'SILENT' });
+    const logged = jest.spyOn(logger, 'error');
+    const brokenStore = new DynamoDbStateStore({ client: table.client, tableName: `${table.tableName}-missing` });
+    const brokenInvoke = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+      .use(mapApiErrors(logger))
+      .handler((event) => handleApiRequest(event, { ...deps, store: brokenStore }));
+
+    const response = await brokenInvoke(createHttpApiEvent('/monitors', { route: '/monitors' }), createLambdaContext());
+
+    expect(response).toEqual({
+      statusCode: 500,
+      headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+      body: JSON.stringify({ error: { code: 'internal', message: 'internal error' } }),
+    });
+    expect(response.body).not.toContain(table.tableName);
+    expect(logged).toHaveBeenCalledTimes(1);
+    const [message, attributes] = logged.mock.calls[0] ?? [];
+    expect(message).toBe('API request failed');
+    expect(attributes).toMatchObject({ routeKey: 'GET /monitors', statusCode: 500, error: expect.any(Error) });
+  });
+});
+
+describe('handler (as deployed, from the environment)', () => {
+  const VARIABLES = ['TABLE_NAME', 'MONITORS_FILE', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'];
+  const saved = new Map(VARIABLES.map((name) => [name, process.env[name]]));
+  let directory: string;
+
+  beforeAll(() => {
+    directory = mkdtempSync(path.join(tmpdir(), 'api-test-'));
+    writeFileSync(path.join(directory, 'monitors.yml'), MONITORS_YML);
+  });
+  afterAll(() => {
+    for (const [name, value] of saved) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('answers a generic 500 while TABLE_NAME is missing, then serves once it is set', async () => {
+    delete process.env.TABLE_NAME;
+    const event = createHttpApiEvent('/monitors', { route: '/monitors' });
+    const failed = await handler(event, createLambdaContext());
+    expect(failed.statusCode).toBe(500);
+    expect(JSON.parse(failed.body ?? '')).toEqual({ error: { code: 'internal', message: 'internal error' } });
+
+    Object.assign(process.env, {
+      TABLE_NAME: table.tableName,
+      MONITORS_FILE: path.join(directory, 'monitors.yml'),
+      AWS_ENDPOINT_URL_DYNAMODB: process.env.TEST_DYNAMODB_ENDPOINT,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+    });
+    const served = await handler(event, createLambdaContext());
+    expect(served.statusCode).toBe(200);
+    const body = JSON.parse(served.body ?? '') as { monitors: Array<{ id: string; status: string }> };
+    expect(body.monitors.map(({ id, status }) => ({ id, status }))).toEqual([
+      { id: 'payments-api', status: 'DOWN' },
+      { id: 'website', status: 'UP' },
+      { id: 'new-service', status: 'UNKNOWN' },
+    ]);
+  });
+});
+
+describe('readApiEnvironment', () => {
+  it('reads the table and the monitors file, defaulting the file to monitors.yml', () => {
+    expect(readApiEnvironment({ TABLE_NAME: 'uptime-monitor-dev' })).toEqual({
+      tableName: 'uptime-monitor-dev',
+      monitorsFile: 'monitors.yml',
+    });
+    expect(readApiEnvironment({ TABLE_NAME: 't', MONITORS_FILE: 'config/prod.yml' })).toEqual({
+      tableName: 't',
+      monitorsFile: 'config/prod.yml',
+    });
+  });
+
+  it.each([
+    { env: {}, message: 'environment: TABLE_NAME is required' },
+    { env: { TABLE_NAME: ' ' }, message: 'environment: TABLE_NAME must not be empty' },
+    { env: { TABLE_NAME: 't', MONITORS_FILE: '' }, message: 'environment: MONITORS_FILE must not be empty' },
+  ])('refuses $env', ({ env, message }) => {
+    expect(() => readApiEnvironment(env)).toThrow(expect.objectContaining({ name: 'ConfigError', message }));
+    expect(() => readApiEnvironment(env)).toThrow(ConfigError);
+  });
+});
