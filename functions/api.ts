@@ -15,7 +15,7 @@ import {
   type ApiDeps,
   type QueryParameters,
 } from '../lib/app/api';
-import { readApiEnvironment } from '../lib/config/environment';
+import { readFunctionEnvironment } from '../lib/config/environment';
 import { loadMonitorsConfig } from '../lib/config/monitors';
 import { UnknownRouteError } from '../lib/domain/errors';
 
@@ -122,7 +122,7 @@ let apiDeps: ApiDeps | undefined;
 /** Builds the adapters once, on the first request, from the validated environment and monitors file. */
 function loadApiDeps(): ApiDeps {
   if (!apiDeps) {
-    const environment = readApiEnvironment();
+    const environment = readFunctionEnvironment();
     apiDeps = {
       store: new DynamoDbStateStore({ client: new DynamoDBClient({}), tableName: environment.tableName }),
       config: loadMonitorsConfig(environment.monitorsFile),

@@ -18,7 +18,7 @@ import { DynamoDbStateStore, transitionFromItem } from '../lib/adapters/dynamodb
 import { SesMailer } from '../lib/adapters/ses-mailer';
 import { notifyTransition, type NotifyLogger, type NotifyOutcome, type NotifyTransitionDeps } from '../lib/app/notify';
 import { loadMonitorsConfig } from '../lib/config/monitors';
-import { readNotifyEnvironment } from '../lib/config/notify-environment';
+import { readFunctionEnvironment } from '../lib/config/environment';
 import type { MonitorsConfig, Transition } from '../lib/domain/types';
 
 /** Idempotency records live in the monitor table under this partition key. */
@@ -149,7 +149,7 @@ const logger = new Logger({ serviceName: 'uptime-monitor' });
 let deps: NotifyDeps | undefined;
 
 function loadNotifyDeps(): NotifyDeps {
-  const env = readNotifyEnvironment();
+  const env = readFunctionEnvironment();
   return createNotifyDeps({
     dynamoDb: new DynamoDBClient({}),
     ses: new SESClient({ maxAttempts: SES_MAX_ATTEMPTS }),

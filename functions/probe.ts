@@ -9,7 +9,7 @@ import { DynamoDbStateStore } from '../lib/adapters/dynamodb-state-store';
 import { HttpProber } from '../lib/adapters/http-prober';
 import { runProbeCycle, type ProbeCycleDeps, type ProbeCycleReport } from '../lib/app/probe-cycle';
 import { loadMonitorsConfig } from '../lib/config/monitors';
-import { readProbeEnvironment } from '../lib/config/probe-environment';
+import { readProbeEnvironment } from '../lib/config/environment';
 import { tickOf } from '../lib/domain/schedule';
 
 const logger = new Logger({ serviceName: 'uptime-monitor' });

@@ -1,35 +1,61 @@
 import { z } from 'zod';
+import { parseDuration } from '../domain/duration';
 import { ConfigError } from '../domain/errors';
 
-/** The API function's settings, read once from its environment. */
-export interface ApiEnvironment {
-  /** The DynamoDB table holding states, transitions and run summaries. */
+const tableName = z.string({ error: 'is required: the DynamoDB table name' }).trim().min(1, { error: 'must not be empty' });
+const monitorsFile = z.string().trim().min(1, { error: 'must not be empty' }).default('monitors.yml');
+const positiveInt = (fallback: number) =>
+  z.coerce.number({ error: 'must be a whole number' }).int({ error: 'must be a whole number' }).min(1, { error: 'must be 1 or more' }).default(fallback);
+
+const functionEnvironmentSchema = z.object({ TABLE_NAME: tableName, MONITORS_FILE: monitorsFile });
+
+const probeEnvironmentSchema = functionEnvironmentSchema.extend({
+  METRICS_NAMESPACE: z.string().min(1).default('UptimeMonitor'),
+  METRICS_ENABLED: z.enum(['true', 'false'], { error: "must be 'true' or 'false'" }).default('true'),
+  STACK_NAME: z.string().min(1).default('uptime-monitor'),
+  PROBE_CONCURRENCY: positiveInt(32),
+  TRANSITION_RETENTION_DAYS: positiveInt(400),
+  RUN_RETENTION_DAYS: positiveInt(35),
+  /** The schedule's period: ticks are the scheduled time truncated to it. 1m when deployed. */
+  PROBE_TICK: z
+    .string()
+    .default('1m')
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === undefined || ms < 1000 || ms > 60_000) {
+        ctx.addIssue({ code: 'custom', message: `'${text}' must be a duration from 1s to 1m` });
+        return z.NEVER;
+      }
+      return ms;
+    }),
+});
+
+/** What the api and notify functions read from their environment. */
+export interface FunctionEnvironment {
+  /** The monitor table: states, transitions, run summaries and idempotency records. */
   tableName: string;
   /** The monitors file, relative to the working directory (the package root on Lambda). */
   monitorsFile: string;
 }
 
-function variable(name: string) {
-  return z
-    .string({ error: (issue) => (issue.input === undefined ? `${name} is required` : `${name} must be a string`) })
-    .trim()
-    .min(1, { error: `${name} must not be empty` });
+export type ProbeEnvironment = z.output<typeof probeEnvironmentSchema>;
+
+function readEnvironment<Schema extends z.ZodType>(schema: Schema, env: NodeJS.ProcessEnv): z.output<Schema> {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `environment variable ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(problems.join('; '), { cause: parsed.error });
+  }
+  return parsed.data;
 }
 
-const apiEnvironmentSchema = z.object({
-  TABLE_NAME: variable('TABLE_NAME'),
-  MONITORS_FILE: variable('MONITORS_FILE').default('monitors.yml'),
-});
+/** The api and notify functions' environment, validated once; a bad value names the variable. */
+export function readFunctionEnvironment(env: NodeJS.ProcessEnv = process.env): FunctionEnvironment {
+  const values = readEnvironment(functionEnvironmentSchema, env);
+  return { tableName: values.TABLE_NAME, monitorsFile: values.MONITORS_FILE };
+}
 
-/**
- * Reads and validates the API function's environment. Throws ConfigError naming every variable
- * that is missing or wrong.
- */
-export function readApiEnvironment(env: NodeJS.ProcessEnv = process.env): ApiEnvironment {
-  const parsed = apiEnvironmentSchema.safeParse({ TABLE_NAME: env.TABLE_NAME, MONITORS_FILE: env.MONITORS_FILE });
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => issue.message).join('; ');
-    throw new ConfigError(`environment: ${problems}`, { cause: parsed.error });
-  }
-  return { tableName: parsed.data.TABLE_NAME, monitorsFile: parsed.data.MONITORS_FILE };
+/** The probe function's environment, validated once; a bad value names the variable. */
+export function readProbeEnvironment(env: NodeJS.ProcessEnv = process.env): ProbeEnvironment {
+  return readEnvironment(probeEnvironmentSchema, env);
 }

@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { handleApiRequest, handler, mapApiErrors, type ApiDeps } from '../../functions/api';
 import { DynamoDbStateStore } from '../../lib/adapters/dynamodb-state-store';
-import { readApiEnvironment } from '../../lib/config/environment';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
 import { ConfigError } from '../../lib/domain/errors';
 import { tickOf } from '../../lib/domain/schedule';
@@ -502,27 +501,5 @@ describe('handler (as deployed, from the environment)', () => {
       { id: 'website', status: 'UP' },
       { id: 'new-service', status: 'UNKNOWN' },
     ]);
-  });
-});
-
-describe('readApiEnvironment', () => {
-  it('reads the table and the monitors file, defaulting the file to monitors.yml', () => {
-    expect(readApiEnvironment({ TABLE_NAME: 'uptime-monitor-dev' })).toEqual({
-      tableName: 'uptime-monitor-dev',
-      monitorsFile: 'monitors.yml',
-    });
-    expect(readApiEnvironment({ TABLE_NAME: 't', MONITORS_FILE: 'config/prod.yml' })).toEqual({
-      tableName: 't',
-      monitorsFile: 'config/prod.yml',
-    });
-  });
-
-  it.each([
-    { env: {}, message: 'environment: TABLE_NAME is required' },
-    { env: { TABLE_NAME: ' ' }, message: 'environment: TABLE_NAME must not be empty' },
-    { env: { TABLE_NAME: 't', MONITORS_FILE: '' }, message: 'environment: MONITORS_FILE must not be empty' },
-  ])('refuses $env', ({ env, message }) => {
-    expect(() => readApiEnvironment(env)).toThrow(expect.objectContaining({ name: 'ConfigError', message }));
-    expect(() => readApiEnvironment(env)).toThrow(ConfigError);
   });
 });

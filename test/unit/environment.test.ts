@@ -1,0 +1,51 @@
+import { readFunctionEnvironment, readProbeEnvironment } from '../../lib/config/environment';
+import { ConfigError } from '../../lib/domain/errors';
+
+describe('readFunctionEnvironment', () => {
+  it('reads the table and defaults the monitors file', () => {
+    expect(readFunctionEnvironment({ TABLE_NAME: 'uptime-monitor-dev' })).toEqual({
+      tableName: 'uptime-monitor-dev',
+      monitorsFile: 'monitors.yml',
+    });
+    expect(readFunctionEnvironment({ TABLE_NAME: 't', MONITORS_FILE: 'config/prod.yml' }).monitorsFile).toBe('config/prod.yml');
+  });
+
+  it.each([
+    ['a missing TABLE_NAME', {}, 'environment variable TABLE_NAME: is required'],
+    ['an empty TABLE_NAME', { TABLE_NAME: ' ' }, 'environment variable TABLE_NAME: must not be empty'],
+    ['an empty MONITORS_FILE', { TABLE_NAME: 't', MONITORS_FILE: '' }, 'environment variable MONITORS_FILE: must not be empty'],
+  ])('refuses %s', (_label, env, message) => {
+    expect(() => readFunctionEnvironment(env)).toThrow(ConfigError);
+    expect(() => readFunctionEnvironment(env)).toThrow(message);
+  });
+});
+
+describe('readProbeEnvironment', () => {
+  it('has documented defaults', () => {
+    expect(readProbeEnvironment({ TABLE_NAME: 't' })).toEqual({
+      TABLE_NAME: 't',
+      MONITORS_FILE: 'monitors.yml',
+      METRICS_NAMESPACE: 'UptimeMonitor',
+      METRICS_ENABLED: 'true',
+      STACK_NAME: 'uptime-monitor',
+      PROBE_CONCURRENCY: 32,
+      TRANSITION_RETENTION_DAYS: 400,
+      RUN_RETENTION_DAYS: 35,
+      PROBE_TICK: 60_000,
+    });
+  });
+
+  it('reads a local tick', () => {
+    expect(readProbeEnvironment({ TABLE_NAME: 't', PROBE_TICK: '2s' }).PROBE_TICK).toBe(2000);
+  });
+
+  it.each([
+    [{ TABLE_NAME: 't', PROBE_CONCURRENCY: '0' }, 'environment variable PROBE_CONCURRENCY: must be 1 or more'],
+    [{ TABLE_NAME: 't', PROBE_CONCURRENCY: 'many' }, 'environment variable PROBE_CONCURRENCY: must be a whole number'],
+    [{ TABLE_NAME: 't', METRICS_ENABLED: 'yes' }, "environment variable METRICS_ENABLED: must be 'true' or 'false'"],
+    [{ TABLE_NAME: 't', PROBE_TICK: '5m' }, "environment variable PROBE_TICK: '5m' must be a duration from 1s to 1m"],
+    [{}, 'environment variable TABLE_NAME: is required'],
+  ])('refuses %j', (env, message) => {
+    expect(() => readProbeEnvironment(env)).toThrow(message);
+  });
+});
