@@ -1,0 +1,261 @@
+import { parseDuration } from '../domain/duration';
+import { ConfigError } from '../domain/errors';
+import type { MonitorsConfig } from '../domain/types';
+import { assertReachableFromLambda } from './reachability';
+
+/** The stage that runs on this machine (serverless-offline); every other stage deploys to AWS. */
+export const LOCAL_STAGE = 'local';
+
+/** The deploy parameters (`--param name=value`, or `params:` in serverless.yml), as given. */
+export type DeployParameters = Partial<Record<DeployParameterName, string | number | boolean | null | undefined>>;
+
+export const DEPLOY_PARAMETER_NAMES = [
+  'sesIdentity',
+  'sesSandbox',
+  'alarmEmail',
+  'scheduleRate',
+  'transitionRetentionDays',
+  'runRetentionDays',
+  'logRetentionDays',
+  'metricsNamespace',
+  'probeConcurrency',
+  'apiThrottleRate',
+  'apiThrottleBurst',
+] as const;
+
+export type DeployParameterName = (typeof DEPLOY_PARAMETER_NAMES)[number];
+
+/** A CloudFormation `Fn::Sub` expression. */
+export interface SubExpression {
+  'Fn::Sub': string;
+}
+
+/** Everything serverless.yml derives from monitors.yml and the parameters, validated. */
+export interface DeploySettings {
+  /** The monitors file as the functions open it: relative to the service directory when inside it. */
+  monitorsFile: string;
+  /**
+   * The table name the functions get: a Ref to the table when deployed; the plain name locally,
+   * where serverless-offline cannot resolve a Ref.
+   */
+  tableName: { Ref: 'MonitorTable' } | string;
+  /** Whether EventBridge runs the probe; `npm start` plays the schedule itself, in seconds. */
+  scheduleEnabled: boolean;
+  /** The probe's tick period (PROBE_TICK): 1m when deployed, the local interval under npm start. */
+  probeTick: string;
+  /** The EventBridge schedule expression of the probe: `rate(1 minute)` or an aligned `cron(...)`. */
+  schedule: string;
+  /** Seconds between scheduled runs; the missed-run alarm's period. */
+  runPeriodSeconds: number;
+  /** The SES identity (address or domain) the notifier sends from. */
+  sesIdentity: string;
+  /** The SES identities the notifier may send as: the sender's, plus the recipients' in the sandbox. */
+  sesIdentityArns: SubExpression[];
+  /** Who receives the stack's own alarms (an SNS email subscription). */
+  alarmEmail: string;
+  logRetentionDays: number;
+  metricsNamespace: string;
+  /** Probe environment values, as the strings Lambda passes on. */
+  metricsEnabled: 'true' | 'false';
+  probeConcurrency: string;
+  transitionRetentionDays: string;
+  runRetentionDays: string;
+  apiThrottleRate: number;
+  apiThrottleBurst: number;
+}
+
+export interface DeploySettingsInput {
+  config: MonitorsConfig;
+  /** The monitors file's name for messages, e.g. `monitors.yml`. */
+  fileName: string;
+  /** The monitors file as the functions should open it. */
+  monitorsFile: string;
+  /** `${service}-${stage}`: the table's name. */
+  stackName: string;
+  stage: string;
+  /** The local stage's tick period (UPTIME_LOCAL_PROBE_TICK, set by npm start); default 10s. */
+  localProbeTick?: string;
+  params: DeployParameters;
+  /**
+   * Whether to refuse what a deployed stack could not run: unreachable targets, a sender the SES
+   * identity does not cover, intervals that are not a multiple of the schedule rate. Never for the
+   * local stage.
+   */
+  checkDeployability: boolean;
+}
+
+/** Values used when a parameter is not given. sesIdentity and alarmEmail come from monitors.yml. */
+export const DEPLOY_PARAMETER_DEFAULTS = {
+  sesSandbox: 'true',
+  scheduleRate: '1m',
+  transitionRetentionDays: '400',
+  runRetentionDays: '35',
+  logRetentionDays: '30',
+  metricsNamespace: 'UptimeMonitor',
+  probeConcurrency: '32',
+  apiThrottleRate: '10',
+  apiThrottleBurst: '20',
+} as const satisfies Partial<Record<DeployParameterName, string>>;
+
+const MINUTE_MS = 60_000;
+/** Schedule rates that divide an hour, so an aligned cron expression can express them. */
+const SCHEDULE_MINUTES = [1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60] as const;
+/** The retention values CloudWatch Logs accepts. */
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+const EMAIL = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+
+/**
+ * Validates the parameters against monitors.yml and derives what serverless.yml needs. Throws a
+ * ConfigError naming the parameter, or the file, monitor and field.
+ */
+export function resolveDeploySettings(input: DeploySettingsInput): DeploySettings {
+  const { config, fileName, params } = input;
+  const deployed = input.stage !== LOCAL_STAGE;
+  const check = deployed && input.checkDeployability;
+
+  if (check) assertReachableFromLambda(config, fileName);
+  const scheduleMinutes = readScheduleMinutes(params);
+  if (check) assertIntervalsFitSchedule(config, fileName, scheduleMinutes);
+
+  // The local stage sends through an SES emulator and has no alarms: any sender and address will do.
+  const sesIdentity = readText(params, 'sesIdentity') ?? config.notify.from;
+  if (deployed && !EMAIL.test(sesIdentity) && !DOMAIN.test(sesIdentity)) {
+    throw parameterError('sesIdentity', `'${sesIdentity}' must be an email address or a domain verified in SES`);
+  }
+  if (check && !identityCovers(sesIdentity, config.notify.from)) {
+    throw new ConfigError(
+      `${fileName}: notify.from: ${config.notify.from} is not covered by the SES identity '${sesIdentity}' ` +
+        '(parameter sesIdentity), so the notifier could not send from it; send from an address at that domain, ' +
+        'or set sesIdentity to the verified identity of this address',
+    );
+  }
+  const sandbox = readBoolean(params, 'sesSandbox');
+  const identities = sandbox ? [sesIdentity, ...recipients(config)] : [sesIdentity];
+  const alarmEmail = readText(params, 'alarmEmail') ?? config.notify.to[0] ?? '';
+  if (deployed && !EMAIL.test(alarmEmail)) throw parameterError('alarmEmail', `'${alarmEmail}' must be an email address`);
+
+  const logRetentionDays = readInteger(params, 'logRetentionDays', 1, 3653);
+  if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
+    throw parameterError('logRetentionDays', `${logRetentionDays} is not a retention CloudWatch Logs accepts (${LOG_RETENTION_DAYS.join(', ')})`);
+  }
+  const metricsNamespace = readText(params, 'metricsNamespace') ?? DEPLOY_PARAMETER_DEFAULTS.metricsNamespace;
+  if (!/^[A-Za-z0-9._/#:-][A-Za-z0-9._/#: -]{0,254}$/.test(metricsNamespace) || metricsNamespace.startsWith('AWS/')) {
+    throw parameterError('metricsNamespace', `'${metricsNamespace}' must be 1 to 255 letters, digits or . _ / # : - and must not start with AWS/`);
+  }
+  const apiThrottleRate = readNumber(params, 'apiThrottleRate', 0.01, 10_000);
+  const apiThrottleBurst = readInteger(params, 'apiThrottleBurst', 1, 5_000);
+
+  const localProbeTick = input.localProbeTick ?? '10s';
+  const tickMs = parseDuration(localProbeTick);
+  if (!deployed && (tickMs === undefined || tickMs < 1000 || tickMs > MINUTE_MS)) {
+    throw new ConfigError(`UPTIME_LOCAL_PROBE_TICK: '${localProbeTick}' must be a duration from 1s to 1m`);
+  }
+
+  return {
+    monitorsFile: input.monitorsFile,
+    tableName: deployed ? { Ref: 'MonitorTable' } : input.stackName,
+    scheduleEnabled: deployed,
+    probeTick: deployed ? '1m' : localProbeTick,
+    schedule: scheduleExpression(scheduleMinutes),
+    runPeriodSeconds: scheduleMinutes * 60,
+    sesIdentity,
+    sesIdentityArns: unique(identities).map((identity) => ({
+      'Fn::Sub': `arn:\${AWS::Partition}:ses:\${AWS::Region}:\${AWS::AccountId}:identity/${identity}`,
+    })),
+    alarmEmail,
+    logRetentionDays,
+    metricsNamespace,
+    metricsEnabled: deployed ? 'true' : 'false',
+    probeConcurrency: String(readInteger(params, 'probeConcurrency', 1, 1000)),
+    transitionRetentionDays: String(readInteger(params, 'transitionRetentionDays', 1, 36_500)),
+    runRetentionDays: String(readInteger(params, 'runRetentionDays', 1, 36_500)),
+    apiThrottleRate,
+    apiThrottleBurst,
+  };
+}
+
+/** `rate(1 minute)`, or for longer rates a cron aligned to the hour, so ticks fall on multiples of the rate. */
+export function scheduleExpression(minutes: number): string {
+  if (minutes === 1) return 'rate(1 minute)';
+  if (minutes === 60) return 'cron(0 * * * ? *)';
+  return `cron(0/${minutes} * * * ? *)`;
+}
+
+/** Whether sending from `address` is covered by the SES identity (that address, or its domain). */
+export function identityCovers(identity: string, address: string): boolean {
+  const wanted = identity.toLowerCase();
+  const from = address.toLowerCase();
+  return wanted === from || (!wanted.includes('@') && from.slice(from.lastIndexOf('@') + 1) === wanted);
+}
+
+function readScheduleMinutes(params: DeployParameters): number {
+  const text = readText(params, 'scheduleRate') ?? DEPLOY_PARAMETER_DEFAULTS.scheduleRate;
+  const ms = parseDuration(text);
+  const minutes = ms === undefined ? Number.NaN : ms / MINUTE_MS;
+  if (!(SCHEDULE_MINUTES as readonly number[]).includes(minutes)) {
+    throw parameterError(
+      'scheduleRate',
+      `'${text}' must be a whole number of minutes that divides an hour: ${SCHEDULE_MINUTES.map((m) => `${m}m`).join(', ')}`,
+    );
+  }
+  return minutes;
+}
+
+function assertIntervalsFitSchedule(config: MonitorsConfig, fileName: string, scheduleMinutes: number): void {
+  config.monitors.forEach((monitor, index) => {
+    if (monitor.intervalMs % (scheduleMinutes * MINUTE_MS) !== 0) {
+      throw new ConfigError(
+        `${fileName}: monitors[${index}] (${monitor.id}).interval: ${monitor.intervalMs / MINUTE_MS}m is not a multiple of ` +
+          `the schedule rate ${scheduleMinutes}m (parameter scheduleRate); set interval (or defaults.interval) to a multiple of it`,
+      );
+    }
+  });
+}
+
+function recipients(config: MonitorsConfig): string[] {
+  return [...config.notify.to, ...config.monitors.flatMap((monitor) => monitor.notify.to)];
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}
+
+function readText(params: DeployParameters, name: DeployParameterName): string | undefined {
+  const value = params[name];
+  if (value === undefined || value === null) return undefined;
+  const text = String(value).trim();
+  return text === '' ? undefined : text;
+}
+
+function readRequired(params: DeployParameters, name: keyof typeof DEPLOY_PARAMETER_DEFAULTS): string {
+  return readText(params, name) ?? DEPLOY_PARAMETER_DEFAULTS[name];
+}
+
+function readBoolean(params: DeployParameters, name: 'sesSandbox'): boolean {
+  const text = readRequired(params, name).toLowerCase();
+  if (text !== 'true' && text !== 'false') throw parameterError(name, `'${text}' must be true or false`);
+  return text === 'true';
+}
+
+function readNumber(params: DeployParameters, name: keyof typeof DEPLOY_PARAMETER_DEFAULTS, min: number, max: number): number {
+  const text = readRequired(params, name);
+  const value = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || value < min || value > max) {
+    throw parameterError(name, `'${text}' must be a number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function readInteger(params: DeployParameters, name: keyof typeof DEPLOY_PARAMETER_DEFAULTS, min: number, max: number): number {
+  const text = readRequired(params, name);
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max) {
+    throw parameterError(name, `'${text}' must be a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function parameterError(name: DeployParameterName, message: string): ConfigError {
+  return new ConfigError(`parameter ${name}: ${message} (set it with --param ${name}=... or under params in serverless.yml)`);
+}

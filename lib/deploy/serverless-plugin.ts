@@ -1,0 +1,121 @@
+import path from 'node:path';
+import {
+  DEPLOY_PARAMETER_NAMES,
+  LOCAL_STAGE,
+  resolveDeploySettings,
+  type DeployParameters,
+  type DeploySettings,
+} from '../config/deploy-settings';
+import { loadMonitorsConfig } from '../config/monitors';
+import { ConfigError } from '../domain/errors';
+
+/** Commands that deploy nothing and must work whatever monitors.yml says (removing a stack, say). */
+const NON_DEPLOYING_COMMANDS = new Set(['remove', 'info', 'logs', 'metrics', 'print']);
+
+/** The small part of the osls `serverless` object this plugin uses. */
+interface Serverless {
+  serviceDir: string;
+  classes: { Error: new (message: string) => Error };
+  processedInput: { commands: string[] };
+  service: {
+    getAllFunctions(): string[];
+    provider: { compiledCloudFormationTemplate: { Resources: Record<string, unknown> } };
+  };
+  providers: {
+    aws: { naming: { getLambdaLogicalId(functionName: string): string; getRoleLogicalId(): string } };
+  };
+}
+
+interface VariableSourceContext {
+  address?: string;
+  resolveVariable(variable: string): Promise<unknown>;
+}
+
+/**
+ * Package-time glue between serverless.yml and lib/config.
+ *
+ * - `${uptime:settings}` resolves to the validated {@link DeploySettings}: monitors.yml (picked by
+ *   MONITORS_FILE, default monitors.yml) is loaded with the same loader the functions use, and the
+ *   parameters are checked against it. A bad file or parameter stops every command with the
+ *   loader's message; for a deployed stage, targets Lambda cannot reach are refused too.
+ * - Before the template is written, the shared role that serverless-iam-roles-per-function
+ *   leaves behind is removed, after checking that every function has a role of its own.
+ */
+export class UptimeMonitorPlugin {
+  readonly configurationVariablesSources = {
+    uptime: { resolve: (context: VariableSourceContext) => this.resolveSource(context) },
+  };
+
+  readonly hooks = {
+    'before:package:finalize': () => this.removeSharedRole(),
+  };
+
+  private settings: Promise<DeploySettings> | undefined;
+
+  constructor(private readonly serverless: Serverless) {}
+
+  private async resolveSource({ address, resolveVariable }: VariableSourceContext): Promise<{ value: DeploySettings }> {
+    if (address !== 'settings') {
+      throw new this.serverless.classes.Error(`\${uptime:${address ?? ''}} is unknown; use \${uptime:settings}`);
+    }
+    this.settings ??= this.loadSettings(resolveVariable);
+    return { value: await this.settings };
+  }
+
+  private async loadSettings(resolveVariable: VariableSourceContext['resolveVariable']): Promise<DeploySettings> {
+    const stage = String(await resolveVariable('sls:stage'));
+    const file = String(await resolveVariable("env:MONITORS_FILE, 'monitors.yml'"));
+    const service = String(await resolveVariable('self:service'));
+    const localProbeTick = String(await resolveVariable("env:UPTIME_LOCAL_PROBE_TICK, '10s'"));
+    const params: DeployParameters = {};
+    for (const name of DEPLOY_PARAMETER_NAMES) {
+      params[name] = (await resolveVariable(`param:${name}, null`)) as DeployParameters[typeof name];
+    }
+    try {
+      const serviceDir = this.serverless.serviceDir;
+      const absolute = path.resolve(serviceDir, file);
+      const relative = path.relative(serviceDir, absolute);
+      const inside = relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+      const settings = resolveDeploySettings({
+        config: loadMonitorsConfig(absolute),
+        fileName: path.basename(absolute),
+        monitorsFile: inside ? relative.split(path.sep).join('/') : absolute,
+        stackName: `${service}-${stage}`,
+        stage,
+        localProbeTick,
+        params,
+        checkDeployability: !NON_DEPLOYING_COMMANDS.has(this.serverless.processedInput.commands[0] ?? ''),
+      });
+      if (!inside && stage !== LOCAL_STAGE) {
+        throw new ConfigError(
+          `MONITORS_FILE: ${file} is outside the service directory ${serviceDir}; only files inside it are packaged with the functions`,
+        );
+      }
+      return settings;
+    } catch (error) {
+      if (error instanceof ConfigError) throw new this.serverless.classes.Error(error.message);
+      throw error;
+    }
+  }
+
+  private removeSharedRole(): void {
+    const { naming } = this.serverless.providers.aws;
+    const resources = this.serverless.service.provider.compiledCloudFormationTemplate.Resources;
+    const shared = naming.getRoleLogicalId();
+    const sharing = this.serverless.service
+      .getAllFunctions()
+      .filter((name) => JSON.stringify(resources[naming.getLambdaLogicalId(name)] ?? {}).includes(`"${shared}"`));
+    if (sharing.length > 0) {
+      throw new this.serverless.classes.Error(
+        `functions ${sharing.join(', ')} use the shared role ${shared}: give each function its own iamRoleStatements`,
+      );
+    }
+    delete resources[shared];
+    const referrers = Object.entries(resources)
+      .filter(([, resource]) => JSON.stringify(resource).includes(`"${shared}"`))
+      .map(([name]) => name);
+    if (referrers.length > 0) {
+      throw new this.serverless.classes.Error(`${referrers.join(', ')} still refer to the removed role ${shared}`);
+    }
+  }
+}

@@ -1,0 +1,778 @@
+/**
+ * `sls package` is our proof that `sls deploy` would work: we cannot deploy from here, so this test
+ * packages the stack (no AWS credentials anywhere) and asserts on the CloudFormation template and
+ * the function packages it produces. Each scenario packages once, in beforeAll, in a scratch copy
+ * of the project (so the test can place monitors files inside the service directory and never
+ * races another `sls` run for .esbuild/).
+ */
+import AdmZip from 'adm-zip';
+import { execFile } from 'node:child_process';
+import { builtinModules } from 'node:module';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { IDEMPOTENCY_PK } from '../../functions/notify';
+import { loadMonitorsConfig } from '../../lib/config/monitors';
+import { ConfigError } from '../../lib/domain/errors';
+import { CloudFormationSpec, type CloudFormationResource, type CloudFormationTemplate } from '../support/cloudformation-spec';
+import { createHttpApiEvent } from '../fixtures/http-api-event';
+
+const ROOT = path.join(__dirname, '..', '..');
+const SLS = path.join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js');
+const FUNCTIONS = ['probe', 'notify', 'api'] as const;
+type FunctionName = (typeof FUNCTIONS)[number];
+const MAX_PACKAGE_BYTES = 1_000_000;
+const SLS_TIMEOUT_MS = 180_000;
+
+interface SlsRun {
+  code: number;
+  output: string;
+  packageDir: string;
+}
+
+interface PackagedStack extends SlsRun {
+  template: CloudFormationTemplate;
+}
+
+interface PolicyStatement {
+  Effect: 'Allow' | 'Deny';
+  Action: string | string[];
+  Resource?: unknown;
+  Principal?: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+const scratch = mkdtempSync(path.join(tmpdir(), 'uptime-template-'));
+const serviceDir = path.join(scratch, 'service');
+const home = path.join(scratch, 'home');
+/** serverless-esbuild leaves a directory per function in the temp dir after every package: keep them in scratch. */
+const temp = path.join(scratch, 'tmp');
+
+/** Copies the project (not node_modules, history or tests) into the scratch service directory. */
+function copyProject(): void {
+  const skipped = new Set(['node_modules', '.git', '.serverless', '.esbuild', '.local', 'coverage', 'test']);
+  cpSync(ROOT, serviceDir, { recursive: true, filter: (source) => !skipped.has(path.relative(ROOT, source).split(path.sep)[0] ?? '') });
+  symlinkSync(path.join(ROOT, 'node_modules'), path.join(serviceDir, 'node_modules'), 'dir');
+  mkdirSync(home, { recursive: true });
+  mkdirSync(temp, { recursive: true });
+}
+
+function writeServiceFile(relative: string, text: string): void {
+  mkdirSync(path.dirname(path.join(serviceDir, relative)), { recursive: true });
+  writeFileSync(path.join(serviceDir, relative), text);
+}
+
+/** Runs `sls` with no AWS credentials reachable: no variables, no ~/.aws, no instance metadata. */
+function runSls(scenario: string, args: string[], env: Record<string, string> = {}): Promise<SlsRun> {
+  const packageDir = path.join(scratch, `package-${scenario}`);
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_') && name !== 'MONITORS_FILE' && name !== 'NODE_OPTIONS'),
+  );
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [SLS, ...args, '--package', packageDir],
+      {
+        cwd: serviceDir,
+        timeout: SLS_TIMEOUT_MS,
+        maxBuffer: 16 * 1024 * 1024,
+        env: {
+          ...base,
+          HOME: home,
+          TMPDIR: temp,
+          SLS_TELEMETRY_DISABLED: '1',
+          SLS_NOTIFICATIONS_MODE: 'off',
+          AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'no-credentials'),
+          AWS_CONFIG_FILE: path.join(home, 'no-config'),
+          AWS_EC2_METADATA_DISABLED: 'true',
+          ...env,
+        },
+      },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, output: `${stdout}${stderr}`, packageDir });
+      },
+    );
+  });
+}
+
+async function packageStack(scenario: string, args: string[], env: Record<string, string> = {}): Promise<PackagedStack> {
+  const run = await runSls(scenario, ['package', ...args], env);
+  if (run.code !== 0) throw new Error(`sls package ${args.join(' ')} failed (${run.code}):\n${run.output}`);
+  const template = JSON.parse(
+    readFileSync(path.join(run.packageDir, 'cloudformation-template-update-stack.json'), 'utf8'),
+  ) as CloudFormationTemplate;
+  return { ...run, template };
+}
+
+/** The message the monitors loader (and so `npm start` and the functions) gives for a file. */
+function loaderMessage(relative: string): string {
+  try {
+    loadMonitorsConfig(path.join(serviceDir, relative));
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message;
+    throw error;
+  }
+  throw new Error(`${relative} is valid; the scenario needs an invalid file`);
+}
+
+const FIVE_MINUTE_MONITORS = [
+  'notify:',
+  '  from: uptime@example.com',
+  '  to: [team@example.com]',
+  'defaults:',
+  '  interval: 5m',
+  'monitors:',
+  '  - id: shop',
+  '    url: https://shop.example.com/health',
+  '  - id: blog',
+  '    url: https://blog.example.com/',
+  '    interval: 15m',
+].join('\n');
+
+const INVALID_MONITORS = [
+  'notify:',
+  '  from: uptime@example.com',
+  '  to: [team@example.com]',
+  'monitors:',
+  '  - id: shop',
+  '    url: https://shop.example.com/health',
+  '    expect:',
+  '      status: [200, 999]',
+].join('\n');
+
+const LOOPBACK_MONITORS = [
+  'notify:',
+  '  from: uptime@example.com',
+  '  to: [team@example.com]',
+  'monitors:',
+  '  - id: api',
+  '    url: http://127.0.0.1:4010/health',
+  '  - id: shop',
+  '    url: https://shop.example.com/health',
+].join('\n');
+
+const PROD_PARAMS = {
+  sesIdentity: 'example.com',
+  sesSandbox: 'false',
+  alarmEmail: 'ops@example.org',
+  scheduleRate: '5m',
+  transitionRetentionDays: '100',
+  runRetentionDays: '10',
+  logRetentionDays: '90',
+  metricsNamespace: 'Acme/Uptime',
+  probeConcurrency: '8',
+  apiThrottleRate: '5',
+  apiThrottleBurst: '7',
+};
+
+let spec: CloudFormationSpec;
+let dev: PackagedStack;
+let prod: PackagedStack;
+let local: PackagedStack;
+let invalidPackage: SlsRun;
+let invalidDeploy: SlsRun;
+let loopbackPackage: SlsRun;
+
+beforeAll(async () => {
+  copyProject();
+  writeServiceFile('config/five-minutes.yml', FIVE_MINUTE_MONITORS);
+  writeServiceFile('invalid/monitors.yml', INVALID_MONITORS);
+  writeServiceFile('loopback/monitors.yml', LOOPBACK_MONITORS);
+  spec = await CloudFormationSpec.load();
+  // One `sls` at a time: serverless-esbuild builds in the service directory's .esbuild/.
+  dev = await packageStack('dev', ['--stage', 'dev']);
+  prod = await packageStack(
+    'prod',
+    ['--stage', 'prod', ...Object.entries(PROD_PARAMS).flatMap(([name, value]) => ['--param', `${name}=${value}`])],
+    { MONITORS_FILE: 'config/five-minutes.yml' },
+  );
+  local = await packageStack('local', ['--stage', 'local'], { MONITORS_FILE: 'loopback/monitors.yml' });
+  invalidPackage = await runSls('invalid', ['package', '--stage', 'dev'], { MONITORS_FILE: 'invalid/monitors.yml' });
+  invalidDeploy = await runSls('invalid-deploy', ['deploy', '--stage', 'dev'], { MONITORS_FILE: 'invalid/monitors.yml' });
+  loopbackPackage = await runSls('loopback', ['package', '--stage', 'staging'], { MONITORS_FILE: 'loopback/monitors.yml' });
+}, 6 * SLS_TIMEOUT_MS);
+
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Helpers over a template
+
+function resource(stack: PackagedStack, logicalId: string): CloudFormationResource {
+  const found = stack.template.Resources[logicalId];
+  if (!found) throw new Error(`no resource ${logicalId}; the template has ${Object.keys(stack.template.Resources).join(', ')}`);
+  return found;
+}
+
+function props(stack: PackagedStack, logicalId: string): Record<string, unknown> {
+  return resource(stack, logicalId).Properties ?? {};
+}
+
+function resourcesOfType(stack: PackagedStack, type: string): Array<[string, CloudFormationResource]> {
+  return Object.entries(stack.template.Resources).filter(([, candidate]) => candidate.Type === type);
+}
+
+const functionId = (name: FunctionName) => `${name[0]?.toUpperCase()}${name.slice(1)}LambdaFunction`;
+
+function environmentOf(stack: PackagedStack, name: FunctionName): Record<string, unknown> {
+  return (props(stack, functionId(name)).Environment as { Variables: Record<string, unknown> }).Variables;
+}
+
+/** The role a function runs with (the logical id of an AWS::IAM::Role). */
+function roleOf(stack: PackagedStack, name: FunctionName): string {
+  const role = props(stack, functionId(name)).Role as { 'Fn::GetAtt': [string, string] };
+  return role['Fn::GetAtt'][0];
+}
+
+function statementsOf(stack: PackagedStack, roleId: string): PolicyStatement[] {
+  const policies = (props(stack, roleId).Policies ?? []) as Array<{ PolicyDocument: { Statement: PolicyStatement[] } }>;
+  return policies.flatMap((policy) => policy.PolicyDocument.Statement);
+}
+
+const actionsOfStatement = (statement: PolicyStatement) => [statement.Action].flat();
+
+function actionsOf(stack: PackagedStack, name: FunctionName): string[] {
+  const actions = statementsOf(stack, roleOf(stack, name))
+    .filter((statement) => statement.Effect === 'Allow')
+    .flatMap(actionsOfStatement);
+  return [...new Set(actions)].sort();
+}
+
+function statementsWith(stack: PackagedStack, name: FunctionName, action: string): PolicyStatement[] {
+  return statementsOf(stack, roleOf(stack, name)).filter((statement) => actionsOfStatement(statement).includes(action));
+}
+
+/** Every IAM policy statement anywhere in the template (roles, resource policies). */
+function allStatements(value: unknown): PolicyStatement[] {
+  if (Array.isArray(value)) return value.flatMap(allStatements);
+  if (value === null || typeof value !== 'object') return [];
+  const record = value as Record<string, unknown>;
+  const own = Array.isArray(record.Statement) ? (record.Statement as PolicyStatement[]) : [];
+  return [...own, ...Object.values(record).flatMap(allStatements)];
+}
+
+function alarmFor(stack: PackagedStack, namespace: string, metricName: string): Record<string, unknown> {
+  const matches = resourcesOfType(stack, 'AWS::CloudWatch::Alarm')
+    .map(([, alarm]) => alarm.Properties ?? {})
+    .filter((alarm) => alarm.Namespace === namespace && alarm.MetricName === metricName);
+  if (matches.length !== 1) throw new Error(`expected one alarm on ${namespace} ${metricName}, found ${matches.length}`);
+  return matches[0] as Record<string, unknown>;
+}
+
+const TABLE_ARN = { 'Fn::GetAtt': ['MonitorTable', 'Arn'] };
+const sesArn = (identity: string) => ({
+  'Fn::Sub': `arn:\${AWS::Partition}:ses:\${AWS::Region}:\${AWS::AccountId}:identity/${identity}`,
+});
+
+function zipOf(stack: PackagedStack, name: FunctionName): AdmZip {
+  return new AdmZip(path.join(stack.packageDir, `${name}.zip`));
+}
+
+/** The dashboard body with its Fn::Sub placeholders left in, parsed. */
+function dashboardOf(stack: PackagedStack): { widgets: Array<{ properties: { metrics?: unknown[][]; period?: number } }> } {
+  const body = (props(stack, 'Dashboard').DashboardBody as { 'Fn::Sub': string })['Fn::Sub'];
+  return JSON.parse(body) as { widgets: Array<{ properties: { metrics?: unknown[][]; period?: number } }> };
+}
+
+function dashboardMetrics(stack: PackagedStack): string[] {
+  return dashboardOf(stack).widgets.flatMap((widget) =>
+    (widget.properties.metrics ?? []).map((metric) => metric.filter((part) => typeof part === 'string').join(' ')),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('the CloudFormation specification check', () => {
+  it('finds no problem in the packaged templates', () => {
+    expect(spec.validate(dev.template)).toEqual([]);
+    expect(spec.validate(prod.template)).toEqual([]);
+    expect(spec.validate(local.template)).toEqual([]);
+  });
+
+  it('fails on a misspelt property, an unknown type, a wrong value type and a dangling reference', () => {
+    const broken = structuredClone(dev.template);
+    const table = broken.Resources.MonitorTable as CloudFormationResource & { Properties: Record<string, unknown> };
+    table.Properties.PointInTimeRecoverySpecification = { PointInTimeRecoveryEnable: true };
+    (broken.Resources.MissedRunsAlarm?.Properties as Record<string, unknown>).Period = 'a minute';
+    (broken.Resources.NotifyErrorsAlarm?.Properties as Record<string, unknown>).Dimensions = [
+      { Name: 'FunctionName', Value: { Ref: 'NotifyLambdaFunctoin' } },
+    ];
+    broken.Resources.Extra = { Type: 'AWS::Lambda::Functoin', Properties: {} };
+    expect(spec.validate(broken)).toEqual([
+      'Resources.MonitorTable.Properties.PointInTimeRecoverySpecification: unknown property PointInTimeRecoveryEnable',
+      'Resources.NotifyErrorsAlarm.Properties.Dimensions[0].Value: Ref to NotifyLambdaFunctoin, which is neither a resource nor a pseudo parameter',
+      'Resources.MissedRunsAlarm.Properties.Period: expected a number, got "a minute"',
+      'Resources.Extra: unknown resource type AWS::Lambda::Functoin',
+    ]);
+  });
+});
+
+describe('stages and parameters', () => {
+  it('names every named resource from service and stage', () => {
+    const names = (stack: PackagedStack) =>
+      Object.values(stack.template.Resources).flatMap((candidate) =>
+        ['TableName', 'QueueName', 'TopicName', 'AlarmName', 'DashboardName', 'FunctionName', 'Name']
+          .map((key) => candidate.Properties?.[key])
+          .filter((value): value is string => typeof value === 'string'),
+      );
+    expect(names(dev).length).toBeGreaterThanOrEqual(13);
+    for (const name of names(dev)) expect(name).toMatch(/^uptime-monitor-dev(-|$)/);
+    for (const name of names(prod)) expect(name).toMatch(/^uptime-monitor-prod(-|$)/);
+    expect(props(dev, 'MonitorTable').TableName).toBe('uptime-monitor-dev');
+    expect(props(dev, 'HttpApi').Name).toBe('uptime-monitor-dev');
+  });
+
+  it('hard-codes no account, region or partition', () => {
+    for (const stack of [dev, prod]) {
+      const text = JSON.stringify(stack.template);
+      expect(text).not.toMatch(/\b\d{12}\b/);
+      expect(text).not.toMatch(/\b(us|eu|ap|sa|ca|me|af|il|mx)-(gov-)?(east|west|north|south|central|northeast|southeast|northwest|southwest)-\d\b/);
+      expect(text).not.toMatch(/arn:aws[:-]/);
+    }
+  });
+
+  it('derives the defaults from monitors.yml and the documented values', () => {
+    const config = loadMonitorsConfig(path.join(ROOT, 'monitors.yml'));
+    expect(props(dev, 'ProbeEventsRuleSchedule1').ScheduleExpression).toBe('rate(1 minute)');
+    expect(props(dev, 'ProbeEventsRuleSchedule1').State).toBe('ENABLED');
+    expect(props(dev, 'AlarmEmailSubscription')).toEqual({
+      TopicArn: { Ref: 'AlarmTopic' },
+      Protocol: 'email',
+      Endpoint: config.notify.to[0],
+    });
+    expect(statementsWith(dev, 'notify', 'ses:SendEmail')[0]?.Resource).toEqual(
+      [...new Set([config.notify.from, ...config.notify.to, ...config.monitors.flatMap((monitor) => monitor.notify.to)])].map(sesArn),
+    );
+    for (const [, group] of resourcesOfType(dev, 'AWS::Logs::LogGroup')) expect(group.Properties?.RetentionInDays).toBe(30);
+    expect(environmentOf(dev, 'probe')).toEqual({
+      TABLE_NAME: { Ref: 'MonitorTable' },
+      MONITORS_FILE: 'monitors.yml',
+      POWERTOOLS_SERVICE_NAME: 'uptime-monitor',
+      NODE_OPTIONS: '--enable-source-maps',
+      METRICS_ENABLED: 'true',
+      METRICS_NAMESPACE: 'UptimeMonitor',
+      STACK_NAME: 'uptime-monitor-dev',
+      PROBE_CONCURRENCY: '32',
+      PROBE_TICK: '1m',
+      TRANSITION_RETENTION_DAYS: '400',
+      RUN_RETENTION_DAYS: '35',
+    });
+    for (const name of ['notify', 'api'] as const) {
+      expect(environmentOf(dev, name)).toEqual({
+        TABLE_NAME: { Ref: 'MonitorTable' },
+        MONITORS_FILE: 'monitors.yml',
+        POWERTOOLS_SERVICE_NAME: 'uptime-monitor',
+        NODE_OPTIONS: '--enable-source-maps',
+      });
+    }
+  });
+
+  it('wires every parameter into the template', () => {
+    expect(props(prod, 'ProbeEventsRuleSchedule1').ScheduleExpression).toBe('cron(0/5 * * * ? *)');
+    expect(environmentOf(prod, 'probe')).toEqual({
+      TABLE_NAME: { Ref: 'MonitorTable' },
+      MONITORS_FILE: 'config/five-minutes.yml',
+      POWERTOOLS_SERVICE_NAME: 'uptime-monitor',
+      NODE_OPTIONS: '--enable-source-maps',
+      METRICS_ENABLED: 'true',
+      METRICS_NAMESPACE: 'Acme/Uptime',
+      STACK_NAME: 'uptime-monitor-prod',
+      PROBE_CONCURRENCY: '8',
+      PROBE_TICK: '1m',
+      TRANSITION_RETENTION_DAYS: '100',
+      RUN_RETENTION_DAYS: '10',
+    });
+    expect(environmentOf(prod, 'api').MONITORS_FILE).toBe('config/five-minutes.yml');
+    expect(environmentOf(prod, 'notify').MONITORS_FILE).toBe('config/five-minutes.yml');
+    expect(statementsWith(prod, 'notify', 'ses:SendEmail')[0]?.Resource).toEqual([sesArn('example.com')]);
+    expect(props(prod, 'AlarmEmailSubscription').Endpoint).toBe('ops@example.org');
+    for (const [, group] of resourcesOfType(prod, 'AWS::Logs::LogGroup')) expect(group.Properties?.RetentionInDays).toBe(90);
+    expect(statementsWith(prod, 'probe', 'cloudwatch:PutMetricData')[0]?.Condition).toEqual({
+      StringEquals: { 'cloudwatch:namespace': 'Acme/Uptime' },
+    });
+    const missedRuns = alarmFor(prod, 'Acme/Uptime', 'RunDuration');
+    expect(missedRuns.Period).toBe(300);
+    expect(missedRuns.Dimensions).toEqual([{ Name: 'Stack', Value: 'uptime-monitor-prod' }]);
+    expect(props(prod, 'HttpApiStage').DefaultRouteSettings).toEqual({
+      DetailedMetricsEnabled: false,
+      ThrottlingRateLimit: 5,
+      ThrottlingBurstLimit: 7,
+    });
+    expect(dashboardMetrics(prod)).toContain('Acme/Uptime Checks Stack uptime-monitor-prod');
+  });
+
+  it('packages the local stage without SES, alarm email or metrics, and with a loopback target', () => {
+    expect(environmentOf(local, 'probe').METRICS_ENABLED).toBe('false');
+    expect(environmentOf(local, 'probe').MONITORS_FILE).toBe('loopback/monitors.yml');
+    expect(local.output).not.toMatch(/loopback address/);
+  });
+});
+
+describe('least privilege: one role per function', () => {
+  const LOGS = ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'];
+
+  it('gives each function a role of its own and leaves no shared role behind', () => {
+    const roles = resourcesOfType(dev, 'AWS::IAM::Role').map(([id]) => id).sort();
+    expect(roles).toEqual(['ApiIamRoleLambdaExecution', 'NotifyIamRoleLambdaExecution', 'ProbeIamRoleLambdaExecution']);
+    expect(FUNCTIONS.map((name) => roleOf(dev, name))).toEqual([
+      'ProbeIamRoleLambdaExecution',
+      'NotifyIamRoleLambdaExecution',
+      'ApiIamRoleLambdaExecution',
+    ]);
+    expect(JSON.stringify(dev.template)).not.toContain('"IamRoleLambdaExecution"');
+    for (const role of roles) {
+      expect(props(dev, role).ManagedPolicyArns ?? []).toEqual([]);
+      expect(props(dev, role).AssumeRolePolicyDocument).toEqual({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com'] }, Action: ['sts:AssumeRole'] }],
+      });
+    }
+  });
+
+  it('lets probe read and write the table and publish metrics to its namespace only', () => {
+    expect(actionsOf(dev, 'probe')).toEqual([
+      'cloudwatch:PutMetricData',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      ...LOGS,
+    ]);
+    expect(statementsWith(dev, 'probe', 'dynamodb:PutItem')).toEqual([
+      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'], Resource: [TABLE_ARN] },
+    ]);
+    expect(statementsWith(dev, 'probe', 'cloudwatch:PutMetricData')).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['cloudwatch:PutMetricData'],
+        Resource: '*',
+        Condition: { StringEquals: { 'cloudwatch:namespace': environmentOf(dev, 'probe').METRICS_NAMESPACE } },
+      },
+    ]);
+  });
+
+  it('keeps the probe role from sending email', () => {
+    expect(actionsOf(dev, 'probe').filter((action) => action.startsWith('ses:'))).toEqual([]);
+  });
+
+  it('lets notify read the table, write only idempotency records, send as the SES identity and dead-letter', () => {
+    expect(actionsOf(dev, 'notify')).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:DescribeStream',
+      'dynamodb:GetItem',
+      'dynamodb:GetRecords',
+      'dynamodb:GetShardIterator',
+      'dynamodb:ListStreams',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+      ...LOGS,
+      'ses:SendEmail',
+      'ses:SendRawEmail',
+      'sqs:SendMessage',
+    ]);
+    const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'].flatMap((action) =>
+      statementsWith(dev, 'notify', action),
+    );
+    expect(writes.length).toBe(3);
+    for (const statement of writes) {
+      expect(statement.Resource).toEqual([TABLE_ARN]);
+      expect(statement.Condition).toEqual({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [IDEMPOTENCY_PK] } });
+    }
+    expect(statementsWith(dev, 'notify', 'dynamodb:GetRecords')[0]?.Resource).toEqual([
+      { 'Fn::GetAtt': ['MonitorTable', 'StreamArn'] },
+    ]);
+    expect(statementsWith(dev, 'notify', 'sqs:SendMessage')[0]?.Resource).toEqual([
+      { 'Fn::GetAtt': ['NotifyDeadLetterQueue', 'Arn'] },
+    ]);
+    for (const statement of statementsWith(dev, 'notify', 'ses:SendRawEmail')) {
+      for (const arn of [statement.Resource].flat()) expect(JSON.stringify(arn)).toMatch(/:identity\/[^*"]+"/);
+    }
+  });
+
+  it('lets api only read the table', () => {
+    expect(actionsOf(dev, 'api')).toEqual(['dynamodb:GetItem', 'dynamodb:Query', ...LOGS]);
+    expect(actionsOf(dev, 'api').filter((action) => /^dynamodb:(Put|Update|Delete|Batch|Transact|Partiql)/.test(action))).toEqual([]);
+  });
+
+  it('scopes log permissions to the function’s own log group', () => {
+    for (const name of FUNCTIONS) {
+      const [statement] = statementsWith(dev, name, 'logs:PutLogEvents');
+      expect(JSON.stringify(statement?.Resource)).toContain(`:log-group:/aws/lambda/uptime-monitor-dev-${name}:*:*`);
+    }
+  });
+
+  it('allows no wildcard action anywhere, and a wildcard resource only for PutMetricData under a condition', () => {
+    const statements = allStatements(dev.template.Resources);
+    expect(statements.length).toBeGreaterThan(10);
+    for (const statement of statements.filter((candidate) => candidate.Effect === 'Allow')) {
+      for (const action of actionsOfStatement(statement)) expect(action).not.toContain('*');
+      if (JSON.stringify(statement.Resource ?? null).includes('"*"')) {
+        expect(actionsOfStatement(statement)).toEqual(['cloudwatch:PutMetricData']);
+        expect(statement.Condition).toBeDefined();
+      }
+    }
+    // The one wildcard is the deployment bucket's refusal of plain HTTP: a Deny, which only narrows.
+    const wildcards = statements.filter((statement) => actionsOfStatement(statement).some((action) => action.includes('*')));
+    expect(wildcards).toEqual([
+      expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': false } } }),
+    ]);
+  });
+});
+
+describe('the stream mapping', () => {
+  it('passes only transition inserts, reports partial failures, bisects, retries a bounded number of times and dead-letters', () => {
+    const [[id, mapping]] = resourcesOfType(dev, 'AWS::Lambda::EventSourceMapping') as [[string, CloudFormationResource]];
+    const properties = mapping.Properties ?? {};
+    expect(id).toBe('NotifyEventSourceMappingDynamodbMonitorTable');
+    expect(properties.EventSourceArn).toEqual({ 'Fn::GetAtt': ['MonitorTable', 'StreamArn'] });
+    expect(properties.FunctionName).toEqual({ 'Fn::GetAtt': ['NotifyLambdaFunction', 'Arn'] });
+    const filters = (properties.FilterCriteria as { Filters: Array<{ Pattern: string }> }).Filters;
+    expect(filters.map((filter) => JSON.parse(filter.Pattern) as unknown)).toEqual([
+      { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['TRANSITION'] } } } },
+    ]);
+    expect(properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    expect(properties.BisectBatchOnFunctionError).toBe(true);
+    expect(properties.MaximumRetryAttempts).toBeGreaterThanOrEqual(0);
+    expect(properties.MaximumRetryAttempts).toBeLessThanOrEqual(10);
+    expect(properties.MaximumRecordAgeInSeconds).toBeGreaterThanOrEqual(60);
+    expect(properties.MaximumRecordAgeInSeconds).toBeLessThanOrEqual(6 * 3600);
+    expect(properties.DestinationConfig).toEqual({
+      OnFailure: { Destination: { 'Fn::GetAtt': ['NotifyDeadLetterQueue', 'Arn'] } },
+    });
+    expect(mapping.DependsOn).toBe('NotifyIamRoleLambdaExecution');
+  });
+});
+
+describe('the monitor watches itself', () => {
+  const ACTIONS = { AlarmActions: [{ Ref: 'AlarmTopic' }], OKActions: [{ Ref: 'AlarmTopic' }] };
+
+  it('mails every alarm, and its clearing, to an SNS topic with an email subscription', () => {
+    const alarms = resourcesOfType(dev, 'AWS::CloudWatch::Alarm');
+    expect(alarms).toHaveLength(5);
+    for (const [, alarm] of alarms) expect(alarm.Properties).toEqual(expect.objectContaining(ACTIONS));
+    expect(resource(dev, 'AlarmTopic').Type).toBe('AWS::SNS::Topic');
+    expect(props(dev, 'AlarmEmailSubscription').Protocol).toBe('email');
+  });
+
+  it('alarms on probe and notify errors', () => {
+    for (const name of ['probe', 'notify'] as const) {
+      const alarm = resourcesOfType(dev, 'AWS::CloudWatch::Alarm')
+        .map(([, candidate]) => candidate.Properties ?? {})
+        .find((candidate) => JSON.stringify(candidate.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: { Ref: functionId(name) } }]) && candidate.MetricName === 'Errors');
+      expect(alarm).toEqual(
+        expect.objectContaining({
+          Namespace: 'AWS/Lambda',
+          Statistic: 'Sum',
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          TreatMissingData: 'notBreaching',
+        }),
+      );
+    }
+  });
+
+  it('alarms on any message in the dead-letter queue', () => {
+    expect(alarmFor(dev, 'AWS/SQS', 'ApproximateNumberOfMessagesVisible')).toEqual(
+      expect.objectContaining({
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['NotifyDeadLetterQueue', 'QueueName'] } }],
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+      }),
+    );
+  });
+
+  it('alarms when no run has reported for 3 minutes, treating missing data as breaching', () => {
+    const probeEnvironment = environmentOf(dev, 'probe');
+    const alarm = alarmFor(dev, String(probeEnvironment.METRICS_NAMESPACE), 'RunDuration');
+    expect(alarm).toEqual(
+      expect.objectContaining({
+        Dimensions: [{ Name: 'Stack', Value: probeEnvironment.STACK_NAME }],
+        Statistic: 'SampleCount',
+        Period: 60,
+        EvaluationPeriods: 3,
+        DatapointsToAlarm: 3,
+        Threshold: 1,
+        ComparisonOperator: 'LessThanThreshold',
+        TreatMissingData: 'breaching',
+      }),
+    );
+    expect(probeEnvironment.METRICS_ENABLED).toBe('true');
+  });
+
+  it('alarms on the stream mapping’s iterator age', () => {
+    expect(alarmFor(dev, 'AWS/Lambda', 'IteratorAge')).toEqual(
+      expect.objectContaining({
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'NotifyLambdaFunction' } }],
+        Statistic: 'Maximum',
+        ComparisonOperator: 'GreaterThanThreshold',
+      }),
+    );
+  });
+
+  it('has a dashboard of checks, failures, monitors down, run duration and Lambda errors', () => {
+    const metrics = dashboardMetrics(dev);
+    for (const name of ['Checks', 'FailedChecks', 'MonitorsDown', 'RunDuration']) {
+      expect(metrics).toContain(`UptimeMonitor ${name} Stack uptime-monitor-dev`);
+    }
+    for (const name of FUNCTIONS) {
+      expect(metrics).toContain(`AWS/Lambda Errors FunctionName \${${functionId(name)}}`);
+    }
+    expect(props(dev, 'Dashboard').DashboardName).toBe('uptime-monitor-dev');
+  });
+});
+
+describe('history survives mistakes', () => {
+  it('retains the table on delete and replace, with point-in-time recovery, TTL and its stream', () => {
+    const table = resource(dev, 'MonitorTable');
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.UpdateReplacePolicy).toBe('Retain');
+    expect(table.Properties).toEqual(
+      expect.objectContaining({
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+        DeletionProtectionEnabled: true,
+      }),
+    );
+  });
+
+  it('keeps dead letters for 14 days', () => {
+    expect(props(dev, 'NotifyDeadLetterQueue').MessageRetentionPeriod).toBe(1_209_600);
+  });
+});
+
+describe('the HTTP API', () => {
+  it('throttles the stage, has no CORS and serves the documented routes', () => {
+    expect(props(dev, 'HttpApiStage').DefaultRouteSettings).toEqual({
+      DetailedMetricsEnabled: false,
+      ThrottlingRateLimit: 10,
+      ThrottlingBurstLimit: 20,
+    });
+    expect(props(dev, 'HttpApi').CorsConfiguration).toBeUndefined();
+    const routeResources = resourcesOfType(dev, 'AWS::ApiGatewayV2::Route');
+    // Public by default; README.md ("Deploy") shows how to put IAM or a JWT authorizer in front.
+    for (const [, route] of routeResources) expect(route.Properties?.AuthorizationType).toBeUndefined();
+    const routes = routeResources.map(([, route]) => route.Properties?.RouteKey);
+    expect(routes.sort()).toEqual([
+      'GET /health',
+      'GET /monitors',
+      'GET /monitors/{id}',
+      'GET /monitors/{id}/incidents',
+      'GET /monitors/{id}/uptime',
+    ]);
+  });
+});
+
+describe('the function packages', () => {
+  it.each(FUNCTIONS)('%s is under 1 MB, minified with a source map, with monitors.yml', (name) => {
+    const size = statSync(path.join(dev.packageDir, `${name}.zip`)).size;
+    expect(size).toBeLessThan(MAX_PACKAGE_BYTES);
+    const zip = zipOf(dev, name);
+    const entries = zip.getEntries().map((entry) => entry.entryName).sort();
+    expect(entries).toEqual(['functions/' + name + '.js', 'functions/' + name + '.js.map', 'monitors.yml'].sort());
+    expect(props(dev, functionId(name)).Handler).toBe(`functions/${name}.handler`);
+    expect(zip.readFile('monitors.yml')?.equals(readFileSync(path.join(ROOT, 'monitors.yml')))).toBe(true);
+    const code = zip.readAsText(`functions/${name}.js`);
+    expect(code.length / code.split('\n').length).toBeGreaterThan(2000); // minified: few, very long lines
+    expect(code.slice(-200).match(/\/\/# sourceMappingURL=([\w.]+\.js\.map)\s*$/)?.[1]).toBe(`${name}.js.map`);
+    const map = JSON.parse(zip.readAsText(`functions/${name}.js.map`)) as { sources: string[]; sourcesContent?: unknown };
+    expect(map.sources.some((source) => source.endsWith(`functions/${name}.ts`))).toBe(true);
+    expect(map.sourcesContent).toBeUndefined();
+  });
+
+  it.each(FUNCTIONS)('%s bundles the AWS SDK version package-lock.json pins', (name) => {
+    const code = zipOf(dev, name).readAsText(`functions/${name}.js`);
+    // Whatever the bundle still require()s at run time must be a Node built-in or an optional
+    // package that is not installed (esbuild leaves such requires in try/catch alone): nothing
+    // installed, the AWS SDK above all, is left to the Lambda runtime's copy.
+    const required = [...new Set([...code.matchAll(/require\(["']([^"']+)["']\)/g)].map((match) => match[1] ?? ''))];
+    const external = required.filter((id) => !builtinModules.includes(id.replace(/^node:/, '')));
+    const installed = external.filter((id) => {
+      try {
+        require.resolve(id, { paths: [ROOT] });
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    expect(installed).toEqual([]);
+    expect(required).not.toContain('@aws-sdk/client-dynamodb');
+    const { version } = JSON.parse(readFileSync(path.join(ROOT, 'node_modules/@aws-sdk/client-dynamodb/package.json'), 'utf8')) as { version: string };
+    expect(code.includes(`"${version}"`)).toBe(true);
+  });
+
+  it('packages the monitors file MONITORS_FILE names', () => {
+    for (const name of FUNCTIONS) {
+      const zip = zipOf(prod, name);
+      expect(zip.readAsText('config/five-minutes.yml')).toBe(FIVE_MINUTE_MONITORS);
+      expect(zip.getEntry('monitors.yml')).toBeNull();
+    }
+  });
+
+  it('serves /health from the packaged api bundle, reading the packaged monitors.yml', async () => {
+    const extracted = path.join(scratch, 'api-bundle');
+    zipOf(dev, 'api').extractAllTo(extracted, true);
+    const event = createHttpApiEvent('/health', { route: '/health' });
+    const script = [
+      "const { handler } = require('./functions/api.js');",
+      'const context = { functionName: "uptime-monitor-dev-api", awsRequestId: "test", getRemainingTimeInMillis: () => 10000 };',
+      'handler(JSON.parse(process.env.EVENT), context).then(',
+      "  (response) => process.stdout.write('\\nRESPONSE ' + JSON.stringify(response) + '\\n'),",
+      '  (error) => { console.error(error); process.exit(1); },',
+      ');',
+    ].join('\n');
+    const output = await new Promise<string>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        ['-e', script],
+        {
+          cwd: extracted,
+          timeout: 30_000,
+          env: { PATH: process.env.PATH ?? '', EVENT: JSON.stringify(event), AWS_REGION: 'us-east-1', TABLE_NAME: 'uptime-monitor-dev', MONITORS_FILE: 'monitors.yml', AWS_EC2_METADATA_DISABLED: 'true' },
+        },
+        (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)),
+      );
+    });
+    const line = output.split('\n').find((candidate) => candidate.startsWith('RESPONSE '));
+    const response = JSON.parse(line?.slice('RESPONSE '.length) ?? 'null') as { statusCode: number; body: string };
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body)).toEqual({ status: 'UP' });
+  });
+
+  it.each(['probe', 'notify'] as const)('%s bundle loads and exports its handler', async (name) => {
+    const extracted = path.join(scratch, `${name}-bundle`);
+    zipOf(dev, name).extractAllTo(extracted, true);
+    const output = await new Promise<string>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        ['-e', `process.stdout.write(typeof require('./functions/${name}.js').handler)`],
+        { cwd: extracted, timeout: 30_000, env: { PATH: process.env.PATH ?? '' } },
+        (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)),
+      );
+    });
+    expect(output).toBe('function');
+  });
+});
+
+describe('package-time validation of monitors.yml', () => {
+  it('refuses an invalid file with the message npm start gives, for sls package and sls deploy', () => {
+    const message = loaderMessage('invalid/monitors.yml');
+    expect(message).toBe('monitors.yml: monitors[0] (shop).expect.status[1]: must be an HTTP status between 100 and 599');
+    for (const run of [invalidPackage, invalidDeploy]) {
+      expect(run.code).not.toBe(0);
+      expect(run.output).toContain(message);
+      expect(existsSync(path.join(run.packageDir, 'cloudformation-template-update-stack.json'))).toBe(false);
+    }
+  });
+
+  it('refuses a loopback target for a deployed stage, saying why', () => {
+    expect(loopbackPackage.code).not.toBe(0);
+    expect(loopbackPackage.output).toContain(
+      'monitors.yml: monitors[0] (api).url: 127.0.0.1 is a loopback address, which Lambda cannot reach; use --stage local to run it on this machine',
+    );
+    expect(existsSync(path.join(loopbackPackage.packageDir, 'cloudformation-template-update-stack.json'))).toBe(false);
+  });
+});

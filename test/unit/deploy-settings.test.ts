@@ -1,0 +1,207 @@
+import {
+  identityCovers,
+  resolveDeploySettings,
+  scheduleExpression,
+  type DeployParameters,
+  type DeploySettingsInput,
+} from '../../lib/config/deploy-settings';
+import { parseMonitorsConfig } from '../../lib/config/monitors';
+import { ConfigError } from '../../lib/domain/errors';
+
+const FILE = [
+  'notify:',
+  '  from: monitor@example.com',
+  '  to: [oncall@example.com, boss@example.org]',
+  'monitors:',
+  '  - id: api',
+  '    url: https://api.example.com/health',
+  '  - id: shop',
+  '    url: https://shop.example.com/',
+  '    interval: 10m',
+  '    notify: { to: [shop@example.net, oncall@example.com] }',
+].join('\n');
+
+function input(overrides: Partial<DeploySettingsInput> = {}, text = FILE): DeploySettingsInput {
+  return {
+    config: parseMonitorsConfig(text, 'monitors.yml'),
+    fileName: 'monitors.yml',
+    monitorsFile: 'monitors.yml',
+    stackName: 'uptime-monitor-dev',
+    stage: 'dev',
+    params: {},
+    checkDeployability: true,
+    ...overrides,
+  };
+}
+
+function errorOf(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError, nothing was thrown');
+}
+
+const arn = (identity: string) => ({
+  'Fn::Sub': `arn:\${AWS::Partition}:ses:\${AWS::Region}:\${AWS::AccountId}:identity/${identity}`,
+});
+
+describe('resolveDeploySettings', () => {
+  it('derives the documented defaults from monitors.yml', () => {
+    expect(resolveDeploySettings(input())).toEqual({
+      monitorsFile: 'monitors.yml',
+      tableName: { Ref: 'MonitorTable' },
+      scheduleEnabled: true,
+      probeTick: '1m',
+      schedule: 'rate(1 minute)',
+      runPeriodSeconds: 60,
+      sesIdentity: 'monitor@example.com',
+      // sesSandbox defaults to true: SES then also checks the permission against every recipient
+      sesIdentityArns: [
+        arn('monitor@example.com'),
+        arn('oncall@example.com'),
+        arn('boss@example.org'),
+        arn('shop@example.net'),
+      ],
+      alarmEmail: 'oncall@example.com',
+      logRetentionDays: 30,
+      metricsNamespace: 'UptimeMonitor',
+      metricsEnabled: 'true',
+      probeConcurrency: '32',
+      transitionRetentionDays: '400',
+      runRetentionDays: '35',
+      apiThrottleRate: 10,
+      apiThrottleBurst: 20,
+    });
+  });
+
+  it('takes every parameter as given, from the command line (strings) or serverless.yml (numbers, booleans)', () => {
+    const params: DeployParameters = {
+      sesIdentity: 'example.com',
+      sesSandbox: false,
+      alarmEmail: 'ops@example.org',
+      scheduleRate: '5m',
+      transitionRetentionDays: 90,
+      runRetentionDays: '7',
+      logRetentionDays: '90',
+      metricsNamespace: 'Acme/Uptime',
+      probeConcurrency: 8,
+      apiThrottleRate: '2.5',
+      apiThrottleBurst: 5,
+    };
+    const text = FILE.replace('    url: https://api.example.com/health', '    url: https://api.example.com/health\n    interval: 5m');
+    expect(resolveDeploySettings(input({ params, stage: 'prod' }, text))).toEqual({
+      monitorsFile: 'monitors.yml',
+      tableName: { Ref: 'MonitorTable' },
+      scheduleEnabled: true,
+      probeTick: '1m',
+      schedule: 'cron(0/5 * * * ? *)',
+      runPeriodSeconds: 300,
+      sesIdentity: 'example.com',
+      sesIdentityArns: [arn('example.com')],
+      alarmEmail: 'ops@example.org',
+      logRetentionDays: 90,
+      metricsNamespace: 'Acme/Uptime',
+      metricsEnabled: 'true',
+      probeConcurrency: '8',
+      transitionRetentionDays: '90',
+      runRetentionDays: '7',
+      apiThrottleRate: 2.5,
+      apiThrottleBurst: 5,
+    });
+  });
+
+  it('refuses a loopback target for a deployed stage, naming the file, monitor and field', () => {
+    const text = FILE.replace('https://api.example.com/health', 'http://127.0.0.1:4010/health');
+    expect(errorOf(() => resolveDeploySettings(input({}, text))).message).toBe(
+      'monitors.yml: monitors[0] (api).url: 127.0.0.1 is a loopback address, which Lambda cannot reach; use --stage local to run it on this machine',
+    );
+  });
+
+  it('accepts unreachable targets, any sender and no metrics for the local stage', () => {
+    const text = FILE.replace('https://api.example.com/health', 'http://127.0.0.1:4010/health');
+    const settings = resolveDeploySettings(input({ stage: 'local', params: { sesIdentity: 'not an identity', scheduleRate: '5m' } }, text));
+    expect(settings.metricsEnabled).toBe('false');
+    expect(settings.sesIdentity).toBe('not an identity');
+  });
+
+  it('gives the local stage a plain table name, no EventBridge schedule and the local tick', () => {
+    const local = resolveDeploySettings(input({ stage: 'local', stackName: 'uptime-monitor-local', localProbeTick: '2s' }));
+    expect(local).toMatchObject({ tableName: 'uptime-monitor-local', scheduleEnabled: false, probeTick: '2s' });
+    const deployed = resolveDeploySettings(input({ localProbeTick: '2s' }));
+    expect(deployed).toMatchObject({ tableName: { Ref: 'MonitorTable' }, scheduleEnabled: true, probeTick: '1m' });
+  });
+
+  it('refuses a local tick the probe cannot use', () => {
+    expect(errorOf(() => resolveDeploySettings(input({ stage: 'local', localProbeTick: '5m' }))).message).toBe(
+      "UPTIME_LOCAL_PROBE_TICK: '5m' must be a duration from 1s to 1m",
+    );
+  });
+
+  it('skips the deployability checks for commands that deploy nothing', () => {
+    const text = FILE.replace('https://api.example.com/health', 'http://10.0.0.8/health');
+    expect(() => resolveDeploySettings(input({ checkDeployability: false }, text))).not.toThrow();
+    expect(() => resolveDeploySettings(input({ checkDeployability: true }, text))).toThrow(ConfigError);
+  });
+
+  it('refuses an interval that is not a multiple of the schedule rate', () => {
+    expect(errorOf(() => resolveDeploySettings(input({ params: { scheduleRate: '5m' } }))).message).toBe(
+      'monitors.yml: monitors[0] (api).interval: 1m is not a multiple of the schedule rate 5m (parameter scheduleRate); ' +
+        'set interval (or defaults.interval) to a multiple of it',
+    );
+  });
+
+  it('refuses a sender the SES identity does not cover', () => {
+    expect(errorOf(() => resolveDeploySettings(input({ params: { sesIdentity: 'example.org' } }))).message).toBe(
+      "monitors.yml: notify.from: monitor@example.com is not covered by the SES identity 'example.org' (parameter sesIdentity), " +
+        'so the notifier could not send from it; send from an address at that domain, or set sesIdentity to the verified identity of this address',
+    );
+  });
+
+  it.each<[DeployParameters, string]>([
+    [{ scheduleRate: '7m' }, "parameter scheduleRate: '7m' must be a whole number of minutes that divides an hour: 1m, 2m, 3m, 4m, 5m, 6m, 10m, 12m, 15m, 20m, 30m, 60m"],
+    [{ scheduleRate: '30s' }, "parameter scheduleRate: '30s' must be a whole number of minutes"],
+    [{ sesIdentity: 'monitor at example' }, "parameter sesIdentity: 'monitor at example' must be an email address or a domain verified in SES"],
+    [{ sesSandbox: 'yes' }, "parameter sesSandbox: 'yes' must be true or false"],
+    [{ alarmEmail: 'ops' }, "parameter alarmEmail: 'ops' must be an email address"],
+    [{ logRetentionDays: 31 }, 'parameter logRetentionDays: 31 is not a retention CloudWatch Logs accepts'],
+    [{ transitionRetentionDays: '0' }, "parameter transitionRetentionDays: '0' must be a whole number from 1 to 36500"],
+    [{ runRetentionDays: '1.5' }, "parameter runRetentionDays: '1.5' must be a whole number"],
+    [{ probeConcurrency: 'many' }, "parameter probeConcurrency: 'many' must be a whole number from 1 to 1000"],
+    [{ metricsNamespace: 'AWS/Lambda' }, "parameter metricsNamespace: 'AWS/Lambda' must be 1 to 255 letters"],
+    [{ apiThrottleRate: '-1' }, "parameter apiThrottleRate: '-1' must be a number from 0.01 to 10000"],
+    [{ apiThrottleBurst: '0' }, "parameter apiThrottleBurst: '0' must be a whole number from 1 to 5000"],
+  ])('refuses %j, naming the parameter', (params, message) => {
+    const error = errorOf(() => resolveDeploySettings(input({ params })));
+    expect(error.message).toContain(message);
+    expect(error.message).toMatch(/\(set it with --param \w+=\.\.\. or under params in serverless\.yml\)$/);
+  });
+});
+
+describe('scheduleExpression', () => {
+  it.each([
+    [1, 'rate(1 minute)'],
+    [2, 'cron(0/2 * * * ? *)'],
+    [15, 'cron(0/15 * * * ? *)'],
+    [60, 'cron(0 * * * ? *)'],
+  ])('%i minutes -> %s', (minutes, expression) => {
+    expect(scheduleExpression(minutes)).toBe(expression);
+  });
+});
+
+describe('identityCovers', () => {
+  it.each([
+    ['monitor@example.com', 'monitor@example.com', true],
+    ['Monitor@Example.com', 'monitor@example.com', true],
+    ['example.com', 'monitor@example.com', true],
+    ['EXAMPLE.com', 'monitor@example.com', true],
+    ['example.com', 'monitor@mail.example.com', false],
+    ['mail.example.com', 'monitor@example.com', false],
+    ['other@example.com', 'monitor@example.com', false],
+    ['example.org', 'monitor@example.com', false],
+  ])('%s covers %s: %s', (identity, address, covers) => {
+    expect(identityCovers(identity, address)).toBe(covers);
+  });
+});
