@@ -6,6 +6,8 @@ export type TargetBehaviour = 'ok' | 'degraded' | 'error' | 'hang';
 export interface TargetServer {
   url: string;
   behaviour: TargetBehaviour;
+  /** Answers this many requests with a 503, then goes back to `behaviour`. */
+  failNext: number;
   requests: number;
   close(): Promise<void>;
 }
@@ -15,10 +17,15 @@ export interface TargetServer {
  * `{"status":"DEGRADED"}`, a 503, or no answer at all.
  */
 export async function startTargetServer(initial: TargetBehaviour = 'ok'): Promise<TargetServer> {
-  const target = { behaviour: initial, requests: 0 } as TargetServer;
+  const target = { behaviour: initial, requests: 0, failNext: 0 } as TargetServer;
   const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
     target.requests += 1;
     request.resume();
+    if (target.failNext > 0) {
+      target.failNext -= 1;
+      response.writeHead(503, { 'content-type': 'text/plain' }).end('unavailable');
+      return;
+    }
     switch (target.behaviour) {
       case 'ok':
         response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"OK"}');
