@@ -7,7 +7,6 @@ import path from 'node:path';
 import { handleApiRequest, handler, mapApiErrors, type ApiDeps } from '../../functions/api';
 import { DynamoDbStateStore } from '../../lib/adapters/dynamodb-state-store';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
-import { ConfigError } from '../../lib/domain/errors';
 import { tickOf } from '../../lib/domain/schedule';
 import { advanceState, initialState } from '../../lib/domain/state-machine';
 import type { CheckResult, MonitorConfig, MonitorState, RunSummary } from '../../lib/domain/types';
