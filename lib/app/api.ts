@@ -1,20 +1,36 @@
+import { renderCsv } from '../domain/csv';
 import { BadRequestError, UnknownMonitorError, UnknownRouteError } from '../domain/errors';
 import type { StateStore } from '../domain/ports';
+import { describeLatency, mergeRunStats, type LatencyFigures, type RunRollupStore } from '../domain/run-stats';
 import type { Expectations, MonitorConfig, MonitorsConfig, MonitorStatus, RunSummary } from '../domain/types';
 import {
+  computeDailyUptime,
+  computeMonthlyUptime,
+  computeMtbf,
   computeUptime,
   listIncidents,
+  parseDayCount,
   parseIncidentLimit,
+  quoteInput,
+  resolveMonth,
   resolveWindow,
+  type DayUptime,
   type Incident,
+  type MonthlyUptime,
   type TimeWindow,
 } from '../domain/uptime';
+import type { ResponseCache } from './response-cache';
+import { loadHourlyRunStats, RAW_RUN_LOOKBACK_DAYS } from './run-history';
 
-/** What the API's logic needs: the store, the validated monitors file and a clock. */
+/** What the API's logic needs: the stores, the validated monitors file and a clock. */
 export interface ApiDeps {
   store: StateStore;
+  /** Hourly rollups of the run summaries, for check counts and response times. */
+  rollups: RunRollupStore;
   config: MonitorsConfig;
   now: () => Date;
+  /** Keeps the public answers (status page, badges) for a short while; none: every request reads the table. */
+  responseCache?: ResponseCache;
 }
 
 /** Query string parameters as API Gateway hands them over (decoded; repeated ones joined by commas). */
@@ -70,6 +86,31 @@ export interface UptimeBody {
   outages: number;
   longestOutageSeconds: number;
   mttrSeconds: number | null;
+  /** UP time in the window over the outages that began in it; null when none began. */
+  mtbfSeconds: number | null;
+  /** Checks run in the window (from the run summaries, kept 35 days by default, and their hourly rollups). */
+  checks: number;
+  failedChecks: number;
+  /** Response times of the successful checks in the window, whole ms; null when there was none. */
+  latencyMs: LatencyFigures | null;
+}
+
+export interface DailyUptimeBody {
+  monitorId: string;
+  days: DayUptime[];
+}
+
+export interface ReportMonitor extends MonthlyUptime {
+  id: string;
+  name: string;
+}
+
+export interface ReportBody {
+  /** `YYYY-MM`, UTC. */
+  month: string;
+  window: TimeWindow;
+  generatedAt: string;
+  monitors: ReportMonitor[];
 }
 
 export interface IncidentsBody {
@@ -131,13 +172,21 @@ export async function getMonitor(deps: ApiDeps, monitorId: string): Promise<Moni
   };
 }
 
-/** `GET /monitors/{id}/uptime?window=…` or `?from=…&to=…`: time-based uptime over the window. */
+/**
+ * `GET /monitors/{id}/uptime?window=…` or `?from=…&to=…`: time-based uptime over the window, from
+ * the transitions; check counts and response times from the hourly rollups and run summaries.
+ */
 export async function getUptime(deps: ApiDeps, monitorId: string, query: QueryParameters): Promise<UptimeBody> {
   const monitor = findMonitor(deps.config, monitorId);
-  const now = deps.now().toISOString();
+  const nowDate = deps.now();
+  const now = nowDate.toISOString();
   const window = resolveWindow({ window: query.window, from: query.from, to: query.to }, now);
-  const transitions = await deps.store.listTransitions(monitor.id);
+  const [transitions, runStats] = await Promise.all([
+    deps.store.listTransitions(monitor.id),
+    loadHourlyRunStats(deps, [monitor.id], clipToNow(window, nowDate), rawRunsSince(nowDate)),
+  ]);
   const report = computeUptime(transitions, window, now);
+  const stats = mergeRunStats((runStats.get(monitor.id) ?? []).map((hour) => hour.stats));
   return {
     monitorId: monitor.id,
     window,
@@ -146,7 +195,94 @@ export async function getUptime(deps: ApiDeps, monitorId: string, query: QueryPa
     outages: report.outages,
     longestOutageSeconds: report.longestOutageSeconds,
     mttrSeconds: report.mttrSeconds,
+    mtbfSeconds: computeMtbf(transitions, window, now),
+    checks: stats.checks,
+    failedChecks: stats.failedChecks,
+    latencyMs: describeLatency(stats.latency),
   };
+}
+
+/** `GET /monitors/{id}/daily?days=N`: uptime per UTC day, oldest first, today last; 90 days by default. */
+export async function getDailyUptime(deps: ApiDeps, monitorId: string, query: QueryParameters): Promise<DailyUptimeBody> {
+  const monitor = findMonitor(deps.config, monitorId);
+  const days = parseDayCount(query.days);
+  const transitions = await deps.store.listTransitions(monitor.id);
+  return { monitorId: monitor.id, days: computeDailyUptime(transitions, days, deps.now().toISOString()) };
+}
+
+/**
+ * `GET /report?month=YYYY-MM`: every monitor's uptime, downtime, incidents and longest incident over
+ * a calendar month (UTC), in the file's order; the current month by default, up to now.
+ */
+export async function getReport(deps: ApiDeps, query: QueryParameters): Promise<ReportBody> {
+  const now = deps.now().toISOString();
+  const month = resolveMonth(query.month, now);
+  const histories = await Promise.all(deps.config.monitors.map((monitor) => deps.store.listTransitions(monitor.id)));
+  return {
+    month: month.month,
+    window: { from: month.from, to: month.to },
+    generatedAt: now,
+    monitors: deps.config.monitors.map((monitor, index) => ({
+      id: monitor.id,
+      name: monitor.name,
+      ...computeMonthlyUptime(histories[index] ?? [], month, now),
+    })),
+  };
+}
+
+/** The columns of the report as CSV, named as in the JSON. */
+export const REPORT_CSV_COLUMNS = [
+  'month',
+  'id',
+  'name',
+  'uptimePercent',
+  'downtimeSeconds',
+  'monitoredSeconds',
+  'incidents',
+  'longestIncidentSeconds',
+] as const;
+
+/** The report as CSV: one line per monitor; a monitor not tracked that month has an empty uptimePercent. */
+export function renderReportCsv(report: ReportBody): string {
+  return renderCsv(
+    REPORT_CSV_COLUMNS,
+    report.monitors.map((monitor) => [
+      report.month,
+      monitor.id,
+      monitor.name,
+      monitor.uptimePercent,
+      monitor.downtimeSeconds,
+      monitor.monitoredSeconds,
+      monitor.incidents,
+      monitor.longestIncidentSeconds,
+    ]),
+  );
+}
+
+export type ReportFormat = 'json' | 'csv';
+
+/** `format=csv|json` wins; otherwise an Accept header that asks for text/csv gets CSV, anything else JSON. */
+export function chooseReportFormat(query: QueryParameters, accept: string | undefined): ReportFormat {
+  if (query.format !== undefined) {
+    if (query.format === 'csv' || query.format === 'json') return query.format;
+    throw new BadRequestError(`format must be csv or json, got ${quoteInput(query.format)}`);
+  }
+  const wantsCsv = (accept ?? '')
+    .split(',')
+    .map((part) => part.trim().toLowerCase())
+    .some((part) => part.startsWith('text/csv') && !/;\s*q=0(\.0*)?\s*(;|$)/.test(part));
+  return wantsCsv ? 'csv' : 'json';
+}
+
+/** The window cut at now: no run has happened later. */
+export function clipToNow(window: TimeWindow, now: Date): TimeWindow {
+  const nowIso = now.toISOString();
+  return { from: window.from, to: window.to < nowIso ? window.to : nowIso };
+}
+
+/** How far back raw run summaries may still exist. */
+export function rawRunsSince(now: Date): string {
+  return new Date(now.getTime() - RAW_RUN_LOOKBACK_DAYS * 86_400_000).toISOString();
 }
 
 /** `GET /monitors/{id}/incidents?limit=N`: the newest outages first, 20 by default, at most 100. */
@@ -161,7 +297,7 @@ export async function listMonitorIncidents(
   return { monitorId: monitor.id, incidents: listIncidents(transitions, deps.now().toISOString(), limit) };
 }
 
-function findMonitor(config: MonitorsConfig, monitorId: string): MonitorConfig {
+export function findMonitor(config: MonitorsConfig, monitorId: string): MonitorConfig {
   const monitor = config.monitors.find((candidate) => candidate.id === monitorId);
   if (!monitor) throw new UnknownMonitorError(monitorId);
   return monitor;
@@ -179,12 +315,15 @@ function describeLastResult(run: RunSummary | undefined, monitorId: string): Las
   };
 }
 
-/** An HTTP answer with a JSON body; structurally an API Gateway payload v2 structured result. */
-export interface JsonResponse {
+/** An HTTP answer; structurally an API Gateway payload v2 structured result. */
+export interface ApiResponse {
   statusCode: number;
   headers: Record<string, string>;
   body: string;
 }
+
+/** An answer with a JSON body. */
+export type JsonResponse = ApiResponse;
 
 export type ErrorCode = 'bad_request' | 'not_found' | 'internal';
 
@@ -197,9 +336,60 @@ const JSON_HEADERS: Readonly<Record<string, string>> = {
   'cache-control': 'no-store',
 };
 
-/** A JSON answer; every answer of the API goes through here. */
+/** How long browsers and shared caches may keep the public answers: the status page and the badges. */
+export const PUBLIC_MAX_AGE_SECONDS = 60;
+const PUBLIC_CACHE_CONTROL = `public, max-age=${PUBLIC_MAX_AGE_SECONDS}`;
+
+/** A JSON answer; every JSON answer of the API goes through here. */
 export function buildJsonResponse(statusCode: number, body: unknown): JsonResponse {
   return { statusCode, headers: { ...JSON_HEADERS }, body: JSON.stringify(body) };
+}
+
+/** A JSON answer anyone may cache for a minute (the shields.io endpoint, the OpenAPI document). */
+export function buildPublicJsonResponse(body: unknown): ApiResponse {
+  return { statusCode: 200, headers: { ...JSON_HEADERS, 'cache-control': PUBLIC_CACHE_CONTROL }, body: JSON.stringify(body) };
+}
+
+/** The status page; `contentSecurityPolicy` allows its one inline style sheet and nothing else. */
+export function buildHtmlResponse(html: string, contentSecurityPolicy: string): ApiResponse {
+  return {
+    statusCode: 200,
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': PUBLIC_CACHE_CONTROL,
+      'content-security-policy': contentSecurityPolicy,
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+    },
+    body: html,
+  };
+}
+
+/** A badge; the policy keeps an SVG opened on its own from running anything. */
+export function buildSvgResponse(svg: string): ApiResponse {
+  return {
+    statusCode: 200,
+    headers: {
+      'content-type': 'image/svg+xml; charset=utf-8',
+      'cache-control': PUBLIC_CACHE_CONTROL,
+      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+      'x-content-type-options': 'nosniff',
+    },
+    body: svg,
+  };
+}
+
+/** A CSV download. */
+export function buildCsvResponse(csv: string, filename: string): ApiResponse {
+  return {
+    statusCode: 200,
+    headers: {
+      'content-type': 'text/csv; charset=utf-8; header=present',
+      'cache-control': 'no-store',
+      'content-disposition': `attachment; filename="${filename.replace(/[^\w.-]/g, '_')}"`,
+    },
+    body: csv,
+  };
 }
 
 /**

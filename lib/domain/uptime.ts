@@ -75,6 +75,7 @@ export const DEFAULT_WINDOW: WindowName = '24h';
 export const MAX_RANGE_DAYS = 400;
 export const DEFAULT_INCIDENT_LIMIT = 20;
 export const MAX_INCIDENT_LIMIT = 100;
+export const DEFAULT_DAY_COUNT = 90;
 
 /** One stretch of the timeline with a single status, in epoch milliseconds. */
 interface StatusPeriod {
@@ -93,36 +94,80 @@ interface StatusPeriod {
  * out. See {@link UptimeReport} for what each figure means.
  */
 export function computeUptime(transitions: readonly Transition[], window: TimeWindow, now: string): UptimeReport {
+  const timeline = buildTimeline(transitions, parseTime(now, 'now'));
+  return measureWindow(timeline, parseTime(window.from, 'window.from'), parseTime(window.to, 'window.to')).report;
+}
+
+/**
+ * Mean time between failures over a window: the UP time inside the window divided by the number of
+ * outages that began inside it (an outage still open counts: it began). Null when none began there.
+ */
+export function computeMtbf(transitions: readonly Transition[], window: TimeWindow, now: string): number | null {
+  const timeline = buildTimeline(transitions, parseTime(now, 'now'));
+  const { report, outagesBegun } = measureWindow(timeline, parseTime(window.from, 'window.from'), parseTime(window.to, 'window.to'));
+  return outagesBegun > 0 ? report.upSeconds / outagesBegun : null;
+}
+
+/** Uptime of one UTC day. */
+export interface DayUptime {
+  /** The UTC day, `YYYY-MM-DD`. */
+  date: string;
+  /** As {@link UptimeReport.uptimePercent} over that day (today: up to `now`); null when nothing was tracked. */
+  uptimePercent: number | null;
+  downtimeSeconds: number;
+  /** Outages overlapping the day. */
+  outages: number;
+}
+
+/**
+ * Uptime per UTC day over the last `days` days, oldest first; the last one is today, up to `now`.
+ * A day before the monitor was established, or after `now`, has a null percent.
+ */
+export function computeDailyUptime(transitions: readonly Transition[], days: number, now: string): DayUptime[] {
+  if (!Number.isInteger(days) || days < 1) throw new RangeError(`days must be a whole number of at least 1, got ${days}`);
   const nowMs = parseTime(now, 'now');
-  const fromMs = parseTime(window.from, 'window.from');
-  const toMs = parseTime(window.to, 'window.to');
-  const trackedEndMs = Math.min(toMs, nowMs);
+  const timeline = buildTimeline(transitions, nowMs);
+  const todayMs = Math.floor(nowMs / DAY_MS) * DAY_MS;
+  return Array.from({ length: days }, (_, index) => {
+    const fromMs = todayMs - (days - 1 - index) * DAY_MS;
+    const { report } = measureWindow(timeline, fromMs, fromMs + DAY_MS);
+    return {
+      date: new Date(fromMs).toISOString().slice(0, 10),
+      uptimePercent: report.uptimePercent,
+      downtimeSeconds: report.downtimeSeconds,
+      outages: report.outages,
+    };
+  });
+}
 
-  let upMs = 0;
-  let downMs = 0;
-  for (const period of buildPeriods(transitions, nowMs)) {
-    const overlapMs = Math.min(period.endMs, trackedEndMs) - Math.max(period.startMs, fromMs);
-    if (overlapMs <= 0) continue;
-    if (period.status === 'UP') upMs += overlapMs;
-    else if (period.status === 'DOWN') downMs += overlapMs;
-  }
+/** A calendar month in UTC: `from` is its first midnight, `to` the first midnight of the next month. */
+export interface MonthWindow extends TimeWindow {
+  /** `YYYY-MM`. */
+  month: string;
+}
 
-  const overlapping = buildOutages(transitions, nowMs).filter(
-    (outage) => outage.startMs < trackedEndMs && outage.endMs > fromMs,
-  );
-  const recovered = overlapping.filter((outage) => outage.endedBy && outage.endMs > fromMs && outage.endMs <= toMs);
-  const trackedMs = upMs + downMs;
+/** One monitor's figures for an SLA report over a calendar month. */
+export interface MonthlyUptime {
+  /** As {@link UptimeReport.uptimePercent}; null when the monitor was not tracked that month. */
+  uptimePercent: number | null;
+  downtimeSeconds: number;
+  /** UP plus DOWN time inside the month: less than the month when the monitor was added during it, or for the month in progress. */
+  monitoredSeconds: number;
+  /** Outages overlapping the month, including one still open and ones that began the month before. */
+  incidents: number;
+  /** Full length of the longest of them, as {@link UptimeReport.longestOutageSeconds}; 0 when none. */
+  longestIncidentSeconds: number;
+}
 
+/** A monitor's uptime, downtime and incidents over a calendar month (UTC). */
+export function computeMonthlyUptime(transitions: readonly Transition[], month: MonthWindow, now: string): MonthlyUptime {
+  const report = computeUptime(transitions, month, now);
   return {
-    uptimePercent: trackedMs > 0 ? (upMs / trackedMs) * 100 : null,
-    upSeconds: upMs / 1000,
-    downtimeSeconds: downMs / 1000,
-    outages: overlapping.length,
-    longestOutageSeconds: overlapping.reduce((longest, outage) => Math.max(longest, outage.endMs - outage.startMs), 0) / 1000,
-    mttrSeconds:
-      recovered.length > 0
-        ? recovered.reduce((sum, outage) => sum + (outage.endMs - outage.startMs), 0) / recovered.length / 1000
-        : null,
+    uptimePercent: report.uptimePercent,
+    downtimeSeconds: report.downtimeSeconds,
+    monitoredSeconds: report.upSeconds + report.downtimeSeconds,
+    incidents: report.outages,
+    longestIncidentSeconds: report.longestOutageSeconds,
   };
 }
 
@@ -185,6 +230,39 @@ export function parseIncidentLimit(text: string | undefined): number {
   return limit;
 }
 
+/**
+ * How many days `/daily` covers: `days`, a whole number from 1 to 400 written in plain digits,
+ * default 90. Throws BadRequestError for anything else.
+ */
+export function parseDayCount(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_DAY_COUNT;
+  const days = /^\d{1,3}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(days >= 1 && days <= MAX_RANGE_DAYS)) {
+    throw new BadRequestError(`days must be a whole number from 1 to ${MAX_RANGE_DAYS}, got ${quoteInput(text)}`);
+  }
+  return days;
+}
+
+/**
+ * The calendar month (UTC) a report asks for: `YYYY-MM`, default the month `now` is in. A month that
+ * has not begun is refused. Throws BadRequestError for anything else.
+ */
+export function resolveMonth(text: string | undefined, now: string): MonthWindow {
+  const nowMs = parseTime(now, 'now');
+  const current = new Date(nowMs);
+  const match = text === undefined ? null : /^(\d{4})-(\d{2})$/.exec(text);
+  if (text !== undefined && !match) throw new BadRequestError(`month must be written YYYY-MM, such as 2024-05, got ${quoteInput(text)}`);
+  const year = match ? Number(match[1]) : current.getUTCFullYear();
+  const monthIndex = match ? Number(match[2]) - 1 : current.getUTCMonth();
+  if (monthIndex < 0 || monthIndex > 11) throw new BadRequestError(`month must be written YYYY-MM, such as 2024-05, got ${quoteInput(text ?? '')}`);
+  const from = new Date(0);
+  from.setUTCFullYear(year, monthIndex, 1);
+  const to = new Date(0);
+  to.setUTCFullYear(year, monthIndex + 1, 1);
+  if (from.getTime() > nowMs) throw new BadRequestError(`month ${quoteInput(text ?? '')} has not begun yet`);
+  return { month: from.toISOString().slice(0, 7), from: from.toISOString(), to: to.toISOString() };
+}
+
 function isWindowName(name: string): name is WindowName {
   return Object.hasOwn(WINDOW_LENGTHS_MS, name);
 }
@@ -216,6 +294,47 @@ function buildPeriods(transitions: readonly Transition[], nowMs: number): Status
 /** The DOWN periods, oldest first; an open one ends at `now` and has no `endedBy`. */
 function buildOutages(transitions: readonly Transition[], nowMs: number): StatusPeriod[] {
   return buildPeriods(transitions, nowMs).filter((period) => period.status === 'DOWN');
+}
+
+/** A monitor's timeline up to `now`, built once and measured over any number of windows. */
+interface Timeline {
+  periods: StatusPeriod[];
+  outages: StatusPeriod[];
+  nowMs: number;
+}
+
+function buildTimeline(transitions: readonly Transition[], nowMs: number): Timeline {
+  const periods = buildPeriods(transitions, nowMs);
+  return { periods, outages: periods.filter((period) => period.status === 'DOWN'), nowMs };
+}
+
+/** The window's figures, and how many outages began inside it (for MTBF). */
+function measureWindow(timeline: Timeline, fromMs: number, toMs: number): { report: UptimeReport; outagesBegun: number } {
+  const trackedEndMs = Math.min(toMs, timeline.nowMs);
+  let upMs = 0;
+  let downMs = 0;
+  for (const period of timeline.periods) {
+    const overlapMs = Math.min(period.endMs, trackedEndMs) - Math.max(period.startMs, fromMs);
+    if (overlapMs <= 0) continue;
+    if (period.status === 'UP') upMs += overlapMs;
+    else if (period.status === 'DOWN') downMs += overlapMs;
+  }
+
+  const overlapping = timeline.outages.filter((outage) => outage.startMs < trackedEndMs && outage.endMs > fromMs);
+  const recovered = overlapping.filter((outage) => outage.endedBy && outage.endMs > fromMs && outage.endMs <= toMs);
+  const trackedMs = upMs + downMs;
+  const report: UptimeReport = {
+    uptimePercent: trackedMs > 0 ? (upMs / trackedMs) * 100 : null,
+    upSeconds: upMs / 1000,
+    downtimeSeconds: downMs / 1000,
+    outages: overlapping.length,
+    longestOutageSeconds: overlapping.reduce((longest, outage) => Math.max(longest, outage.endMs - outage.startMs), 0) / 1000,
+    mttrSeconds:
+      recovered.length > 0
+        ? recovered.reduce((sum, outage) => sum + (outage.endMs - outage.startMs), 0) / recovered.length / 1000
+        : null,
+  };
+  return { report, outagesBegun: overlapping.filter((outage) => outage.startMs >= fromMs).length };
 }
 
 function parseTime(text: string, what: string): number {

@@ -228,6 +228,16 @@ describe('npm start', () => {
     expect(incidents[0]?.durationSeconds).toBeGreaterThan(0);
   });
 
+  it('serves the status page and a badge', async () => {
+    const page = await fetch(`http://127.0.0.1:${ports.api}/`, { signal: AbortSignal.timeout(5000) });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await page.text()).toContain('Shop API');
+    const badge = await fetch(`http://127.0.0.1:${ports.api}/badges/shop/status.svg`, { signal: AbortSignal.timeout(5000) });
+    expect(badge.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+    expect(await badge.text()).toMatch(/\bup\b/);
+  });
+
   it('stops everything on Ctrl-C within 10 seconds and leaves no port listening and no process behind', async () => {
     expect(await interruptStack()).toBeLessThan(10_000);
     for (const port of [ports.api, ports.ses, ports.dynamoDb]) expect(await portIsFree(port)).toBe(true);

@@ -5,13 +5,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { handleApiRequest, handler, mapApiErrors, type ApiDeps } from '../../functions/api';
+import { DynamoDbRunRollupStore } from '../../lib/adapters/dynamodb-run-rollup-store';
 import { DynamoDbStateStore } from '../../lib/adapters/dynamodb-state-store';
+import { OPENAPI_DOCUMENT } from '../../lib/app/openapi';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
 import { tickOf } from '../../lib/domain/schedule';
 import { advanceState, initialState } from '../../lib/domain/state-machine';
 import type { CheckResult, MonitorConfig, MonitorState, RunSummary } from '../../lib/domain/types';
 import { createHttpApiEvent, createLambdaContext, type HttpApiEventOptions } from '../fixtures/http-api-event';
 import { createTestTable, type TestTable } from '../support/dynamodb';
+import { OpenApiResponseValidator } from '../support/openapi';
 
 const NOW_MS = Date.parse('2024-05-01T12:00:00.000Z');
 /** ISO time `minutes` before (negative) or after now. */
@@ -98,9 +101,15 @@ interface Answer {
   rawBody: string;
 }
 
+const openApi = new OpenApiResponseValidator(OPENAPI_DOCUMENT);
+
 async function sendRequest(rawPath: string, options: HttpApiEventOptions = {}): Promise<Answer> {
   const response = await invoke(createHttpApiEvent(rawPath, options));
   const rawBody = response.body ?? '';
+  // Every answer to a documented route is as the OpenAPI document says.
+  if (openApi.findTemplate(rawPath) && (options.method ?? 'GET') === 'GET') {
+    expect(openApi.check('GET', rawPath, { statusCode: response.statusCode, headers: response.headers, body: rawBody })).toEqual([]);
+  }
   return {
     statusCode: response.statusCode,
     contentType: response.headers?.['content-type']?.toString(),
@@ -121,7 +130,8 @@ const PAYMENTS_RUN_STARTED_AT = new Date(Date.parse(at(-1)) + 180).toISOString()
 beforeAll(async () => {
   table = await createTestTable('api');
   const store = new DynamoDbStateStore({ client: table.client, tableName: table.tableName });
-  deps = { store, config, now: () => new Date(NOW_MS) };
+  const rollups = new DynamoDbRunRollupStore({ client: table.client, tableName: table.tableName });
+  deps = { store, rollups, config, now: () => new Date(NOW_MS) };
 
   // payments-api: up from -180, down -120 to -100, up again, down since -30 (still down now).
   await replayChecks(store, findTestMonitor('payments-api'), [
@@ -269,15 +279,21 @@ describe('GET /monitors/{id}/uptime', () => {
       outages: 2,
       longestOutageSeconds: 1800,
       mttrSeconds: 1200,
+      // 130 minutes up over the 2 outages that began in the window.
+      mtbfSeconds: 3900,
+      // The runs at -2 and -1 minutes, both timeouts: no response time.
+      checks: 2,
+      failedChecks: 2,
+      latencyMs: null,
     });
   });
 
   it.each([
-    { window: '1h', from: at(-60), uptimePercent: 50, downtimeSeconds: 1800, outages: 1, mttrSeconds: null },
-    { window: '24h', from: at(-24 * 60), uptimePercent: (130 / 180) * 100, downtimeSeconds: 3000, outages: 2, mttrSeconds: 1200 },
-    { window: '7d', from: at(-7 * 24 * 60), uptimePercent: (130 / 180) * 100, downtimeSeconds: 3000, outages: 2, mttrSeconds: 1200 },
-    { window: '30d', from: at(-30 * 24 * 60), uptimePercent: (130 / 180) * 100, downtimeSeconds: 3000, outages: 2, mttrSeconds: 1200 },
-  ])('answers for window=$window', async ({ window, from, uptimePercent, downtimeSeconds, outages, mttrSeconds }) => {
+    { window: '1h', from: at(-60), uptimePercent: 50, downtimeSeconds: 1800, outages: 1, mttrSeconds: null, mtbfSeconds: 1800 },
+    { window: '24h', from: at(-24 * 60), uptimePercent: (130 / 180) * 100, downtimeSeconds: 3000, outages: 2, mttrSeconds: 1200, mtbfSeconds: 3900 },
+    { window: '7d', from: at(-7 * 24 * 60), uptimePercent: (130 / 180) * 100, downtimeSeconds: 3000, outages: 2, mttrSeconds: 1200, mtbfSeconds: 3900 },
+    { window: '30d', from: at(-30 * 24 * 60), uptimePercent: (130 / 180) * 100, downtimeSeconds: 3000, outages: 2, mttrSeconds: 1200, mtbfSeconds: 3900 },
+  ])('answers for window=$window', async ({ window, from, uptimePercent, downtimeSeconds, outages, mttrSeconds, mtbfSeconds }) => {
     const answer = await sendRequest('/monitors/payments-api/uptime', { route: '/monitors/{id}/uptime', query: { window } });
     expect(answer).toMatchObject({ statusCode: 200 });
     expect(answer.body).toEqual({
@@ -288,7 +304,16 @@ describe('GET /monitors/{id}/uptime', () => {
       outages,
       longestOutageSeconds: 1800,
       mttrSeconds,
+      mtbfSeconds,
+      checks: 2,
+      failedChecks: 2,
+      latencyMs: null,
     });
+  });
+
+  it('counts checks and response times from the run summaries', async () => {
+    const answer = await sendRequest('/monitors/website/uptime', { route: '/monitors/{id}/uptime', query: { window: '1h' } });
+    expect(answer.body).toMatchObject({ checks: 1, failedChecks: 0, latencyMs: { avg: 120, p50: 120, p95: 120 } });
   });
 
   it('answers for an explicit from and to, counting an outage that ended at `to`', async () => {
@@ -304,6 +329,10 @@ describe('GET /monitors/{id}/uptime', () => {
       outages: 1,
       longestOutageSeconds: 1200,
       mttrSeconds: 1200,
+      mtbfSeconds: 600,
+      checks: 0,
+      failedChecks: 0,
+      latencyMs: null,
     });
   });
 
@@ -317,6 +346,10 @@ describe('GET /monitors/{id}/uptime', () => {
       outages: 0,
       longestOutageSeconds: 0,
       mttrSeconds: null,
+      mtbfSeconds: null,
+      checks: 0,
+      failedChecks: 0,
+      latencyMs: null,
     });
   });
 
@@ -419,8 +452,10 @@ describe('unknown monitors and routes', () => {
   });
 
   it.each([
-    { method: 'GET', path: '/' },
+    { method: 'POST', path: '/' },
     { method: 'GET', path: '/nope' },
+    { method: 'GET', path: '/badges/payments-api/status.png' },
+    { method: 'GET', path: '/report/2024-05' },
     { method: 'GET', path: '/monitors/payments-api/uptime/extra' },
     { method: 'GET', path: '/monitors//uptime' },
     { method: 'POST', path: '/monitors' },

@@ -1,0 +1,165 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { mapWithConcurrency } from '../domain/concurrency';
+import type { StateStore } from '../domain/ports';
+import {
+  ceilHour,
+  EMPTY_RUN_STATS,
+  floorHour,
+  HOUR_MS,
+  summarizeRuns,
+  summarizeRunsByHour,
+  type RunRollupStore,
+  type RunStats,
+} from '../domain/run-stats';
+import type { TimeWindow } from '../domain/uptime';
+import type { Deadline } from './deadline';
+
+/**
+ * Run history by the hour: the probe rolls up each finished hour (writer), the API combines those
+ * rollups with raw run summaries for the hours not rolled up (reader). See lib/domain/run-stats.ts.
+ */
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+/**
+ * The probe rolls up the previous hour during minutes 5 to 9 of each hour: late enough that the
+ * hour's last run has written its summary, with five chances in case a run fails.
+ */
+export const ROLLUP_FIRST_MINUTE = 5;
+export const ROLLUP_LAST_MINUTE = 9;
+/** How far back the reader looks at raw run summaries for hours not rolled up (their default retention). */
+export const RAW_RUN_LOOKBACK_DAYS = 35;
+/** The rollup is left to a later run when less time than this is left before the run's deadline. */
+export const ROLLUP_MIN_REMAINING_MS = 2_000;
+/** How many days of raw run summaries are read at once. */
+const RAW_READ_CONCURRENCY = 8;
+
+export interface RollupWriterDeps {
+  store: Pick<StateStore, 'listRunSummaries'>;
+  rollups: RunRollupStore;
+  logger: Pick<Logger, 'info' | 'error'>;
+  /** The run's deadline; none: no limit. */
+  deadline?: Deadline;
+}
+
+export type RollupOutcome = 'not-due' | 'no-time' | 'already-rolled-up' | 'rolled-up' | 'failed';
+
+/**
+ * Called by the probe after each run: during minutes 5 to 9 of an hour, rolls up the previous hour
+ * unless that is already done. Never throws: a failed rollup is logged and retried by the next
+ * run, and until then readers use the raw run summaries of that hour. A run with less than
+ * ROLLUP_MIN_REMAINING_MS left before its deadline leaves it to the next run.
+ */
+export async function rollUpPreviousHour(tick: string, deps: RollupWriterDeps): Promise<RollupOutcome> {
+  const tickMs = Date.parse(tick);
+  const minute = Math.floor((tickMs - floorHour(tickMs)) / MINUTE_MS);
+  if (minute < ROLLUP_FIRST_MINUTE || minute > ROLLUP_LAST_MINUTE) return 'not-due';
+  const hour = new Date(floorHour(tickMs) - HOUR_MS).toISOString();
+  if (deps.deadline && deps.deadline.remainingMs() < ROLLUP_MIN_REMAINING_MS) return 'no-time';
+  try {
+    if (await deps.rollups.hasHourRollup(hour)) return 'already-rolled-up';
+    const monitors = await rollUpHour(hour, deps);
+    deps.logger.info('hour rolled up', { tick, hour, monitors });
+    return 'rolled-up';
+  } catch (error) {
+    deps.logger.error('could not roll up the hour', { tick, hour, error: String(error) });
+    return 'failed';
+  }
+}
+
+/** Rolls up the hour starting at `hour` from its run summaries; returns how many monitors it covered. */
+export async function rollUpHour(hour: string, deps: Pick<RollupWriterDeps, 'store' | 'rollups'>): Promise<number> {
+  const endMs = Date.parse(hour) + HOUR_MS;
+  const summaries = await deps.store.listRunSummaries(hour, new Date(endMs - 1).toISOString());
+  const stats = summarizeRuns(summaries);
+  await deps.rollups.putHourRollup(hour, stats);
+  return stats.size;
+}
+
+export interface RunHistoryDeps {
+  store: Pick<StateStore, 'listRunSummaries'>;
+  rollups: RunRollupStore;
+}
+
+/** One monitor's checks in one hour of a window, the first and last hours cut to the window. */
+export interface HourRunStats {
+  /** Where the stretch starts: the hour's start, or the window's start for the first hour. */
+  from: string;
+  /** Where it ends: the next hour's start, or the window's end for the last hour. */
+  to: string;
+  stats: RunStats;
+}
+
+/**
+ * The given monitors' run figures per hour over [window.from, window.to), oldest first, one entry for
+ * every hour the window touches. Whole hours that are rolled up come from their rollups (one small
+ * Query per monitor); the rest (the window's cut edges, the hour in progress, an hour the probe has
+ * not rolled up yet) from the raw run summaries, which are read only back to `rawSince`.
+ */
+export async function loadHourlyRunStats(
+  deps: RunHistoryDeps,
+  monitorIds: readonly string[],
+  window: TimeWindow,
+  rawSince: string,
+): Promise<Map<string, HourRunStats[]>> {
+  const fromMs = Date.parse(window.from);
+  const toMs = Date.parse(window.to);
+  const result = new Map<string, HourRunStats[]>(monitorIds.map((id) => [id, []]));
+  if (!(fromMs < toMs) || monitorIds.length === 0) return result;
+
+  const firstWholeMs = ceilHour(fromMs);
+  const lastWholeEndMs = floorHour(toMs);
+  const wholeFrom = new Date(firstWholeMs).toISOString();
+  const wholeTo = new Date(lastWholeEndMs).toISOString();
+  const [rolledUp, monitorHours] = await Promise.all([
+    deps.rollups.listRolledUpHours(wholeFrom, wholeTo),
+    Promise.all(monitorIds.map((id) => deps.rollups.listMonitorHours(id, wholeFrom, wholeTo))),
+  ]);
+
+  // Every stretch of the window not covered by a rolled-up whole hour is read raw.
+  const rawRanges: Array<[number, number]> = [];
+  const addRaw = (startMs: number, endMs: number) => {
+    const last = rawRanges.at(-1);
+    if (last && last[1] === startMs) last[1] = endMs;
+    else rawRanges.push([startMs, endMs]);
+  };
+  for (let hourMs = floorHour(fromMs); hourMs < toMs; hourMs += HOUR_MS) {
+    const whole = hourMs >= fromMs && hourMs + HOUR_MS <= toMs;
+    if (!whole || !rolledUp.has(new Date(hourMs).toISOString())) addRaw(Math.max(hourMs, fromMs), Math.min(hourMs + HOUR_MS, toMs));
+  }
+  const rawByHour = summarizeRunsByHour(await readRawRuns(deps.store, rawRanges, Date.parse(rawSince)), monitorIds);
+
+  monitorIds.forEach((monitorId, index) => {
+    const rolled = monitorHours[index] ?? new Map<string, RunStats>();
+    const raw = rawByHour.get(monitorId) ?? new Map<number, RunStats>();
+    const hours = result.get(monitorId) ?? [];
+    for (let hourMs = floorHour(fromMs); hourMs < toMs; hourMs += HOUR_MS) {
+      const hour = new Date(hourMs).toISOString();
+      const whole = hourMs >= fromMs && hourMs + HOUR_MS <= toMs;
+      const stats = whole && rolledUp.has(hour) ? (rolled.get(hour) ?? EMPTY_RUN_STATS) : (raw.get(hourMs) ?? EMPTY_RUN_STATS);
+      hours.push({
+        from: new Date(Math.max(hourMs, fromMs)).toISOString(),
+        to: new Date(Math.min(hourMs + HOUR_MS, toMs)).toISOString(),
+        stats,
+      });
+    }
+  });
+  return result;
+}
+
+/** The run summaries with a tick in any of the ranges [start, end), read one UTC day at a time, several at once. */
+async function readRawRuns(store: Pick<StateStore, 'listRunSummaries'>, ranges: ReadonlyArray<[number, number]>, sinceMs: number) {
+  const pieces: Array<[number, number]> = [];
+  for (const [rangeStart, rangeEnd] of ranges) {
+    let startMs = Math.max(rangeStart, sinceMs);
+    while (startMs < rangeEnd) {
+      const endMs = Math.min(rangeEnd, Math.floor(startMs / DAY_MS) * DAY_MS + DAY_MS);
+      pieces.push([startMs, endMs]);
+      startMs = endMs;
+    }
+  }
+  const parts = await mapWithConcurrency(pieces, RAW_READ_CONCURRENCY, ([startMs, endMs]) =>
+    store.listRunSummaries(new Date(startMs).toISOString(), new Date(endMs - 1).toISOString()),
+  );
+  return parts.flat();
+}
