@@ -1,10 +1,8 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient, type AttributeValue as SdkAttributeValue } from '@aws-sdk/client-dynamodb';
-import { SESClient } from '@aws-sdk/client-ses';
+import { SESClient, type SESClientConfig } from '@aws-sdk/client-ses';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
 import type {
@@ -14,49 +12,60 @@ import type {
   DynamoDBRecord,
   DynamoDBStreamEvent,
 } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import { DynamoDbNotificationLedger, LEDGER_PK } from '../lib/adapters/dynamodb-notification-ledger';
 import { DynamoDbStateStore, transitionFromItem } from '../lib/adapters/dynamodb-state-store';
 import { SesMailer } from '../lib/adapters/ses-mailer';
-import { notifyTransition, type NotifyLogger, type NotifyOutcome, type NotifyTransitionDeps } from '../lib/app/notify';
+import { deadlineFrom } from '../lib/app/deadline';
+import {
+  DEFAULT_NOTIFY_TIMING,
+  NotificationInProgressError,
+  notifyTransition,
+  OutOfTimeError,
+  sendAllowanceMs,
+  transitionKey,
+  type NotifyLogger,
+  type NotifyOutcome,
+  type NotifyTiming,
+  type NotifyTransitionDeps,
+} from '../lib/app/notify';
 import { loadMonitorsConfig } from '../lib/config/monitors';
 import { readFunctionEnvironment } from '../lib/config/environment';
 import type { MonitorsConfig, Transition } from '../lib/domain/types';
 
-/** Idempotency records live in the monitor table under this partition key. */
-export const IDEMPOTENCY_PK = 'IDEMPOTENCY';
-/** Fixed, so renaming the function or the stage does not forget which emails were sent. */
-const IDEMPOTENCY_KEY_PREFIX = 'transition-email';
-/** Longer than a stream record can live (24 h), so a redelivered record always finds its key. */
-const IDEMPOTENCY_EXPIRY_SECONDS = 3 * 86_400;
-const SES_MAX_ATTEMPTS = 5;
+/** The notifier's records (which emails were sent) live in the monitor table under this partition key. */
+export const IDEMPOTENCY_PK = LEDGER_PK;
+/** SES throttling (1 message a second in the sandbox) is retried by the SDK this many times in all. */
+export const SES_MAX_ATTEMPTS = 5;
 
-export interface NotifyDeps extends NotifyTransitionDeps {
-  idempotencyStore: DynamoDBPersistenceLayer;
-  idempotencyConfig: IdempotencyConfig;
+export type NotifyDeps = NotifyTransitionDeps;
+
+/** A later transition of a monitor whose earlier one failed in this batch: it waits its turn. */
+export class BlockedTransitionError extends Error {
+  override readonly name = 'BlockedTransitionError';
+  constructor(readonly monitorId: string) {
+    super(`an earlier transition of '${monitorId}' in this batch failed; this one is retried after it, to keep the emails in order`);
+  }
 }
 
-/** What identifies a transition, and so its email: hashed into the idempotency key. */
-interface TransitionKey {
-  monitorId: string;
-  startedAt: string;
-  tick: string;
-}
-
-/** One stream batch: one email per transition insert, failed records reported for retry. */
+/**
+ * One stream batch: one email per transition insert, failed records reported for retry.
+ *
+ * Records are handled in order, one at a time. A record is only started while the time left covers
+ * a send and its record in the ledger; past that, it and the rest are reported as failed (Lambda
+ * redelivers them) and the function returns before its deadline. Once a record of a monitor fails,
+ * that monitor's later records in the batch fail too, so its outage and recovery emails never swap.
+ */
 export async function notifyBatch(
   event: DynamoDBStreamEvent,
   context: Context,
   deps: NotifyDeps,
 ): Promise<DynamoDBBatchResponse> {
-  deps.idempotencyConfig.registerLambdaContext(context);
-  const notifyOnce = makeIdempotent(
-    (_key: TransitionKey, transition: Transition): Promise<NotifyOutcome> => notifyTransition(transition, deps),
-    {
-      persistenceStore: deps.idempotencyStore,
-      config: deps.idempotencyConfig,
-      keyPrefix: IDEMPOTENCY_KEY_PREFIX,
-      dataIndexArgument: 0,
-    },
-  );
+  const timing: NotifyTiming = deps.timing ?? DEFAULT_NOTIFY_TIMING;
+  const attempt = { attemptId: `${context.awsRequestId}/${randomUUID()}`, deadline: deadlineFrom(context) };
+  const failedMonitors = new Set<string>();
+  let outOfTimeLogged = false;
+
   const handleRecord = async (record: DynamoDBRecord): Promise<NotifyOutcome | undefined> => {
     const transition = transitionFromRecord(record);
     if (!transition) {
@@ -64,10 +73,22 @@ export async function notifyBatch(
       return undefined;
     }
     try {
-      const key = { monitorId: transition.monitorId, startedAt: transition.startedAt, tick: transition.tick };
-      return await notifyOnce(key, transition);
+      if (failedMonitors.has(transition.monitorId)) throw new BlockedTransitionError(transition.monitorId);
+      const remaining = attempt.deadline.remainingMs();
+      if (remaining < sendAllowanceMs(timing)) {
+        throw new OutOfTimeError(transitionKey(transition), remaining, sendAllowanceMs(timing));
+      }
+      return await notifyTransition(transition, deps, attempt);
     } catch (error) {
-      deps.logger.error('transition email failed; the record will be retried', { ...recordContext(record), error });
+      failedMonitors.add(transition.monitorId);
+      const deferred = error instanceof OutOfTimeError || error instanceof BlockedTransitionError || error instanceof NotificationInProgressError;
+      if (!deferred) {
+        deps.logger.error('transition email failed; the record will be retried', { ...recordContext(record), error });
+      } else if (!(error instanceof OutOfTimeError && outOfTimeLogged)) {
+        // Out of time: said once per batch, not once per record left.
+        deps.logger.warn('transition email deferred; the record will be retried', { ...recordContext(record), reason: error.message });
+      }
+      if (error instanceof OutOfTimeError) outOfTimeLogged = true;
       throw error;
     }
   };
@@ -120,29 +141,26 @@ export interface NotifyDepsOptions {
   tableName: string;
   config: MonitorsConfig;
   logger: NotifyLogger;
+  /** How the notifier spends an invocation's time; DEFAULT_NOTIFY_TIMING unless a test scales it. */
+  timing?: NotifyTiming;
 }
 
-/** Wires the notifier: the store and the idempotency records share the monitor table. */
+/** Wires the notifier: the store and the ledger of sent emails share the monitor table. */
 export function createNotifyDeps(options: NotifyDepsOptions): NotifyDeps {
   const { dynamoDb, ses, tableName, config, logger } = options;
   return {
     store: new DynamoDbStateStore({ client: dynamoDb, tableName }),
     mailer: new SesMailer({ client: ses }),
+    ledger: new DynamoDbNotificationLedger({ client: dynamoDb, tableName }),
     config,
     logger,
-    idempotencyStore: new DynamoDBPersistenceLayer({
-      tableName,
-      awsSdkV3Client: dynamoDb,
-      keyAttr: 'pk',
-      sortKeyAttr: 'sk',
-      staticPkValue: IDEMPOTENCY_PK,
-      expiryAttr: 'expiresAt',
-    }),
-    idempotencyConfig: new IdempotencyConfig({
-      expiresAfterSeconds: IDEMPOTENCY_EXPIRY_SECONDS,
-      throwOnNoIdempotencyKey: true,
-    }),
+    ...(options.timing ? { timing: options.timing } : {}),
   };
+}
+
+/** The SES client the notifier sends with: throttling is retried by the SDK, up to SES_MAX_ATTEMPTS attempts. */
+export function createSesClient(config: SESClientConfig = {}): SESClient {
+  return new SESClient({ maxAttempts: SES_MAX_ATTEMPTS, ...config });
 }
 
 const logger = new Logger({ serviceName: 'uptime-monitor' });
@@ -152,7 +170,7 @@ function loadNotifyDeps(): NotifyDeps {
   const env = readFunctionEnvironment();
   return createNotifyDeps({
     dynamoDb: new DynamoDBClient({}),
-    ses: new SESClient({ maxAttempts: SES_MAX_ATTEMPTS }),
+    ses: createSesClient(),
     tableName: env.tableName,
     config: loadMonitorsConfig(env.monitorsFile),
     logger,

@@ -7,11 +7,17 @@ import {
   TransactWriteCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { SaveStateResult, StateStore } from '../domain/ports';
+import type { ApplyLockResult, SaveStateResult, StateStore } from '../domain/ports';
 import type { FailureReason, MonitorState, MonitorStatus, RunMonitorResult, RunSummary, Transition } from '../domain/types';
 
 const DAY_MS = 86_400_000;
 const STATE_PK = 'STATE';
+/** Run-start markers: pk TICK, sk <tick>. */
+const TICK_PK = 'TICK';
+/** The apply lock: one item. */
+const LOCK_KEY = { pk: 'LOCK', sk: 'APPLY' } as const;
+/** How long run-start markers are kept (TTL). */
+const MARKER_RETENTION_MS = 2 * DAY_MS;
 /** How many days back `latestRunSummary` looks for a run. */
 const LATEST_RUN_LOOKBACK_DAYS = 2;
 
@@ -48,6 +54,8 @@ export class DynamoDbStateStore implements StateStore {
       TableName: this.tableName,
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': STATE_PK },
+      // Read after the apply lock is taken: it must see every write of the run before.
+      ConsistentRead: true,
     });
     const states = new Map<string, MonitorState>();
     for (const item of items) {
@@ -187,6 +195,65 @@ export class DynamoDbStateStore implements StateStore {
     const current = transitionSk(transition);
     const item = Items?.find((candidate) => candidate.sk !== current);
     return item ? transitionFromItem(item) : undefined;
+  }
+
+  async markRunStarted(tick: string, leaseExpiresAt: number): Promise<void> {
+    await this.documents.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: TICK_PK, sk: tick, entity: 'RUN_START', leaseExpiresAt, expiresAt: Math.floor((leaseExpiresAt + MARKER_RETENTION_MS) / 1000) },
+      }),
+    );
+  }
+
+  async isRunPending(tick: string, now: number): Promise<boolean> {
+    const [marker, lock] = await Promise.all([
+      this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk: TICK_PK, sk: tick }, ConsistentRead: true })),
+      this.documents.send(new GetCommand({ TableName: this.tableName, Key: LOCK_KEY, ConsistentRead: true })),
+    ]);
+    if (!marker.Item || Number(marker.Item.leaseExpiresAt) < now) return false;
+    const lockTick = typeof lock.Item?.tick === 'string' ? lock.Item.tick : '';
+    // Applied (or superseded) once the lock has moved past the tick, or holds it no longer.
+    if (lockTick > tick || (lockTick === tick && lock.Item?.applying !== true)) return false;
+    return true;
+  }
+
+  async acquireApplyLock(tick: string, holder: string, leaseExpiresAt: number, now: number): Promise<ApplyLockResult> {
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...LOCK_KEY, entity: 'APPLY_LOCK', tick, holder, applying: true, leaseExpiresAt },
+          ConditionExpression: 'attribute_not_exists(pk) OR (#tick <= :tick AND (#applying = :false OR #lease < :now))',
+          ExpressionAttributeNames: { '#tick': 'tick', '#applying': 'applying', '#lease': 'leaseExpiresAt' },
+          ExpressionAttributeValues: { ':tick': tick, ':false': false, ':now': now },
+        }),
+      );
+      return 'acquired';
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const { Item } = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: LOCK_KEY, ConsistentRead: true }));
+    // Ours already: an earlier try of this very put landed (a replayed request).
+    if (Item?.holder === holder && Item.applying === true) return 'acquired';
+    return typeof Item?.tick === 'string' && Item.tick > tick ? 'superseded' : 'busy';
+  }
+
+  async releaseApplyLock(tick: string, holder: string): Promise<void> {
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...LOCK_KEY, entity: 'APPLY_LOCK', tick, holder, applying: false, leaseExpiresAt: 0 },
+          ConditionExpression: '#holder = :holder',
+          ExpressionAttributeNames: { '#holder': 'holder' },
+          ExpressionAttributeValues: { ':holder': holder },
+        }),
+      );
+    } catch (error) {
+      // Our lease ran out and another run took the lock: it is theirs now.
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   private expiresAt(from: string, retentionMs: number): number {

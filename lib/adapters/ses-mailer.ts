@@ -16,7 +16,7 @@ export class SesMailer implements Mailer {
     this.client = options.client;
   }
 
-  async send(message: EmailMessage): Promise<{ messageId: string }> {
+  async send(message: EmailMessage, options: { signal?: AbortSignal } = {}): Promise<{ messageId: string }> {
     const output = await this.client.send(
       new SendEmailCommand({
         Source: message.from,
@@ -29,6 +29,7 @@ export class SesMailer implements Mailer {
           },
         },
       }),
+      { abortSignal: options.signal },
     );
     // SES always answers a successful send with a MessageId. Throwing here would make the caller
     // retry and send a second copy of a message that was accepted, so a missing id is only reported.

@@ -1,13 +1,33 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { randomUUID } from 'node:crypto';
 import { mapWithConcurrency } from '../domain/concurrency';
 import { evaluateResult } from '../domain/evaluate';
-import type { MetricsSink, Prober, StateStore } from '../domain/ports';
+import type { ApplyLockResult, MetricsSink, Prober, StateStore } from '../domain/ports';
+import type { RunRollupStore } from '../domain/run-stats';
 import { isDue } from '../domain/schedule';
 import { advanceState, initialState } from '../domain/state-machine';
 import type { CheckResult, MonitorConfig, MonitorState, MonitorsConfig, RunSummary, Transition } from '../domain/types';
+import { NO_DEADLINE, sleep, type Deadline } from './deadline';
+import { rollUpPreviousHour } from './run-history';
 
 /** The structured logger the cycle writes to. */
 export type CycleLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
+
+/** How a run spends the time its deadline leaves. */
+export interface ProbeTiming {
+  /**
+   * Kept back after probing, to wait for the run before, take the apply lock, write the states and
+   * the run summary. Probes still running when only this much is left are cut short.
+   */
+  applyReserveMs: number;
+  /** How often a run waiting for the run before (or for the lock) looks again. */
+  pollMs: number;
+  /** Added to a run's lease beyond its deadline, for writes still in flight when it ends. */
+  leaseSlackMs: number;
+}
+
+/** For a 55 s function: at most 47 s of probing, then 8 s to store the results. */
+export const DEFAULT_PROBE_TIMING: ProbeTiming = { applyReserveMs: 8_000, pollMs: 200, leaseSlackMs: 5_000 };
 
 export interface ProbeCycleDeps {
   config: MonitorsConfig;
@@ -15,10 +35,22 @@ export interface ProbeCycleDeps {
   prober: Prober;
   metrics: MetricsSink;
   logger: CycleLogger;
-  /** The wall clock: when each check starts. */
+  /** The clock that dates checks: when each check starts. */
   now: () => Date;
   /** How many probes may be in flight at once. */
   concurrency: number;
+  /** The schedule's period (the run before this one is a tick earlier). Default 1 minute. */
+  tickMs?: number;
+  /** Wall clock in epoch milliseconds, for leases shared between invocations. Default Date.now. */
+  clock?: () => number;
+  timing?: ProbeTiming;
+  /** Where finished hours of run summaries are rolled up (lib/app/run-history.ts); none: no rollups. */
+  rollups?: RunRollupStore;
+}
+
+export interface ProbeCycleOptions {
+  /** When the run must have finished: it cuts probes short to still store what it has by then. */
+  deadline?: Deadline;
 }
 
 export interface ProbeCycleReport {
@@ -31,54 +63,71 @@ export interface ProbeCycleReport {
   transitions: Transition[];
   /** Monitors whose state another run changed first; their result for this tick was not counted. */
   conflicts: string[];
+  /** Monitors the deadline kept from being probed to the end; they count neither as up nor as down. */
+  cutShort: string[];
+  /**
+   * Why this run's results were not applied: a run of a later tick applied its own first
+   * ('superseded'), or the apply lock stayed busy up to the deadline ('lock-busy').
+   */
+  notApplied?: 'superseded' | 'lock-busy';
 }
 
 /** How often a conflicting state write is re-read and retried before the result is dropped. */
 const SAVE_ATTEMPTS = 3;
+const MINUTE_MS = 60_000;
+/** No lease outlives a Lambda invocation (15 minutes at most). */
+const MAX_LEASE_MS = 15 * MINUTE_MS;
+
+type ProbedMonitor = { monitor: MonitorConfig; result: CheckResult } | { monitor: MonitorConfig; result?: undefined };
 
 /**
  * One scheduled run: probe every due monitor, advance each state machine, store what changed,
  * then write the run summary and publish the run's metrics.
+ *
+ * With a deadline, probes still running when only `applyReserveMs` is left are cut short and not
+ * counted (the run ran out of time, the target did not fail), and the results in hand are stored.
+ * Results are applied under the apply lock, after the run of the tick before has applied its own,
+ * so overlapping runs count each monitor's checks in order.
  */
-export async function runProbeCycle(tick: string, deps: ProbeCycleDeps): Promise<ProbeCycleReport> {
+export async function runProbeCycle(
+  tick: string,
+  deps: ProbeCycleDeps,
+  options: ProbeCycleOptions = {},
+): Promise<ProbeCycleReport> {
   const { config, store, logger } = deps;
+  const deadline = options.deadline ?? NO_DEADLINE;
+  const timing = deps.timing ?? DEFAULT_PROBE_TIMING;
+  const clock = deps.clock ?? Date.now;
   const started = deps.now();
   if (await store.hasRunSummary(tick)) {
     logger.info('tick already ran, skipping duplicate delivery', { tick });
-    return { tick, duplicate: true, checks: 0, failures: 0, monitorsDown: 0, transitions: [], conflicts: [] };
+    return { tick, duplicate: true, checks: 0, failures: 0, monitorsDown: 0, transitions: [], conflicts: [], cutShort: [] };
   }
+  // The run's lease: as long as it can live. The run of the next tick waits for it (a while) to store first.
+  await store.markRunStarted(tick, Math.round(clock() + Math.min(deadline.remainingMs(), MAX_LEASE_MS) + timing.leaseSlackMs));
 
-  const states = await store.loadStates();
   const due = config.monitors.filter((monitor) => isDue(monitor.intervalMs, tick));
-  const checks = await mapWithConcurrency(due, deps.concurrency, async (monitor) => {
+  const probeSignal = deadline.signalBefore(timing.applyReserveMs);
+  const probed = await mapWithConcurrency(due, deps.concurrency, async (monitor): Promise<ProbedMonitor> => {
+    if (probeSignal.aborted) return { monitor };
     const checkedAt = deps.now().toISOString();
-    const outcome = await deps.prober.probe(monitor);
+    const outcome = await deps.prober.probe(monitor, probeSignal);
+    // Cut short by the run's deadline: the target did not fail, the run ran out of time.
+    if (probeSignal.aborted && outcome.kind === 'error') return { monitor };
     const result = evaluateResult(monitor.expect, outcome, checkedAt);
     if (!result.ok) logFailedCheck(logger, monitor, result, tick);
     return { monitor, result };
   });
+  const checks = probed.filter((entry): entry is { monitor: MonitorConfig; result: CheckResult } => entry.result !== undefined);
+  const cutShort = probed.filter((entry) => entry.result === undefined).map(({ monitor }) => monitor.id);
+  if (cutShort.length > 0) {
+    logger.warn('probes cut short: the run ran out of time; their results are not counted', { tick, monitorIds: cutShort });
+  }
 
-  const transitions: Transition[] = [];
-  const conflicts: string[] = [];
-  await mapWithConcurrency(checks, deps.concurrency, async ({ monitor, result }) => {
-    const stored = states.get(monitor.id) ?? initialState(monitor.id, result.checkedAt);
-    const saved = await saveStep(deps, monitor, stored, result, tick);
-    if (saved === 'conflict') {
-      conflicts.push(monitor.id);
-      return;
-    }
-    if (saved.state) states.set(monitor.id, saved.state);
-    if (saved.transition) {
-      transitions.push(saved.transition);
-      logTransition(logger, monitor, saved.transition);
-    }
-  });
-
-  const finished = deps.now();
-  const summary: RunSummary = {
+  const buildSummary = (states: Map<string, MonitorState>): RunSummary => ({
     tick,
     startedAt: started.toISOString(),
-    durationMs: finished.getTime() - started.getTime(),
+    durationMs: deps.now().getTime() - started.getTime(),
     checks: checks.length,
     failures: checks.filter((check) => !check.result.ok).length,
     monitorsDown: config.monitors.filter((monitor) => states.get(monitor.id)?.status === 'DOWN').length,
@@ -93,8 +142,14 @@ export async function runProbeCycle(tick: string, deps: ProbeCycleDeps): Promise
         },
       ]),
     ),
-  };
-  await store.putRunSummary(summary);
+  });
+  const applied = await applyChecks(tick, checks, deps, deadline, timing, buildSummary);
+  if (applied.duplicate) {
+    logger.info('tick ran meanwhile (a duplicate delivery), this run stores nothing', { tick });
+    return { tick, duplicate: true, checks: 0, failures: 0, monitorsDown: 0, transitions: [], conflicts: [], cutShort };
+  }
+  const summary = applied.summary;
+  const finished = new Date(started.getTime() + summary.durationMs);
   try {
     await deps.metrics.publishRun(
       { checks: summary.checks, failures: summary.failures, monitorsDown: summary.monitorsDown, durationMs: summary.durationMs },
@@ -103,16 +158,116 @@ export async function runProbeCycle(tick: string, deps: ProbeCycleDeps): Promise
   } catch (error) {
     logger.error('could not publish run metrics', { tick, error: String(error) });
   }
-  if (conflicts.length > 0) logger.warn('another run changed these monitors first', { tick, monitorIds: conflicts });
+  if (applied.conflicts.length > 0) logger.warn('another run changed these monitors first', { tick, monitorIds: applied.conflicts });
+  // Rolls up the previous hour during minutes 5 to 9; never throws, and leaves it to a later run when time is short.
+  if (deps.rollups) await rollUpPreviousHour(tick, { store, rollups: deps.rollups, logger, deadline });
   return {
     tick,
     duplicate: false,
     checks: summary.checks,
     failures: summary.failures,
     monitorsDown: summary.monitorsDown,
-    transitions,
-    conflicts,
+    transitions: applied.transitions,
+    conflicts: applied.conflicts,
+    cutShort,
+    ...(applied.notApplied ? { notApplied: applied.notApplied } : {}),
   };
+}
+
+type Applied =
+  | { duplicate: true }
+  | {
+      duplicate?: false;
+      transitions: Transition[];
+      conflicts: string[];
+      /** The run summary, written before the lock was released. */
+      summary: RunSummary;
+      notApplied?: 'superseded' | 'lock-busy';
+    };
+
+/**
+ * Waits (up to a period) for the run of the tick before to store its results if it is under way,
+ * takes the apply lock, reads the states, stores each monitor's step and the run summary. Stores no
+ * results when a later tick stored first or the lock is still busy when half the reserve is gone.
+ */
+async function applyChecks(
+  tick: string,
+  checks: { monitor: MonitorConfig; result: CheckResult }[],
+  deps: ProbeCycleDeps,
+  deadline: Deadline,
+  timing: ProbeTiming,
+  buildSummary: (states: Map<string, MonitorState>) => RunSummary,
+): Promise<Applied> {
+  const { store, logger } = deps;
+  const clock = deps.clock ?? Date.now;
+  const tickMs = deps.tickMs ?? MINUTE_MS;
+  const waitSignal = deadline.signalBefore(timing.applyReserveMs / 2);
+
+  // Waiting keeps overlapping runs from dropping the older one's results; it is not what keeps
+  // them in order (the lock does). So it is bounded: a run more than a period behind (or dead with
+  // its lease still running) is left behind, and superseded should it ever store.
+  const previousTick = new Date(Date.parse(tick) - tickMs).toISOString();
+  const waitForPrevious = AbortSignal.any([waitSignal, AbortSignal.timeout(tickMs)]);
+  while (!waitForPrevious.aborted && (await store.isRunPending(previousTick, clock()))) {
+    await sleep(timing.pollMs, waitForPrevious).catch(() => undefined);
+  }
+
+  const holder = randomUUID();
+  let lock: ApplyLockResult = 'busy';
+  // The lock is held only while storing: its lease is that long (not the whole run), so a run
+  // that dies holding it blocks the others for seconds, not for the rest of its timeout.
+  const storeMs = () => Math.min(deadline.remainingMs(), timing.applyReserveMs);
+  let storeUntil = 0;
+  while (!waitSignal.aborted) {
+    const now = clock();
+    storeUntil = now + storeMs();
+    lock = await store.acquireApplyLock(tick, holder, Math.round(storeUntil + timing.leaseSlackMs), now);
+    if (lock !== 'busy') break;
+    await sleep(timing.pollMs, waitSignal).catch(() => undefined);
+  }
+  if (lock !== 'acquired') {
+    if (lock === 'superseded') logger.warn('a run of a later tick stored its results first; this run is stale and stores none', { tick });
+    else logger.error('the apply lock stayed busy until the deadline; this run stores no results', { tick });
+    const summary = buildSummary(await store.loadStates());
+    await store.putRunSummary(summary);
+    return { transitions: [], conflicts: [], summary, notApplied: lock === 'superseded' ? 'superseded' : 'lock-busy' };
+  }
+
+  try {
+    // A delivery of the same tick that held the lock before us finished the tick.
+    if (await store.hasRunSummary(tick)) return { duplicate: true };
+    const states = await store.loadStates();
+    const transitions: Transition[] = [];
+    const conflicts: string[] = [];
+    const unstored: string[] = [];
+    await mapWithConcurrency(checks, deps.concurrency, async ({ monitor, result }) => {
+      // Past the lock's lease another run may take the lock: stop writing before that.
+      if (clock() > storeUntil) {
+        unstored.push(monitor.id);
+        return;
+      }
+      const stored = states.get(monitor.id) ?? initialState(monitor.id, result.checkedAt);
+      const saved = await saveStep(deps, monitor, stored, result, tick);
+      if (saved === 'conflict') {
+        conflicts.push(monitor.id);
+        return;
+      }
+      if (saved.state) states.set(monitor.id, saved.state);
+      if (saved.transition) {
+        transitions.push(saved.transition);
+        logTransition(logger, monitor, saved.transition);
+      }
+    });
+    if (unstored.length > 0) logger.error('ran out of time while storing; these results are not stored', { tick, monitorIds: unstored });
+    // Written under the lock: a duplicate delivery waiting for it then finds the tick done.
+    const summary = buildSummary(states);
+    await store.putRunSummary(summary);
+    return { transitions, conflicts, summary };
+  } finally {
+    await store.releaseApplyLock(tick, holder).catch((error: unknown) =>
+      logger.warn('could not release the apply lock; the next run waits for its lease', { tick, error: String(error) }),
+    );
+  }
 }
 
 /**

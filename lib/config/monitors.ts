@@ -46,47 +46,66 @@ const httpStatus = z
   .min(100, { error: 'must be an HTTP status between 100 and 599' })
   .max(599, { error: 'must be an HTTP status between 100 and 599' });
 
-const url = z.string({ error: 'must be an http:// or https:// URL' }).refine(
-  (text) => {
-    try {
-      const parsed = new URL(text);
-      return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.hostname !== '';
-    } catch {
-      return false;
-    }
+const url = z
+  .string({ error: 'must be an http:// or https:// URL' })
+  .refine(
+    (text) => {
+      try {
+        const parsed = new URL(text);
+        return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.hostname !== '';
+      } catch {
+        return false;
+      }
+    },
+    { error: 'must be an http:// or https:// URL' },
+  )
+  // fetch refuses such URLs (every check would fail), and the password would end up in logs and emails.
+  .refine((text) => !URL.canParse(text) || (new URL(text).username === '' && new URL(text).password === ''), {
+    error: 'must not hold a user name or password; send credentials in headers (Authorization) instead',
+  });
+
+const defaultsSchema = z.strictObject(
+  {
+    timeout: timeout.prefault('5s'),
+    interval: interval.prefault('1m'),
+    failureThreshold: threshold.default(2),
+    successThreshold: threshold.default(2),
   },
-  { error: 'must be an http:// or https:// URL' },
+  { error: 'must be a mapping of timeout, interval, failureThreshold and successThreshold' },
 );
 
-const defaultsSchema = z.strictObject({
-  timeout: timeout.prefault('5s'),
-  interval: interval.prefault('1m'),
-  failureThreshold: threshold.default(2),
-  successThreshold: threshold.default(2),
-});
+const statusHint = 'must be an HTTP status between 100 and 599, or a list of them';
 
-const expectSchema = z.strictObject({
-  status: z.union([httpStatus, z.array(httpStatus).min(1, { error: 'must list at least one status' })]).optional(),
-  json: z.record(z.string(), z.unknown(), { error: 'must map dotted paths to expected values' }).optional(),
-  bodyContains: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).optional(),
-  maxResponseTime: duration(1, MAX_TIMEOUT_MS, 'must be between 1ms and 30s').optional(),
-});
+const expectSchema = z.strictObject(
+  {
+    status: z
+      .union([httpStatus, z.array(httpStatus, { error: statusHint }).min(1, { error: 'must list at least one status' })], { error: statusHint })
+      .optional(),
+    json: z.record(z.string(), z.unknown(), { error: 'must map dotted paths to expected values' }).optional(),
+    bodyContains: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).optional(),
+    maxResponseTime: duration(1, MAX_TIMEOUT_MS, 'must be between 1ms and 30s').optional(),
+  },
+  { error: 'must be a mapping of status, json, bodyContains and maxResponseTime' },
+);
 
-const monitorSchema = z.strictObject({
-  id: z
-    .string({ error: 'must be a string of a-z, 0-9 and -' })
-    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: 'must be 1 to 63 characters of a-z, 0-9 and -, starting with a letter or digit' }),
-  name: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).max(200, { error: 'must be at most 200 characters' }).optional(),
-  url,
-  method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], { error: 'must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS' }).optional(),
-  headers: z.record(z.string(), z.string({ error: 'header values must be strings' }), { error: 'must map header names to strings' }).optional(),
-  timeout: timeout.optional(),
-  interval: interval.optional(),
-  failureThreshold: threshold.optional(),
-  successThreshold: threshold.optional(),
-  expect: expectSchema.optional(),
-  notify: z.strictObject({ to: emailList }).optional(),
-});
+const monitorSchema = z.strictObject(
+  {
+    id: z
+      .string({ error: 'must be a string of a-z, 0-9 and -' })
+      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: 'must be 1 to 63 characters of a-z, 0-9 and -, starting with a letter or digit' }),
+    name: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).max(200, { error: 'must be at most 200 characters' }).optional(),
+    url,
+    method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], { error: 'must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS' }).optional(),
+    headers: z.record(z.string(), z.string({ error: 'header values must be strings' }), { error: 'must map header names to strings' }).optional(),
+    timeout: timeout.optional(),
+    interval: interval.optional(),
+    failureThreshold: threshold.optional(),
+    successThreshold: threshold.optional(),
+    expect: expectSchema.optional(),
+    notify: z.strictObject({ to: emailList }, { error: 'must be a mapping with to: a list of email addresses' }).optional(),
+  },
+  { error: 'must be a mapping with at least id and url' },
+);
 
 const fileSchema = z.strictObject({
   notify: z.strictObject({ from: email, to: emailList }, { error: 'must have from and to' }),
@@ -115,7 +134,13 @@ export function parseMonitorsConfig(text: string, fileName: string): MonitorsCon
   if (yamlError) {
     throw new ConfigError(`${fileName}: not valid YAML: ${yamlError.message.split('\n')[0]?.replace(/:$/, '')}`, { cause: yamlError });
   }
-  const raw: unknown = document.toJS();
+  let raw: unknown;
+  try {
+    raw = document.toJS();
+  } catch (error) {
+    // An alias bomb ("billion laughs"): the yaml library refuses to expand it.
+    throw new ConfigError(`${fileName}: not valid YAML: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(`${fileName}: must be a mapping with notify and monitors`);
   }

@@ -66,16 +66,19 @@ interface EmailFacts {
 
 function collectFacts({ transition, monitor, previousStateMs }: TransitionEmailInput): EmailFacts {
   const down = transition.to === 'DOWN';
+  // One line each: a CR/LF in a name or a reason must not start a line of its own in the text body
+  // (a forged "State:" or "Started:" line).
+  const name = toSingleLine(monitor.name);
   return {
-    headline: down ? `${monitor.name} is DOWN` : `${monitor.name} is UP again`,
-    monitorName: monitor.name,
+    headline: down ? `${name} is DOWN` : `${name} is UP again`,
+    monitorName: name,
     monitorId: monitor.id,
     url: monitor.url,
     from: transition.from,
     to: transition.to,
     startedAt: describeTime(transition.startedAt),
     confirmedAt: describeTime(transition.confirmedAt),
-    ...(down ? { reason: capText(transition.reason ?? 'not recorded', MAX_REASON_LENGTH) } : {}),
+    ...(down ? { reason: capText(toSingleLine(transition.reason ?? 'not recorded'), MAX_REASON_LENGTH) } : {}),
     previousState: describePreviousState(transition, previousStateMs),
   };
 }

@@ -70,9 +70,12 @@ function checkJson(expected: Record<string, unknown>, outcome: ResponseOutcome):
   try {
     document = JSON.parse(outcome.body);
   } catch {
+    // A content type that is not JSON says why: an HTML error page, a proxy's or a login page.
     const message = outcome.bodyTruncated
       ? 'body is not valid JSON (it was truncated at the size cap)'
-      : 'body is not valid JSON';
+      : outcome.contentType !== undefined && !/json/i.test(outcome.contentType)
+        ? truncateText(`body is not valid JSON (content type ${outcome.contentType})`)
+        : 'body is not valid JSON';
     return { reason: 'invalid-json', message };
   }
   for (const [path, want] of Object.entries(expected)) {
