@@ -1,5 +1,5 @@
 import { renderCsv } from '../domain/csv';
-import { BadRequestError, UnknownMonitorError, UnknownRouteError } from '../domain/errors';
+import { BadRequestError, UnknownMonitorError, UnknownRouteError, quoteInput } from '../domain/errors';
 import type { StateStore } from '../domain/ports';
 import { describeLatency, mergeRunStats, type LatencyFigures, type RunRollupStore } from '../domain/run-stats';
 import type { Expectations, MonitorConfig, MonitorsConfig, MonitorStatus, RunSummary } from '../domain/types';
@@ -11,7 +11,6 @@ import {
   listIncidents,
   parseDayCount,
   parseIncidentLimit,
-  quoteInput,
   resolveMonth,
   resolveWindow,
   type DayUptime,

@@ -6,9 +6,9 @@ import {
   toShieldsEndpoint,
   type Badge,
 } from '../domain/badge';
-import { BadRequestError } from '../domain/errors';
+import { BadRequestError, quoteInput } from '../domain/errors';
 import { describeLatency, mergeRunStats } from '../domain/run-stats';
-import { computeUptime, quoteInput, resolveWindow } from '../domain/uptime';
+import { computeUptime, resolveWindow } from '../domain/uptime';
 import {
   buildPublicJsonResponse,
   buildSvgResponse,

@@ -1,3 +1,9 @@
+/** A user-supplied value for an error message: quoted, control characters escaped, cut short. */
+export function quoteInput(value: string): string {
+  const cut = value.length > 64 ? `${value.slice(0, 64)}...` : value;
+  return JSON.stringify(cut);
+}
+
 /** A request the caller got wrong: a bad parameter. Maps to 400. */
 export class BadRequestError extends Error {
   override readonly name = 'BadRequestError';
@@ -10,7 +16,7 @@ export class BadRequestError extends Error {
 export class UnknownMonitorError extends Error {
   override readonly name = 'UnknownMonitorError';
   constructor(readonly monitorId: string, options?: ErrorOptions) {
-    super(`no monitor with id '${monitorId}'`, options);
+    super(`no monitor with id ${quoteInput(monitorId)}`, options);
   }
 }
 

@@ -1,4 +1,4 @@
-import { BadRequestError } from './errors';
+import { BadRequestError, quoteInput } from './errors';
 import type { MonitorStatus, Transition } from './types';
 
 /**
@@ -373,10 +373,4 @@ function parseQueryTime(text: string, name: 'from' | 'to'): number {
   utc.setUTCFullYear(y, mo - 1, d);
   utc.setUTCHours(h, mi, s, ms);
   return utc.getTime() - offsetMs;
-}
-
-/** A user-supplied value for an error message: quoted, control characters escaped, cut short. */
-export function quoteInput(value: string): string {
-  const cut = value.length > 64 ? `${value.slice(0, 64)}...` : value;
-  return JSON.stringify(cut);
 }

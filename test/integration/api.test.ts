@@ -440,7 +440,7 @@ describe('unknown monitors and routes', () => {
       expect(answer).toEqual({
         statusCode: 404,
         contentType: 'application/json; charset=utf-8',
-        body: { error: { code: 'not_found', message: "no monitor with id 'nope'" } },
+        body: { error: { code: 'not_found', message: 'no monitor with id "nope"' } },
         rawBody: expect.any(String),
       });
     }

@@ -347,7 +347,7 @@ describe('badges', () => {
   it.each(['/badges/nope/status.svg', '/badges/nope/uptime.svg', '/badges/nope/response-time.svg', '/badges/nope/uptime.json'])('answers a JSON 404 for %s', async (path) => {
     const { statusCode, json } = await sendJson(path);
     expect(statusCode).toBe(404);
-    expect(json).toEqual({ error: { code: 'not_found', message: "no monitor with id 'nope'" } });
+    expect(json).toEqual({ error: { code: 'not_found', message: 'no monitor with id "nope"' } });
   });
 
   it('is found by its route key as well as by its raw path', async () => {
