@@ -1,21 +1,31 @@
 import { ConditionalCheckFailedException, TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
+  type BatchGetCommandOutput,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { ApplyLockResult, SaveStateResult, StateStore } from '../domain/ports';
+import { decodeRunResults, encodeRunResults } from '../domain/run-results-codec';
+import { DynamoDbRosters } from './dynamodb-rosters';
+import type { RunScope } from '../domain/shards';
 import type { FailureReason, MonitorState, MonitorStatus, RunMonitorResult, RunSummary, Transition } from '../domain/types';
 
 const DAY_MS = 86_400_000;
 const STATE_PK = 'STATE';
 /** Run-start markers: pk TICK, sk <tick>. */
 const TICK_PK = 'TICK';
-/** The apply lock: one item. */
-const LOCK_KEY = { pk: 'LOCK', sk: 'APPLY' } as const;
+/** The apply lock: one item (one per shard of a sharded run). */
+const LOCK_PK = 'LOCK';
+/** A run summary of one shard: sk `<tick>#<shard>`; this bound sorts after every shard of a tick. */
+const AFTER_SHARDS = '#~';
+/** The most keys one BatchGetItem takes. */
+const BATCH_GET_MAX = 100;
+const MINUTE_MS = 60_000;
 /** How long run-start markers are kept (TTL). */
 const MARKER_RETENTION_MS = 2 * DAY_MS;
 /** How many days back `latestRunSummary` looks for a run. */
@@ -28,7 +38,13 @@ export interface DynamoDbStateStoreOptions {
   transitionRetentionDays?: number;
   /** How long run summaries are kept (TTL), default 35 days. */
   runRetentionDays?: number;
+  /** Whose runs and states this store serves: one shard's (see `scoped`). Default: an unsharded run, every state. */
+  scope?: RunScope;
+  /** Rosters already known to be stored, shared by the scoped copies of a store. */
+  rosters?: Map<string, string[]>;
 }
+
+const UNSHARDED: RunScope = { shard: '', states: 'all' };
 
 /**
  * The StateStore on one DynamoDB table (see ARCHITECTURE.md, data model):
@@ -39,24 +55,46 @@ export class DynamoDbStateStore implements StateStore {
   private readonly tableName: string;
   private readonly transitionRetentionMs: number;
   private readonly runRetentionMs: number;
+  private readonly scope: RunScope;
+  private readonly knownRosters: Map<string, string[]>;
+  private readonly rosters: DynamoDbRosters;
 
-  constructor(options: DynamoDbStateStoreOptions) {
+  constructor(private readonly options: DynamoDbStateStoreOptions) {
     this.documents = DynamoDBDocumentClient.from(options.client, {
       marshallOptions: { removeUndefinedValues: true },
     });
     this.tableName = options.tableName;
     this.transitionRetentionMs = (options.transitionRetentionDays ?? 400) * DAY_MS;
     this.runRetentionMs = (options.runRetentionDays ?? 35) * DAY_MS;
+    this.scope = options.scope ?? UNSHARDED;
+    this.knownRosters = options.rosters ?? new Map();
+    this.rosters = new DynamoDbRosters(this.documents, this.tableName, this.knownRosters);
+  }
+
+  /**
+   * The same table seen by the runs of one shard: its run summaries, run markers and apply lock
+   * are its own (keys end in `#<shard>`), so shards of one tick neither skip nor wait for each
+   * other, and `loadStates` reads only its monitors' states. Readers of run summaries see the
+   * shards of a tick as one summary.
+   */
+  scoped(scope: RunScope): DynamoDbStateStore {
+    return new DynamoDbStateStore({ ...this.options, scope, rosters: this.knownRosters });
   }
 
   async loadStates(): Promise<Map<string, MonitorState>> {
-    const items = await this.queryAll({
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': STATE_PK },
-      // Read after the apply lock is taken: it must see every write of the run before.
-      ConsistentRead: true,
-    });
+    const { states: wanted } = this.scope;
+    // Read after the apply lock is taken: every read must see every write of the run before.
+    const items =
+      wanted === 'all'
+        ? await this.queryAll({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': STATE_PK }, ConsistentRead: true })
+        : 'ids' in wanted
+          ? await this.getStates(wanted.ids)
+          : await this.queryAll({
+              TableName: this.tableName,
+              KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+              ExpressionAttributeValues: { ':pk': STATE_PK, ':from': stateSk(wanted.from), ':to': stateSk(wanted.to) },
+              ConsistentRead: true,
+            });
     const states = new Map<string, MonitorState>();
     for (const item of items) {
       const state = stateFromItem(item);
@@ -114,7 +152,7 @@ export class DynamoDbStateStore implements StateStore {
     const { Item } = await this.documents.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: { pk: runPk(tick), sk: tick },
+        Key: { pk: runPk(tick), sk: this.runSk(tick) },
         ProjectionExpression: 'pk',
         ConsistentRead: true,
       }),
@@ -123,11 +161,14 @@ export class DynamoDbStateStore implements StateStore {
   }
 
   async putRunSummary(summary: RunSummary): Promise<void> {
+    const { roster, text } = encodeRunResults(summary.results);
+    // A run that checked nothing (cut short entirely) names no roster.
+    const rosterKey = roster.length > 0 ? await this.rosters.store(roster) : undefined;
     try {
       await this.documents.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: runSummaryToItem(summary, this.expiresAt(summary.startedAt, this.runRetentionMs)),
+          Item: runSummaryToItem(summary, this.runSk(summary.tick), this.scope.shard, rosterKey, text, this.expiresAt(summary.startedAt, this.runRetentionMs)),
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -136,6 +177,12 @@ export class DynamoDbStateStore implements StateStore {
     }
   }
 
+  /**
+   * The latest run at or before `before`, looking back a bounded number of days: every shard of
+   * its tick added up, and each monitor's newest result of the minute up to it (a sub-minute
+   * cycle checks only some monitors). A result from another tick than the summary's carries its
+   * own `checkedAt`.
+   */
   async latestRunSummary(before: string): Promise<RunSummary | undefined> {
     const end = Date.parse(before);
     for (let day = 0; day <= LATEST_RUN_LOOKBACK_DAYS; day += 1) {
@@ -143,29 +190,25 @@ export class DynamoDbStateStore implements StateStore {
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk AND sk <= :before',
-          ExpressionAttributeValues: { ':pk': runPk(new Date(end - day * DAY_MS).toISOString()), ':before': before },
+          ExpressionAttributeValues: { ':pk': runPk(new Date(end - day * DAY_MS).toISOString()), ':before': `${before}${AFTER_SHARDS}` },
           ScanIndexForward: false,
           Limit: 1,
+          ProjectionExpression: 'pk, sk, tick',
         }),
       );
       const item = Items?.[0];
-      if (item) return runSummaryFromItem(item);
+      if (!item) continue;
+      const latestTick = itemTick(item);
+      const windowStart = new Date(Date.parse(latestTick) - MINUTE_MS + 1).toISOString();
+      const parts = (await this.readRunItems(windowStart, latestTick)).filter((part) => part.tick <= before);
+      return mergeLatest(parts, latestTick);
     }
     return undefined;
   }
 
+  /** Run summaries whose tick lies in [from, to], oldest first; the shards of a tick as one summary. */
   async listRunSummaries(from: string, to: string): Promise<RunSummary[]> {
-    const summaries: RunSummary[] = [];
-    const lastDay = Date.parse(to.slice(0, 10));
-    for (let day = Date.parse(from.slice(0, 10)); day <= lastDay; day += DAY_MS) {
-      const items = await this.queryAll({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': runPk(new Date(day).toISOString()), ':from': from, ':to': to },
-      });
-      summaries.push(...items.map(runSummaryFromItem));
-    }
-    return summaries;
+    return mergeByTick(await this.readRunItems(from, to));
   }
 
   async listTransitions(monitorId: string): Promise<Transition[]> {
@@ -201,15 +244,15 @@ export class DynamoDbStateStore implements StateStore {
     await this.documents.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { pk: TICK_PK, sk: tick, entity: 'RUN_START', leaseExpiresAt, expiresAt: Math.floor((leaseExpiresAt + MARKER_RETENTION_MS) / 1000) },
+        Item: { pk: TICK_PK, sk: this.runSk(tick), entity: 'RUN_START', leaseExpiresAt, expiresAt: Math.floor((leaseExpiresAt + MARKER_RETENTION_MS) / 1000) },
       }),
     );
   }
 
   async isRunPending(tick: string, now: number): Promise<boolean> {
     const [marker, lock] = await Promise.all([
-      this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk: TICK_PK, sk: tick }, ConsistentRead: true })),
-      this.documents.send(new GetCommand({ TableName: this.tableName, Key: LOCK_KEY, ConsistentRead: true })),
+      this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk: TICK_PK, sk: this.runSk(tick) }, ConsistentRead: true })),
+      this.documents.send(new GetCommand({ TableName: this.tableName, Key: this.lockKey(), ConsistentRead: true })),
     ]);
     if (!marker.Item || Number(marker.Item.leaseExpiresAt) < now) return false;
     const lockTick = typeof lock.Item?.tick === 'string' ? lock.Item.tick : '';
@@ -223,7 +266,7 @@ export class DynamoDbStateStore implements StateStore {
       await this.documents.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...LOCK_KEY, entity: 'APPLY_LOCK', tick, holder, applying: true, leaseExpiresAt },
+          Item: { ...this.lockKey(), entity: 'APPLY_LOCK', tick, holder, applying: true, leaseExpiresAt },
           ConditionExpression: 'attribute_not_exists(pk) OR (#tick <= :tick AND (#applying = :false OR #lease < :now))',
           ExpressionAttributeNames: { '#tick': 'tick', '#applying': 'applying', '#lease': 'leaseExpiresAt' },
           ExpressionAttributeValues: { ':tick': tick, ':false': false, ':now': now },
@@ -233,7 +276,7 @@ export class DynamoDbStateStore implements StateStore {
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
-    const { Item } = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: LOCK_KEY, ConsistentRead: true }));
+    const { Item } = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: this.lockKey(), ConsistentRead: true }));
     // Ours already: an earlier try of this very put landed (a replayed request).
     if (Item?.holder === holder && Item.applying === true) return 'acquired';
     return typeof Item?.tick === 'string' && Item.tick > tick ? 'superseded' : 'busy';
@@ -244,7 +287,7 @@ export class DynamoDbStateStore implements StateStore {
       await this.documents.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...LOCK_KEY, entity: 'APPLY_LOCK', tick, holder, applying: false, leaseExpiresAt: 0 },
+          Item: { ...this.lockKey(), entity: 'APPLY_LOCK', tick, holder, applying: false, leaseExpiresAt: 0 },
           ConditionExpression: '#holder = :holder',
           ExpressionAttributeNames: { '#holder': 'holder' },
           ExpressionAttributeValues: { ':holder': holder },
@@ -254,6 +297,80 @@ export class DynamoDbStateStore implements StateStore {
       // Our lease ran out and another run took the lock: it is theirs now.
       if (!isConditionFailure(error)) throw error;
     }
+  }
+
+  /** The sort key of this store's run summary and run marker of a tick. */
+  private runSk(tick: string): string {
+    return this.scope.shard === '' ? tick : `${tick}#${this.scope.shard}`;
+  }
+
+  private lockKey(): { pk: string; sk: string } {
+    return { pk: LOCK_PK, sk: this.scope.shard === '' ? 'APPLY' : `APPLY#${this.scope.shard}` };
+  }
+
+  /** The states of these monitors, read consistently, 100 at a time (several requests at once). */
+  private async getStates(ids: readonly string[]): Promise<Record<string, unknown>[]> {
+    const chunks: string[][] = [];
+    for (let start = 0; start < ids.length; start += BATCH_GET_MAX) chunks.push(ids.slice(start, start + BATCH_GET_MAX));
+    const pages = await Promise.all(
+      chunks.map(async (chunk) => {
+        const found: Record<string, unknown>[] = [];
+        let keys: Record<string, unknown>[] | undefined = chunk.map((id) => ({ pk: STATE_PK, sk: stateSk(id) }));
+        for (let attempt = 0; keys && keys.length > 0; attempt += 1) {
+          if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+          if (attempt >= 8) throw new Error(`DynamoDB left ${keys.length} state reads unprocessed after ${attempt} attempts`);
+          const page: BatchGetCommandOutput = await this.documents.send(
+            new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+          );
+          found.push(...(page.Responses?.[this.tableName] ?? []));
+          keys = page.UnprocessedKeys?.[this.tableName]?.Keys;
+        }
+        return found;
+      }),
+    );
+    return pages.flat();
+  }
+
+  /** Every run summary item (one per shard) with a tick in [from, to], oldest first, across the days it spans. */
+  private async readRunItems(from: string, to: string): Promise<RunSummary[]> {
+    const items: Record<string, unknown>[] = [];
+    const lastDay = Date.parse(to.slice(0, 10));
+    for (let day = Date.parse(from.slice(0, 10)); day <= lastDay; day += DAY_MS) {
+      items.push(
+        ...(await this.queryAll({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': runPk(new Date(day).toISOString()), ':from': from, ':to': `${to}${AFTER_SHARDS}` },
+        })),
+      );
+    }
+    const summaries: RunSummary[] = [];
+    for (const item of items) {
+      const tick = itemTick(item);
+      if (tick < from || tick > to) continue;
+      summaries.push(await this.runSummaryFromItem(item));
+    }
+    return summaries;
+  }
+
+  private async runSummaryFromItem(item: Record<string, unknown>): Promise<RunSummary> {
+    let results: Record<string, RunMonitorResult>;
+    if (typeof item.roster === 'string') {
+      results = decodeRunResults(await this.rosters.load(item.roster), typeof item.r === 'string' ? item.r : '');
+    } else {
+      // Written before rosters: a map of monitor id to `ok|latencyMs|statusCode|reason`.
+      results = {};
+      for (const [monitorId, text] of Object.entries((item.results ?? {}) as Record<string, string>)) results[monitorId] = decodeResult(text);
+    }
+    return {
+      tick: itemTick(item),
+      startedAt: String(item.startedAt),
+      durationMs: Number(item.durationMs),
+      checks: Number(item.checks),
+      failures: Number(item.failures),
+      monitorsDown: Number(item.monitorsDown),
+      results,
+    };
   }
 
   private expiresAt(from: string, retentionMs: number): number {
@@ -331,11 +448,7 @@ export function transitionFromItem(item: Record<string, unknown>): Transition {
   };
 }
 
-/** Run results are stored compactly, `ok|latencyMs|statusCode|reason`, to keep the summary item small. */
-function encodeResult(result: RunMonitorResult): string {
-  return `${result.ok ? 1 : 0}|${result.latencyMs}|${result.statusCode ?? ''}|${result.reason ?? ''}`;
-}
-
+/** A result as written before rosters: `ok|latencyMs|statusCode|reason`. */
 function decodeResult(text: string): RunMonitorResult {
   const [ok, latency, status, reason] = text.split('|');
   return {
@@ -346,35 +459,74 @@ function decodeResult(text: string): RunMonitorResult {
   };
 }
 
-function runSummaryToItem(summary: RunSummary, expiresAt: number): Record<string, unknown> {
-  const results: Record<string, string> = {};
-  for (const [monitorId, result] of Object.entries(summary.results)) results[monitorId] = encodeResult(result);
+function itemTick(item: Record<string, unknown>): string {
+  return typeof item.tick === 'string' ? item.tick : String(item.sk);
+}
+
+function runSummaryToItem(
+  summary: RunSummary,
+  sk: string,
+  shard: string,
+  roster: string | undefined,
+  results: string,
+  expiresAt: number,
+): Record<string, unknown> {
   return {
     pk: runPk(summary.tick),
-    sk: summary.tick,
+    sk,
     entity: 'RUN',
+    tick: summary.tick,
+    ...(shard === '' ? {} : { shard }),
     startedAt: summary.startedAt,
     durationMs: summary.durationMs,
     checks: summary.checks,
     failures: summary.failures,
     monitorsDown: summary.monitorsDown,
-    results,
+    roster,
+    // Left out when empty: the DynamoDB Local of the local stack refuses empty strings in some versions.
+    r: results === '' ? undefined : results,
     expiresAt,
   };
 }
 
-function runSummaryFromItem(item: Record<string, unknown>): RunSummary {
+/** The shards of one tick as one summary: results joined, counts added up, the earliest start, the longest duration. */
+function mergeTick(parts: readonly RunSummary[]): RunSummary {
+  const [first, ...rest] = parts as [RunSummary, ...RunSummary[]];
+  if (rest.length === 0) return first;
+  return rest.reduce(
+    (merged, part) => ({
+      tick: merged.tick,
+      startedAt: part.startedAt < merged.startedAt ? part.startedAt : merged.startedAt,
+      durationMs: Math.max(merged.durationMs, part.durationMs),
+      checks: merged.checks + part.checks,
+      failures: merged.failures + part.failures,
+      monitorsDown: merged.monitorsDown + part.monitorsDown,
+      results: { ...merged.results, ...part.results },
+    }),
+    { ...first, results: { ...first.results } },
+  );
+}
+
+function mergeByTick(parts: readonly RunSummary[]): RunSummary[] {
+  const byTick = new Map<string, RunSummary[]>();
+  for (const part of parts) byTick.set(part.tick, [...(byTick.get(part.tick) ?? []), part]);
+  return [...byTick.keys()].sort().map((tick) => mergeTick(byTick.get(tick) ?? []));
+}
+
+/**
+ * The summary of `latestTick` (its shards added up), whose results also hold each other monitor's
+ * newest result from the earlier ticks in `parts`, with the time it was checked.
+ */
+function mergeLatest(parts: readonly RunSummary[], latestTick: string): RunSummary | undefined {
+  const ticks = mergeByTick(parts);
+  const latest = ticks.find((summary) => summary.tick === latestTick);
+  if (!latest) return undefined;
+  if (ticks.length === 1) return latest;
   const results: Record<string, RunMonitorResult> = {};
-  for (const [monitorId, text] of Object.entries((item.results ?? {}) as Record<string, string>)) {
-    results[monitorId] = decodeResult(text);
+  for (const summary of ticks) {
+    for (const [monitorId, result] of Object.entries(summary.results)) {
+      results[monitorId] = summary.tick === latestTick ? result : { ...result, checkedAt: summary.startedAt };
+    }
   }
-  return {
-    tick: String(item.sk),
-    startedAt: String(item.startedAt),
-    durationMs: Number(item.durationMs),
-    checks: Number(item.checks),
-    failures: Number(item.failures),
-    monitorsDown: Number(item.monitorsDown),
-    results,
-  };
+  return { ...latest, results };
 }

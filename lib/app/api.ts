@@ -137,7 +137,7 @@ export async function listMonitors(deps: ApiDeps): Promise<{ monitors: MonitorSu
         url: monitor.url,
         status: state?.status ?? 'UNKNOWN',
         since: state?.since ?? null,
-        lastCheckedAt: latestRun?.results[monitor.id] ? latestRun.startedAt : null,
+        lastCheckedAt: lastCheckedAt(latestRun, monitor.id),
       };
     }),
   };
@@ -310,8 +310,17 @@ function describeLastResult(run: RunSummary | undefined, monitorId: string): Las
     latencyMs: result.latencyMs,
     statusCode: result.statusCode ?? null,
     reason: result.reason ?? null,
-    checkedAt: run.startedAt,
+    checkedAt: result.checkedAt ?? run.startedAt,
   };
+}
+
+/**
+ * When the latest run that checked the monitor started. The latest summary holds, for a monitor a
+ * sub-minute cycle did not check, its newest result of the minute with its own time.
+ */
+export function lastCheckedAt(run: RunSummary | undefined, monitorId: string): string | null {
+  const result = run?.results[monitorId];
+  return run && result ? (result.checkedAt ?? run.startedAt) : null;
 }
 
 /** An HTTP answer; structurally an API Gateway payload v2 structured result. */

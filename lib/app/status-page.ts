@@ -8,7 +8,7 @@ import {
   type UptimeWindowName,
 } from '../domain/status-page';
 import { computeDailyUptime, computeUptime, listIncidents, resolveWindow } from '../domain/uptime';
-import { buildHtmlResponse, rawRunsSince, type ApiDeps, type ApiResponse } from './api';
+import { buildHtmlResponse, lastCheckedAt, rawRunsSince, type ApiDeps, type ApiResponse } from './api';
 import { loadHourlyRunStats } from './run-history';
 
 export const STATUS_PAGE_TITLE = 'Service status';
@@ -54,7 +54,7 @@ export async function loadStatusPage(deps: ApiDeps): Promise<StatusPageView> {
       name: monitor.name,
       status: state?.status ?? 'UNKNOWN',
       since: state?.since ?? null,
-      lastCheckedAt: latestRun?.results[monitor.id] ? latestRun.startedAt : null,
+      lastCheckedAt: lastCheckedAt(latestRun, monitor.id),
       uptime: { '24h': uptimeOver('24h'), '7d': uptimeOver('7d'), '30d': uptimeOver('30d') },
       days: computeDailyUptime(transitions, STATUS_PAGE_DAYS, now),
       responseTimes: hours.map((hour) => ({

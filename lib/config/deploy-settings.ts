@@ -19,6 +19,7 @@ export const DEPLOY_PARAMETER_NAMES = [
   'logRetentionDays',
   'metricsNamespace',
   'probeConcurrency',
+  'probeShardSize',
   'apiThrottleRate',
   'apiThrottleBurst',
 ] as const;
@@ -58,6 +59,20 @@ export interface DeploySettings {
   /** Probe environment values, as the strings Lambda passes on. */
   metricsEnabled: 'true' | 'false';
   probeConcurrency: string;
+  /** The most monitors one probe invocation checks; above it a run fans out into shards. */
+  probeShardSize: string;
+  /**
+   * The probe function's timeout in seconds: 55, so a run ends before the next minute's starts;
+   * 70 when a monitor is checked more often than once a minute, as one invocation then runs the
+   * extra cycles of its minute (the last one starts 50 s in) and must still finish that cycle.
+   */
+  probeTimeoutSeconds: number;
+  /**
+   * The probe function's own ARN, the only function its role may invoke (it hands shards to
+   * itself). Built from the name serverless gives it: a GetAtt would make the role depend on the
+   * function that depends on the role.
+   */
+  probeFunctionArn: SubExpression;
   transitionRetentionDays: string;
   runRetentionDays: string;
   apiThrottleRate: number;
@@ -92,12 +107,17 @@ export const DEPLOY_PARAMETER_DEFAULTS = {
   runRetentionDays: '35',
   logRetentionDays: '30',
   metricsNamespace: 'UptimeMonitor',
-  probeConcurrency: '32',
+  probeConcurrency: '64',
+  probeShardSize: '1000',
   apiThrottleRate: '10',
   apiThrottleBurst: '20',
 } as const satisfies Partial<Record<DeployParameterName, string>>;
 
 const MINUTE_MS = 60_000;
+/** The probe's timeout: a run ends before the next minute's begins. */
+const PROBE_TIMEOUT_S = 55;
+/** With sub-minute monitors: the cycle 50 s into the minute still gets its 10 s, plus the start-up delay. */
+const SUB_MINUTE_PROBE_TIMEOUT_S = 70;
 /** Schedule rates that divide an hour, so an aligned cron expression can express them. */
 const SCHEDULE_MINUTES = [1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60] as const;
 /** The retention values CloudWatch Logs accepts. */
@@ -168,6 +188,9 @@ export function resolveDeploySettings(input: DeploySettingsInput): DeploySetting
     metricsNamespace,
     metricsEnabled: deployed ? 'true' : 'false',
     probeConcurrency: String(readInteger(params, 'probeConcurrency', 1, 1000)),
+    probeShardSize: String(readInteger(params, 'probeShardSize', 1, 10_000)),
+    probeTimeoutSeconds: config.monitors.some((monitor) => monitor.intervalMs < MINUTE_MS) ? SUB_MINUTE_PROBE_TIMEOUT_S : PROBE_TIMEOUT_S,
+    probeFunctionArn: { 'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${input.stackName}-probe` },
     transitionRetentionDays: String(readInteger(params, 'transitionRetentionDays', 1, 36_500)),
     runRetentionDays: String(readInteger(params, 'runRetentionDays', 1, 36_500)),
     apiThrottleRate,
@@ -204,7 +227,13 @@ function readScheduleMinutes(params: DeployParameters): number {
 
 function assertIntervalsFitSchedule(config: MonitorsConfig, fileName: string, scheduleMinutes: number): void {
   config.monitors.forEach((monitor, index) => {
-    if (monitor.intervalMs % (scheduleMinutes * MINUTE_MS) !== 0) {
+    if (monitor.intervalMs < MINUTE_MS && scheduleMinutes !== 1) {
+      throw new ConfigError(
+        `${fileName}: monitors[${index}] (${monitor.id}).interval: ${monitor.intervalMs / 1000}s needs the schedule rate 1m ` +
+          `(parameter scheduleRate is ${scheduleMinutes}m): sub-minute checks run inside each minute's invocation`,
+      );
+    }
+    if (monitor.intervalMs >= MINUTE_MS && monitor.intervalMs % (scheduleMinutes * MINUTE_MS) !== 0) {
       throw new ConfigError(
         `${fileName}: monitors[${index}] (${monitor.id}).interval: ${monitor.intervalMs / MINUTE_MS}m is not a multiple of ` +
           `the schedule rate ${scheduleMinutes}m (parameter scheduleRate); set interval (or defaults.interval) to a multiple of it`,

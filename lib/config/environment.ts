@@ -13,7 +13,12 @@ const probeEnvironmentSchema = functionEnvironmentSchema.extend({
   METRICS_NAMESPACE: z.string().min(1).default('UptimeMonitor'),
   METRICS_ENABLED: z.enum(['true', 'false'], { error: "must be 'true' or 'false'" }).default('true'),
   STACK_NAME: z.string().min(1).default('uptime-monitor'),
-  PROBE_CONCURRENCY: positiveInt(32),
+  /** 64 keeps a 256 MB function busy: its CPU share, not the waiting, bounds a run (see README, Cost). */
+  PROBE_CONCURRENCY: positiveInt(64),
+  /** The most monitors one invocation probes; above it the scheduled invocation fans out into shards. */
+  PROBE_SHARD_SIZE: positiveInt(1000),
+  /** Set by Lambda (and serverless-offline): the function hands shards to itself. */
+  AWS_LAMBDA_FUNCTION_NAME: z.string().min(1).optional(),
   TRANSITION_RETENTION_DAYS: positiveInt(400),
   RUN_RETENTION_DAYS: positiveInt(35),
   /** The schedule's period: ticks are the scheduled time truncated to it. 1m when deployed. */

@@ -30,9 +30,11 @@ function duration(min: number, max: number, hint: string) {
 }
 
 const timeout = duration(100, MAX_TIMEOUT_MS, 'must be between 100ms and 30s');
-const interval = duration(MINUTE_MS, 24 * 60 * MINUTE_MS, 'must be between 1m and 24h').refine(
-  (ms) => ms % MINUTE_MS === 0,
-  { error: 'must be a whole number of minutes (the schedule runs every minute)' },
+/** Intervals shorter than the minute schedule: checked several times inside each minute's run. */
+export const SUB_MINUTE_INTERVALS_MS: readonly number[] = [10_000, 15_000, 20_000, 30_000];
+const interval = duration(SUB_MINUTE_INTERVALS_MS[0] as number, 24 * 60 * MINUTE_MS, 'must be between 10s and 24h').refine(
+  (ms) => ms % MINUTE_MS === 0 || SUB_MINUTE_INTERVALS_MS.includes(ms),
+  { error: 'must be a whole number of minutes (the schedule runs every minute), or 10s, 15s, 20s or 30s to check within the minute' },
 );
 const threshold = z
   .number({ error: 'must be a whole number of checks, 1 or more' })
@@ -151,6 +153,7 @@ export function parseMonitorsConfig(text: string, fileName: string): MonitorsCon
   }
   const config = applyDefaults(parsed.data);
   assertUniqueIds(config, fileName);
+  assertTimeoutsFitIntervals(config, fileName);
   return config;
 }
 
@@ -190,6 +193,18 @@ function assertUniqueIds(config: MonitorsConfig, fileName: string): void {
       );
     }
     seen.set(monitor.id, index);
+  });
+}
+
+/** A monitor checked within the minute must be done with one check before the next is due. */
+function assertTimeoutsFitIntervals(config: MonitorsConfig, fileName: string): void {
+  config.monitors.forEach((monitor, index) => {
+    if (monitor.intervalMs < MINUTE_MS && monitor.timeoutMs >= monitor.intervalMs) {
+      throw new ConfigError(
+        `${fileName}: monitors[${index}] (${monitor.id}).timeout: ${monitor.timeoutMs / 1000}s must be shorter than its ` +
+          `${monitor.intervalMs / 1000}s interval, so one check ends before the next starts`,
+      );
+    }
   });
 }
 

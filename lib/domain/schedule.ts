@@ -16,3 +16,31 @@ export function isDue(intervalMs: number, tick: string): boolean {
   const every = Math.max(1, Math.round(intervalMs / MINUTE_MS));
   return minutes % every === 0;
 }
+
+/**
+ * Where in a scheduled period (one minute when deployed) its cycles start, in ms: 0, plus every
+ * multiple of the step that monitors with a shorter interval need (the greatest common divisor of
+ * those intervals). `[0, 10000, ..., 50000]` for a 10 s monitor under a 1-minute schedule; `[0]`
+ * when no interval is shorter than the period.
+ */
+export function cycleOffsets(intervalsMs: readonly number[], periodMs = MINUTE_MS): number[] {
+  const step = intervalsMs.filter((ms) => ms < periodMs).reduce((a, b) => gcd(a, b), periodMs);
+  if (!(step > 0)) throw new RangeError(`intervals must be positive, got ${intervalsMs.join(', ')}`);
+  const offsets: number[] = [];
+  for (let offset = 0; offset < periodMs; offset += step) offsets.push(offset);
+  return offsets;
+}
+
+/**
+ * Whether a monitor is due in the cycle starting `offsetMs` into the scheduled period `tick`: one
+ * with an interval shorter than the period at every multiple of its interval; any other only in
+ * the period's first cycle, and only when the period is due for it (see isDue).
+ */
+export function isDueInCycle(intervalMs: number, tick: string, offsetMs: number, periodMs = MINUTE_MS): boolean {
+  if (intervalMs < periodMs) return offsetMs % intervalMs === 0;
+  return offsetMs === 0 && isDue(intervalMs, tick);
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}

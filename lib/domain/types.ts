@@ -117,6 +117,11 @@ export interface RunMonitorResult {
   latencyMs: number;
   statusCode?: number;
   reason?: FailureReason;
+  /**
+   * When the check ran, where it differs from the summary's start: set only on a summary merged
+   * from several runs (the latest run, with the newest result of monitors it did not check).
+   */
+  checkedAt?: string;
 }
 
 export interface RunSummary {

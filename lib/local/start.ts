@@ -160,6 +160,8 @@ function startOffline(options: LocalOptions, lambdaPort: number, monitorsFile: s
         AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
         AWS_ENDPOINT_URL_DYNAMODB: dynamoDbEndpoint,
         AWS_ENDPOINT_URL_SES: `http://127.0.0.1:${options.sesPort}`,
+        // Fan-out: above PROBE_SHARD_SIZE monitors the probe hands shards to itself through serverless-offline's Lambda API.
+        AWS_ENDPOINT_URL_LAMBDA: `http://127.0.0.1:${lambdaPort}`,
         MONITORS_FILE: monitorsFile,
         UPTIME_LOCAL_PROBE_TICK: `${seconds}s`,
         UPTIME_LOCAL_DYNAMODB_ENDPOINT: dynamoDbEndpoint,

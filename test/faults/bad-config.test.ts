@@ -63,7 +63,7 @@ const CASES: Record<string, Case[]> = {
     ['timeout a number', withDefaults('{ timeout: 5 }'), 'monitors.yml: defaults.timeout: must be a duration'],
     ['timeout too long', withDefaults('{ timeout: 1m }'), "monitors.yml: defaults.timeout: '1m' must be between 100ms and 30s"],
     ['interval not whole minutes', withDefaults('{ interval: 90s }'), 'monitors.yml: defaults.interval: must be a whole number of minutes'],
-    ['interval too short', withDefaults('{ interval: 10s }'), "monitors.yml: defaults.interval: '10s' must be between 1m and 24h"],
+    ['interval too short', withDefaults('{ interval: 5s }'), "monitors.yml: defaults.interval: '5s' must be between 10s and 24h"],
     ['failureThreshold zero', withDefaults('{ failureThreshold: 0 }'), 'monitors.yml: defaults.failureThreshold: must be 1 or more'],
     ['successThreshold a string', withDefaults('{ successThreshold: two }'), 'monitors.yml: defaults.successThreshold: must be a whole number'],
   ],
@@ -132,9 +132,11 @@ const CASES: Record<string, Case[]> = {
   ],
   interval: [
     ['a number', monitorWith('interval: 60'), 'monitors.yml: monitors[0] (a).interval: must be a duration'],
-    ['below a minute', monitorWith('interval: 30s'), "monitors.yml: monitors[0] (a).interval: '30s' must be between 1m and 24h"],
+    ['below 10 seconds', monitorWith('interval: 5s'), "monitors.yml: monitors[0] (a).interval: '5s' must be between 10s and 24h"],
+    ['within the minute but not 10s, 15s, 20s or 30s', monitorWith('interval: 45s'), 'monitors.yml: monitors[0] (a).interval: must be a whole number of minutes (the schedule runs every minute), or 10s, 15s, 20s or 30s'],
     ['not whole minutes', monitorWith('interval: 90s'), 'monitors.yml: monitors[0] (a).interval: must be a whole number of minutes'],
-    ['over a day', monitorWith('interval: 25h'), "monitors.yml: monitors[0] (a).interval: '25h' must be between 1m and 24h"],
+    ['over a day', monitorWith('interval: 25h'), "monitors.yml: monitors[0] (a).interval: '25h' must be between 10s and 24h"],
+    ['within the minute, with a timeout as long', monitorWith('interval: 10s, timeout: 10s'), 'monitors.yml: monitors[0] (a).timeout: 10s must be shorter than its 10s interval'],
   ],
   thresholds: [
     ['failureThreshold zero', monitorWith('failureThreshold: 0'), 'monitors.yml: monitors[0] (a).failureThreshold: must be 1 or more'],

@@ -1,16 +1,16 @@
-import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { mockClient } from 'aws-sdk-client-mock';
 import type { ScheduledEvent } from 'aws-lambda';
 import { probeRun, type ProbeDeps } from '../../functions/probe';
-import { CloudWatchMetricsSink } from '../../lib/adapters/cloudwatch-metrics-sink';
+import { EmfMetricsSink } from '../../lib/adapters/cloudwatch-metrics-sink';
 import { DynamoDbStateStore } from '../../lib/adapters/dynamodb-state-store';
 import { HttpProber } from '../../lib/adapters/http-prober';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { startTargetServer, type TargetServer } from '../support/target-server';
 
-const cloudWatch = mockClient(CloudWatchClient);
+/** The embedded-metric-format lines the probe wrote; `refuseMetrics` makes writing one fail. */
+const metricLines: string[] = [];
+let refuseMetrics = false;
 const T0 = Date.parse('2026-05-04T10:00:00Z');
 
 /** A real EventBridge scheduled event, as Lambda receives it, for minute `minute` after T0. */
@@ -59,7 +59,14 @@ monitors:
     config,
     store: new DynamoDbStateStore({ client: table.client, tableName: table.tableName }),
     prober: new HttpProber(),
-    metrics: new CloudWatchMetricsSink({ client: new CloudWatchClient({ region: 'us-east-1' }), namespace: 'UptimeMonitor', stack: 'test' }),
+    metrics: new EmfMetricsSink({
+      namespace: 'UptimeMonitor',
+      stack: 'test',
+      write: (line) => {
+        if (refuseMetrics) throw new Error('stdout is closed');
+        metricLines.push(line);
+      },
+    }),
     logger,
     now: () => new Date(T0 + clockMinute * 60_000 + 1000),
     concurrency: 4,
@@ -73,7 +80,8 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  cloudWatch.reset();
+  metricLines.length = 0;
+  refuseMetrics = false;
   logs.length = 0;
 });
 
@@ -91,15 +99,18 @@ describe('probeRun', () => {
     expect((await deps.store.loadState('api'))?.status).toBe('UP');
   });
 
-  it('publishes exactly one PutMetricData per run, aggregate only', async () => {
+  it('publishes one embedded-metric-format line per run, aggregate only', async () => {
     await runAt(2);
-    const calls = cloudWatch.commandCalls(PutMetricDataCommand);
-    expect(calls).toHaveLength(1);
-    const input = calls[0]!.args[0].input;
-    expect(input.Namespace).toBe('UptimeMonitor');
-    expect(input.MetricData?.map((d) => d.MetricName)).toEqual(['Checks', 'FailedChecks', 'MonitorsDown', 'RunDuration']);
-    expect(input.MetricData?.every((d) => d.Dimensions?.every((dimension) => dimension.Name === 'Stack'))).toBe(true);
-    expect(input.MetricData?.[0]?.Value).toBe(2);
+    expect(metricLines).toHaveLength(1);
+    const record = JSON.parse(metricLines[0] ?? '{}') as {
+      _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] };
+      Checks: number;
+    };
+    const [directive] = record._aws.CloudWatchMetrics;
+    expect(directive?.Namespace).toBe('UptimeMonitor');
+    expect(directive?.Metrics.map((metric) => metric.Name)).toEqual(['Checks', 'FailedChecks', 'MonitorsDown', 'RunDuration']);
+    expect(directive?.Dimensions).toEqual([['Stack']]);
+    expect(record.Checks).toBe(2);
   });
 
   it('writes no state for steady UP monitors', async () => {
@@ -149,7 +160,7 @@ describe('probeRun', () => {
     expect(again).toMatchObject({ duplicate: true, checks: 0, transitions: [] });
     expect(await deps.store.loadStates()).toEqual(before);
     expect(await deps.store.listTransitions('api')).toHaveLength(2);
-    expect(cloudWatch.commandCalls(PutMetricDataCommand)).toHaveLength(0);
+    expect(metricLines).toHaveLength(0);
   });
 
   it('counts a result once when two runs of the same tick overlap', async () => {
@@ -178,8 +189,8 @@ describe('probeRun', () => {
     expect(summary?.results.api).toMatchObject({ ok: true, statusCode: 200 });
   });
 
-  it('keeps the run going when CloudWatch refuses the metrics, and says so in the log', async () => {
-    cloudWatch.on(PutMetricDataCommand).rejects(new Error('throttled'));
+  it('keeps the run going when the metrics cannot be written, and says so in the log', async () => {
+    refuseMetrics = true;
     const report = await runAt(9);
     expect(report.duplicate).toBe(false);
     expect(await deps.store.hasRunSummary(new Date(T0 + 9 * 60_000).toISOString())).toBe(true);

@@ -151,6 +151,7 @@ const LOOPBACK_MONITORS = [
   '    url: http://127.0.0.1:4010/health',
   '  - id: shop',
   '    url: https://shop.example.com/health',
+  '    interval: 30s',
 ].join('\n');
 
 const PROD_PARAMS = {
@@ -163,6 +164,7 @@ const PROD_PARAMS = {
   logRetentionDays: '90',
   metricsNamespace: 'Acme/Uptime',
   probeConcurrency: '8',
+  probeShardSize: '250',
   apiThrottleRate: '5',
   apiThrottleBurst: '7',
 };
@@ -215,6 +217,10 @@ function resourcesOfType(stack: PackagedStack, type: string): Array<[string, Clo
   return Object.entries(stack.template.Resources).filter(([, candidate]) => candidate.Type === type);
 }
 
+/** The ARN of a stack's probe function, as its role names it. */
+const probeArn = (stackName: string) => ({
+  'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${stackName}-probe`,
+});
 const functionId = (name: FunctionName) => `${name[0]?.toUpperCase()}${name.slice(1)}LambdaFunction`;
 
 function environmentOf(stack: PackagedStack, name: FunctionName): Record<string, unknown> {
@@ -355,7 +361,8 @@ describe('stages and parameters', () => {
       METRICS_ENABLED: 'true',
       METRICS_NAMESPACE: 'UptimeMonitor',
       STACK_NAME: 'uptime-monitor-dev',
-      PROBE_CONCURRENCY: '32',
+      PROBE_CONCURRENCY: '64',
+      PROBE_SHARD_SIZE: '1000',
       PROBE_TICK: '1m',
       TRANSITION_RETENTION_DAYS: '400',
       RUN_RETENTION_DAYS: '35',
@@ -381,6 +388,7 @@ describe('stages and parameters', () => {
       METRICS_NAMESPACE: 'Acme/Uptime',
       STACK_NAME: 'uptime-monitor-prod',
       PROBE_CONCURRENCY: '8',
+      PROBE_SHARD_SIZE: '250',
       PROBE_TICK: '1m',
       TRANSITION_RETENTION_DAYS: '100',
       RUN_RETENTION_DAYS: '10',
@@ -390,9 +398,7 @@ describe('stages and parameters', () => {
     expect(statementsWith(prod, 'notify', 'ses:SendEmail')[0]?.Resource).toEqual([sesArn('example.com')]);
     expect(props(prod, 'AlarmEmailSubscription').Endpoint).toBe('ops@example.org');
     for (const [, group] of resourcesOfType(prod, 'AWS::Logs::LogGroup')) expect(group.Properties?.RetentionInDays).toBe(90);
-    expect(statementsWith(prod, 'probe', 'cloudwatch:PutMetricData')[0]?.Condition).toEqual({
-      StringEquals: { 'cloudwatch:namespace': 'Acme/Uptime' },
-    });
+    expect(statementsWith(prod, 'probe', 'lambda:InvokeFunction')[0]?.Resource).toEqual([probeArn('uptime-monitor-prod')]);
     const missedRuns = alarmFor(prod, 'Acme/Uptime', 'RunDuration');
     expect(missedRuns.Period).toBe(300);
     expect(missedRuns.Dimensions).toEqual([{ Name: 'Stack', Value: 'uptime-monitor-prod' }]);
@@ -402,6 +408,12 @@ describe('stages and parameters', () => {
       ThrottlingBurstLimit: 7,
     });
     expect(dashboardMetrics(prod)).toContain('Acme/Uptime Checks Stack uptime-monitor-prod');
+  });
+
+  it('gives the probe 55 s, and 70 s when a monitor is checked within the minute', () => {
+    expect(props(dev, functionId('probe')).Timeout).toBe(55);
+    expect(props(prod, functionId('probe')).Timeout).toBe(55);
+    expect(props(local, functionId('probe')).Timeout).toBe(70);
   });
 
   it('packages the local stage without SES, alarm email or metrics, and with a loopback target', () => {
@@ -432,25 +444,29 @@ describe('least privilege: one role per function', () => {
     }
   });
 
-  it('lets probe read and write the table and publish metrics to its namespace only', () => {
+  it('lets probe read and write the table and hand shards to itself, and to no other function', () => {
     expect(actionsOf(dev, 'probe')).toEqual([
-      'cloudwatch:PutMetricData',
+      'dynamodb:BatchGetItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:Query',
+      'lambda:InvokeFunction',
       ...LOGS,
     ]);
     expect(statementsWith(dev, 'probe', 'dynamodb:PutItem')).toEqual([
-      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'], Resource: [TABLE_ARN] },
+      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:Query'], Resource: [TABLE_ARN] },
     ]);
-    expect(statementsWith(dev, 'probe', 'cloudwatch:PutMetricData')).toEqual([
-      {
-        Effect: 'Allow',
-        Action: ['cloudwatch:PutMetricData'],
-        Resource: '*',
-        Condition: { StringEquals: { 'cloudwatch:namespace': environmentOf(dev, 'probe').METRICS_NAMESPACE } },
-      },
+    expect(statementsWith(dev, 'probe', 'lambda:InvokeFunction')).toEqual([
+      { Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [probeArn('uptime-monitor-dev')] },
     ]);
+    // The ARN names the probe function as packaged: the one the shards' Invoke reaches.
+    expect(props(dev, functionId('probe')).FunctionName).toBe('uptime-monitor-dev-probe');
+    // Its metrics are embedded-metric-format log lines: no CloudWatch permission at all.
+    expect(actionsOf(dev, 'probe').filter((action) => action.startsWith('cloudwatch:'))).toEqual([]);
+  });
+
+  it('lets no other function invoke a function', () => {
+    for (const name of ['notify', 'api'] as const) expect(actionsOf(dev, name).filter((action) => action.startsWith('lambda:'))).toEqual([]);
   });
 
   it('keeps the probe role from sending email', () => {
@@ -504,15 +520,12 @@ describe('least privilege: one role per function', () => {
     }
   });
 
-  it('allows no wildcard action anywhere, and a wildcard resource only for PutMetricData under a condition', () => {
+  it('allows no wildcard action or resource anywhere', () => {
     const statements = allStatements(dev.template.Resources);
     expect(statements.length).toBeGreaterThan(10);
     for (const statement of statements.filter((candidate) => candidate.Effect === 'Allow')) {
       for (const action of actionsOfStatement(statement)) expect(action).not.toContain('*');
-      if (JSON.stringify(statement.Resource ?? null).includes('"*"')) {
-        expect(actionsOfStatement(statement)).toEqual(['cloudwatch:PutMetricData']);
-        expect(statement.Condition).toBeDefined();
-      }
+      expect(JSON.stringify(statement.Resource ?? null)).not.toContain('"*"');
     }
     // The one wildcard is the deployment bucket's refusal of plain HTTP: a Deny, which only narrows.
     const wildcards = statements.filter((statement) => actionsOfStatement(statement).some((action) => action.includes('*')));

@@ -39,6 +39,17 @@ describe('parseMonitorsConfig', () => {
     });
   });
 
+  it('accepts checks within the minute: 10s, 15s, 20s or 30s, with a shorter timeout', () => {
+    const config = parseMonitorsConfig(
+      withMonitors('{ id: a, url: "https://a.example.com", interval: 10s, timeout: 3s }', '{ id: b, url: "https://b.example.com", interval: 30s }'),
+      'monitors.yml',
+    );
+    expect(config.monitors.map((monitor) => [monitor.intervalMs, monitor.timeoutMs])).toEqual([
+      [10_000, 3000],
+      [30_000, 5000],
+    ]);
+  });
+
   it('reads every documented field and lets a monitor override the defaults', () => {
     const text = `${HEADER}defaults:
   timeout: 3s

@@ -69,7 +69,10 @@ describe('resolveDeploySettings', () => {
       logRetentionDays: 30,
       metricsNamespace: 'UptimeMonitor',
       metricsEnabled: 'true',
-      probeConcurrency: '32',
+      probeConcurrency: '64',
+      probeShardSize: '1000',
+      probeTimeoutSeconds: 55,
+      probeFunctionArn: { 'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:uptime-monitor-dev-probe` },
       transitionRetentionDays: '400',
       runRetentionDays: '35',
       apiThrottleRate: 10,
@@ -88,6 +91,7 @@ describe('resolveDeploySettings', () => {
       logRetentionDays: '90',
       metricsNamespace: 'Acme/Uptime',
       probeConcurrency: 8,
+      probeShardSize: '250',
       apiThrottleRate: '2.5',
       apiThrottleBurst: 5,
     };
@@ -106,6 +110,9 @@ describe('resolveDeploySettings', () => {
       metricsNamespace: 'Acme/Uptime',
       metricsEnabled: 'true',
       probeConcurrency: '8',
+      probeShardSize: '250',
+      probeTimeoutSeconds: 55,
+      probeFunctionArn: { 'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:uptime-monitor-dev-probe` },
       transitionRetentionDays: '90',
       runRetentionDays: '7',
       apiThrottleRate: 2.5,
@@ -170,6 +177,7 @@ describe('resolveDeploySettings', () => {
     [{ transitionRetentionDays: '0' }, "parameter transitionRetentionDays: '0' must be a whole number from 1 to 36500"],
     [{ runRetentionDays: '1.5' }, "parameter runRetentionDays: '1.5' must be a whole number"],
     [{ probeConcurrency: 'many' }, "parameter probeConcurrency: 'many' must be a whole number from 1 to 1000"],
+    [{ probeShardSize: '0' }, "parameter probeShardSize: '0' must be a whole number from 1 to 10000"],
     [{ metricsNamespace: 'AWS/Lambda' }, "parameter metricsNamespace: 'AWS/Lambda' must be 1 to 255 letters"],
     [{ apiThrottleRate: '-1' }, "parameter apiThrottleRate: '-1' must be a number from 0.01 to 10000"],
     [{ apiThrottleBurst: '0' }, "parameter apiThrottleBurst: '0' must be a whole number from 1 to 5000"],
@@ -203,5 +211,20 @@ describe('identityCovers', () => {
     ['example.org', 'monitor@example.com', false],
   ])('%s covers %s: %s', (identity, address, covers) => {
     expect(identityCovers(identity, address)).toBe(covers);
+  });
+});
+
+describe('sub-minute checks', () => {
+  const withInterval = (interval: string) => FILE.replace('    url: https://api.example.com/health', `    url: https://api.example.com/health\n    interval: ${interval}`);
+
+  it('give the probe the time to finish the cycle 50 s into the minute', () => {
+    expect(resolveDeploySettings(input({}, withInterval('10s'))).probeTimeoutSeconds).toBe(70);
+    expect(resolveDeploySettings(input({}, withInterval('2m'))).probeTimeoutSeconds).toBe(55);
+  });
+
+  it('need the 1-minute schedule', () => {
+    expect(errorOf(() => resolveDeploySettings(input({ params: { scheduleRate: '5m' } }, withInterval('30s')))).message).toBe(
+      'monitors.yml: monitors[0] (api).interval: 30s needs the schedule rate 1m (parameter scheduleRate is 5m): sub-minute checks run inside each minute\'s invocation',
+    );
   });
 });

@@ -28,7 +28,8 @@ describe('readProbeEnvironment', () => {
       METRICS_NAMESPACE: 'UptimeMonitor',
       METRICS_ENABLED: 'true',
       STACK_NAME: 'uptime-monitor',
-      PROBE_CONCURRENCY: 32,
+      PROBE_CONCURRENCY: 64,
+      PROBE_SHARD_SIZE: 1000,
       TRANSITION_RETENTION_DAYS: 400,
       RUN_RETENTION_DAYS: 35,
       PROBE_TICK: 60_000,
@@ -42,6 +43,7 @@ describe('readProbeEnvironment', () => {
   it.each([
     [{ TABLE_NAME: 't', PROBE_CONCURRENCY: '0' }, 'environment variable PROBE_CONCURRENCY: must be 1 or more'],
     [{ TABLE_NAME: 't', PROBE_CONCURRENCY: 'many' }, 'environment variable PROBE_CONCURRENCY: must be a whole number'],
+    [{ TABLE_NAME: 't', PROBE_SHARD_SIZE: '0' }, 'environment variable PROBE_SHARD_SIZE: must be 1 or more'],
     [{ TABLE_NAME: 't', METRICS_ENABLED: 'yes' }, "environment variable METRICS_ENABLED: must be 'true' or 'false'"],
     [{ TABLE_NAME: 't', PROBE_TICK: '5m' }, "environment variable PROBE_TICK: '5m' must be a duration from 1s to 1m"],
     [{}, 'environment variable TABLE_NAME: is required'],

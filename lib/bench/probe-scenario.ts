@@ -1,0 +1,209 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { probeRun, type ProbeDeps } from '../../functions/probe';
+import { EmfMetricsSink } from '../adapters/cloudwatch-metrics-sink';
+import { DynamoDbRunRollupStore } from '../adapters/dynamodb-run-rollup-store';
+import { DynamoDbStateStore } from '../adapters/dynamodb-state-store';
+import { HttpProber } from '../adapters/http-prober';
+import type { ProbeRunReport } from '../app/scheduled-run';
+import { DEFAULT_PROBE_TIMING } from '../app/probe-cycle';
+import { rollUpHour } from '../app/run-history';
+import { parseMonitorsConfig } from '../config/monitors';
+import { SHARD_EVENT_SOURCE, type ShardDispatcher, type ShardRequest } from '../domain/shards';
+import type { MonitorsConfig, Transition } from '../domain/types';
+import { fetchAll, type BaselineResult } from './baseline';
+import type { DynamoDbMeter, MeterReading } from './dynamodb-meter';
+import { countingLogger, type LogCounter } from './log-counter';
+import { startBenchTargets, type BenchTargets } from './targets';
+
+const MINUTE_MS = 60_000;
+/** The bench's ticks: synthetic minutes from here on, so each run is a new scheduled minute. */
+const FIRST_TICK_MS = Date.parse('2026-01-01T10:00:00.000Z');
+
+export interface ProbeScenarioOptions {
+  monitors: number;
+  latencyMs: number;
+  failingFraction: number;
+  concurrency: number;
+  client: DynamoDBClient;
+  meter: DynamoDbMeter;
+  tableName: string;
+  timeoutMs: number;
+  /** The most monitors one invocation probes (PROBE_SHARD_SIZE). */
+  maxPerShard: number;
+  /** How many shard invocations run at once on this machine. */
+  workers: number;
+}
+
+export interface TickResult {
+  tick: string;
+  /** Wall time of the scheduled invocation's handler, ms. */
+  durationMs: number;
+  /** CPU time this process spent on the run (the targets run in a process of their own), ms. */
+  cpuMs: number;
+  /** Wall time of every invocation of the run: the scheduled one, then each shard's, ms. */
+  invocationsMs: number[];
+  /** Checks and transitions of all the run's invocations. */
+  checks: number;
+  transitions: Transition[];
+  /** The report of each invocation: the scheduled one first. */
+  reports: ProbeRunReport[];
+  dynamoDb: MeterReading;
+  logs: { lines: number; bytes: number };
+  /** Embedded-metric-format records written (CloudWatch turns them into metrics; no API request). */
+  metricRecords: number;
+}
+
+/**
+ * Plays Lambda's asynchronous invocations for the shards a scheduled run hands on: each runs the
+ * probe handler logic in this process, at most `workers` at once, and is timed on its own.
+ */
+class InProcessShardDispatcher implements ShardDispatcher {
+  private running = 0;
+  private readonly queue: (() => void)[] = [];
+  private pending: Promise<void>[] = [];
+  private finished: { durationMs: number; report: ProbeRunReport }[] = [];
+  deps!: ProbeDeps;
+
+  constructor(private readonly workers: number) {}
+
+  async dispatch(request: ShardRequest): Promise<void> {
+    this.pending.push(this.run(request));
+  }
+
+  private async run(request: ShardRequest): Promise<void> {
+    if (this.running >= this.workers) await new Promise<void>((resolve) => this.queue.push(resolve));
+    this.running += 1;
+    try {
+      const started = performance.now();
+      const report = await probeRun({ source: SHARD_EVENT_SOURCE, tick: request.tick, shard: request.shard }, this.deps);
+      this.finished.push({ durationMs: performance.now() - started, report });
+    } finally {
+      this.running -= 1;
+      this.queue.shift()?.();
+    }
+  }
+
+  /** Waits for every shard handed on so far; their durations (ms) and reports. */
+  async settle(): Promise<{ durationMs: number; report: ProbeRunReport }[]> {
+    await Promise.all(this.pending);
+    this.pending = [];
+    return this.finished.splice(0);
+  }
+}
+
+/**
+ * The probe as deployed, on this machine: N bench targets on 127.0.0.1, the real probe handler
+ * logic (functions/probe.ts probeRun) with the real HTTP prober, DynamoDB store (on DynamoDB
+ * Local, metered) and CloudWatch sink (counted, sending nothing), one synthetic minute per run.
+ */
+export class ProbeScenario {
+  private tickIndex = 0;
+  private constructor(
+    private readonly options: ProbeScenarioOptions,
+    readonly targets: BenchTargets,
+    readonly config: MonitorsConfig,
+    private readonly deps: ProbeDeps,
+    private readonly logs: LogCounter,
+    private readonly metrics: { records: number; names: Set<string> },
+    private readonly dispatcher: InProcessShardDispatcher,
+    private readonly rollups: DynamoDbRunRollupStore,
+  ) {}
+
+  static async start(options: ProbeScenarioOptions): Promise<ProbeScenario> {
+    const targets = await startBenchTargets({ count: options.monitors, latencyMs: options.latencyMs, failingFraction: options.failingFraction });
+    const lines = targets.urls.map((url, index) => `  - { id: bench-${String(index).padStart(5, '0')}, url: '${url}' }`);
+    const config = parseMonitorsConfig(
+      `notify: { from: monitor@example.com, to: [oncall@example.com] }\ndefaults: { timeout: ${options.timeoutMs}ms }\nmonitors:\n${lines.join('\n')}\n`,
+      'bench-monitors.yml',
+    );
+    const logs = countingLogger();
+    const metrics = { records: 0, names: new Set<string>() };
+    const emfLine = (line: string) => {
+      logs.raw(line);
+      metrics.records += 1;
+      const record = JSON.parse(line) as { _aws: { CloudWatchMetrics: { Metrics: { Name: string }[] }[] } };
+      for (const directive of record._aws.CloudWatchMetrics) for (const metric of directive.Metrics) metrics.names.add(metric.Name);
+    };
+    const dispatcher = new InProcessShardDispatcher(options.workers);
+    const rollups = new DynamoDbRunRollupStore({ client: options.client, tableName: options.tableName });
+    const deps: ProbeDeps = {
+      config,
+      store: new DynamoDbStateStore({ client: options.client, tableName: options.tableName }),
+      rollups,
+      prober: new HttpProber(),
+      metrics: new EmfMetricsSink({ namespace: 'UptimeMonitor', stack: 'uptime-monitor-bench', write: emfLine }),
+      logger: logs,
+      now: () => new Date(),
+      concurrency: options.concurrency,
+      tickMs: MINUTE_MS,
+      // DynamoDB Local stores far slower than DynamoDB: give storing a run's states (10,000 of
+      // them while establishing) the time it takes here. Without a deadline nothing else changes.
+      timing: { ...DEFAULT_PROBE_TIMING, applyReserveMs: 120_000 },
+      maxPerShard: options.maxPerShard,
+      dispatcher,
+    };
+    dispatcher.deps = deps;
+    return new ProbeScenario(options, targets, config, deps, logs, metrics, dispatcher, rollups);
+  }
+
+  /** The tick the next run will have. */
+  get nextTick(): string {
+    return new Date(FIRST_TICK_MS + this.tickIndex * MINUTE_MS).toISOString();
+  }
+
+  /** One scheduled run of the next minute, metered on its own. */
+  async runTick(): Promise<TickResult> {
+    const tick = this.nextTick;
+    this.tickIndex += 1;
+    this.options.meter.take();
+    this.logs.take();
+    const recordsBefore = this.metrics.records;
+    const started = performance.now();
+    const cpuBefore = process.cpuUsage();
+    const scheduled = await probeRun({ time: tick }, this.deps);
+    const durationMs = performance.now() - started;
+    const shards = await this.dispatcher.settle();
+    const cpu = process.cpuUsage(cpuBefore);
+    const reports = [scheduled, ...shards.map((shard) => shard.report)];
+    return {
+      tick,
+      durationMs,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      invocationsMs: [durationMs, ...shards.map((shard) => shard.durationMs)],
+      checks: reports.reduce((sum, report) => sum + report.checks, 0),
+      transitions: reports.flatMap((report) => report.transitions),
+      reports,
+      dynamoDb: this.options.meter.take(),
+      logs: this.logs.take(),
+      metricRecords: this.metrics.records - recordsBefore,
+    };
+  }
+
+  /** The bare HTTP requests of one run: the same URLs, concurrency and timeout. */
+  baseline(): Promise<BaselineResult> {
+    return fetchAll(this.targets.urls, this.options.concurrency, this.options.timeoutMs);
+  }
+
+  /**
+   * Rolls up the hour of the runs so far, as the probe does a few minutes into the next hour;
+   * metered. The first rollup stores the buckets' rosters, as the first after a deploy does: the
+   * one measured is the second, as every later hour is.
+   */
+  async rollUp(): Promise<{ dynamoDb: MeterReading; summaries: number; durationMs: number }> {
+    const hour = new Date(FIRST_TICK_MS).toISOString();
+    await rollUpHour(hour, { store: this.deps.store, rollups: this.rollups });
+    this.options.meter.take();
+    const started = performance.now();
+    await rollUpHour(hour, { store: this.deps.store, rollups: this.rollups });
+    const durationMs = performance.now() - started;
+    return { dynamoDb: this.options.meter.take(), summaries: Math.min(this.tickIndex, 60), durationMs };
+  }
+
+  get customMetrics(): number {
+    return this.metrics.names.size;
+  }
+
+  close(): Promise<void> {
+    return this.targets.close();
+  }
+}

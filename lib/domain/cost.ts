@@ -1,0 +1,211 @@
+/**
+ * What the monitor costs on AWS in a month, line by line, from measured usage and list prices.
+ * Pure: the usage (what the bench counted) and the prices come in as arguments.
+ *
+ * The month is 30 days of one scheduled run a minute (43,200 runs, 720 hours). No free tier is
+ * applied: an account that already uses its free tier elsewhere pays every line.
+ */
+
+/** Prices in USD, us-east-1 list prices. */
+export interface PriceList {
+  /** Lambda, per request. */
+  lambdaRequest: number;
+  /** Lambda compute on arm64, per GB-second. */
+  lambdaGbSecond: number;
+  /** DynamoDB on-demand, per write request unit (1 KB). */
+  dynamoDbWriteUnit: number;
+  /** DynamoDB on-demand, per read request unit (4 KB strongly consistent, 8 KB eventually consistent). */
+  dynamoDbReadUnit: number;
+  /** DynamoDB Standard table storage, per GB-month (the item bytes plus 100 bytes per item). */
+  dynamoDbStorageGbMonth: number;
+  /** DynamoDB continuous backups (point-in-time recovery), per GB-month of table size. */
+  dynamoDbPitrGbMonth: number;
+  /** CloudWatch, per custom metric-month. */
+  cloudWatchMetricMonth: number;
+  /** CloudWatch API requests (PutMetricData), per request. */
+  cloudWatchRequest: number;
+  /** CloudWatch standard-resolution alarm, per alarm-month. */
+  cloudWatchAlarmMonth: number;
+  /** CloudWatch Logs ingestion, per GB. */
+  logsIngestedGb: number;
+  /** CloudWatch Logs storage, per GB-month. */
+  logsStoredGbMonth: number;
+  /** SES outbound email, per message. */
+  sesEmail: number;
+}
+
+/**
+ * us-east-1 list prices. The first seven are ARCHITECTURE.md's cost model; storage, backups,
+ * alarms and logs are not in it but are on the same bill, so they are counted too.
+ */
+export const LIST_PRICES: PriceList = {
+  lambdaRequest: 0.2 / 1_000_000,
+  lambdaGbSecond: 0.0000133334,
+  dynamoDbWriteUnit: 0.625 / 1_000_000,
+  dynamoDbReadUnit: 0.125 / 1_000_000,
+  cloudWatchMetricMonth: 0.3,
+  cloudWatchRequest: 0.01 / 1000,
+  sesEmail: 0.1 / 1000,
+  dynamoDbStorageGbMonth: 0.25,
+  dynamoDbPitrGbMonth: 0.2,
+  cloudWatchAlarmMonth: 0.1,
+  logsIngestedGb: 0.5,
+  logsStoredGbMonth: 0.03,
+};
+
+export const DAYS_PER_MONTH = 30;
+export const HOURS_PER_MONTH = DAYS_PER_MONTH * 24;
+/** One scheduled run a minute for 30 days. */
+export const RUNS_PER_MONTH = HOURS_PER_MONTH * 60;
+/** Bytes in a billed GB. */
+export const GB = 1024 ** 3;
+/** DynamoDB bills this many bytes of storage per item on top of the item's own size. */
+export const DYNAMODB_ITEM_OVERHEAD_BYTES = 100;
+
+/** Billed Lambda GB-seconds of one invocation: duration rounded up to the millisecond, times memory. */
+export function lambdaGbSeconds(durationMs: number, memoryMb: number): number {
+  if (!(durationMs >= 0) || !(memoryMb > 0)) throw new RangeError(`duration ${durationMs} ms and memory ${memoryMb} MB must be positive`);
+  return (Math.ceil(durationMs) / 1000) * (memoryMb / 1024);
+}
+
+/** Usage of one scheduled run (one minute), every shard and sub-cycle together, with every monitor steady. */
+export interface RunUsage {
+  /** Lambda invocations: the scheduled one plus one per shard it hands on. */
+  invocations: number;
+  /** Billed GB-seconds of those invocations. */
+  gbSeconds: number;
+  writeUnits: number;
+  readUnits: number;
+  /** CloudWatch API requests (PutMetricData calls). */
+  metricRequests: number;
+  /** Bytes the run writes to CloudWatch Logs, Lambda's own START/END/REPORT lines included. */
+  logBytes: number;
+}
+
+/** Once an hour: rolling up the previous hour's run summaries (done by one of the runs). */
+export interface HourlyUsage {
+  writeUnits: number;
+  readUnits: number;
+  /** Billed GB-seconds the rollup adds to the run that does it. */
+  gbSeconds: number;
+}
+
+/** What one outage of one monitor adds to the steady runs: the checks that fail, go DOWN, recover and go UP. */
+export interface OutageUsage {
+  /** Probe writes and reads beyond a steady run's (counter moves, the two transitions). */
+  probeWriteUnits: number;
+  probeReadUnits: number;
+  /** The notifier: one invocation per transition at most (a stream batch may carry several). */
+  notifyInvocations: number;
+  notifyGbSeconds: number;
+  notifyWriteUnits: number;
+  notifyReadUnits: number;
+  emails: number;
+  logBytes: number;
+}
+
+/** What the table keeps once every retention period has filled up, in item bytes (without the per-item overhead). */
+export interface StorageProfile {
+  /** One state item per monitor. */
+  stateItemBytes: number;
+  /** Run summary bytes written per scheduled run (every shard's part). */
+  runSummaryBytesPerRun: number;
+  /** Run summary items written per scheduled run. */
+  runSummaryItemsPerRun: number;
+  runRetentionDays: number;
+  /** Bytes of the transition items one outage writes (two transitions). */
+  transitionBytesPerOutage: number;
+  transitionRetentionDays: number;
+  /** Rollup bytes and items written per hour for all monitors. */
+  rollupBytesPerHour: number;
+  rollupItemsPerHour: number;
+  rollupRetentionDays: number;
+}
+
+export interface CostInputs {
+  monitors: number;
+  run: RunUsage;
+  hour: HourlyUsage;
+  outage: OutageUsage;
+  /** How many outages a monitor has in a month, on average (an assumption, not a measurement). */
+  outagesPerMonitorMonth: number;
+  /** Custom metrics the probe publishes (each a metric-month). */
+  customMetrics: number;
+  /** CloudWatch alarms the stack creates. */
+  alarms: number;
+  storage: StorageProfile;
+  logRetentionDays: number;
+}
+
+export interface CostLine {
+  item: string;
+  /** How much of the unit a month uses. */
+  quantity: number;
+  unit: string;
+  unitPrice: number;
+  /** USD per month for all monitors. */
+  monthly: number;
+  /** USD per monitor-month. */
+  perMonitor: number;
+}
+
+export interface CostEstimate {
+  monitors: number;
+  lines: CostLine[];
+  /** USD per month for all monitors. */
+  monthly: number;
+  /** USD per monitor-month: the monthly total over the number of monitors. */
+  perMonitor: number;
+}
+
+/** Table bytes billed for storage once every retention period has filled (overhead included). */
+export function storedBytes(storage: StorageProfile, monitors: number, outagesPerMonitorMonth: number): number {
+  const runsKept = storage.runRetentionDays * 24 * 60;
+  const hoursKept = storage.rollupRetentionDays * 24;
+  const outagesKept = monitors * outagesPerMonitorMonth * (storage.transitionRetentionDays / DAYS_PER_MONTH);
+  const overhead = DYNAMODB_ITEM_OVERHEAD_BYTES;
+  return (
+    monitors * (storage.stateItemBytes + overhead) +
+    runsKept * (storage.runSummaryBytesPerRun + storage.runSummaryItemsPerRun * overhead) +
+    outagesKept * (storage.transitionBytesPerOutage + 2 * overhead) +
+    hoursKept * (storage.rollupBytesPerHour + storage.rollupItemsPerHour * overhead)
+  );
+}
+
+/**
+ * The monthly bill, line by line: every quantity is a measured usage times how often it happens
+ * in a month, every price a list price. The per-monitor figure is the monthly total over `monitors`.
+ */
+export function estimateMonthlyCost(inputs: CostInputs, prices: PriceList = LIST_PRICES): CostEstimate {
+  const { monitors, run, hour, outage } = inputs;
+  if (!(monitors >= 1)) throw new RangeError(`monitors must be at least 1, got ${monitors}`);
+  const outages = monitors * inputs.outagesPerMonitorMonth;
+  const tableGb = storedBytes(inputs.storage, monitors, inputs.outagesPerMonitorMonth) / GB;
+  const logGb = (run.logBytes * RUNS_PER_MONTH + outage.logBytes * outages) / GB;
+
+  const line = (item: string, quantity: number, unit: string, unitPrice: number): CostLine => {
+    const monthly = quantity * unitPrice;
+    return { item, quantity, unit, unitPrice, monthly, perMonitor: monthly / monitors };
+  };
+  const lines = [
+    line('Lambda requests (probe runs and shards, notifier)', run.invocations * RUNS_PER_MONTH + outage.notifyInvocations * outages, 'request', prices.lambdaRequest),
+    line('Lambda compute, probe runs', run.gbSeconds * RUNS_PER_MONTH + hour.gbSeconds * HOURS_PER_MONTH, 'GB-s', prices.lambdaGbSecond),
+    line('Lambda compute, notifier', outage.notifyGbSeconds * outages, 'GB-s', prices.lambdaGbSecond),
+    line('DynamoDB writes, steady runs', run.writeUnits * RUNS_PER_MONTH, 'WRU', prices.dynamoDbWriteUnit),
+    line('DynamoDB reads, steady runs', run.readUnits * RUNS_PER_MONTH, 'RRU', prices.dynamoDbReadUnit),
+    line('DynamoDB writes, hourly rollups', hour.writeUnits * HOURS_PER_MONTH, 'WRU', prices.dynamoDbWriteUnit),
+    line('DynamoDB reads, hourly rollups', hour.readUnits * HOURS_PER_MONTH, 'RRU', prices.dynamoDbReadUnit),
+    line('DynamoDB writes, outages (probe and notifier)', (outage.probeWriteUnits + outage.notifyWriteUnits) * outages, 'WRU', prices.dynamoDbWriteUnit),
+    line('DynamoDB reads, outages (probe and notifier)', (outage.probeReadUnits + outage.notifyReadUnits) * outages, 'RRU', prices.dynamoDbReadUnit),
+    line('DynamoDB storage', tableGb, 'GB-month', prices.dynamoDbStorageGbMonth),
+    line('DynamoDB point-in-time recovery', tableGb, 'GB-month', prices.dynamoDbPitrGbMonth),
+    line('CloudWatch custom metrics (aggregate)', inputs.customMetrics, 'metric-month', prices.cloudWatchMetricMonth),
+    line('CloudWatch PutMetricData requests', run.metricRequests * RUNS_PER_MONTH, 'request', prices.cloudWatchRequest),
+    line('CloudWatch alarms', inputs.alarms, 'alarm-month', prices.cloudWatchAlarmMonth),
+    line('CloudWatch Logs ingestion', logGb, 'GB', prices.logsIngestedGb),
+    line('CloudWatch Logs storage', (logGb * inputs.logRetentionDays) / DAYS_PER_MONTH, 'GB-month', prices.logsStoredGbMonth),
+    line('SES emails', outage.emails * outages, 'email', prices.sesEmail),
+  ];
+  const monthly = lines.reduce((sum, entry) => sum + entry.monthly, 0);
+  return { monitors, lines, monthly, perMonitor: monthly / monitors };
+}

@@ -1,0 +1,175 @@
+import {
+  DYNAMODB_ITEM_OVERHEAD_BYTES,
+  GB,
+  LIST_PRICES,
+  RUNS_PER_MONTH,
+  estimateMonthlyCost,
+  lambdaGbSeconds,
+  storedBytes,
+  type CostEstimate,
+  type CostInputs,
+  type StorageProfile,
+} from '../../lib/domain/cost';
+
+const NO_STORAGE: StorageProfile = {
+  stateItemBytes: 0,
+  runSummaryBytesPerRun: 0,
+  runSummaryItemsPerRun: 0,
+  runRetentionDays: 0,
+  transitionBytesPerOutage: 0,
+  transitionRetentionDays: 0,
+  rollupBytesPerHour: 0,
+  rollupItemsPerHour: 0,
+  rollupRetentionDays: 0,
+};
+
+/** Nothing used at all: every line is zero unless a test sets it. */
+function inputs(overrides: Partial<CostInputs> = {}): CostInputs {
+  return {
+    monitors: 1000,
+    run: { invocations: 0, gbSeconds: 0, writeUnits: 0, readUnits: 0, metricRequests: 0, logBytes: 0 },
+    hour: { writeUnits: 0, readUnits: 0, gbSeconds: 0 },
+    outage: {
+      probeWriteUnits: 0,
+      probeReadUnits: 0,
+      notifyInvocations: 0,
+      notifyGbSeconds: 0,
+      notifyWriteUnits: 0,
+      notifyReadUnits: 0,
+      emails: 0,
+      logBytes: 0,
+    },
+    outagesPerMonitorMonth: 0,
+    customMetrics: 0,
+    alarms: 0,
+    storage: NO_STORAGE,
+    logRetentionDays: 30,
+    ...overrides,
+  };
+}
+
+function lineOf(estimate: CostEstimate, item: string) {
+  const found = estimate.lines.find((line) => line.item === item);
+  if (!found) throw new Error(`no line '${item}' in ${estimate.lines.map((line) => line.item).join(', ')}`);
+  return found;
+}
+
+describe('lambdaGbSeconds', () => {
+  it.each<[number, number, number]>([
+    [1000, 1024, 1],
+    [1000, 256, 0.25],
+    [1500.2, 256, 1.501 * 0.25],
+    [0, 256, 0],
+  ])('%d ms at %d MB is %d GB-s (rounded up to the millisecond)', (ms, mb, expected) => {
+    expect(lambdaGbSeconds(ms, mb)).toBeCloseTo(expected, 12);
+  });
+
+  it('refuses a negative duration or no memory', () => {
+    expect(() => lambdaGbSeconds(-1, 256)).toThrow(RangeError);
+    expect(() => lambdaGbSeconds(10, 0)).toThrow(RangeError);
+  });
+});
+
+describe('estimateMonthlyCost', () => {
+  it('reproduces ARCHITECTURE.md: one write per probe is $0.027 and a per-monitor metric $0.30 a monitor-month', () => {
+    const estimate = estimateMonthlyCost(inputs({ monitors: 500, run: { ...inputs().run, writeUnits: 500 }, customMetrics: 500 }));
+    expect(lineOf(estimate, 'DynamoDB writes, steady runs').perMonitor).toBeCloseTo(0.027, 6);
+    expect(lineOf(estimate, 'CloudWatch custom metrics (aggregate)').perMonitor).toBeCloseTo(0.3, 9);
+    expect(estimate.perMonitor).toBeCloseTo(0.327, 6);
+  });
+
+  it('prices a run a minute for 30 days: one request a minute is 43,200 requests, $0.00864', () => {
+    const estimate = estimateMonthlyCost(inputs({ run: { ...inputs().run, invocations: 1 } }));
+    const requests = lineOf(estimate, 'Lambda requests (probe runs and shards, notifier)');
+    expect(requests.quantity).toBe(43_200);
+    expect(requests.monthly).toBeCloseTo(0.00864, 9);
+    expect(requests.perMonitor).toBeCloseTo(0.00864 / 1000, 12);
+  });
+
+  it('adds the hourly rollups 720 times and the outages once per monitor per outage', () => {
+    const estimate = estimateMonthlyCost(
+      inputs({
+        monitors: 10,
+        hour: { writeUnits: 100, readUnits: 40, gbSeconds: 2 },
+        outage: { ...inputs().outage, probeWriteUnits: 6, notifyWriteUnits: 2, notifyInvocations: 2, emails: 2 },
+        outagesPerMonitorMonth: 3,
+      }),
+    );
+    expect(lineOf(estimate, 'DynamoDB writes, hourly rollups').quantity).toBe(72_000);
+    expect(lineOf(estimate, 'DynamoDB reads, hourly rollups').quantity).toBe(28_800);
+    expect(lineOf(estimate, 'Lambda compute, probe runs').quantity).toBe(1440);
+    expect(lineOf(estimate, 'DynamoDB writes, outages (probe and notifier)').quantity).toBe(8 * 30);
+    expect(lineOf(estimate, 'SES emails').monthly).toBeCloseTo(60 * 0.0001, 12);
+    expect(lineOf(estimate, 'Lambda requests (probe runs and shards, notifier)').quantity).toBe(60);
+  });
+
+  it('makes every line its quantity times its price, and the total their sum over the monitors', () => {
+    const estimate = estimateMonthlyCost(
+      inputs({
+        monitors: 1234,
+        run: { invocations: 3, gbSeconds: 1.7, writeUnits: 9, readUnits: 61, metricRequests: 1, logBytes: 900 },
+        hour: { writeUnits: 1234, readUnits: 300, gbSeconds: 0.4 },
+        outage: { probeWriteUnits: 7, probeReadUnits: 1, notifyInvocations: 2, notifyGbSeconds: 0.1, notifyWriteUnits: 4, notifyReadUnits: 2, emails: 2, logBytes: 2000 },
+        outagesPerMonitorMonth: 2,
+        customMetrics: 4,
+        alarms: 5,
+        storage: { ...NO_STORAGE, stateItemBytes: 200, runSummaryBytesPerRun: 5000, runSummaryItemsPerRun: 1, runRetentionDays: 35 },
+      }),
+    );
+    expect(estimate.lines.length).toBeGreaterThanOrEqual(15);
+    for (const line of estimate.lines) {
+      expect(line.monthly).toBeCloseTo(line.quantity * line.unitPrice, 12);
+      expect(line.perMonitor).toBeCloseTo(line.monthly / 1234, 12);
+      expect(line.monthly).toBeGreaterThan(0);
+    }
+    const sum = estimate.lines.reduce((total, line) => total + line.monthly, 0);
+    expect(estimate.monthly).toBeCloseTo(sum, 12);
+    expect(estimate.perMonitor).toBeCloseTo(sum / 1234, 12);
+  });
+
+  it('halves the per-monitor share of a fixed cost when the monitors double', () => {
+    const fixed = { customMetrics: 4, alarms: 5 };
+    const small = estimateMonthlyCost(inputs({ monitors: 1000, ...fixed }));
+    const large = estimateMonthlyCost(inputs({ monitors: 2000, ...fixed }));
+    for (const item of ['CloudWatch custom metrics (aggregate)', 'CloudWatch alarms']) {
+      expect(lineOf(large, item).monthly).toBe(lineOf(small, item).monthly);
+      expect(lineOf(large, item).perMonitor).toBeCloseTo(lineOf(small, item).perMonitor / 2, 12);
+    }
+    expect(lineOf(small, 'CloudWatch custom metrics (aggregate)').monthly + lineOf(small, 'CloudWatch alarms').monthly).toBeCloseTo(1.7, 9);
+  });
+
+  it('prices storage and backups on the same table size, and logs by the bytes written', () => {
+    const storage = { ...NO_STORAGE, stateItemBytes: GB / 1000 - DYNAMODB_ITEM_OVERHEAD_BYTES };
+    const estimate = estimateMonthlyCost(inputs({ storage, run: { ...inputs().run, logBytes: GB / RUNS_PER_MONTH }, logRetentionDays: 15 }));
+    expect(lineOf(estimate, 'DynamoDB storage').quantity).toBeCloseTo(1, 9);
+    expect(lineOf(estimate, 'DynamoDB storage').monthly).toBeCloseTo(LIST_PRICES.dynamoDbStorageGbMonth, 9);
+    expect(lineOf(estimate, 'DynamoDB point-in-time recovery').monthly).toBeCloseTo(LIST_PRICES.dynamoDbPitrGbMonth, 9);
+    expect(lineOf(estimate, 'CloudWatch Logs ingestion').quantity).toBeCloseTo(1, 9);
+    expect(lineOf(estimate, 'CloudWatch Logs storage').quantity).toBeCloseTo(0.5, 9);
+  });
+
+  it('refuses fewer than one monitor', () => {
+    expect(() => estimateMonthlyCost(inputs({ monitors: 0 }))).toThrow(RangeError);
+  });
+});
+
+describe('storedBytes', () => {
+  it('keeps each history for its retention, with 100 bytes of overhead per item', () => {
+    const profile: StorageProfile = {
+      stateItemBytes: 150,
+      runSummaryBytesPerRun: 1000,
+      runSummaryItemsPerRun: 2,
+      runRetentionDays: 1,
+      transitionBytesPerOutage: 400,
+      transitionRetentionDays: 60,
+      rollupBytesPerHour: 5000,
+      rollupItemsPerHour: 10,
+      rollupRetentionDays: 2,
+    };
+    const states = 10 * 250;
+    const runs = 1440 * (1000 + 200);
+    const transitions = 10 * 3 * 2 * (400 + 200);
+    const rollups = 48 * (5000 + 1000);
+    expect(storedBytes(profile, 10, 3)).toBe(states + runs + transitions + rollups);
+  });
+});
