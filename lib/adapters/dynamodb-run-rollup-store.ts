@@ -1,8 +1,9 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { mapWithConcurrency } from '../domain/concurrency';
 import { decodeRunStats, encodeRunStats } from '../domain/run-results-codec';
 import type { RunRollupStore, RunStats } from '../domain/run-stats';
+import { queryAll } from './dynamodb-query';
 import { DynamoDbRosters } from './dynamodb-rosters';
 
 const DAY_MS = 86_400_000;
@@ -127,14 +128,7 @@ export class DynamoDbRunRollupStore implements RunRollupStore {
       ExpressionAttributeValues: { ':pk': pk, ':from': from, ':last': new Date(Date.parse(to) - 1).toISOString() },
       ...(projection ? { ProjectionExpression: projection } : {}),
     };
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.documents.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+    return queryAll(this.documents, input);
   }
 }
 

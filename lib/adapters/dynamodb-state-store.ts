@@ -7,10 +7,10 @@ import {
   QueryCommand,
   TransactWriteCommand,
   type BatchGetCommandOutput,
-  type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { ApplyLockResult, SaveStateResult, StateStore } from '../domain/ports';
 import { decodeRunResults, encodeRunResults } from '../domain/run-results-codec';
+import { queryAll } from './dynamodb-query';
 import { DynamoDbRosters } from './dynamodb-rosters';
 import type { RunScope } from '../domain/shards';
 import type { FailureReason, MonitorState, MonitorStatus, RunMonitorResult, RunSummary, Transition } from '../domain/types';
@@ -86,10 +86,10 @@ export class DynamoDbStateStore implements StateStore {
     // Read after the apply lock is taken: every read must see every write of the run before.
     const items =
       wanted === 'all'
-        ? await this.queryAll({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': STATE_PK }, ConsistentRead: true })
+        ? await queryAll(this.documents, { TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': STATE_PK }, ConsistentRead: true })
         : 'ids' in wanted
           ? await this.getStates(wanted.ids)
-          : await this.queryAll({
+          : await queryAll(this.documents, {
               TableName: this.tableName,
               KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
               ExpressionAttributeValues: { ':pk': STATE_PK, ':from': stateSk(wanted.from), ':to': stateSk(wanted.to) },
@@ -212,7 +212,7 @@ export class DynamoDbStateStore implements StateStore {
   }
 
   async listTransitions(monitorId: string): Promise<Transition[]> {
-    const items = await this.queryAll({
+    const items = await queryAll(this.documents, {
       TableName: this.tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':pk': monitorPk(monitorId), ':prefix': 'TR#' },
@@ -337,7 +337,7 @@ export class DynamoDbStateStore implements StateStore {
     const lastDay = Date.parse(to.slice(0, 10));
     for (let day = Date.parse(from.slice(0, 10)); day <= lastDay; day += DAY_MS) {
       items.push(
-        ...(await this.queryAll({
+        ...(await queryAll(this.documents, {
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
           ExpressionAttributeValues: { ':pk': runPk(new Date(day).toISOString()), ':from': from, ':to': `${to}${AFTER_SHARDS}` },
@@ -377,16 +377,6 @@ export class DynamoDbStateStore implements StateStore {
     return Math.floor((Date.parse(from) + retentionMs) / 1000);
   }
 
-  private async queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.documents.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
-  }
 }
 
 function isConditionFailure(error: unknown): boolean {
