@@ -16,8 +16,13 @@ import { countingLogger, type LogCounter } from './log-counter';
 import { startBenchTargets, type BenchTargets } from './targets';
 
 const MINUTE_MS = 60_000;
-/** The bench's ticks: synthetic minutes from here on, so each run is a new scheduled minute. */
-const FIRST_TICK_MS = Date.parse('2026-01-01T10:00:00.000Z');
+/**
+ * The bench's ticks: synthetic minutes from here on, so each run is a new scheduled minute. Past
+ * minute 9 of the hour, so no measured run includes the previous hour's rollup (minutes 5 to 9),
+ * which the bench measures on its own.
+ */
+const FIRST_TICK_MS = Date.parse('2026-01-01T10:20:00.000Z');
+const HOUR_MS = 60 * MINUTE_MS;
 
 export interface ProbeScenarioOptions {
   monitors: number;
@@ -190,7 +195,7 @@ export class ProbeScenario {
    * one measured is the second, as every later hour is.
    */
   async rollUp(): Promise<{ dynamoDb: MeterReading; summaries: number; durationMs: number }> {
-    const hour = new Date(FIRST_TICK_MS).toISOString();
+    const hour = new Date(Math.floor(FIRST_TICK_MS / HOUR_MS) * HOUR_MS).toISOString();
     await rollUpHour(hour, { store: this.deps.store, rollups: this.rollups });
     this.options.meter.take();
     const started = performance.now();

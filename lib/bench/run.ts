@@ -208,7 +208,7 @@ async function runScenario(label: string, monitors: number, client: DynamoDBClie
     // Lambda bills each invocation's wall time; at 256 MB it also has only a share of a vCPU, so a run
     // whose CPU time here divided by that share exceeds its wall time here would take that long there.
     const wallMs = steady.invocationsMs.reduce((sum, duration) => sum + duration, 0);
-    const cpuBoundMs = steady.cpuMs / LAMBDA_VCPU_SHARE;
+    const cpuBoundMs = cpuMs / LAMBDA_VCPU_SHARE;
     const billedMs = Math.max(wallMs, cpuBoundMs);
     const gbSeconds = lambdaGbSeconds(billedMs, MEMORY_MB);
     const invocations = steady.invocationsMs.length;
