@@ -28,28 +28,10 @@ import { measureSubMinute } from './sub-minute';
 
 const ROOT = path.join(__dirname, '..', '..');
 
-const { values: args } = parseArgs({
-  options: {
-    monitors: { type: 'string', default: '1000' },
-    large: { type: 'string', default: '10000' },
-    latency: { type: 'string', default: '100' },
-    failing: { type: 'string', default: '0.01' },
-    concurrency: { type: 'string', default: DEPLOY_PARAMETER_DEFAULTS.probeConcurrency },
-    'shard-size': { type: 'string', default: DEPLOY_PARAMETER_DEFAULTS.probeShardSize },
-    workers: { type: 'string', default: '4' },
-    timeout: { type: 'string', default: '5000' },
-    repeat: { type: 'string', default: '3' },
-    outages: { type: 'string', default: '10' },
-    'outages-per-month': { type: 'string', default: '2' },
-    interval: { type: 'string', default: '5' },
-    rounds: { type: 'string', default: '3' },
-    'skip-detection': { type: 'boolean', default: false },
-    'skip-large': { type: 'boolean', default: false },
-    'skip-cold-start': { type: 'boolean', default: false },
-    'skip-sub-minute': { type: 'boolean', default: false },
-    fast: { type: 'string', default: '100' },
-  },
-});
+const USAGE =
+  'usage: npm run bench [-- --monitors 1000 --large 10000 --latency 100 --failing 0.01 --concurrency N --shard-size N --workers 4 ' +
+  '--timeout 5000 --repeat 3 --outages 10 --outages-per-month 2 --interval 5 --rounds 3 --fast 100 ' +
+  '--skip-detection --skip-large --skip-cold-start --skip-sub-minute]';
 
 function positive(name: string, text: string | undefined, integer = true): number {
   const value = Number(text);
@@ -57,22 +39,86 @@ function positive(name: string, text: string | undefined, integer = true): numbe
   return value;
 }
 
-const OPTIONS = {
-  monitors: positive('monitors', args.monitors),
-  large: positive('large', args.large),
-  latencyMs: positive('latency', args.latency),
-  failingFraction: Number(args.failing),
-  concurrency: positive('concurrency', args.concurrency),
-  shardSize: positive('shard-size', args['shard-size']),
-  workers: positive('workers', args.workers),
-  timeoutMs: positive('timeout', args.timeout),
-  repeat: positive('repeat', args.repeat),
-  outages: positive('outages', args.outages),
-  outagesPerMonitorMonth: positive('outages-per-month', args['outages-per-month'], false),
-  intervalS: positive('interval', args.interval),
-  rounds: positive('rounds', args.rounds),
-  fast: positive('fast', args.fast),
-};
+interface BenchOptions {
+  monitors: number;
+  large: number;
+  latencyMs: number;
+  failingFraction: number;
+  concurrency: number;
+  shardSize: number;
+  workers: number;
+  timeoutMs: number;
+  repeat: number;
+  outages: number;
+  outagesPerMonitorMonth: number;
+  intervalS: number;
+  rounds: number;
+  fast: number;
+  skipDetection: boolean;
+  skipLarge: boolean;
+  skipColdStart: boolean;
+  skipSubMinute: boolean;
+}
+
+function readOptions(argv: string[]): BenchOptions {
+  const { values: args } = parseArgs({
+    args: argv,
+    options: {
+      monitors: { type: 'string', default: '1000' },
+      large: { type: 'string', default: '10000' },
+      latency: { type: 'string', default: '100' },
+      failing: { type: 'string', default: '0.01' },
+      concurrency: { type: 'string', default: DEPLOY_PARAMETER_DEFAULTS.probeConcurrency },
+      'shard-size': { type: 'string', default: DEPLOY_PARAMETER_DEFAULTS.probeShardSize },
+      workers: { type: 'string', default: '4' },
+      timeout: { type: 'string', default: '5000' },
+      repeat: { type: 'string', default: '3' },
+      outages: { type: 'string', default: '10' },
+      'outages-per-month': { type: 'string', default: '2' },
+      interval: { type: 'string', default: '5' },
+      rounds: { type: 'string', default: '3' },
+      'skip-detection': { type: 'boolean', default: false },
+      'skip-large': { type: 'boolean', default: false },
+      'skip-cold-start': { type: 'boolean', default: false },
+      'skip-sub-minute': { type: 'boolean', default: false },
+      fast: { type: 'string', default: '100' },
+    },
+  });
+  const failingFraction = Number(args.failing);
+  if (!(failingFraction >= 0 && failingFraction < 1)) throw new Error(`--failing must be a fraction from 0 to below 1, got '${args.failing}'`);
+  return {
+    monitors: positive('monitors', args.monitors),
+    large: positive('large', args.large),
+    latencyMs: positive('latency', args.latency),
+    failingFraction,
+    concurrency: positive('concurrency', args.concurrency),
+    shardSize: positive('shard-size', args['shard-size']),
+    workers: positive('workers', args.workers),
+    timeoutMs: positive('timeout', args.timeout),
+    repeat: positive('repeat', args.repeat),
+    outages: positive('outages', args.outages),
+    outagesPerMonitorMonth: positive('outages-per-month', args['outages-per-month'], false),
+    intervalS: positive('interval', args.interval),
+    rounds: positive('rounds', args.rounds),
+    fast: positive('fast', args.fast),
+    skipDetection: args['skip-detection'],
+    skipLarge: args['skip-large'],
+    skipColdStart: args['skip-cold-start'],
+    skipSubMinute: args['skip-sub-minute'],
+  };
+}
+
+/** The options, or one line naming what is wrong (and the usage) and exit status 2. */
+function readOptionsOrExit(): BenchOptions {
+  try {
+    return readOptions(process.argv.slice(2));
+  } catch (error) {
+    console.error(`bench: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const OPTIONS = readOptionsOrExit();
 
 interface ServerlessFile {
   provider?: { memorySize?: number; architecture?: string };
@@ -312,7 +358,7 @@ async function main(): Promise<void> {
       `${OPTIONS.outagesPerMonitorMonth} outages per monitor-month assumed`,
   );
 
-  if (!args['skip-cold-start']) {
+  if (!OPTIONS.skipColdStart) {
     for (const coldStart of await measureColdStarts()) {
       print(`cold start ${coldStart.name}: ${ms(coldStart.medianMs)} module initialisation (median of ${coldStart.samplesMs.length}; bundle ${Math.round(coldStart.bytes / 1024)} KB)`);
     }
@@ -332,13 +378,13 @@ async function main(): Promise<void> {
     cycleRatio = small.cycleMs / (small.baselineMs ?? Number.NaN);
     estimates.small = estimateMonthlyCost(small.costInputs);
 
-    if (!args['skip-large']) {
+    if (!OPTIONS.skipLarge) {
       await createTable(client, 'bench-large');
       const large = await runScenario(`N=${OPTIONS.large}`, OPTIONS.large, client, meter, 'bench-large', false);
       estimates.large = estimateMonthlyCost(large.costInputs);
     }
 
-    if (!args['skip-sub-minute']) {
+    if (!OPTIONS.skipSubMinute) {
       await createTable(client, 'bench-fast');
       const fast = await measureSubMinute({
         monitors: OPTIONS.fast,
@@ -388,7 +434,7 @@ async function main(): Promise<void> {
   if (estimates.large) printCost(`cost N=${OPTIONS.large}`, estimates.large);
 
   let detectIntervals = Number.NaN;
-  if (!args['skip-detection']) {
+  if (!OPTIONS.skipDetection) {
     const detection = await measureDetection({ intervalS: OPTIONS.intervalS, rounds: OPTIONS.rounds, log: print });
     detectIntervals = detection.worstIntervals;
     print(
