@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { DEFAULT_USER_AGENT, HttpProber } from '../../lib/adapters/http-prober';
 import { evaluateResult } from '../../lib/domain/evaluate';
 import type { MonitorConfig, ProbeOutcome } from '../../lib/domain/types';
@@ -102,6 +103,23 @@ function route(req: IncomingMessage, res: ServerResponse): void {
     case '/redirect':
       res.writeHead(302, { location: '/ok' });
       res.end();
+      return;
+    case '/see-other':
+      res.writeHead(303, { location: '/echo' });
+      res.end();
+      return;
+    case '/elsewhere':
+      // The same server under another origin (localhost instead of 127.0.0.1).
+      res.writeHead(307, { location: `http://localhost:${(req.socket.localPort as number).toString()}/echo` });
+      res.end();
+      return;
+    case '/gzip':
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      res.end(gzipSync(JSON.stringify({ status: 'OK', encoding: req.headers['accept-encoding'] })));
+      return;
+    case '/br':
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'br' });
+      res.end(brotliCompressSync('{"status":"OK"}'));
       return;
     default:
       res.writeHead(404);
@@ -236,6 +254,32 @@ describe('HttpProber against real HTTP servers on 127.0.0.1', () => {
   it('follows a redirect', async () => {
     const outcome = asResponse(await prober.probe(monitorFor(`${baseUrl}/redirect`)));
     expect(outcome).toMatchObject({ statusCode: 200, body: '{"status":"OK"}' });
+  });
+
+  it('turns a POST into a GET after a 303, as browsers and fetch do', async () => {
+    const outcome = asResponse(await prober.probe(monitorFor(`${baseUrl}/see-other`, { method: 'POST' })));
+    expect((JSON.parse(outcome.body) as { method: string }).method).toBe('GET');
+  });
+
+  it('keeps the method after a 307, and does not send credentials to another origin', async () => {
+    const monitor = monitorFor(`${baseUrl}/elsewhere`, { method: 'PUT', headers: { Authorization: 'Bearer secret', 'X-Probe': 'yes' } });
+    const echoed = JSON.parse(asResponse(await prober.probe(monitor)).body) as { method: string; headers: Record<string, string> };
+    expect(echoed.method).toBe('PUT');
+    expect(echoed.headers['x-probe']).toBe('yes');
+    expect(echoed.headers.authorization).toBeUndefined();
+  });
+
+  it('sends credentials on a redirect within the same origin', async () => {
+    const monitor = monitorFor(`${baseUrl}/see-other`, { headers: { Authorization: 'Bearer secret' } });
+    const echoed = JSON.parse(asResponse(await prober.probe(monitor)).body) as { headers: Record<string, string> };
+    expect(echoed.headers.authorization).toBe('Bearer secret');
+  });
+
+  it('asks for compression and reads gzip and brotli bodies decompressed', async () => {
+    const gzip = asResponse(await prober.probe(monitorFor(`${baseUrl}/gzip`)));
+    expect(JSON.parse(gzip.body)).toEqual({ status: 'OK', encoding: 'gzip, deflate, br' });
+    const br = asResponse(await prober.probe(monitorFor(`${baseUrl}/br`)));
+    expect(br.body).toBe('{"status":"OK"}');
   });
 
   it('a handler that never answers is a timeout, within a bounded time', async () => {
