@@ -2,6 +2,8 @@ import { mapWithConcurrency } from '../domain/concurrency';
 
 export interface BaselineResult {
   durationMs: number;
+  /** CPU time of this process while fetching, ms. */
+  cpuMs: number;
   /** Answers with a 2xx status. */
   ok: number;
   /** Other answers and errors. */
@@ -14,6 +16,7 @@ export interface BaselineResult {
  */
 export async function fetchAll(urls: readonly string[], concurrency: number, timeoutMs: number): Promise<BaselineResult> {
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const outcomes = await mapWithConcurrency(urls, concurrency, async (url) => {
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
@@ -23,6 +26,7 @@ export async function fetchAll(urls: readonly string[], concurrency: number, tim
       return false;
     }
   });
+  const cpu = process.cpuUsage(cpuBefore);
   const ok = outcomes.filter(Boolean).length;
-  return { durationMs: performance.now() - started, ok, failed: outcomes.length - ok };
+  return { durationMs: performance.now() - started, cpuMs: (cpu.user + cpu.system) / 1000, ok, failed: outcomes.length - ok };
 }

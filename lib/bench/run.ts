@@ -14,7 +14,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import { DEPLOY_PARAMETER_DEFAULTS } from '../config/deploy-settings';
-import { estimateMonthlyCost, lambdaGbSeconds, type CostEstimate, type CostInputs } from '../domain/cost';
+import { INTERNET_PRICES, LAMBDA_MB_PER_VCPU, estimateMonthlyCost, internetChecksCost, lambdaGbSeconds, type CostEstimate, type CostInputs } from '../domain/cost';
 import { startDynamoDbLocal, type RunningDynamoDbLocal } from '../local/dynamodb-local';
 import { freePort } from '../local/free-port';
 import { tableDefinition } from '../local/table-definition';
@@ -25,13 +25,14 @@ import { LAMBDA_PLATFORM_LOG_BYTES, countingLogger } from './log-counter';
 import { runNotifier } from './notifier';
 import { ProbeScenario, type TickResult } from './probe-scenario';
 import { measureSubMinute } from './sub-minute';
+import { measureCheckTraffic, type CheckTraffic } from './traffic';
 
 const ROOT = path.join(__dirname, '..', '..');
 
 const USAGE =
   'usage: npm run bench [-- --monitors 1000 --large 10000 --latency 100 --failing 0.01 --concurrency N --shard-size N --workers 4 ' +
   '--timeout 5000 --repeat 3 --outages 10 --outages-per-month 2 --interval 5 --rounds 3 --fast 100 ' +
-  '--skip-detection --skip-large --skip-cold-start --skip-sub-minute]';
+  '--skip-detection --skip-large --skip-cold-start --skip-sub-minute --skip-traffic]';
 
 function positive(name: string, text: string | undefined, integer = true): number {
   const value = Number(text);
@@ -58,6 +59,7 @@ interface BenchOptions {
   skipLarge: boolean;
   skipColdStart: boolean;
   skipSubMinute: boolean;
+  skipTraffic: boolean;
 }
 
 function readOptions(argv: string[]): BenchOptions {
@@ -81,6 +83,7 @@ function readOptions(argv: string[]): BenchOptions {
       'skip-large': { type: 'boolean', default: false },
       'skip-cold-start': { type: 'boolean', default: false },
       'skip-sub-minute': { type: 'boolean', default: false },
+      'skip-traffic': { type: 'boolean', default: false },
       fast: { type: 'string', default: '100' },
     },
   });
@@ -105,6 +108,7 @@ function readOptions(argv: string[]): BenchOptions {
     skipLarge: args['skip-large'],
     skipColdStart: args['skip-cold-start'],
     skipSubMinute: args['skip-sub-minute'],
+    skipTraffic: args['skip-traffic'],
   };
 }
 
@@ -129,7 +133,7 @@ const MEMORY_MB = Number(SERVERLESS.provider?.memorySize ?? 1024);
 const ALARMS = Object.values(SERVERLESS.resources?.Resources ?? {}).filter((resource) => resource.Type === 'AWS::CloudWatch::Alarm').length;
 
 /** Lambda's CPU is proportional to memory: one vCPU at 1,769 MB. */
-const LAMBDA_VCPU_SHARE = MEMORY_MB / 1769;
+const LAMBDA_VCPU_SHARE = MEMORY_MB / LAMBDA_MB_PER_VCPU;
 
 const print = (line: string) => console.log(line);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
@@ -189,8 +193,13 @@ async function runScenario(label: string, monitors: number, client: DynamoDBClie
     await scenario.runTick(); // the first steady run still writes nothing new, but let every state settle
     const steadyRuns: TickResult[] = [];
     const baselines: number[] = [];
+    const baselineCpu: number[] = [];
     for (let i = 0; i < OPTIONS.repeat; i += 1) {
-      if (compareBaseline) baselines.push((await scenario.baseline()).durationMs);
+      if (compareBaseline) {
+        const baseline = await scenario.baseline();
+        baselines.push(baseline.durationMs);
+        baselineCpu.push(baseline.cpuMs);
+      }
       steadyRuns.push(await scenario.runTick());
     }
     const cycleMs = median(steadyRuns.map((tick) => tick.durationMs));
@@ -210,6 +219,9 @@ async function runScenario(label: string, monitors: number, client: DynamoDBClie
       `${label} cpu: ${ms(cpuMs)} of CPU per steady run in the probe's process, ${(cpuMs / monitors).toFixed(3)} ms per check; ` +
         `Lambda at ${MEMORY_MB} MB has ${LAMBDA_VCPU_SHARE.toFixed(3)} of a vCPU, so a run needs at least ${ms(cpuMs / LAMBDA_VCPU_SHARE)} there`,
     );
+    if (baselineMs !== undefined) {
+      print(`${label} baseline cpu: ${ms(median(baselineCpu))} of CPU to fetch the same URLs, ${(median(baselineCpu) / monitors).toFixed(3)} ms per request: the probe's own work is the rest`);
+    }
     if (baselineMs !== undefined) print(`${label} cycle ratio: ${(cycleMs / baselineMs).toFixed(3)} (cycle over baseline)`);
     const byCommand = Object.entries(steady.dynamoDb.byCommand)
       .map(([command, usage]) => `${command.replace(/Command$/, '')} ${usage.calls}× ${units(usage.readUnits)}R/${units(usage.writeUnits)}W`)
@@ -346,6 +358,32 @@ function printCost(label: string, estimate: CostEstimate): void {
   print(`${label}: total ${dollars(estimate.monthly)}/month for ${estimate.monitors} monitors = ${dollars(estimate.perMonitor)} per monitor-month`);
 }
 
+/**
+ * What the same monitors cost when they are HTTPS endpoints on the internet, beyond the figures
+ * above (plain HTTP on this machine, in ARCHITECTURE.md's cost model): the TLS work and the data
+ * transfer out, which that model leaves out.
+ */
+function printInternetCost(traffic: CheckTraffic[], estimates: { small?: CostEstimate; large?: CostEstimate }): void {
+  const http = traffic.find((entry) => entry.protocol === 'http') as CheckTraffic;
+  const https = traffic.find((entry) => entry.protocol === 'https') as CheckTraffic;
+  for (const estimate of [estimates.small, estimates.large]) {
+    if (!estimate) continue;
+    const extra = internetChecksCost({
+      monitors: estimate.monitors,
+      extraCpuMsPerCheck: Math.max(0, https.cpuMsPerCheck - http.cpuMsPerCheck),
+      bytesOutPerCheck: https.bytesOutPerCheck,
+    });
+    const withAllowance = estimate.monthly + extra.extraCompute + extra.transferAfterAllowance;
+    const without = estimate.monthly + extra.extraCompute + extra.transfer;
+    print(
+      `cost N=${estimate.monitors} as HTTPS endpoints on the internet: TLS adds ${extra.extraGbSeconds.toFixed(0)} GB-s (${dollars(extra.extraCompute)}), ` +
+        `data transfer out ${extra.transferGb.toFixed(1)} GB at ${dollars(INTERNET_PRICES.dataTransferOutGb)}/GB (${dollars(extra.transfer)}; ` +
+        `${dollars(extra.transferAfterAllowance)} past the account's free ${INTERNET_PRICES.freeDataTransferOutGb} GB): ` +
+        `total ${dollars(withAllowance)} to ${dollars(without)}/month, ${dollars(withAllowance / estimate.monitors)} to ${dollars(without / estimate.monitors)} per monitor-month`,
+    );
+  }
+}
+
 async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {
   await client.send(new CreateTableCommand(tableDefinition(tableName)));
 }
@@ -432,6 +470,17 @@ async function main(): Promise<void> {
   }
   if (estimates.small) printCost(`cost N=${OPTIONS.monitors}`, estimates.small);
   if (estimates.large) printCost(`cost N=${OPTIONS.large}`, estimates.large);
+
+  if (!OPTIONS.skipTraffic) {
+    const traffic = await measureCheckTraffic({ checks: OPTIONS.monitors, concurrency: OPTIONS.concurrency, latencyMs: 20 });
+    for (const entry of traffic) {
+      print(
+        `traffic ${entry.protocol}: ${entry.cpuMsPerCheck.toFixed(3)} ms of CPU, ${Math.round(entry.bytesOutPerCheck)} bytes out and ` +
+          `${Math.round(entry.bytesInPerCheck)} bytes in per check, a new connection each (${OPTIONS.monitors} checks)`,
+      );
+    }
+    printInternetCost(traffic, estimates);
+  }
 
   let detectIntervals = Number.NaN;
   if (!OPTIONS.skipDetection) {

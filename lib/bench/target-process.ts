@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type TargetRequest =
-  | { type: 'start'; count: number; latencyMs: number; failing: number[]; servers: number }
+  | { type: 'start'; count: number; latencyMs: number; failing: number[]; servers: number; closeConnections: boolean }
   | { type: 'setFailing'; id: number; indexes: number[]; failing: boolean }
   | { type: 'count'; id: number };
 
@@ -29,6 +29,7 @@ async function start(request: Extract<TargetRequest, { type: 'start' }>): Promis
       const index = Number(/^\/t\/(\d+)$/.exec(incoming.url ?? '')?.[1] ?? Number.NaN);
       setTimeout(() => {
         requests += 1;
+        if (request.closeConnections) response.setHeader('connection', 'close');
         if (!Number.isInteger(index) || index >= request.count) response.writeHead(404, { 'content-type': 'text/plain' }).end('no such target');
         else if (failing.has(index)) response.writeHead(503, { 'content-type': 'text/plain' }).end('unavailable');
         else response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"OK"}');

@@ -11,6 +11,13 @@ export interface BenchTargetsOptions {
   failingFraction: number;
   /** How many HTTP servers (ports) the targets are spread over. Default 4. */
   servers?: number;
+  /**
+   * Whether every answer closes its connection (`Connection: close`), so each check opens a new
+   * one, as it does against monitors on hosts of their own: a connection does not outlive the
+   * minute between two checks. Default true; false lets checks of the same server share
+   * connections, which understates the CPU a check takes.
+   */
+  newConnections?: boolean;
 }
 
 export interface BenchTargets {
@@ -69,7 +76,7 @@ export async function startBenchTargets(options: BenchTargetsOptions): Promise<B
   const ports = await Promise.race([
     new Promise<number[]>((resolve) => {
       ready = resolve;
-      child.send({ type: 'start', count: options.count, latencyMs: options.latencyMs, failing: [...failing], servers: options.servers ?? 4 } satisfies TargetRequest);
+      child.send({ type: 'start', count: options.count, latencyMs: options.latencyMs, failing: [...failing], servers: options.servers ?? 4, closeConnections: options.newConnections ?? true } satisfies TargetRequest);
     }),
     exited,
   ]);

@@ -209,3 +209,54 @@ export function estimateMonthlyCost(inputs: CostInputs, prices: PriceList = LIST
   const monthly = lines.reduce((sum, entry) => sum + entry.monthly, 0);
   return { monitors, lines, monthly, perMonitor: monthly / monitors };
 }
+
+/** Lambda gives a function one vCPU at this much memory, and a proportional share below it. */
+export const LAMBDA_MB_PER_VCPU = 1769;
+
+/**
+ * Prices outside ARCHITECTURE.md's cost model that checking endpoints on the internet adds: data
+ * transfer out of AWS to the internet (EC2 rates, which Lambda pays; us-east-1, first 10 TB a
+ * month), and the free allowance of it AWS gives each account a month, shared by all its services.
+ */
+export const INTERNET_PRICES = { dataTransferOutGb: 0.09, freeDataTransferOutGb: 100 };
+
+export interface InternetChecksInputs {
+  monitors: number;
+  /** CPU a check takes beyond what the bench's plain HTTP check took (TLS, for HTTPS), ms. */
+  extraCpuMsPerCheck: number;
+  /** Bytes a check sends (its share of data transfer out). */
+  bytesOutPerCheck: number;
+}
+
+export interface InternetChecksCost {
+  /** Lambda compute for the extra CPU, GB-s a month (CPU-bound: the same at any memory size). */
+  extraGbSeconds: number;
+  extraCompute: number;
+  /** Data transfer out, GB a month. */
+  transferGb: number;
+  /** Its price with no free allowance left. */
+  transfer: number;
+  /** Its price when the account's free allowance covers the first 100 GB. */
+  transferAfterAllowance: number;
+}
+
+/**
+ * What checking real endpoints on the internet adds to the bench's figures, which are for plain
+ * HTTP targets on the machine itself: the TLS work of HTTPS checks and the bytes every check
+ * sends out of AWS. One check a monitor a minute.
+ */
+export function internetChecksCost(inputs: InternetChecksInputs, prices: PriceList = LIST_PRICES, internet = INTERNET_PRICES): InternetChecksCost {
+  if (!(inputs.monitors >= 1)) throw new RangeError(`monitors must be at least 1, got ${inputs.monitors}`);
+  if (!(inputs.extraCpuMsPerCheck >= 0) || !(inputs.bytesOutPerCheck >= 0)) throw new RangeError('CPU and bytes per check must not be negative');
+  const checks = inputs.monitors * RUNS_PER_MONTH;
+  // A CPU-bound run at memory M takes cpu / (M / 1769) seconds, billed at M / 1024 GB.
+  const extraGbSeconds = ((checks * inputs.extraCpuMsPerCheck) / 1000) * (LAMBDA_MB_PER_VCPU / 1024);
+  const transferGb = (checks * inputs.bytesOutPerCheck) / GB;
+  return {
+    extraGbSeconds,
+    extraCompute: extraGbSeconds * prices.lambdaGbSecond,
+    transferGb,
+    transfer: transferGb * internet.dataTransferOutGb,
+    transferAfterAllowance: Math.max(0, transferGb - internet.freeDataTransferOutGb) * internet.dataTransferOutGb,
+  };
+}

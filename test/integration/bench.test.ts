@@ -30,6 +30,10 @@ describe('npm run bench', () => {
       expect(stdout).toMatch(new RegExp(`^${label}: Lambda compute, probe runs: `, 'm'));
       expect(stdout).toMatch(new RegExp(`^${label}: total \\$[\\d.]+/month for \\d+ monitors = \\$[\\d.]+ per monitor-month$`, 'm'));
     }
+    // Plain HTTP and HTTPS checks measured on the wire, and priced for the internet.
+    expect(stdout).toMatch(/^traffic http: [\d.]+ ms of CPU, \d+ bytes out and \d+ bytes in per check/m);
+    expect(stdout).toMatch(/^traffic https: [\d.]+ ms of CPU, \d+ bytes out and \d+ bytes in per check/m);
+    expect(stdout).toMatch(/^cost N=90 as HTTPS endpoints on the internet: .* data transfer out [\d.]+ GB/m);
     const summary = lines.at(-1) ?? '';
     const match = /^bench: cycle_ratio=([\d.]+) cost_1k=\$([\d.]+) cost_10k=\$([\d.]+) detect_intervals=n\/a$/.exec(summary);
     expect(match).not.toBeNull();

@@ -4,6 +4,7 @@ import {
   LIST_PRICES,
   RUNS_PER_MONTH,
   estimateMonthlyCost,
+  internetChecksCost,
   lambdaGbSeconds,
   storedBytes,
   type CostEstimate,
@@ -171,5 +172,36 @@ describe('storedBytes', () => {
     const transitions = 10 * 3 * 2 * (400 + 200);
     const rollups = 48 * (5000 + 1000);
     expect(storedBytes(profile, 10, 3)).toBe(states + runs + transitions + rollups);
+  });
+});
+
+describe('internetChecksCost', () => {
+  it('prices the bytes every check sends for a month of 1-minute checks, with and without the free 100 GB', () => {
+    // 10,000 monitors × 43,200 checks × 1,000 bytes = 432,000,000,000 bytes = 402.3 GB.
+    const cost = internetChecksCost({ monitors: 10_000, extraCpuMsPerCheck: 0, bytesOutPerCheck: 1000 });
+    expect(cost.transferGb).toBeCloseTo(432e9 / 1024 ** 3, 6);
+    expect(cost.transfer).toBeCloseTo(cost.transferGb * 0.09, 9);
+    expect(cost.transferAfterAllowance).toBeCloseTo((cost.transferGb - 100) * 0.09, 9);
+    expect(cost.extraCompute).toBe(0);
+  });
+
+  it('charges nothing for transfer inside the free allowance', () => {
+    const cost = internetChecksCost({ monitors: 100, extraCpuMsPerCheck: 0, bytesOutPerCheck: 1000 });
+    expect(cost.transferGb).toBeLessThan(100);
+    expect(cost.transfer).toBeGreaterThan(0);
+    expect(cost.transferAfterAllowance).toBe(0);
+  });
+
+  it('bills extra CPU as CPU-bound Lambda time: 1 ms a check for 1,000 monitors is 74,628 GB-s', () => {
+    // 43,200,000 checks × 1 ms = 43,200 CPU-seconds; at one vCPU per 1,769 MB that is 43,200 × 1769 / 1024 GB-s.
+    const cost = internetChecksCost({ monitors: 1000, extraCpuMsPerCheck: 1, bytesOutPerCheck: 0 });
+    expect(cost.extraGbSeconds).toBeCloseTo((43_200 * 1769) / 1024, 6);
+    expect(cost.extraCompute).toBeCloseTo(cost.extraGbSeconds * LIST_PRICES.lambdaGbSecond, 9);
+  });
+
+  it('refuses negative figures and no monitors', () => {
+    expect(() => internetChecksCost({ monitors: 0, extraCpuMsPerCheck: 0, bytesOutPerCheck: 0 })).toThrow(RangeError);
+    expect(() => internetChecksCost({ monitors: 1, extraCpuMsPerCheck: -1, bytesOutPerCheck: 0 })).toThrow(RangeError);
+    expect(() => internetChecksCost({ monitors: 1, extraCpuMsPerCheck: 0, bytesOutPerCheck: Number.NaN })).toThrow(RangeError);
   });
 });
