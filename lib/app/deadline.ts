@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 /**
  * The time an invocation has left, read from the Lambda context's `getRemainingTimeInMillis`, so
  * work can be cut short before Lambda stops the function mid-step.
@@ -15,6 +17,15 @@ export interface RemainingTime {
 }
 
 /**
+ * A run's signal is listened to by every check in flight (one listener each, removed when the
+ * check ends): lift Node's warning at 10 listeners, which would otherwise fire on every run.
+ */
+function sharedByChecks(signal: AbortSignal): AbortSignal {
+  setMaxListeners(0, signal);
+  return signal;
+}
+
+/**
  * A deadline `reserveMs` before the invocation's own, so there is time left to return (and to
  * write what must be written) after it passes. Read once, at the start, from the context.
  */
@@ -28,14 +39,14 @@ export function deadlineIn(ms: number): Deadline {
   const remainingMs = () => end - performance.now();
   return {
     remainingMs,
-    signalBefore: (marginMs) => AbortSignal.timeout(Math.max(0, Math.floor(remainingMs() - marginMs))),
+    signalBefore: (marginMs) => sharedByChecks(AbortSignal.timeout(Math.max(0, Math.floor(remainingMs() - marginMs)))),
   };
 }
 
 /** No deadline: for callers without a Lambda context (tests, scripts). */
 export const NO_DEADLINE: Deadline = {
   remainingMs: () => Number.POSITIVE_INFINITY,
-  signalBefore: () => new AbortController().signal,
+  signalBefore: () => sharedByChecks(new AbortController().signal),
 };
 
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */

@@ -1,7 +1,9 @@
+import { getEventListeners } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { DEFAULT_USER_AGENT, HttpProber } from '../../lib/adapters/http-prober';
+import { deadlineIn } from '../../lib/app/deadline';
 import { evaluateResult } from '../../lib/domain/evaluate';
 import type { MonitorConfig, ProbeOutcome } from '../../lib/domain/types';
 import { freePort } from '../../lib/local/free-port';
@@ -307,6 +309,22 @@ describe('HttpProber against real HTTP servers on 127.0.0.1', () => {
     expect(outcome.reason).toBe('timeout');
     expect(outcome.message).toMatch(/cancelled/);
     expect(performance.now() - started).toBeLessThan(3000);
+  });
+
+  it('many checks in flight share a run\'s signal without a listener warning, and leave no listener behind', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const signal = deadlineIn(60_000).signalBefore(0);
+      const outcomes = await Promise.all(Array.from({ length: 40 }, () => prober.probe(monitorFor(`${baseUrl}/ok`), signal)));
+      expect(outcomes.map((outcome) => outcome.kind)).toEqual(Array(40).fill('response'));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+      expect(warnings.map((warning) => warning.name)).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 
   it('a refused port is connection-refused', async () => {
