@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort } from '../../lib/local/free-port';
+import { freePort } from '../../tools/local/free-port';
 import { startTargetServer, type TargetServer } from '../support/target-server';
 
 /**

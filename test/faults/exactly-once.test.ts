@@ -6,7 +6,7 @@ import { SesMailer } from '../../lib/adapters/ses-mailer';
 import type { NotifyTiming } from '../../lib/app/notify';
 import type { ProbeTiming } from '../../lib/app/probe-cycle';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
-import { freePort } from '../../lib/local/free-port';
+import { freePort } from '../../tools/local/free-port';
 import type { MonitorsConfig } from '../../lib/domain/types';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import {

@@ -16,7 +16,7 @@ import { MAX_REASON_LENGTH } from '../../lib/domain/email';
 import { tickOf } from '../../lib/domain/schedule';
 import { advanceState, initialState } from '../../lib/domain/state-machine';
 import type { CheckResult } from '../../lib/domain/types';
-import { freePort } from '../../lib/local/free-port';
+import { freePort } from '../../tools/local/free-port';
 import { createHttpApiEvent, createLambdaContext as createApiContext } from '../fixtures/http-api-event';
 import { createLambdaContext } from '../fixtures/lambda-context';
 import { createTestTable, type TestTable } from '../support/dynamodb';

@@ -5,7 +5,7 @@ import { generate } from 'selfsigned';
 import { DEFAULT_MAX_BODY_BYTES, HttpProber } from '../../lib/adapters/http-prober';
 import { evaluateResult } from '../../lib/domain/evaluate';
 import type { CheckResult, MonitorConfig } from '../../lib/domain/types';
-import { freePort } from '../../lib/local/free-port';
+import { freePort } from '../../tools/local/free-port';
 
 /**
  * Every way a target can misbehave, each served for real on 127.0.0.1 (the `.invalid` host never

@@ -10,7 +10,7 @@ const ROOT = path.join(__dirname, '..', '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 
 function bench(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(TSX, ['lib/bench/run.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 150_000 });
+  const result = spawnSync(TSX, ['tools/bench/run.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 150_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

@@ -6,7 +6,7 @@ import { DEFAULT_USER_AGENT, HttpProber } from '../../lib/adapters/http-prober';
 import { deadlineIn } from '../../lib/app/deadline';
 import { evaluateResult } from '../../lib/domain/evaluate';
 import type { MonitorConfig, ProbeOutcome } from '../../lib/domain/types';
-import { freePort } from '../../lib/local/free-port';
+import { freePort } from '../../tools/local/free-port';
 
 const CHECKED_AT = '2024-05-01T12:00:00.000Z';
 const FIVE_MB = 5 * 1024 * 1024;

@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import { createNotifyDeps, IDEMPOTENCY_PK, notifyBatch, type NotifyDeps } from '../../functions/notify';
 import { DynamoDbStateStore } from '../../lib/adapters/dynamodb-state-store';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
-import { freePort } from '../../lib/local/free-port';
+import { freePort } from '../../tools/local/free-port';
 import { tickOf } from '../../lib/domain/schedule';
 import { advanceState, initialState } from '../../lib/domain/state-machine';
 import type { CheckResult, MonitorsConfig, Transition } from '../../lib/domain/types';

@@ -1,6 +1,6 @@
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { tableDefinition } from '../../lib/local/table-definition';
+import { tableDefinition } from '../../tools/local/table-definition';
 
 /** A client for the DynamoDB Local that jest's global setup started. */
 export function testDynamoDbClient(): DynamoDBClient {

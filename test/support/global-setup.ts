@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { startDynamoDbLocal, type RunningDynamoDbLocal } from '../../lib/local/dynamodb-local';
-import { freePort } from '../../lib/local/free-port';
+import { startDynamoDbLocal, type RunningDynamoDbLocal } from '../../tools/local/dynamodb-local';
+import { freePort } from '../../tools/local/free-port';
 
 declare global {
   var __dynamoDbLocal: RunningDynamoDbLocal | undefined;

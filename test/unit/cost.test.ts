@@ -10,7 +10,7 @@ import {
   type CostEstimate,
   type CostInputs,
   type StorageProfile,
-} from '../../lib/domain/cost';
+} from '../../tools/bench/cost';
 
 const NO_STORAGE: StorageProfile = {
   stateItemBytes: 0,

@@ -4,7 +4,7 @@ import {
   scheduleExpression,
   type DeployParameters,
   type DeploySettingsInput,
-} from '../../lib/config/deploy-settings';
+} from '../../deploy/deploy-settings';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
 import { ConfigError } from '../../lib/domain/errors';
 

@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '../../lib/domain/errors';
-import { readLocalOptions } from '../../lib/local/local-environment';
-import { writeLocalMonitorsFile } from '../../lib/local/local-monitors';
-import { formatLogLine, isShown, parseLogLine } from '../../lib/local/log-view';
+import { readLocalOptions } from '../../tools/local/local-environment';
+import { writeLocalMonitorsFile } from '../../tools/local/local-monitors';
+import { formatLogLine, isShown, parseLogLine } from '../../tools/local/log-view';
 
 describe('readLocalOptions', () => {
   it('has documented defaults', () => {

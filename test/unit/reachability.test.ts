@@ -5,7 +5,7 @@ import {
   classifyTargetHost,
   findUnreachableTargets,
   type UnreachableKind,
-} from '../../lib/config/reachability';
+} from '../../deploy/reachability';
 import { ConfigError } from '../../lib/domain/errors';
 
 describe('classifyTargetHost', () => {

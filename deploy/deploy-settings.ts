@@ -1,6 +1,6 @@
-import { parseDuration } from '../domain/duration';
-import { ConfigError } from '../domain/errors';
-import type { MonitorsConfig } from '../domain/types';
+import { parseDuration } from '../lib/domain/duration';
+import { ConfigError } from '../lib/domain/errors';
+import type { MonitorsConfig } from '../lib/domain/types';
 import { assertReachableFromLambda } from './reachability';
 
 /** The stage that runs on this machine (serverless-offline); every other stage deploys to AWS. */

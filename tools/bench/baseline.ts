@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { mapWithConcurrency } from '../domain/concurrency';
+import { mapWithConcurrency } from '../../lib/domain/concurrency';
 
 export interface BaselineResult {
   durationMs: number;

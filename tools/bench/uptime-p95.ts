@@ -1,6 +1,6 @@
 /**
  * How fast and how costly is `GET /monitors/{id}/uptime?window=30d` for a monitor with 30 days of
- * 1-minute history? Run: `npx tsx test/bench/uptime-p95.ts` (add `--monitors 10 --requests 500` to
+ * 1-minute history? Run: `npx tsx tools/bench/uptime-p95.ts` (add `--monitors 10 --requests 500` to
  * change the set-up). Needs Java for DynamoDB Local; takes a few minutes, most of it seeding.
  *
  * It starts its own in-memory DynamoDB Local, creates the table as serverless.yml defines it, and
@@ -26,11 +26,11 @@ import { handleApiRequest, mapApiErrors, type ApiDeps } from '../../functions/ap
 import { DynamoDbRunRollupStore } from '../../lib/adapters/dynamodb-run-rollup-store';
 import { DynamoDbStateStore } from '../../lib/adapters/dynamodb-state-store';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
-import { startDynamoDbLocal } from '../../lib/local/dynamodb-local';
-import { freePort } from '../../lib/local/free-port';
-import { tableDefinition } from '../../lib/local/table-definition';
-import { createHttpApiEvent, createLambdaContext } from '../fixtures/http-api-event';
-import { scriptMonitor, seedHistory } from '../support/history';
+import { startDynamoDbLocal } from '../local/dynamodb-local';
+import { freePort } from '../local/free-port';
+import { tableDefinition } from '../local/table-definition';
+import { createHttpApiEvent, createLambdaContext } from '../../test/fixtures/http-api-event';
+import { scriptMonitor, seedHistory } from '../../test/support/history';
 
 const ROOT = path.join(__dirname, '..', '..');
 const MINUTE_MS = 60_000;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { parseDuration } from '../domain/duration';
-import { ConfigError } from '../domain/errors';
+import { parseDuration } from '../../lib/domain/duration';
+import { ConfigError } from '../../lib/domain/errors';
 
 const port = (fallback: number) =>
   z.coerce

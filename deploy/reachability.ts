@@ -1,6 +1,6 @@
 import { BlockList, isIP } from 'node:net';
-import { ConfigError } from '../domain/errors';
-import type { MonitorsConfig } from '../domain/types';
+import { ConfigError } from '../lib/domain/errors';
+import type { MonitorsConfig } from '../lib/domain/types';
 
 /** Why a deployed Lambda function (outside any VPC) cannot reach a target host. */
 export type UnreachableKind = 'loopback' | 'private' | 'link-local' | 'unspecified';

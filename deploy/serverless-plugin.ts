@@ -5,9 +5,9 @@ import {
   resolveDeploySettings,
   type DeployParameters,
   type DeploySettings,
-} from '../config/deploy-settings';
-import { loadMonitorsConfig } from '../config/monitors';
-import { ConfigError } from '../domain/errors';
+} from './deploy-settings';
+import { loadMonitorsConfig } from '../lib/config/monitors';
+import { ConfigError } from '../lib/domain/errors';
 
 /** Commands that deploy nothing and must work whatever monitors.yml says (removing a stack, say). */
 const NON_DEPLOYING_COMMANDS = new Set(['remove', 'info', 'logs', 'metrics', 'print']);

@@ -4,7 +4,7 @@ import sesEmulator from 'aws-ses-v2-local';
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { createNotifyDeps, createSesClient, notifyBatch } from '../../functions/notify';
-import type { MonitorsConfig, Transition } from '../domain/types';
+import type { MonitorsConfig, Transition } from '../../lib/domain/types';
 import { freePort } from '../local/free-port';
 import type { DynamoDbMeter, MeterReading } from './dynamodb-meter';
 import type { LogCounter } from './log-counter';

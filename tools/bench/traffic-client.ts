@@ -3,9 +3,9 @@
  * certificate authority in NODE_EXTRA_CA_CERTS): runs the real HttpProber against one URL, a
  * warm-up round and then a measured one, and reports the CPU the measured checks took.
  */
-import { HttpProber } from '../adapters/http-prober';
-import { mapWithConcurrency } from '../domain/concurrency';
-import type { MonitorConfig } from '../domain/types';
+import { HttpProber } from '../../lib/adapters/http-prober';
+import { mapWithConcurrency } from '../../lib/domain/concurrency';
+import type { MonitorConfig } from '../../lib/domain/types';
 
 export interface TrafficClientRequest {
   url: string;

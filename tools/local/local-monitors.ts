@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { formatDuration, parseDuration } from '../domain/duration';
-import type { MonitorsConfig } from '../domain/types';
-import { loadMonitorsConfig, parseMonitorsConfig } from '../config/monitors';
+import { formatDuration, parseDuration } from '../../lib/domain/duration';
+import type { MonitorsConfig } from '../../lib/domain/types';
+import { loadMonitorsConfig, parseMonitorsConfig } from '../../lib/config/monitors';
 
 export const DEMO_MONITOR_ID = 'demo';
 

@@ -1,11 +1,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDbStateStore } from '../adapters/dynamodb-state-store';
-import { EmfMetricsSink } from '../adapters/cloudwatch-metrics-sink';
-import { HttpProber } from '../adapters/http-prober';
-import { runProbeCycle } from '../app/probe-cycle';
-import { combineCycles, runScheduledTick, type ProbeRunReport } from '../app/scheduled-run';
-import { parseMonitorsConfig } from '../config/monitors';
-import type { MonitorsConfig } from '../domain/types';
+import { DynamoDbStateStore } from '../../lib/adapters/dynamodb-state-store';
+import { EmfMetricsSink } from '../../lib/adapters/cloudwatch-metrics-sink';
+import { HttpProber } from '../../lib/adapters/http-prober';
+import { runProbeCycle } from '../../lib/app/probe-cycle';
+import { combineCycles, runScheduledTick, type ProbeRunReport } from '../../lib/app/scheduled-run';
+import { parseMonitorsConfig } from '../../lib/config/monitors';
+import type { MonitorsConfig } from '../../lib/domain/types';
 import type { DynamoDbMeter, MeterReading } from './dynamodb-meter';
 import { countingLogger } from './log-counter';
 import { startBenchTargets } from './targets';

@@ -5,7 +5,7 @@
  *
  * Starts its own in-memory DynamoDB Local and N targets on 127.0.0.1 (nothing else is contacted),
  * runs the real probe against them, counts what every run consumes, prices it with the list prices
- * of lib/domain/cost.ts, times detection in `npm start`, and the module initialisation of each
+ * of tools/bench/cost.ts, times detection in `npm start`, and the module initialisation of each
  * bundled function. Prints one line per figure and ends with a summary line. Needs Java.
  */
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -13,8 +13,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
-import { DEPLOY_PARAMETER_DEFAULTS } from '../config/deploy-settings';
-import { INTERNET_PRICES, LAMBDA_MB_PER_VCPU, estimateMonthlyCost, internetChecksCost, lambdaGbSeconds, type CostEstimate, type CostInputs } from '../domain/cost';
+import { DEPLOY_PARAMETER_DEFAULTS } from '../../deploy/deploy-settings';
+import { INTERNET_PRICES, LAMBDA_MB_PER_VCPU, estimateMonthlyCost, internetChecksCost, lambdaGbSeconds, type CostEstimate, type CostInputs } from './cost';
 import { startDynamoDbLocal, type RunningDynamoDbLocal } from '../local/dynamodb-local';
 import { freePort } from '../local/free-port';
 import { tableDefinition } from '../local/table-definition';
