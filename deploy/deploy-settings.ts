@@ -2,6 +2,7 @@ import { parseDuration } from '../lib/domain/duration';
 import { ConfigError } from '../lib/domain/errors';
 import type { MonitorsConfig } from '../lib/domain/types';
 import { assertReachableFromLambda } from './reachability';
+import { MINUTE_MS } from '../lib/domain/time';
 
 /** The stage that runs on this machine (serverless-offline); every other stage deploys to AWS. */
 export const LOCAL_STAGE = 'local';
@@ -113,7 +114,6 @@ export const DEPLOY_PARAMETER_DEFAULTS = {
   apiThrottleBurst: '20',
 } as const satisfies Partial<Record<DeployParameterName, string>>;
 
-const MINUTE_MS = 60_000;
 /** The probe's timeout: a run ends before the next minute's begins. */
 const PROBE_TIMEOUT_S = 55;
 /** With sub-minute monitors: the cycle 50 s into the minute still gets its 10 s, plus the start-up delay. */

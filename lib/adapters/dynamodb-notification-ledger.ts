@@ -1,11 +1,11 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ClaimResult, LedgerEntry, NotificationLedger } from '../domain/ports';
+import { DAY_MS } from '../domain/time';
 
 /** Ledger items live in the monitor table under this partition key (the notifier may write no other). */
 export const LEDGER_PK = 'IDEMPOTENCY';
 const SK_PREFIX = 'transition-email#';
-const DAY_MS = 86_400_000;
 
 export interface DynamoDbNotificationLedgerOptions {
   client: DynamoDBClient;

@@ -5,8 +5,8 @@ import { decodeRunStats, encodeRunStats } from '../domain/run-results-codec';
 import type { RunRollupStore, RunStats } from '../domain/run-stats';
 import { queryAll } from './dynamodb-query';
 import { DynamoDbRosters } from './dynamodb-rosters';
+import { DAY_MS } from '../domain/time';
 
-const DAY_MS = 86_400_000;
 /** Partition of the markers: one item per rolled-up hour. */
 const MARKER_PK = 'ROLLUP';
 /** How many bucket items of one hour are written at once. */

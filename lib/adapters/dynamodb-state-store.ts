@@ -14,8 +14,8 @@ import { queryAll } from './dynamodb-query';
 import { DynamoDbRosters } from './dynamodb-rosters';
 import type { RunScope } from '../domain/shards';
 import type { FailureReason, MonitorState, MonitorStatus, RunMonitorResult, RunSummary, Transition } from '../domain/types';
+import { MINUTE_MS, DAY_MS } from '../domain/time';
 
-const DAY_MS = 86_400_000;
 const STATE_PK = 'STATE';
 /** Run-start markers: pk TICK, sk <tick>. */
 const TICK_PK = 'TICK';
@@ -25,7 +25,6 @@ const LOCK_PK = 'LOCK';
 const AFTER_SHARDS = '#~';
 /** The most keys one BatchGetItem takes. */
 const BATCH_GET_MAX = 100;
-const MINUTE_MS = 60_000;
 /** How long run-start markers are kept (TTL). */
 const MARKER_RETENTION_MS = 2 * DAY_MS;
 /** How many days back `latestRunSummary` looks for a run. */

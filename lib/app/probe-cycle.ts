@@ -9,6 +9,7 @@ import { advanceState, initialState } from '../domain/state-machine';
 import type { CheckResult, MonitorConfig, MonitorState, MonitorsConfig, RunSummary, Transition } from '../domain/types';
 import { NO_DEADLINE, sleep, type Deadline } from './deadline';
 import { rollUpPreviousHour } from './run-history';
+import { MINUTE_MS } from '../domain/time';
 
 /** The structured logger the cycle writes to. */
 export type CycleLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
@@ -74,7 +75,6 @@ export interface ProbeCycleReport {
 
 /** How often a conflicting state write is re-read and retried before the result is dropped. */
 const SAVE_ATTEMPTS = 3;
-const MINUTE_MS = 60_000;
 /** No lease outlives a Lambda invocation (15 minutes at most). */
 const MAX_LEASE_MS = 15 * MINUTE_MS;
 

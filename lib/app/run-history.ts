@@ -5,7 +5,6 @@ import {
   ceilHour,
   EMPTY_RUN_STATS,
   floorHour,
-  HOUR_MS,
   summarizeRuns,
   summarizeRunsByHour,
   type RunRollupStore,
@@ -13,14 +12,13 @@ import {
 } from '../domain/run-stats';
 import type { TimeWindow } from '../domain/uptime';
 import type { Deadline } from './deadline';
+import { MINUTE_MS, HOUR_MS, DAY_MS } from '../domain/time';
 
 /**
  * Run history by the hour: the probe rolls up each finished hour (writer), the API combines those
  * rollups with raw run summaries for the hours not rolled up (reader). See lib/domain/run-stats.ts.
  */
 
-const MINUTE_MS = 60_000;
-const DAY_MS = 86_400_000;
 /**
  * The probe rolls up the previous hour during minutes 5 to 9 of each hour: late enough that the
  * hour's last run has written its summary, with five chances in case a run fails.

@@ -5,8 +5,8 @@ import { z } from 'zod';
 import { parseDuration } from '../domain/duration';
 import { ConfigError } from '../domain/errors';
 import type { MonitorConfig, MonitorsConfig } from '../domain/types';
+import { MINUTE_MS } from '../domain/time';
 
-const MINUTE_MS = 60_000;
 const MAX_TIMEOUT_MS = 30_000;
 
 const email = z.email({ error: 'must be an email address' });

@@ -1,4 +1,5 @@
 import type { RunMonitorResult, RunSummary } from './types';
+import { HOUR_MS } from './time';
 
 /**
  * Check counts and response times from run summaries, and the hourly rollups that keep reading them
@@ -13,7 +14,6 @@ import type { RunMonitorResult, RunSummary } from './types';
  * connection) measures the failure, not how fast the service answers.
  */
 
-export const HOUR_MS = 3_600_000;
 
 /**
  * Response times as a mergeable histogram: bucket `i` (1 and up) holds times in

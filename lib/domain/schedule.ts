@@ -1,4 +1,4 @@
-const MINUTE_MS = 60_000;
+import { MINUTE_MS } from './time';
 
 /**
  * The tick id of a scheduled invocation: its scheduled time truncated to the schedule's period

@@ -1,5 +1,6 @@
 import { BadRequestError, quoteInput } from './errors';
 import type { MonitorStatus, Transition } from './types';
+import { HOUR_MS, DAY_MS } from './time';
 
 /**
  * Uptime and incident math over one monitor's transitions. Pure: `now` comes in as an argument.
@@ -62,8 +63,6 @@ export interface WindowQuery {
   to?: string;
 }
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
 
 export const WINDOW_LENGTHS_MS: Readonly<Record<WindowName, number>> = {
   '1h': HOUR_MS,

@@ -8,6 +8,7 @@ import type { MonitorConfig } from '../../lib/domain/types';
 import { startApiServer, type RunningApi } from '../support/api-server';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { scriptMonitor, seedHistory } from '../support/history';
+import { MINUTE_MS, DAY_MS } from '../../lib/domain/time';
 
 /**
  * The status page in a real browser: headless Chromium (Debian's `chromium` package) driven by
@@ -40,9 +41,7 @@ if (!available && !required) {
 }
 const describeWithBrowser = available || required ? describe : describe.skip;
 
-const MINUTE_MS = 60_000;
 const STEP_MS = 5 * MINUTE_MS;
-const DAY_MS = 86_400_000;
 const NOW_MS = Date.parse('2024-05-15T12:30:00Z');
 const day = (daysAgo: number, hour: number, minute = 0) => Date.parse('2024-05-15T00:00:00Z') - daysAgo * DAY_MS + (hour * 60 + minute) * MINUTE_MS;
 

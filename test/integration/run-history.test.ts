@@ -12,10 +12,9 @@ import type { MonitorConfig } from '../../lib/domain/types';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { scriptMonitor, seedHistory, type SeededHistory } from '../support/history';
 import { startTargetServer, type TargetServer } from '../support/target-server';
+import { MINUTE_MS, HOUR_MS } from '../../lib/domain/time';
 
 const T0 = Date.parse('2024-05-01T10:00:00.000Z');
-const MINUTE_MS = 60_000;
-const HOUR_MS = 60 * MINUTE_MS;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 const config = parseMonitorsConfig(

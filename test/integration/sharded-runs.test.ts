@@ -7,8 +7,8 @@ import { SHARD_EVENT_SOURCE, type ShardDispatcher, type ShardRequest } from '../
 import type { MonitorConfig, MonitorsConfig, RunSummary } from '../../lib/domain/types';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { startTargetServer, type TargetServer } from '../support/target-server';
+import { MINUTE_MS } from '../../lib/domain/time';
 
-const MINUTE_MS = 60_000;
 const T0 = Date.parse('2026-05-04T10:00:00Z');
 const at = (minute: number, seconds = 0) => new Date(T0 + minute * MINUTE_MS + seconds * 1000).toISOString();
 

@@ -14,6 +14,7 @@ import { createHttpApiEvent, createLambdaContext, type HttpApiEventOptions } fro
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { scriptMonitor, seedHistory } from '../support/history';
 import { OpenApiResponseValidator } from '../support/openapi';
+import { MINUTE_MS } from '../../lib/domain/time';
 
 /**
  * The status page, badges, daily uptime, SLA report and the deeper uptime figures, served by the
@@ -27,7 +28,6 @@ import { OpenApiResponseValidator } from '../support/openapi';
  * Every answer is checked against the OpenAPI document.
  */
 
-const MINUTE_MS = 60_000;
 const DAY_S = 86_400;
 const STEP_MS = 5 * MINUTE_MS;
 const ms = (text: string) => Date.parse(text);

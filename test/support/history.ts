@@ -1,7 +1,8 @@
 import { rollUpHour } from '../../lib/app/run-history';
 import { mapWithConcurrency } from '../../lib/domain/concurrency';
 import type { StateStore } from '../../lib/domain/ports';
-import { ceilHour, floorHour, HOUR_MS, type RunRollupStore } from '../../lib/domain/run-stats';
+import { ceilHour, floorHour, type RunRollupStore } from '../../lib/domain/run-stats';
+import { HOUR_MS } from '../../lib/domain/time';
 import { advanceState, initialState } from '../../lib/domain/state-machine';
 import type { CheckResult, FailureReason, MonitorConfig, MonitorState, RunSummary, Transition } from '../../lib/domain/types';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { findShard, planShards, shardKey, statesToRead, type ShardableMonitor } from '../../lib/domain/shards';
+import { MINUTE_MS } from '../../lib/domain/time';
 
-const MINUTE_MS = 60_000;
 
 function monitors(count: number, intervalMs = MINUTE_MS, prefix = 'm'): ShardableMonitor[] {
   return Array.from({ length: count }, (_, i) => ({ id: `${prefix}-${String(i).padStart(5, '0')}`, intervalMs }));

@@ -1,6 +1,6 @@
 import { cycleOffsets, isDueInCycle } from '../../lib/domain/schedule';
+import { MINUTE_MS } from '../../lib/domain/time';
 
-const MINUTE_MS = 60_000;
 
 describe('cycleOffsets', () => {
   it.each<[number[], number[]]>([

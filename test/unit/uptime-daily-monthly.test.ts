@@ -11,8 +11,8 @@ import {
   type DayUptime,
   type MonthlyUptime,
 } from '../../lib/domain/uptime';
+import { MINUTE_MS } from '../../lib/domain/time';
 
-const MINUTE_MS = 60_000;
 const DAY_S = 86_400;
 /** 2024-05-01T00:00:00Z, a UTC month boundary. */
 const MAY_1_MS = Date.parse('2024-05-01T00:00:00.000Z');

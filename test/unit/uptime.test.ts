@@ -11,9 +11,9 @@ import {
   type UptimeReport,
   type WindowQuery,
 } from '../../lib/domain/uptime';
+import { MINUTE_MS } from '../../lib/domain/time';
 
 const BASE_MS = Date.parse('2024-05-01T00:00:00.000Z');
-const MINUTE_MS = 60_000;
 
 /** ISO time `minutes` after (or before, when negative) the base time. */
 function at(minutes: number): string {

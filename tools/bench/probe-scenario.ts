@@ -14,15 +14,14 @@ import { fetchAll, type BaselineResult } from './baseline';
 import type { DynamoDbMeter, MeterReading } from './dynamodb-meter';
 import { countingLogger, type LogCounter } from './log-counter';
 import { startBenchTargets, type BenchTargets } from './targets';
+import { MINUTE_MS, HOUR_MS } from '../../lib/domain/time';
 
-const MINUTE_MS = 60_000;
 /**
  * The bench's ticks: synthetic minutes from here on, so each run is a new scheduled minute. Past
  * minute 9 of the hour, so no measured run includes the previous hour's rollup (minutes 5 to 9),
  * which the bench measures on its own.
  */
 const FIRST_TICK_MS = Date.parse('2026-01-01T10:20:00.000Z');
-const HOUR_MS = 60 * MINUTE_MS;
 
 export interface ProbeScenarioOptions {
   monitors: number;

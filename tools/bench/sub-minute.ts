@@ -9,8 +9,8 @@ import type { MonitorsConfig } from '../../lib/domain/types';
 import type { DynamoDbMeter, MeterReading } from './dynamodb-meter';
 import { countingLogger } from './log-counter';
 import { startBenchTargets } from './targets';
+import { MINUTE_MS } from '../../lib/domain/time';
 
-const MINUTE_MS = 60_000;
 
 export interface SubMinuteOptions {
   monitors: number;

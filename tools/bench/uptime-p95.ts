@@ -31,11 +31,9 @@ import { freePort } from '../local/free-port';
 import { tableDefinition } from '../local/table-definition';
 import { createHttpApiEvent, createLambdaContext } from '../../test/fixtures/http-api-event';
 import { scriptMonitor, seedHistory } from '../../test/support/history';
+import { MINUTE_MS, HOUR_MS, DAY_MS } from '../../lib/domain/time';
 
 const ROOT = path.join(__dirname, '..', '..');
-const MINUTE_MS = 60_000;
-const HOUR_MS = 60 * MINUTE_MS;
-const DAY_MS = 24 * HOUR_MS;
 
 const { values: args } = parseArgs({
   options: {
