@@ -1,5 +1,6 @@
 import { parseDuration } from '../lib/domain/duration';
 import { ConfigError } from '../lib/domain/errors';
+import { RUN_RETENTION_DAYS, TRANSITION_RETENTION_DAYS } from '../lib/domain/retention';
 import type { MonitorsConfig } from '../lib/domain/types';
 import { assertReachableFromLambda } from './reachability';
 import { MINUTE_MS } from '../lib/domain/time';
@@ -43,8 +44,8 @@ export interface DeploySettings {
   tableName: { Ref: 'MonitorTable' } | string;
   /** Whether EventBridge runs the probe; `npm start` plays the schedule itself, in seconds. */
   scheduleEnabled: boolean;
-  /** The probe's tick period (PROBE_TICK): 1m when deployed, the local interval under npm start. */
-  probeTick: string;
+  /** The probe's period, the time between ticks (PROBE_PERIOD): 1m when deployed, the local interval under npm start. */
+  probePeriod: string;
   /** The EventBridge schedule expression of the probe: `rate(1 minute)` or an aligned `cron(...)`. */
   schedule: string;
   /** Seconds between scheduled runs; the missed-run alarm's period. */
@@ -89,8 +90,8 @@ export interface DeploySettingsInput {
   /** `${service}-${stage}`: the table's name. */
   stackName: string;
   stage: string;
-  /** The local stage's tick period (UPTIME_LOCAL_PROBE_TICK, set by npm start); default 10s. */
-  localProbeTick?: string;
+  /** The local stage's period (UPTIME_LOCAL_PROBE_PERIOD, set by npm start); default 10s. */
+  localProbePeriod?: string;
   params: DeployParameters;
   /**
    * Whether to refuse what a deployed stack could not run: unreachable targets, a sender the SES
@@ -104,8 +105,8 @@ export interface DeploySettingsInput {
 export const DEPLOY_PARAMETER_DEFAULTS = {
   sesSandbox: 'true',
   scheduleRate: '1m',
-  transitionRetentionDays: '400',
-  runRetentionDays: '35',
+  transitionRetentionDays: String(TRANSITION_RETENTION_DAYS),
+  runRetentionDays: String(RUN_RETENTION_DAYS),
   logRetentionDays: '30',
   metricsNamespace: 'UptimeMonitor',
   probeConcurrency: '64',
@@ -166,17 +167,17 @@ export function resolveDeploySettings(input: DeploySettingsInput): DeploySetting
   const apiThrottleRate = readNumber(params, 'apiThrottleRate', 0.01, 10_000);
   const apiThrottleBurst = readInteger(params, 'apiThrottleBurst', 1, 5_000);
 
-  const localProbeTick = input.localProbeTick ?? '10s';
-  const tickMs = parseDuration(localProbeTick);
-  if (!deployed && (tickMs === undefined || tickMs < 1000 || tickMs > MINUTE_MS)) {
-    throw new ConfigError(`UPTIME_LOCAL_PROBE_TICK: '${localProbeTick}' must be a duration from 1s to 1m`);
+  const localProbePeriod = input.localProbePeriod ?? '10s';
+  const periodMs = parseDuration(localProbePeriod);
+  if (!deployed && (periodMs === undefined || periodMs < 1000 || periodMs > MINUTE_MS)) {
+    throw new ConfigError(`UPTIME_LOCAL_PROBE_PERIOD: '${localProbePeriod}' must be a duration from 1s to 1m`);
   }
 
   return {
     monitorsFile: input.monitorsFile,
     tableName: deployed ? { Ref: 'MonitorTable' } : input.stackName,
     scheduleEnabled: deployed,
-    probeTick: deployed ? '1m' : localProbeTick,
+    probePeriod: deployed ? '1m' : localProbePeriod,
     schedule: scheduleExpression(scheduleMinutes),
     runPeriodSeconds: scheduleMinutes * 60,
     sesIdentity,

@@ -66,7 +66,7 @@ export class UptimeMonitorPlugin {
     const stage = String(await resolveVariable('sls:stage'));
     const file = String(await resolveVariable("env:MONITORS_FILE, 'monitors.yml'"));
     const service = String(await resolveVariable('self:service'));
-    const localProbeTick = String(await resolveVariable("env:UPTIME_LOCAL_PROBE_TICK, '10s'"));
+    const localProbePeriod = String(await resolveVariable("env:UPTIME_LOCAL_PROBE_PERIOD, '10s'"));
     const params: DeployParameters = {};
     for (const name of DEPLOY_PARAMETER_NAMES) {
       params[name] = (await resolveVariable(`param:${name}, null`)) as DeployParameters[typeof name];
@@ -82,7 +82,7 @@ export class UptimeMonitorPlugin {
         monitorsFile: inside ? relative.split(path.sep).join('/') : absolute,
         stackName: `${service}-${stage}`,
         stage,
-        localProbeTick,
+        localProbePeriod,
         params,
         checkDeployability: !NON_DEPLOYING_COMMANDS.has(this.serverless.processedInput.commands[0] ?? ''),
       });

@@ -1,9 +1,13 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ClaimResult, LedgerEntry, NotificationLedger } from '../domain/ports';
 import { DAY_MS } from '../domain/time';
+import { documentClient, expiresAtSeconds } from './dynamodb-items';
 
-/** Ledger items live in the monitor table under this partition key (the notifier may write no other). */
+/**
+ * Ledger items live in the monitor table under this partition key (the notifier may write no
+ * other). Its text predates the name "ledger"; deployed tables and the notifier's IAM condition hold it.
+ */
 export const LEDGER_PK = 'IDEMPOTENCY';
 const SK_PREFIX = 'transition-email#';
 
@@ -12,8 +16,8 @@ export interface DynamoDbNotificationLedgerOptions {
   tableName: string;
   /** How long a record is kept (TTL); longer than a stream record can live (24 h). Default 3 days. */
   retentionDays?: number;
-  /** Wall clock in epoch milliseconds, for the TTL. */
-  now?: () => number;
+  /** Wall clock in epoch milliseconds, for the TTL and `completedAt`. Default Date.now. */
+  nowMs?: () => number;
 }
 
 /**
@@ -24,13 +28,13 @@ export class DynamoDbNotificationLedger implements NotificationLedger {
   private readonly documents: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly retentionMs: number;
-  private readonly now: () => number;
+  private readonly nowMs: () => number;
 
   constructor(options: DynamoDbNotificationLedgerOptions) {
-    this.documents = DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
+    this.documents = documentClient(options.client);
     this.tableName = options.tableName;
     this.retentionMs = (options.retentionDays ?? 3) * DAY_MS;
-    this.now = options.now ?? Date.now;
+    this.nowMs = options.nowMs ?? Date.now;
   }
 
   async read(key: string, options: { signal?: AbortSignal } = {}): Promise<LedgerEntry | undefined> {
@@ -44,8 +48,8 @@ export class DynamoDbNotificationLedger implements NotificationLedger {
   async claim(
     key: string,
     attemptId: string,
-    leaseExpiresAt: number,
-    now: number,
+    leaseExpiresAtMs: number,
+    nowMs: number,
     options: { signal?: AbortSignal } = {},
   ): Promise<ClaimResult> {
     // Two rounds: a claim released between the failed put and the read leaves nothing to report.
@@ -54,10 +58,10 @@ export class DynamoDbNotificationLedger implements NotificationLedger {
         await this.documents.send(
           new PutCommand({
             TableName: this.tableName,
-            Item: { ...this.keyOf(key), status: 'INPROGRESS', attemptId, leaseExpiresAt, expiresAt: this.expiresAt() },
+            Item: { ...this.keyOf(key), status: 'INPROGRESS', attemptId, leaseExpiresAt: leaseExpiresAtMs, expiresAt: this.expiresAt() },
             ConditionExpression: 'attribute_not_exists(pk) OR (#status = :inProgress AND #lease < :now)',
             ExpressionAttributeNames: { '#status': 'status', '#lease': 'leaseExpiresAt' },
-            ExpressionAttributeValues: { ':inProgress': 'INPROGRESS', ':now': now },
+            ExpressionAttributeValues: { ':inProgress': 'INPROGRESS', ':now': nowMs },
           }),
           { abortSignal: options.signal },
         );
@@ -75,7 +79,7 @@ export class DynamoDbNotificationLedger implements NotificationLedger {
     await this.documents.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { ...this.keyOf(key), status: 'COMPLETED', outcome, messageId, completedAt: new Date(this.now()).toISOString(), expiresAt: this.expiresAt() },
+        Item: { ...this.keyOf(key), status: 'COMPLETED', outcome, messageId, completedAt: new Date(this.nowMs()).toISOString(), expiresAt: this.expiresAt() },
       }),
       { abortSignal: options.signal },
     );
@@ -86,7 +90,7 @@ export class DynamoDbNotificationLedger implements NotificationLedger {
       await this.documents.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...this.keyOf(key), status: 'COMPLETED', outcome, completedAt: new Date(this.now()).toISOString(), expiresAt: this.expiresAt() },
+          Item: { ...this.keyOf(key), status: 'COMPLETED', outcome, completedAt: new Date(this.nowMs()).toISOString(), expiresAt: this.expiresAt() },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -118,7 +122,7 @@ export class DynamoDbNotificationLedger implements NotificationLedger {
   }
 
   private expiresAt(): number {
-    return Math.floor((this.now() + this.retentionMs) / 1000);
+    return expiresAtSeconds(this.nowMs(), this.retentionMs);
   }
 }
 
@@ -130,5 +134,5 @@ function entryFromItem(item: Record<string, unknown>): LedgerEntry {
       ...(typeof item.messageId === 'string' ? { messageId: item.messageId } : {}),
     };
   }
-  return { status: 'INPROGRESS', attemptId: String(item.attemptId ?? ''), leaseExpiresAt: Number(item.leaseExpiresAt ?? 0) };
+  return { status: 'INPROGRESS', attemptId: String(item.attemptId ?? ''), leaseExpiresAtMs: Number(item.leaseExpiresAt ?? 0) };
 }

@@ -1,8 +1,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { mapWithConcurrency } from '../domain/concurrency';
 import { decodeRunStats, encodeRunStats } from '../domain/run-results-codec';
-import type { RunRollupStore, RunStats } from '../domain/run-stats';
+import type { RunRollupStore } from '../domain/ports';
+import { TRANSITION_RETENTION_DAYS } from '../domain/retention';
+import type { RunStats } from '../domain/run-stats';
+import { documentClient, expiresAtSeconds } from './dynamodb-items';
 import { queryAll } from './dynamodb-query';
 import { DynamoDbRosters } from './dynamodb-rosters';
 import { DAY_MS } from '../domain/time';
@@ -21,14 +24,14 @@ export const ROLLUP_MONITORS_PER_ITEM = 16;
 export interface DynamoDbRunRollupStoreOptions {
   client: DynamoDBClient;
   tableName: string;
-  /** How long rollups are kept (TTL), default 400 days, as transitions. */
+  /** How long rollups are kept (TTL); default TRANSITION_RETENTION_DAYS, as transitions. */
   retentionDays?: number;
-  /** Rosters already known to be stored, shared with the state store of the same invocation. */
+  /** Rosters already known to be stored, shared with the run summary store of the same invocation. */
   rosters?: Map<string, string[]>;
 }
 
 /**
- * The RunRollupStore on the monitor table, beside the state store's items:
+ * The RunRollupStore on the monitor table, beside the other stores' items (lib/adapters/dynamodb-items.ts):
  *
  * | item | pk | sk |
  * |---|---|---|
@@ -52,9 +55,9 @@ export class DynamoDbRunRollupStore implements RunRollupStore {
   private readonly rosters: DynamoDbRosters;
 
   constructor(options: DynamoDbRunRollupStoreOptions) {
-    this.documents = DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
+    this.documents = documentClient(options.client);
     this.tableName = options.tableName;
-    this.retentionMs = (options.retentionDays ?? 400) * DAY_MS;
+    this.retentionMs = (options.retentionDays ?? TRANSITION_RETENTION_DAYS) * DAY_MS;
     this.rosters = new DynamoDbRosters(this.documents, this.tableName, options.rosters);
   }
 
@@ -66,7 +69,7 @@ export class DynamoDbRunRollupStore implements RunRollupStore {
   }
 
   async putHourRollup(hour: string, stats: ReadonlyMap<string, RunStats>): Promise<void> {
-    const expiresAt = Math.floor((Date.parse(hour) + this.retentionMs) / 1000);
+    const expiresAt = expiresAtSeconds(Date.parse(hour), this.retentionMs);
     const buckets = Math.max(1, Math.ceil(stats.size / ROLLUP_MONITORS_PER_ITEM));
     const byBucket = new Map<number, string[]>();
     for (const monitorId of [...stats.keys()].sort()) {

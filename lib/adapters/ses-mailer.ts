@@ -1,7 +1,15 @@
-import { SendEmailCommand, type SESClient } from '@aws-sdk/client-ses';
+import { SendEmailCommand, SESClient, type SESClientConfig } from '@aws-sdk/client-ses';
 import type { EmailMessage, Mailer } from '../domain/ports';
 
 const CHARSET = 'UTF-8';
+
+/** SES throttling (1 message a second in the sandbox) is retried by the SDK this many times in all. */
+export const SES_MAX_ATTEMPTS = 5;
+
+/** The SES client the notifier sends with: throttling is retried by the SDK, up to SES_MAX_ATTEMPTS attempts. */
+export function createSesClient(config: SESClientConfig = {}): SESClient {
+  return new SESClient({ maxAttempts: SES_MAX_ATTEMPTS, ...config });
+}
 
 export interface SesMailerOptions {
   /** Configure it with `maxAttempts` (about 5): SES throttling is retried by the SDK, not here. */

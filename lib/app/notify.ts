@@ -1,7 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { renderTransitionEmail, shouldNotify } from '../domain/email';
-import type { Mailer, NotificationLedger, StateStore } from '../domain/ports';
+import type { Mailer, NotificationLedger, TransitionReader } from '../domain/ports';
 import type { MonitorsConfig, Transition } from '../domain/types';
+import { MINUTE_MS } from '../domain/time';
 import { NO_DEADLINE, sleep, type Deadline } from './deadline';
 
 export type NotifyLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
@@ -34,16 +35,17 @@ export const DEFAULT_NOTIFY_TIMING: NotifyTiming = {
 };
 
 /** No lease outlives a Lambda invocation (15 minutes at most). */
-const MAX_LEASE_MS = 15 * 60_000;
+const MAX_LEASE_MS = 15 * MINUTE_MS;
 
 export interface NotifyTransitionDeps {
-  store: StateStore;
+  /** Reads the transition before each one (what the email says the monitor was before). */
+  transitions: TransitionReader;
   mailer: Mailer;
   ledger: NotificationLedger;
   config: MonitorsConfig;
   logger: NotifyLogger;
   /** Wall clock, epoch milliseconds: leases are compared across invocations. Default Date.now. */
-  clock?: () => number;
+  nowMs?: () => number;
   timing?: NotifyTiming;
 }
 
@@ -63,8 +65,8 @@ export type NotifyOutcome =
 /** Another invocation holds a live claim on the transition: retry later (its lease tells when). */
 export class NotificationInProgressError extends Error {
   override readonly name = 'NotificationInProgressError';
-  constructor(readonly key: string, readonly leaseExpiresAt: number) {
-    super(`the email for ${key} is being sent by another invocation (claim held until ${new Date(leaseExpiresAt).toISOString()})`);
+  constructor(readonly key: string, readonly leaseExpiresAtMs: number) {
+    super(`the email for ${key} is being sent by another invocation (claim held until ${new Date(leaseExpiresAtMs).toISOString()})`);
   }
 }
 
@@ -106,9 +108,9 @@ export async function notifyTransition(
   deps: NotifyTransitionDeps,
   attempt: NotifyAttempt = { attemptId: 'direct', deadline: NO_DEADLINE },
 ): Promise<NotifyOutcome> {
-  const { store, mailer, ledger, config, logger } = deps;
+  const { transitions, mailer, ledger, config, logger } = deps;
   const timing = deps.timing ?? DEFAULT_NOTIFY_TIMING;
-  const clock = deps.clock ?? Date.now;
+  const nowMs = deps.nowMs ?? Date.now;
   const key = transitionKey(transition);
   const context = { monitorId: transition.monitorId, from: transition.from, to: transition.to, tick: transition.tick, key };
 
@@ -132,7 +134,7 @@ export async function notifyTransition(
   let seen = await awaitLiveClaim(deps, timing, attempt, key, context);
   if (seen === 'completed') return { status: 'already-sent' };
 
-  const previous = await store.previousTransition(transition);
+  const previous = await transitions.previousTransition(transition);
   const message = renderTransitionEmail({
     transition,
     monitor,
@@ -145,9 +147,9 @@ export async function notifyTransition(
   for (;;) {
     const needed = sendAllowanceMs(timing);
     if (attempt.deadline.remainingMs() < needed) throw new OutOfTimeError(key, attempt.deadline.remainingMs(), needed);
-    const now = clock();
-    const leaseExpiresAt = Math.round(now + Math.min(attempt.deadline.remainingMs(), MAX_LEASE_MS) + timing.leaseSlackMs);
-    const claim = await ledger.claim(key, attempt.attemptId, leaseExpiresAt, now, {
+    const claimedAtMs = nowMs();
+    const leaseExpiresAtMs = Math.round(claimedAtMs + Math.min(attempt.deadline.remainingMs(), MAX_LEASE_MS) + timing.leaseSlackMs);
+    const claim = await ledger.claim(key, attempt.attemptId, leaseExpiresAtMs, claimedAtMs, {
       signal: attempt.deadline.signalBefore(timing.recordBudgetMs + timing.safetyMs),
     });
     // Our own claim already there: an earlier try of this very put landed (a replayed request).
@@ -194,7 +196,7 @@ async function awaitLiveClaim(
   key: string,
   context: Record<string, unknown>,
 ): Promise<'completed' | 'free' | 'taken-over'> {
-  const clock = deps.clock ?? Date.now;
+  const nowMs = deps.nowMs ?? Date.now;
   for (let polls = 0; ; polls += 1) {
     const entry = await deps.ledger.read(key, { signal: attempt.deadline.signalBefore(timing.safetyMs) });
     if (!entry) return 'free';
@@ -203,12 +205,12 @@ async function awaitLiveClaim(
       return 'completed';
     }
     if (entry.attemptId === attempt.attemptId) return 'free';
-    if (entry.leaseExpiresAt < clock()) return 'taken-over';
-    const wait = Math.min(timing.claimPollMs, Math.max(1, entry.leaseExpiresAt - clock() + 1));
+    if (entry.leaseExpiresAtMs < nowMs()) return 'taken-over';
+    const wait = Math.min(timing.claimPollMs, Math.max(1, entry.leaseExpiresAtMs - nowMs() + 1));
     if (attempt.deadline.remainingMs() - wait < sendAllowanceMs(timing)) {
-      throw new NotificationInProgressError(key, entry.leaseExpiresAt);
+      throw new NotificationInProgressError(key, entry.leaseExpiresAtMs);
     }
-    if (polls === 0) deps.logger.info('another invocation is sending this email; waiting for it', { ...context, leaseExpiresAt: entry.leaseExpiresAt });
+    if (polls === 0) deps.logger.info('another invocation is sending this email; waiting for it', { ...context, leaseExpiresAtMs: entry.leaseExpiresAtMs });
     await sleep(wait);
   }
 }

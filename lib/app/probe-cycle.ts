@@ -1,18 +1,16 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import { randomUUID } from 'node:crypto';
 import { mapWithConcurrency } from '../domain/concurrency';
 import { evaluateResult } from '../domain/evaluate';
-import type { ApplyLockResult, MetricsSink, Prober, StateStore } from '../domain/ports';
-import type { RunRollupStore } from '../domain/run-stats';
+import type { ApplyLockResult, MetricsSink, Prober, RunRollupStore, RunStores } from '../domain/ports';
 import { isDue } from '../domain/schedule';
 import { advanceState, initialState } from '../domain/state-machine';
 import type { CheckResult, MonitorConfig, MonitorState, MonitorsConfig, RunSummary, Transition } from '../domain/types';
 import { NO_DEADLINE, sleep, type Deadline } from './deadline';
+import { logFailedCheck, logTransition, type CycleLogger } from './probe-log';
 import { rollUpPreviousHour } from './run-history';
 import { MINUTE_MS } from '../domain/time';
 
-/** The structured logger the cycle writes to. */
-export type CycleLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
+export type { CycleLogger } from './probe-log';
 
 /** How a run spends the time its deadline leaves. */
 export interface ProbeTiming {
@@ -32,7 +30,8 @@ export const DEFAULT_PROBE_TIMING: ProbeTiming = { applyReserveMs: 8_000, pollMs
 
 export interface ProbeCycleDeps {
   config: MonitorsConfig;
-  store: StateStore;
+  /** The run's stores: one shard's, when sharded. */
+  stores: RunStores;
   prober: Prober;
   metrics: MetricsSink;
   logger: CycleLogger;
@@ -40,10 +39,10 @@ export interface ProbeCycleDeps {
   now: () => Date;
   /** How many probes may be in flight at once. */
   concurrency: number;
-  /** The schedule's period (the run before this one is a tick earlier). Default 1 minute. */
-  tickMs?: number;
+  /** The time between this run's tick and the one before (the period, or a sub-minute cycle's step). Default 1 minute. */
+  periodMs?: number;
   /** Wall clock in epoch milliseconds, for leases shared between invocations. Default Date.now. */
-  clock?: () => number;
+  nowMs?: () => number;
   timing?: ProbeTiming;
   /** Where finished hours of run summaries are rolled up (lib/app/run-history.ts); none: no rollups. */
   rollups?: RunRollupStore;
@@ -94,17 +93,17 @@ export async function runProbeCycle(
   deps: ProbeCycleDeps,
   options: ProbeCycleOptions = {},
 ): Promise<ProbeCycleReport> {
-  const { config, store, logger } = deps;
+  const { config, stores, logger } = deps;
   const deadline = options.deadline ?? NO_DEADLINE;
   const timing = deps.timing ?? DEFAULT_PROBE_TIMING;
-  const clock = deps.clock ?? Date.now;
+  const nowMs = deps.nowMs ?? Date.now;
   const started = deps.now();
-  if (await store.hasRunSummary(tick)) {
+  if (await stores.runs.hasRunSummary(tick)) {
     logger.info('tick already ran, skipping duplicate delivery', { tick });
     return { tick, duplicate: true, checks: 0, failures: 0, monitorsDown: 0, transitions: [], conflicts: [], cutShort: [] };
   }
   // The run's lease: as long as it can live. The run of the next tick waits for it (a while) to store first.
-  await store.markRunStarted(tick, Math.round(clock() + Math.min(deadline.remainingMs(), MAX_LEASE_MS) + timing.leaseSlackMs));
+  await stores.markers.markRunStarted(tick, Math.round(nowMs() + Math.min(deadline.remainingMs(), MAX_LEASE_MS) + timing.leaseSlackMs));
 
   const due = config.monitors.filter((monitor) => isDue(monitor.intervalMs, tick));
   const probeSignal = deadline.signalBefore(timing.applyReserveMs);
@@ -160,7 +159,7 @@ export async function runProbeCycle(
   }
   if (applied.conflicts.length > 0) logger.warn('another run changed these monitors first', { tick, monitorIds: applied.conflicts });
   // Rolls up the previous hour during minutes 5 to 9; never throws, and leaves it to a later run when time is short.
-  if (deps.rollups) await rollUpPreviousHour(tick, { store, rollups: deps.rollups, logger, deadline });
+  if (deps.rollups) await rollUpPreviousHour(tick, { runs: stores.runs, rollups: deps.rollups, logger, deadline });
   return {
     tick,
     duplicate: false,
@@ -198,17 +197,17 @@ async function applyChecks(
   timing: ProbeTiming,
   buildSummary: (states: Map<string, MonitorState>) => RunSummary,
 ): Promise<Applied> {
-  const { store, logger } = deps;
-  const clock = deps.clock ?? Date.now;
-  const tickMs = deps.tickMs ?? MINUTE_MS;
+  const { stores, logger } = deps;
+  const nowMs = deps.nowMs ?? Date.now;
+  const periodMs = deps.periodMs ?? MINUTE_MS;
   const waitSignal = deadline.signalBefore(timing.applyReserveMs / 2);
 
   // Waiting keeps overlapping runs from dropping the older one's results; it is not what keeps
   // them in order (the lock does). So it is bounded: a run more than a period behind (or dead with
   // its lease still running) is left behind, and superseded should it ever store.
-  const previousTick = new Date(Date.parse(tick) - tickMs).toISOString();
-  const waitForPrevious = AbortSignal.any([waitSignal, AbortSignal.timeout(tickMs)]);
-  while (!waitForPrevious.aborted && (await store.isRunPending(previousTick, clock()))) {
+  const previousTick = new Date(Date.parse(tick) - periodMs).toISOString();
+  const waitForPrevious = AbortSignal.any([waitSignal, AbortSignal.timeout(periodMs)]);
+  while (!waitForPrevious.aborted && (await stores.markers.isRunPending(previousTick, nowMs()))) {
     await sleep(timing.pollMs, waitForPrevious).catch(() => undefined);
   }
 
@@ -217,32 +216,32 @@ async function applyChecks(
   // The lock is held only while storing: its lease is that long (not the whole run), so a run
   // that dies holding it blocks the others for seconds, not for the rest of its timeout.
   const storeMs = () => Math.min(deadline.remainingMs(), timing.applyReserveMs);
-  let storeUntil = 0;
+  let storeUntilMs = 0;
   while (!waitSignal.aborted) {
-    const now = clock();
-    storeUntil = now + storeMs();
-    lock = await store.acquireApplyLock(tick, holder, Math.round(storeUntil + timing.leaseSlackMs), now);
+    const attemptMs = nowMs();
+    storeUntilMs = attemptMs + storeMs();
+    lock = await stores.lock.acquireApplyLock(tick, holder, Math.round(storeUntilMs + timing.leaseSlackMs), attemptMs);
     if (lock !== 'busy') break;
     await sleep(timing.pollMs, waitSignal).catch(() => undefined);
   }
   if (lock !== 'acquired') {
     if (lock === 'superseded') logger.warn('a run of a later tick stored its results first; this run is stale and stores none', { tick });
     else logger.error('the apply lock stayed busy until the deadline; this run stores no results', { tick });
-    const summary = buildSummary(await store.loadStates());
-    await store.putRunSummary(summary);
+    const summary = buildSummary(await stores.states.loadStates());
+    await stores.runs.putRunSummary(summary);
     return { transitions: [], conflicts: [], summary, notApplied: lock === 'superseded' ? 'superseded' : 'lock-busy' };
   }
 
   try {
     // A delivery of the same tick that held the lock before us finished the tick.
-    if (await store.hasRunSummary(tick)) return { duplicate: true };
-    const states = await store.loadStates();
+    if (await stores.runs.hasRunSummary(tick)) return { duplicate: true };
+    const states = await stores.states.loadStates();
     const transitions: Transition[] = [];
     const conflicts: string[] = [];
     const unstored: string[] = [];
     await mapWithConcurrency(checks, deps.concurrency, async ({ monitor, result }) => {
       // Past the lock's lease another run may take the lock: stop writing before that.
-      if (clock() > storeUntil) {
+      if (nowMs() > storeUntilMs) {
         unstored.push(monitor.id);
         return;
       }
@@ -261,10 +260,10 @@ async function applyChecks(
     if (unstored.length > 0) logger.error('ran out of time while storing; these results are not stored', { tick, monitorIds: unstored });
     // Written under the lock: a duplicate delivery waiting for it then finds the tick done.
     const summary = buildSummary(states);
-    await store.putRunSummary(summary);
+    await stores.runs.putRunSummary(summary);
     return { transitions, conflicts, summary };
   } finally {
-    await store.releaseApplyLock(tick, holder).catch((error: unknown) =>
+    await stores.lock.releaseApplyLock(tick, holder).catch((error: unknown) =>
       logger.warn('could not release the apply lock; the next run waits for its lease', { tick, error: String(error) }),
     );
   }
@@ -287,38 +286,9 @@ async function saveStep(
     if (current.tick >= tick && current.version > 0) return 'conflict';
     const step = advanceState(current, result, monitor, tick);
     if (!step.changed) return {};
-    const outcome = await deps.store.saveState(current, step.state, step.transition);
+    const outcome = await deps.stores.states.saveState(current, step.state, step.transition);
     if (outcome === 'saved') return { state: step.state, ...(step.transition ? { transition: step.transition } : {}) };
-    current = (await deps.store.loadState(monitor.id)) ?? initialState(monitor.id, result.checkedAt);
+    current = (await deps.stores.states.loadState(monitor.id)) ?? initialState(monitor.id, result.checkedAt);
   }
   return 'conflict';
 }
-
-function logFailedCheck(logger: CycleLogger, monitor: MonitorConfig, result: CheckResult, tick: string): void {
-  logger.warn('check failed', {
-    monitorId: monitor.id,
-    url: monitor.url,
-    reason: result.reason,
-    detail: result.message,
-    statusCode: result.statusCode,
-    latencyMs: result.latencyMs,
-    checkedAt: result.checkedAt,
-    tick,
-  });
-}
-
-function logTransition(logger: CycleLogger, monitor: MonitorConfig, transition: Transition): void {
-  const fields = {
-    monitorId: monitor.id,
-    url: monitor.url,
-    from: transition.from,
-    to: transition.to,
-    startedAt: transition.startedAt,
-    confirmedAt: transition.confirmedAt,
-    previousSince: transition.previousSince,
-  };
-  if (transition.to === 'DOWN') logger.error('monitor down', { ...fields, reason: transition.reason });
-  else if (transition.from === 'DOWN') logger.info('monitor recovered', fields);
-  else logger.info('monitor established', fields);
-}
-

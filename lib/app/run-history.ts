@@ -1,16 +1,16 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { mapWithConcurrency } from '../domain/concurrency';
-import type { StateStore } from '../domain/ports';
+import type { RunRollupStore, RunSummaryStore } from '../domain/ports';
+import { RUN_RETENTION_DAYS } from '../domain/retention';
 import {
   ceilHour,
   EMPTY_RUN_STATS,
   floorHour,
   summarizeRuns,
   summarizeRunsByHour,
-  type RunRollupStore,
   type RunStats,
 } from '../domain/run-stats';
-import type { TimeWindow } from '../domain/uptime';
+import type { TimeRange } from '../domain/time-range';
 import type { Deadline } from './deadline';
 import { MINUTE_MS, HOUR_MS, DAY_MS } from '../domain/time';
 
@@ -26,14 +26,14 @@ import { MINUTE_MS, HOUR_MS, DAY_MS } from '../domain/time';
 export const ROLLUP_FIRST_MINUTE = 5;
 export const ROLLUP_LAST_MINUTE = 9;
 /** How far back the reader looks at raw run summaries for hours not rolled up (their default retention). */
-export const RAW_RUN_LOOKBACK_DAYS = 35;
+export const RAW_RUN_LOOKBACK_DAYS = RUN_RETENTION_DAYS;
 /** The rollup is left to a later run when less time than this is left before the run's deadline. */
 export const ROLLUP_MIN_REMAINING_MS = 2_000;
 /** How many days of raw run summaries are read at once. */
 const RAW_READ_CONCURRENCY = 8;
 
 export interface RollupWriterDeps {
-  store: Pick<StateStore, 'listRunSummaries'>;
+  runs: Pick<RunSummaryStore, 'listRunSummaries'>;
   rollups: RunRollupStore;
   logger: Pick<Logger, 'info' | 'error'>;
   /** The run's deadline; none: no limit. */
@@ -49,10 +49,10 @@ export type RollupOutcome = 'not-due' | 'no-time' | 'already-rolled-up' | 'rolle
  * ROLLUP_MIN_REMAINING_MS left before its deadline leaves it to the next run.
  */
 export async function rollUpPreviousHour(tick: string, deps: RollupWriterDeps): Promise<RollupOutcome> {
-  const tickMs = Date.parse(tick);
-  const minute = Math.floor((tickMs - floorHour(tickMs)) / MINUTE_MS);
+  const tickEpochMs = Date.parse(tick);
+  const minute = Math.floor((tickEpochMs - floorHour(tickEpochMs)) / MINUTE_MS);
   if (minute < ROLLUP_FIRST_MINUTE || minute > ROLLUP_LAST_MINUTE) return 'not-due';
-  const hour = new Date(floorHour(tickMs) - HOUR_MS).toISOString();
+  const hour = new Date(floorHour(tickEpochMs) - HOUR_MS).toISOString();
   if (deps.deadline && deps.deadline.remainingMs() < ROLLUP_MIN_REMAINING_MS) return 'no-time';
   try {
     if (await deps.rollups.hasHourRollup(hour)) return 'already-rolled-up';
@@ -66,16 +66,16 @@ export async function rollUpPreviousHour(tick: string, deps: RollupWriterDeps): 
 }
 
 /** Rolls up the hour starting at `hour` from its run summaries; returns how many monitors it covered. */
-export async function rollUpHour(hour: string, deps: Pick<RollupWriterDeps, 'store' | 'rollups'>): Promise<number> {
+export async function rollUpHour(hour: string, deps: Pick<RollupWriterDeps, 'runs' | 'rollups'>): Promise<number> {
   const endMs = Date.parse(hour) + HOUR_MS;
-  const summaries = await deps.store.listRunSummaries(hour, new Date(endMs - 1).toISOString());
+  const summaries = await deps.runs.listRunSummaries(hour, new Date(endMs - 1).toISOString());
   const stats = summarizeRuns(summaries);
   await deps.rollups.putHourRollup(hour, stats);
   return stats.size;
 }
 
 export interface RunHistoryDeps {
-  store: Pick<StateStore, 'listRunSummaries'>;
+  store: Pick<RunSummaryStore, 'listRunSummaries'>;
   rollups: RunRollupStore;
 }
 
@@ -97,7 +97,7 @@ export interface HourRunStats {
 export async function loadHourlyRunStats(
   deps: RunHistoryDeps,
   monitorIds: readonly string[],
-  window: TimeWindow,
+  window: TimeRange,
   rawSince: string,
 ): Promise<Map<string, HourRunStats[]>> {
   const fromMs = Date.parse(window.from);
@@ -146,7 +146,7 @@ export async function loadHourlyRunStats(
 }
 
 /** The run summaries with a tick in any of the ranges [start, end), read one UTC day at a time, several at once. */
-async function readRawRuns(store: Pick<StateStore, 'listRunSummaries'>, ranges: ReadonlyArray<[number, number]>, sinceMs: number) {
+async function readRawRuns(runs: Pick<RunSummaryStore, 'listRunSummaries'>, ranges: ReadonlyArray<[number, number]>, sinceMs: number) {
   const pieces: Array<[number, number]> = [];
   for (const [rangeStart, rangeEnd] of ranges) {
     let startMs = Math.max(rangeStart, sinceMs);
@@ -157,7 +157,7 @@ async function readRawRuns(store: Pick<StateStore, 'listRunSummaries'>, ranges: 
     }
   }
   const parts = await mapWithConcurrency(pieces, RAW_READ_CONCURRENCY, ([startMs, endMs]) =>
-    store.listRunSummaries(new Date(startMs).toISOString(), new Date(endMs - 1).toISOString()),
+    runs.listRunSummaries(new Date(startMs).toISOString(), new Date(endMs - 1).toISOString()),
   );
   return parts.flat();
 }

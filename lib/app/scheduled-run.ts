@@ -1,4 +1,4 @@
-import type { MetricsSink, RunMetrics, StateStore } from '../domain/ports';
+import type { MetricsSink, RunMetrics, RunStores } from '../domain/ports';
 import { cycleOffsets, isDueInCycle } from '../domain/schedule';
 import { planShards, shardKey, statesToRead, type RunScope, type Shard, type ShardDispatcher, type ShardRef } from '../domain/shards';
 import type { MonitorConfig } from '../domain/types';
@@ -23,10 +23,10 @@ import { DEFAULT_PROBE_TIMING, runProbeCycle, type ProbeCycleDeps, type ProbeCyc
  * duration and count of monitors down); shards publish their own and CloudWatch adds them up.
  */
 
-export interface ScheduledRunDeps extends Omit<ProbeCycleDeps, 'store' | 'tickMs'> {
-  /** The store for one shard's runs: its own run keys, and reads of only its monitors' states. */
-  storeFor(scope: RunScope): StateStore;
-  /** The schedule's period (PROBE_TICK): a minute when deployed. */
+export interface ScheduledRunDeps extends Omit<ProbeCycleDeps, 'stores' | 'periodMs'> {
+  /** The stores for one shard's runs: its own run keys, and reads of only its monitors' states. */
+  storesFor(scope: RunScope): RunStores;
+  /** The schedule's period (PROBE_PERIOD): a minute when deployed. */
   periodMs: number;
   /** The most monitors one invocation probes (PROBE_SHARD_SIZE). */
   maxPerShard: number;
@@ -100,14 +100,14 @@ async function runShard(
   options: ScheduledRunOptions,
 ): Promise<ShardRunReport> {
   const deadline = options.deadline ?? NO_DEADLINE;
-  const clock = deps.clock ?? Date.now;
+  const nowMs = deps.nowMs ?? Date.now;
   const key = shardKey(shard);
   const offsets = shard.fast ? cycleOffsets(shard.monitors.map((monitor) => monitor.intervalMs), deps.periodMs) : [0];
   const stepMs = offsets[1] ?? deps.periodMs;
   const timing = deps.timing ?? { ...DEFAULT_PROBE_TIMING, applyReserveMs: Math.min(DEFAULT_PROBE_TIMING.applyReserveMs, Math.round(stepMs * 0.3)) };
   // One shard rolls the hours up: the first that runs no extra cycles (a rollup would hold them up).
   const rollupShard = plan.find((candidate) => !candidate.fast) ?? plan[0];
-  const tickMs = Date.parse(tick);
+  const tickEpochMs = Date.parse(tick);
   const allIds = deps.config.monitors.map((monitor) => monitor.id).sort();
   const collector = new RunMetricsCollector();
   const cycles: ProbeCycleReport[] = [];
@@ -115,12 +115,12 @@ async function runShard(
 
   for (const offset of offsets) {
     if (offset > 0) {
-      const startAt = tickMs + offset;
-      if (clock() >= startAt + stepMs) {
+      const startAtMs = tickEpochMs + offset;
+      if (nowMs() >= startAtMs + stepMs) {
         skippedOffsets.push(offset);
         continue;
       }
-      const wait = Math.max(0, startAt - clock());
+      const wait = Math.max(0, startAtMs - nowMs());
       // Not enough time left before the deadline to probe and store this cycle: the period ends here.
       if (deadline.remainingMs() - wait <= timing.applyReserveMs) break;
       if (wait > 0) await sleep(wait);
@@ -130,14 +130,14 @@ async function runShard(
     const scope: RunScope = { shard: key, states: offset === 0 && shard.count === 1 ? 'all' : statesToRead(due.map((monitor) => monitor.id), allIds) };
     const { rollups, ...cycleDeps } = deps;
     const report = await runProbeCycle(
-      new Date(tickMs + offset).toISOString(),
+      new Date(tickEpochMs + offset).toISOString(),
       {
         ...cycleDeps,
         ...(rollups && offset === 0 && shard === rollupShard ? { rollups } : {}),
         config: { ...deps.config, monitors: due },
-        store: deps.storeFor(scope),
+        stores: deps.storesFor(scope),
         metrics: collector,
-        tickMs: shard.fast ? stepMs : deps.periodMs,
+        periodMs: shard.fast ? stepMs : deps.periodMs,
         timing,
       },
       options,

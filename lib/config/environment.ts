@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { parseDuration } from '../domain/duration';
 import { ConfigError } from '../domain/errors';
+import { RUN_RETENTION_DAYS, TRANSITION_RETENTION_DAYS } from '../domain/retention';
+import { MINUTE_MS, SECOND_MS } from '../domain/time';
 
 const tableName = z.string({ error: 'is required: the DynamoDB table name' }).trim().min(1, { error: 'must not be empty' });
 const monitorsFile = z.string().trim().min(1, { error: 'must not be empty' }).default('monitors.yml');
@@ -19,15 +21,15 @@ const probeEnvironmentSchema = functionEnvironmentSchema.extend({
   PROBE_SHARD_SIZE: positiveInt(1000),
   /** Set by Lambda (and serverless-offline): the function hands shards to itself. */
   AWS_LAMBDA_FUNCTION_NAME: z.string().min(1).optional(),
-  TRANSITION_RETENTION_DAYS: positiveInt(400),
-  RUN_RETENTION_DAYS: positiveInt(35),
+  TRANSITION_RETENTION_DAYS: positiveInt(TRANSITION_RETENTION_DAYS),
+  RUN_RETENTION_DAYS: positiveInt(RUN_RETENTION_DAYS),
   /** The schedule's period: ticks are the scheduled time truncated to it. 1m when deployed. */
-  PROBE_TICK: z
+  PROBE_PERIOD: z
     .string()
     .default('1m')
     .transform((text, ctx) => {
       const ms = parseDuration(text);
-      if (ms === undefined || ms < 1000 || ms > 60_000) {
+      if (ms === undefined || ms < SECOND_MS || ms > MINUTE_MS) {
         ctx.addIssue({ code: 'custom', message: `'${text}' must be a duration from 1s to 1m` });
         return z.NEVER;
       }
@@ -37,7 +39,7 @@ const probeEnvironmentSchema = functionEnvironmentSchema.extend({
 
 /** What the api and notify functions read from their environment. */
 export interface FunctionEnvironment {
-  /** The monitor table: states, transitions, run summaries and idempotency records. */
+  /** The monitor table: states, transitions, run summaries and the ledger. */
   tableName: string;
   /** The monitors file, relative to the working directory (the package root on Lambda). */
   monitorsFile: string;

@@ -1,5 +1,6 @@
+import type { RunStats } from './run-stats';
+import type { RunScope } from './shards';
 import type {
-  CheckResult,
   MonitorConfig,
   MonitorState,
   ProbeOutcome,
@@ -20,8 +21,9 @@ export type SaveStateResult = 'saved' | 'conflict';
  */
 export type ApplyLockResult = 'acquired' | 'busy' | 'superseded';
 
-/** Where monitor states, transitions and run summaries live. */
-export interface StateStore {
+/** Monitor states: what each monitor's state machine stands at. */
+export interface MonitorStateStore {
+  /** The states this store serves (every state, or one shard's: see RunScope), read consistently. */
   loadStates(): Promise<Map<string, MonitorState>>;
   loadState(monitorId: string): Promise<MonitorState | undefined>;
   /**
@@ -29,6 +31,18 @@ export interface StateStore {
    * has `previous.version` and an older tick. Returns 'conflict' when another run got there first.
    */
   saveState(previous: MonitorState, next: MonitorState, transition?: Transition): Promise<SaveStateResult>;
+}
+
+/** Transitions as stored (written with the state that made them: MonitorStateStore.saveState). */
+export interface TransitionReader {
+  /** All transitions of a monitor, oldest first. */
+  listTransitions(monitorId: string): Promise<Transition[]>;
+  /** The transition of the same monitor just before the one given, if any. */
+  previousTransition(transition: Pick<Transition, 'monitorId' | 'startedAt' | 'tick'>): Promise<Transition | undefined>;
+}
+
+/** Run summaries: one per tick (one per shard of a sharded run); readers see a tick's shards as one. */
+export interface RunSummaryStore {
   hasRunSummary(tick: string): Promise<boolean>;
   /** Writes the summary once; a second write for the same tick is ignored. */
   putRunSummary(summary: RunSummary): Promise<void>;
@@ -36,22 +50,60 @@ export interface StateStore {
   latestRunSummary(before: string): Promise<RunSummary | undefined>;
   /** Run summaries whose tick lies in [from, to], oldest first. */
   listRunSummaries(from: string, to: string): Promise<RunSummary[]>;
-  /** All transitions of a monitor, oldest first. */
-  listTransitions(monitorId: string): Promise<Transition[]>;
-  /** The transition of the same monitor just before the one given, if any. */
-  previousTransition(transition: Pick<Transition, 'monitorId' | 'startedAt' | 'tick'>): Promise<Transition | undefined>;
-  /** Notes that a run of `tick` is under way, alive until `leaseExpiresAt` (epoch ms). */
-  markRunStarted(tick: string, leaseExpiresAt: number): Promise<void>;
-  /** Whether a run of `tick` is under way (its lease is live at `now`) and has not applied its results yet. */
-  isRunPending(tick: string, now: number): Promise<boolean>;
-  /**
-   * The apply lock: one run at a time reads the states and writes its results, and never a run of
-   * an older tick after a newer one (a run that probed, then stalled, must not overwrite what a
-   * later run already based its steps on).
-   */
-  acquireApplyLock(tick: string, holder: string, leaseExpiresAt: number, now: number): Promise<ApplyLockResult>;
+}
+
+/** Run markers: which runs are under way, so the run of the next tick can wait for them. */
+export interface RunMarkerStore {
+  /** Notes that a run of `tick` is under way, alive until `leaseExpiresAtMs`. */
+  markRunStarted(tick: string, leaseExpiresAtMs: number): Promise<void>;
+  /** Whether a run of `tick` is under way (its lease is live at `nowMs`) and has not applied its results yet. */
+  isRunPending(tick: string, nowMs: number): Promise<boolean>;
+}
+
+/**
+ * The apply lock: one run at a time reads the states and writes its results, and never a run of
+ * an older tick after a newer one (a run that probed, then stalled, must not overwrite what a
+ * later run already based its steps on).
+ */
+export interface ApplyLock {
+  acquireApplyLock(tick: string, holder: string, leaseExpiresAtMs: number, nowMs: number): Promise<ApplyLockResult>;
   releaseApplyLock(tick: string, holder: string): Promise<void>;
 }
+
+/** What one run (one shard's run, when sharded) reads and writes. */
+export interface RunStores {
+  states: MonitorStateStore;
+  runs: RunSummaryStore;
+  markers: RunMarkerStore;
+  lock: ApplyLock;
+}
+
+/** The run stores, and their view for the runs of one shard. */
+export interface ScopedRunStores extends RunStores {
+  /** The same table seen by the runs of one shard: its own run keys, and only its monitors' states. */
+  scoped(scope: RunScope): RunStores;
+}
+
+/** Where rolled-up hours live. Written by the probe, read by the API. */
+export interface RunRollupStore {
+  /** Whether the hour starting at `hour` (ISO, on the hour) has been rolled up. */
+  hasHourRollup(hour: string): Promise<boolean>;
+  /**
+   * Stores the hour's figures of every monitor checked in it, then marks the hour as rolled up (a
+   * monitor without figures in a marked hour had no check in it). Writing an hour again replaces it.
+   */
+  putHourRollup(hour: string, stats: ReadonlyMap<string, RunStats>): Promise<void>;
+  /** The rolled-up hours starting in [from, to), ISO on the hour. */
+  listRolledUpHours(from: string, to: string): Promise<Set<string>>;
+  /** One monitor's figures per rolled-up hour starting in [from, to), keyed by the hour (ISO). */
+  listMonitorHours(monitorId: string, from: string, to: string): Promise<Map<string, RunStats>>;
+}
+
+/**
+ * What the API reads: states, transitions, run summaries. Kept while the API moves to the small
+ * ports above (lib/http); the probe and the notifier use those already.
+ */
+export type StateStore = Pick<MonitorStateStore, 'loadStates' | 'loadState'> & TransitionReader & Pick<RunSummaryStore, 'latestRunSummary' | 'listRunSummaries'>;
 
 export interface EmailMessage {
   from: string;
@@ -73,7 +125,7 @@ export type LedgerEntry =
       /** The attempt that holds the claim. */
       attemptId: string;
       /** Epoch milliseconds after which another attempt may take the claim over. */
-      leaseExpiresAt: number;
+      leaseExpiresAtMs: number;
     }
   | { status: 'COMPLETED'; outcome: string; messageId?: string };
 
@@ -86,10 +138,10 @@ export type ClaimResult = { claimed: true } | { claimed: false; entry: LedgerEnt
 export interface NotificationLedger {
   read(key: string, options?: { signal?: AbortSignal }): Promise<LedgerEntry | undefined>;
   /**
-   * Claims `key` for `attemptId` until `leaseExpiresAt`: succeeds when nothing is recorded, or when
-   * an earlier claim's lease ran out before `now` (its holder died). Otherwise reports what is there.
+   * Claims `key` for `attemptId` until `leaseExpiresAtMs`: succeeds when nothing is recorded, or when
+   * an earlier claim's lease ran out before `nowMs` (its holder died). Otherwise reports what is there.
    */
-  claim(key: string, attemptId: string, leaseExpiresAt: number, now: number, options?: { signal?: AbortSignal }): Promise<ClaimResult>;
+  claim(key: string, attemptId: string, leaseExpiresAtMs: number, nowMs: number, options?: { signal?: AbortSignal }): Promise<ClaimResult>;
   /** Records that the email was sent (or needs none); replaces the claim. */
   complete(key: string, outcome: string, messageId: string | undefined, options?: { signal?: AbortSignal }): Promise<void>;
   /** Records an outcome that sends nothing, unless something is already recorded. */
@@ -109,5 +161,3 @@ export interface MetricsSink {
   publishRun(metrics: RunMetrics, at: Date): Promise<void>;
 }
 
-/** Result of one check, as the probe cycle hands it on. */
-export type EvaluatedCheck = { monitor: MonitorConfig; result: CheckResult };

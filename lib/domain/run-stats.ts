@@ -44,20 +44,8 @@ export interface LatencyFigures {
   p95: number;
 }
 
-/** Where rolled-up hours live. Written by the probe, read by the API. */
-export interface RunRollupStore {
-  /** Whether the hour starting at `hour` (ISO, on the hour) has been rolled up. */
-  hasHourRollup(hour: string): Promise<boolean>;
-  /**
-   * Stores the hour's figures of every monitor checked in it, then marks the hour as rolled up (a
-   * monitor without figures in a marked hour had no check in it). Writing an hour again replaces it.
-   */
-  putHourRollup(hour: string, stats: ReadonlyMap<string, RunStats>): Promise<void>;
-  /** The rolled-up hours starting in [from, to), ISO on the hour. */
-  listRolledUpHours(from: string, to: string): Promise<Set<string>>;
-  /** One monitor's figures per rolled-up hour starting in [from, to), keyed by the hour (ISO). */
-  listMonitorHours(monitorId: string, from: string, to: string): Promise<Map<string, RunStats>>;
-}
+/** The port moved to ./ports; re-exported while the API still imports it from here. */
+export type { RunRollupStore } from './ports';
 
 const GROWTH = 1.05;
 const LOG_GROWTH = Math.log(GROWTH);

@@ -49,21 +49,6 @@ export function planShards<T extends ShardableMonitor>(monitors: readonly T[], m
   return groups.map((group, index) => ({ index, count: groups.length, ...group }));
 }
 
-/**
- * The shard `ref` names, planned from this invocation's own configuration. Undefined when the
- * plan has a different number of shards (the configuration or the shard size changed between the
- * scheduled invocation and this one, as during a deploy).
- */
-export function findShard<T extends ShardableMonitor>(
-  monitors: readonly T[],
-  maxPerShard: number,
-  periodMs: number,
-  ref: ShardRef,
-): Shard<T> | undefined {
-  const plan = planShards(monitors, maxPerShard, periodMs);
-  return plan.length === ref.count ? plan[ref.index] : undefined;
-}
-
 /** The shard's name in keys and logs, `3/10` (1-based); empty for the only shard of an unsharded run. */
 export function shardKey(ref: ShardRef): string {
   return ref.count === 1 ? '' : `${ref.index + 1}/${ref.count}`;

@@ -84,7 +84,7 @@ describeWithBrowser('the status page in Chromium', () => {
     const store = new DynamoDbStateStore({ client: table.client, tableName: table.tableName });
     const rollups = new DynamoDbRunRollupStore({ client: table.client, tableName: table.tableName });
     await seedHistory(
-      store,
+      { states: store, runs: store },
       rollups,
       [
         scriptMonitor(monitor('payments-api'), {

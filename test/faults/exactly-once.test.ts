@@ -1,7 +1,7 @@
 import server from 'aws-ses-v2-local';
 import type { Server } from 'node:http';
-import { createSesClient } from '../../functions/notify';
-import { DynamoDbStateStore } from '../../lib/adapters/dynamodb-state-store';
+import { DynamoDbTransitionReader } from '../../lib/adapters/dynamodb-transition-reader';
+import { createSesClient } from '../../lib/adapters/ses-mailer';
 import { SesMailer } from '../../lib/adapters/ses-mailer';
 import type { NotifyTiming } from '../../lib/app/notify';
 import type { ProbeTiming } from '../../lib/app/probe-cycle';
@@ -197,7 +197,7 @@ async function playScenario(name: string, seed: number): Promise<ScenarioResult>
     .map(([tick]) => tick);
 
   // The probe side: the transitions the table holds, against those the script implies.
-  const store = new DynamoDbStateStore({ client: table.client, tableName: table.tableName });
+  const transitionReader = new DynamoDbTransitionReader({ client: table.client, tableName: table.tableName });
   const expected = new Map<string, ExpectedTransition[]>();
   const stored: ScenarioResult['stored'] = [];
   for (const monitor of scenario.config.monitors) {
@@ -207,7 +207,7 @@ async function playScenario(name: string, seed: number): Promise<ScenarioResult>
     expected.set(monitor.id, transitions);
     stored.push({
       monitor: monitor.id,
-      stored: (await store.listTransitions(monitor.id)).map((t) => identity(t.monitorId, t.to, t.startedAt, t.confirmedAt)),
+      stored: (await transitionReader.listTransitions(monitor.id)).map((t) => identity(t.monitorId, t.to, t.startedAt, t.confirmedAt)),
       expected: transitions.map(expectedIdentity),
     });
   }

@@ -5,11 +5,15 @@ import server from 'aws-ses-v2-local';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handleApiRequest, mapApiErrors } from '../../functions/api';
-import { createNotifyDeps, createSesClient, notifyBatch } from '../../functions/notify';
-import { probeRun } from '../../functions/probe';
+import { createNotifyDeps } from '../../lib/adapters/aws-notifier-deps';
+import { createSesClient } from '../../lib/adapters/ses-mailer';
+import { notifyBatch } from '../../lib/app/notify-batch';
+import { probeRun } from '../../lib/app/probe-run';
 import { DisabledMetricsSink } from '../../lib/adapters/cloudwatch-metrics-sink';
 import { DynamoDbRunRollupStore } from '../../lib/adapters/dynamodb-run-rollup-store';
+import { DynamoDbMonitorStateStore } from '../../lib/adapters/dynamodb-monitor-state-store';
 import { DynamoDbStateStore } from '../../lib/adapters/dynamodb-state-store';
+import { createDynamoDbStores } from '../../lib/adapters/dynamodb-stores';
 import { HttpProber } from '../../lib/adapters/http-prober';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
 import { MAX_REASON_LENGTH } from '../../lib/domain/email';
@@ -72,7 +76,7 @@ afterAll(async () => {
 async function storeHostileOutage(): Promise<TestTable> {
   const table = await createTestTable('injection');
   tables.push(table);
-  const store = new DynamoDbStateStore({ client: table.client, tableName: table.tableName });
+  const states = new DynamoDbMonitorStateStore({ client: table.client, tableName: table.tableName });
   const at = (minute: number) => new Date(START + minute * 60_000).toISOString();
   const ok = (minute: number): CheckResult => ({ ok: true, checkedAt: at(minute), latencyMs: 20, statusCode: 200 });
   const bad = (minute: number): CheckResult => ({ ok: false, checkedAt: at(minute), latencyMs: 20, statusCode: 200, reason: 'body-mismatch', message: 'x' });
@@ -80,7 +84,7 @@ async function storeHostileOutage(): Promise<TestTable> {
   for (const result of [ok(0), ok(1), bad(2), bad(3)]) {
     const step = advanceState(state, result, { failureThreshold: 2, successThreshold: 2 }, tickOf(result.checkedAt));
     const transition = step.transition?.to === 'DOWN' ? { ...step.transition, reason: HOSTILE_REASON } : step.transition;
-    expect(await store.saveState(state, { ...step.state, ...(transition?.to === 'DOWN' ? { lastFailureReason: HOSTILE_REASON } : {}) }, transition)).toBe('saved');
+    expect(await states.saveState(state, { ...step.state, ...(transition?.to === 'DOWN' ? { lastFailureReason: HOSTILE_REASON } : {}) }, transition)).toBe('saved');
     state = step.state;
   }
   return table;
@@ -190,13 +194,13 @@ monitors:
         };
         await probeRun(event, {
           config: probeConfig,
-          store: new DynamoDbStateStore({ client: table.client, tableName: table.tableName }),
+          stores: createDynamoDbStores({ client: table.client, tableName: table.tableName }),
           prober: new HttpProber(),
           metrics: new DisabledMetricsSink(),
           logger,
           now: () => new Date(START + minute * 60_000 + 1000),
           concurrency: 2,
-          tickMs: 60_000,
+          periodMs: 60_000,
         });
       }
     } finally {

@@ -4,8 +4,11 @@ import { SESServiceException } from '@aws-sdk/client-ses';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import server from 'aws-ses-v2-local';
 import type { Server } from 'node:http';
-import { createNotifyDeps, createSesClient, IDEMPOTENCY_PK, notifyBatch, SES_MAX_ATTEMPTS } from '../../functions/notify';
-import { DynamoDbStateStore } from '../../lib/adapters/dynamodb-state-store';
+import { createNotifyDeps } from '../../lib/adapters/aws-notifier-deps';
+import { DynamoDbMonitorStateStore } from '../../lib/adapters/dynamodb-monitor-state-store';
+import { LEDGER_PK } from '../../lib/adapters/dynamodb-notification-ledger';
+import { createSesClient, SES_MAX_ATTEMPTS } from '../../lib/adapters/ses-mailer';
+import { notifyBatch } from '../../lib/app/notify-batch';
 import type { NotifyTiming } from '../../lib/app/notify';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
 import { tickOf } from '../../lib/domain/schedule';
@@ -75,11 +78,11 @@ beforeEach(async () => {
 async function prepare(): Promise<{ table: TestTable; records: DynamoDBRecord[] }> {
   const table = await createTestTable('notifier-faults');
   tables.push(table);
-  const store = new DynamoDbStateStore({ client: table.client, tableName: table.tableName });
+  const states = new DynamoDbMonitorStateStore({ client: table.client, tableName: table.tableName });
   let state = initialState('payments-api', HISTORY[0]?.checkedAt ?? '');
   for (const result of HISTORY) {
     const step = advanceState(state, result, { failureThreshold: 2, successThreshold: 2 }, tickOf(result.checkedAt));
-    if (step.changed) expect(await store.saveState(state, step.state, step.transition)).toBe('saved');
+    if (step.changed) expect(await states.saveState(state, step.state, step.transition)).toBe('saved');
     state = step.state;
   }
   const records = (await readStream(streams, table.streamArn))
@@ -147,7 +150,7 @@ async function ledger(table: TestTable): Promise<Array<{ status: string; outcome
     new QueryCommand({
       TableName: table.tableName,
       KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': { S: IDEMPOTENCY_PK } },
+      ExpressionAttributeValues: { ':pk': { S: LEDGER_PK } },
       ConsistentRead: true,
     }),
   );

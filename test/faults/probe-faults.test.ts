@@ -3,9 +3,9 @@ import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk
 import type { ScheduledEvent } from 'aws-lambda';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { probeRun, PROBE_SAFETY_MS, type ProbeDeps } from '../../functions/probe';
+import { probeRun, PROBE_SAFETY_MS, type ProbeDeps } from '../../lib/app/probe-run';
 import { DisabledMetricsSink } from '../../lib/adapters/cloudwatch-metrics-sink';
-import { DynamoDbStateStore } from '../../lib/adapters/dynamodb-state-store';
+import { createDynamoDbStores, type DynamoDbStores } from '../../lib/adapters/dynamodb-stores';
 import { HttpProber } from '../../lib/adapters/http-prober';
 import type { ProbeTiming } from '../../lib/app/probe-cycle';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
@@ -88,21 +88,21 @@ ${extra}`,
 function depsFor(table: TestTable, minute: number, config: MonitorsConfig, client: DynamoDBClient = table.client, logger: Logger = silent): ProbeDeps {
   return {
     config,
-    store: new DynamoDbStateStore({ client, tableName: table.tableName }),
+    stores: createDynamoDbStores({ client, tableName: table.tableName }),
     prober: new HttpProber(),
     metrics: new DisabledMetricsSink(),
     logger,
     now: () => new Date(T0 + minute * 60_000 + 1000),
     concurrency: 4,
-    tickMs: 60_000,
+    periodMs: 60_000,
     timing: TIMING,
   };
 }
 
-async function freshTable(): Promise<{ table: TestTable; store: DynamoDbStateStore }> {
+async function freshTable(): Promise<{ table: TestTable; stores: DynamoDbStores }> {
   const table = await createTestTable('probe-faults');
   tables.push(table);
-  return { table, store: new DynamoDbStateStore({ client: table.client, tableName: table.tableName }) };
+  return { table, stores: createDynamoDbStores({ client: table.client, tableName: table.tableName }) };
 }
 
 const run = (table: TestTable, minute: number, path: string) =>
@@ -110,7 +110,7 @@ const run = (table: TestTable, minute: number, path: string) =>
 
 describe('deadline', () => {
   it('cuts probes short before the Lambda timeout, still stores the others and the run summary, and returns in time', async () => {
-    const { table, store } = await freshTable();
+    const { table, stores } = await freshTable();
     const config = configFor(
       '/ok',
       `  - { id: web, url: "${base}/ok", timeout: 30s }
@@ -135,31 +135,31 @@ describe('deadline', () => {
     expect(report).toMatchObject({ duplicate: false, checks: 2, failures: 0 });
     expect([...report.cutShort].sort()).toEqual(['drips', 'hangs']);
     // What it had is stored: the two finished checks moved their monitors' counters.
-    const states = await store.loadStates();
+    const states = await stores.states.loadStates();
     expect(states.get('api')).toMatchObject({ successesInRow: 1, failuresInRow: 0 });
     expect(states.get('web')).toMatchObject({ successesInRow: 1, failuresInRow: 0 });
     // A probe cut short is neither up nor down: no failure counted against the slow targets.
     expect(states.has('hangs')).toBe(false);
     expect(states.has('drips')).toBe(false);
-    const summary = await store.latestRunSummary(new Date(T0 + 60_000).toISOString());
+    const summary = await stores.runs.latestRunSummary(new Date(T0 + 60_000).toISOString());
     expect(Object.keys(summary?.results ?? {}).sort()).toEqual(['api', 'web']);
     expect(logged.some((line) => line.includes('probes cut short') && line.includes('hangs'))).toBe(true);
   });
 
   it('with no time left for probing at all, probes nothing, counts nothing, and still records the run', async () => {
-    const { table, store } = await freshTable();
+    const { table, stores } = await freshTable();
     const report = await probeRun(scheduledEvent(0), depsFor(table, 0, configFor('/ok')), createLambdaContext({ timeoutMs: PROBE_SAFETY_MS + TIMING.applyReserveMs }));
     expect(report).toMatchObject({ checks: 0, cutShort: ['api'] });
-    expect(await store.hasRunSummary(new Date(T0).toISOString())).toBe(true);
+    expect(await stores.runs.hasRunSummary(new Date(T0).toISOString())).toBe(true);
   });
 });
 
 describe('overlapping runs', () => {
   it('a run that probed first but stored last cannot make a later, steady run’s success vanish (no false alarm)', async () => {
-    const { table, store } = await freshTable();
+    const { table, stores } = await freshTable();
     await run(table, 0, '/ok');
     await run(table, 1, '/ok');
-    expect((await store.loadState('api'))?.status).toBe('UP');
+    expect((await stores.states.loadState('api'))?.status).toBe('UP');
 
     // Tick 2 fails slowly; tick 3 starts while tick 2 is still probing, succeeds at once and
     // changes nothing (a steady UP monitor is not written). Tick 4 fails again.
@@ -172,43 +172,43 @@ describe('overlapping runs', () => {
 
     // Fail, succeed, fail: never two failures in a row, so never an outage.
     expect(fourth.transitions).toEqual([]);
-    expect(await store.loadState('api')).toMatchObject({ status: 'UP', failuresInRow: 1 });
-    expect((await store.listTransitions('api')).map((t) => t.to)).toEqual(['UP']);
+    expect(await stores.states.loadState('api')).toMatchObject({ status: 'UP', failuresInRow: 1 });
+    expect((await stores.transitions.listTransitions('api')).map((t) => t.to)).toEqual(['UP']);
   });
 
   it('a delivery of an older tick that arrives after a newer tick was stored is stale and stores nothing', async () => {
-    const { table, store } = await freshTable();
+    const { table, stores } = await freshTable();
     await run(table, 0, '/ok');
     await run(table, 1, '/ok');
     await run(table, 3, '/fail');
-    const before = await store.loadState('api');
+    const before = await stores.states.loadState('api');
 
     const late = await run(table, 2, '/fail');
 
     expect(late.notApplied).toBe('superseded');
     expect(late.transitions).toEqual([]);
-    expect(await store.loadState('api')).toEqual(before);
+    expect(await stores.states.loadState('api')).toEqual(before);
   });
 
   it('two deliveries of the same tick at once count its result once', async () => {
-    const { table, store } = await freshTable();
+    const { table, stores } = await freshTable();
     await run(table, 0, '/ok');
     await run(table, 1, '/ok');
     const reports = await Promise.all([run(table, 2, '/fail'), run(table, 2, '/fail')]);
     expect(reports.filter((report) => report.duplicate)).toHaveLength(1);
-    expect(await store.loadState('api')).toMatchObject({ status: 'UP', failuresInRow: 1 });
+    expect(await stores.states.loadState('api')).toMatchObject({ status: 'UP', failuresInRow: 1 });
   });
 });
 
 describe('a run that died', () => {
   it('holding the apply lock and its run-start lease holds the next run up for seconds, not for its whole timeout', async () => {
-    const { table, store } = await freshTable();
+    const { table, stores } = await freshTable();
     // Local stack speed: a tick every 2 s.
     const at = (tick: number) => T0 + tick * 2_000;
     const runAt = (tick: number, path: string) =>
       probeRun(
         { ...scheduledEvent(0), time: new Date(at(tick)).toISOString() },
-        { ...depsFor(table, 0, configFor(path)), now: () => new Date(at(tick) + 100), tickMs: 2_000 },
+        { ...depsFor(table, 0, configFor(path)), now: () => new Date(at(tick) + 100), periodMs: 2_000 },
         createLambdaContext({ timeoutMs: 20_000 }),
       );
     await runAt(0, '/ok');
@@ -216,15 +216,15 @@ describe('a run that died', () => {
     // Tick 2's run was killed (a Ctrl-C, a crash) while storing: its run-start marker has 60 s
     // left and it holds the lock, whose lease lasts only as long as storing may.
     const dead = new Date(at(2)).toISOString();
-    await store.markRunStarted(dead, Date.now() + 60_000);
-    expect(await store.acquireApplyLock(dead, 'the-dead-run', Date.now() + TIMING.applyReserveMs + TIMING.leaseSlackMs, Date.now())).toBe('acquired');
+    await stores.markers.markRunStarted(dead, Date.now() + 60_000);
+    expect(await stores.lock.acquireApplyLock(dead, 'the-dead-run', Date.now() + TIMING.applyReserveMs + TIMING.leaseSlackMs, Date.now())).toBe('acquired');
     const started = performance.now();
 
     const next = await runAt(3, '/fail');
 
     const waited = performance.now() - started;
     expect(next.notApplied).toBeUndefined();
-    expect(await store.loadState('api')).toMatchObject({ status: 'UP', failuresInRow: 1 });
+    expect(await stores.states.loadState('api')).toMatchObject({ status: 'UP', failuresInRow: 1 });
     expect(waited).toBeGreaterThan(TIMING.applyReserveMs);
     expect(waited).toBeLessThan(2_000 + TIMING.applyReserveMs + TIMING.leaseSlackMs + 1_000);
   });
@@ -232,7 +232,7 @@ describe('a run that died', () => {
 
 describe('DynamoDB throttling', () => {
   it('beyond the SDK’s retries fails the run; Lambda’s retry stores the tick once', async () => {
-    const { table, store } = await freshTable();
+    const { table, stores } = await freshTable();
     await run(table, 0, '/ok');
     await run(table, 1, '/ok');
     await run(table, 2, '/fail');
@@ -266,6 +266,6 @@ describe('DynamoDB throttling', () => {
 
     expect(retried.transitions.map((t) => `${t.from}->${t.to}`)).toEqual(['UP->DOWN']);
     expect(again.duplicate).toBe(true);
-    expect((await store.listTransitions('api')).map((t) => t.to)).toEqual(['UP', 'DOWN']);
+    expect((await stores.transitions.listTransitions('api')).map((t) => t.to)).toEqual(['UP', 'DOWN']);
   });
 });

@@ -4,8 +4,10 @@ import { SESClient, SESServiceException, type SESClientConfig } from '@aws-sdk/c
 import type { DynamoDBRecord } from 'aws-lambda';
 import server from 'aws-ses-v2-local';
 import type { Server } from 'node:http';
-import { createNotifyDeps, IDEMPOTENCY_PK, notifyBatch, type NotifyDeps } from '../../functions/notify';
-import { DynamoDbStateStore } from '../../lib/adapters/dynamodb-state-store';
+import { createNotifyDeps } from '../../lib/adapters/aws-notifier-deps';
+import { DynamoDbMonitorStateStore } from '../../lib/adapters/dynamodb-monitor-state-store';
+import { LEDGER_PK } from '../../lib/adapters/dynamodb-notification-ledger';
+import { notifyBatch, type NotifyDeps } from '../../lib/app/notify-batch';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
 import { freePort } from '../../tools/local/free-port';
 import { tickOf } from '../../lib/domain/schedule';
@@ -117,12 +119,12 @@ interface Scenario {
 async function prepareScenario(): Promise<Scenario> {
   const table = await createTestTable('notify');
   tables.push(table);
-  const store = new DynamoDbStateStore({ client: table.client, tableName: table.tableName });
+  const states = new DynamoDbMonitorStateStore({ client: table.client, tableName: table.tableName });
   const transitions: Transition[] = [];
   let state = initialState('payments-api', at(0));
   for (const result of HISTORY) {
     const step = advanceState(state, result, { failureThreshold: 2, successThreshold: 2 }, tickOf(result.checkedAt));
-    if (step.changed) expect(await store.saveState(state, step.state, step.transition)).toBe('saved');
+    if (step.changed) expect(await states.saveState(state, step.state, step.transition)).toBe('saved');
     if (step.transition) transitions.push(step.transition);
     state = step.state;
   }
@@ -160,7 +162,7 @@ async function idempotencyItems(table: TestTable) {
     new QueryCommand({
       TableName: table.tableName,
       KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': { S: IDEMPOTENCY_PK } },
+      ExpressionAttributeValues: { ':pk': { S: LEDGER_PK } },
       ConsistentRead: true,
     }),
   );

@@ -1,8 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { ScheduledEvent } from 'aws-lambda';
-import { probeRun, type ProbeDeps } from '../../functions/probe';
+import { probeRun, type ProbeDeps } from '../../lib/app/probe-run';
 import { EmfMetricsSink } from '../../lib/adapters/cloudwatch-metrics-sink';
-import { DynamoDbStateStore } from '../../lib/adapters/dynamodb-state-store';
+import { createDynamoDbStores, type DynamoDbStores } from '../../lib/adapters/dynamodb-stores';
 import { HttpProber } from '../../lib/adapters/http-prober';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
 import { createTestTable, type TestTable } from '../support/dynamodb';
@@ -32,7 +32,7 @@ let table: TestTable;
 let api: TargetServer;
 let slow: TargetServer;
 let logs: Record<string, unknown>[];
-let deps: ProbeDeps;
+let deps: ProbeDeps & { stores: DynamoDbStores };
 let clockMinute = 0;
 
 beforeAll(async () => {
@@ -57,7 +57,7 @@ monitors:
   jest.spyOn(console, 'error').mockImplementation(capture);
   deps = {
     config,
-    store: new DynamoDbStateStore({ client: table.client, tableName: table.tableName }),
+    stores: createDynamoDbStores({ client: table.client, tableName: table.tableName }),
     prober: new HttpProber(),
     metrics: new EmfMetricsSink({
       namespace: 'UptimeMonitor',
@@ -70,7 +70,7 @@ monitors:
     logger,
     now: () => new Date(T0 + clockMinute * 60_000 + 1000),
     concurrency: 4,
-    tickMs: 60_000,
+    periodMs: 60_000,
   };
 });
 
@@ -96,7 +96,7 @@ describe('probeRun', () => {
     expect(first).toMatchObject({ duplicate: false, checks: 2, failures: 0, monitorsDown: 0, transitions: [] });
     const second = await runAt(1);
     expect(second.transitions.map((t) => `${t.monitorId}:${t.from}->${t.to}`).sort()).toEqual(['api:UNKNOWN->UP', 'slow:UNKNOWN->UP']);
-    expect((await deps.store.loadState('api'))?.status).toBe('UP');
+    expect((await deps.stores.states.loadState('api'))?.status).toBe('UP');
   });
 
   it('publishes one embedded-metric-format line per run, aggregate only', async () => {
@@ -114,9 +114,9 @@ describe('probeRun', () => {
   });
 
   it('writes no state for steady UP monitors', async () => {
-    const before = await deps.store.loadStates();
+    const before = await deps.stores.states.loadStates();
     await runAt(3);
-    const after = await deps.store.loadStates();
+    const after = await deps.stores.states.loadStates();
     expect(after.get('api')).toEqual(before.get('api'));
     expect(after.get('slow')).toEqual(before.get('slow'));
   });
@@ -135,7 +135,7 @@ describe('probeRun', () => {
     });
     expect(typeof failure?.latencyMs).toBe('number');
     expect(Number.isNaN(Date.parse(String(failure?.timestamp)))).toBe(false);
-    expect((await deps.store.loadState('api'))?.status).toBe('UP');
+    expect((await deps.stores.states.loadState('api'))?.status).toBe('UP');
   });
 
   it('declares an outage on the second failure in a row, started at the first', async () => {
@@ -155,18 +155,18 @@ describe('probeRun', () => {
   });
 
   it('ignores the same scheduled event delivered twice', async () => {
-    const before = await deps.store.loadStates();
+    const before = await deps.stores.states.loadStates();
     const again = await runAt(5);
     expect(again).toMatchObject({ duplicate: true, checks: 0, transitions: [] });
-    expect(await deps.store.loadStates()).toEqual(before);
-    expect(await deps.store.listTransitions('api')).toHaveLength(2);
+    expect(await deps.stores.states.loadStates()).toEqual(before);
+    expect(await deps.stores.transitions.listTransitions('api')).toHaveLength(2);
     expect(metricLines).toHaveLength(0);
   });
 
   it('counts a result once when two runs of the same tick overlap', async () => {
     api.behaviour = 'ok';
     const [a, b] = await Promise.all([runAt(6), runAt(6)]);
-    const state = await deps.store.loadState('api');
+    const state = await deps.stores.states.loadState('api');
     expect(state).toMatchObject({ status: 'DOWN', successesInRow: 1 });
     expect([...a.transitions, ...b.transitions]).toEqual([]);
   });
@@ -184,7 +184,7 @@ describe('probeRun', () => {
     const report = await runAt(8);
     expect(report).toMatchObject({ checks: 2, failures: 1 });
     expect(logs.find((line) => line.message === 'check failed')).toMatchObject({ monitorId: 'slow', reason: 'timeout' });
-    const summary = await deps.store.latestRunSummary(new Date(T0 + 9 * 60_000).toISOString());
+    const summary = await deps.stores.runs.latestRunSummary(new Date(T0 + 9 * 60_000).toISOString());
     expect(summary?.results.slow).toMatchObject({ ok: false, reason: 'timeout' });
     expect(summary?.results.api).toMatchObject({ ok: true, statusCode: 200 });
   });
@@ -193,7 +193,7 @@ describe('probeRun', () => {
     refuseMetrics = true;
     const report = await runAt(9);
     expect(report.duplicate).toBe(false);
-    expect(await deps.store.hasRunSummary(new Date(T0 + 9 * 60_000).toISOString())).toBe(true);
+    expect(await deps.stores.runs.hasRunSummary(new Date(T0 + 9 * 60_000).toISOString())).toBe(true);
     expect(logs.find((line) => line.message === 'could not publish run metrics')).toMatchObject({ level: 'ERROR' });
   });
 });

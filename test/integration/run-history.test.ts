@@ -1,7 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DisabledMetricsSink } from '../../lib/adapters/cloudwatch-metrics-sink';
 import { DynamoDbRunRollupStore } from '../../lib/adapters/dynamodb-run-rollup-store';
-import { DynamoDbStateStore } from '../../lib/adapters/dynamodb-state-store';
+import { DynamoDbRunSummaryStore } from '../../lib/adapters/dynamodb-run-summary-store';
+import { createDynamoDbStores, type DynamoDbStores } from '../../lib/adapters/dynamodb-stores';
 import { HttpProber } from '../../lib/adapters/http-prober';
 import { deadlineIn } from '../../lib/app/deadline';
 import { runProbeCycle } from '../../lib/app/probe-cycle';
@@ -33,30 +34,30 @@ const monitor = (id: string): MonitorConfig => {
 
 let table: TestTable;
 let emptyTable: TestTable;
-let store: DynamoDbStateStore;
+let stores: DynamoDbStores;
 let rollups: DynamoDbRunRollupStore;
 let seeded: SeededHistory;
 const logger = new Logger({ serviceName: 'run-history-test', logLevel: 'SILENT' });
 
 beforeAll(async () => {
   [table, emptyTable] = await Promise.all([createTestTable('runs'), createTestTable('runs-empty')]);
-  store = new DynamoDbStateStore({ client: table.client, tableName: table.tableName });
+  stores = createDynamoDbStores({ client: table.client, tableName: table.tableName });
   rollups = new DynamoDbRunRollupStore({ client: table.client, tableName: table.tableName });
   // Six hours of 1-minute checks from 10:00: api fails 11:20-11:40, web is added at 12:30.
   seeded = await seedHistory(
-    store,
+    stores,
     rollups,
     [
       scriptMonitor(monitor('api'), {
         outages: [{ fromMs: T0 + 80 * MINUTE_MS, toMs: T0 + 100 * MINUTE_MS }],
-        latencyMs: (tickMs) => 80 + ((tickMs / MINUTE_MS) % 37) * 3,
+        latencyMs: (tickEpochMs) => 80 + ((tickEpochMs / MINUTE_MS) % 37) * 3,
       }),
-      scriptMonitor(monitor('web'), { addedAtMs: T0 + 150 * MINUTE_MS, latencyMs: (tickMs) => 300 + ((tickMs / MINUTE_MS) % 11) * 20 }),
+      scriptMonitor(monitor('web'), { addedAtMs: T0 + 150 * MINUTE_MS, latencyMs: (tickEpochMs) => 300 + ((tickEpochMs / MINUTE_MS) % 11) * 20 }),
     ],
     // Hours 10, 11 and 13 are rolled up; 12 is left as if the probe had missed it; 14 and 15 are not done yet.
     { fromMs: T0, toMs: T0 + 6 * HOUR_MS, stepMs: MINUTE_MS, summariesFromMs: T0 },
   );
-  await Promise.all([iso(T0), iso(T0 + HOUR_MS), iso(T0 + 3 * HOUR_MS)].map((hour) => rollUpHour(hour, { store, rollups })));
+  await Promise.all([iso(T0), iso(T0 + HOUR_MS), iso(T0 + 3 * HOUR_MS)].map((hour) => rollUpHour(hour, { runs: stores.runs, rollups })));
 });
 afterAll(() => Promise.all([table.drop(), emptyTable.drop()]));
 
@@ -99,7 +100,7 @@ describe('loadHourlyRunStats', () => {
 
   it.each(windows)('gives the same figures as the raw runs ($name)', async ({ fromMs, toMs }) => {
     const window = { from: iso(fromMs), to: iso(toMs) };
-    const withRollups = await loadHourlyRunStats({ store, rollups }, ['api', 'web', 'nope'], window, iso(T0 - HOUR_MS));
+    const withRollups = await loadHourlyRunStats({ store: stores.runs, rollups }, ['api', 'web', 'nope'], window, iso(T0 - HOUR_MS));
     for (const id of ['api', 'web']) expect(merged(withRollups.get(id))).toEqual(expectedStats(id, fromMs, toMs));
     expect(merged(withRollups.get('nope')).checks).toBe(0);
     // Hour by hour, the first and last cut to the window.
@@ -114,7 +115,7 @@ describe('loadHourlyRunStats', () => {
     const marker: RunStats = { checks: 999, failedChecks: 0, latency: { count: 0, sumMs: 0, minMs: 0, maxMs: 0, buckets: new Map() } };
     await forged.putHourRollup(iso(T0 + HOUR_MS), new Map([['api', marker]]));
     const window = { from: iso(T0 + 30 * MINUTE_MS), to: iso(T0 + 2 * HOUR_MS) };
-    const hours = (await loadHourlyRunStats({ store, rollups: forged }, ['api'], window, iso(T0))).get('api') ?? [];
+    const hours = (await loadHourlyRunStats({ store: stores.runs, rollups: forged }, ['api'], window, iso(T0))).get('api') ?? [];
     expect(hours.map((hour) => hour.stats.checks)).toEqual([30, 999]);
   });
 
@@ -128,12 +129,12 @@ describe('loadHourlyRunStats', () => {
   it('reads no raw run older than rawSince', async () => {
     const nothingRolled = new DynamoDbRunRollupStore({ client: emptyTable.client, tableName: emptyTable.tableName });
     const window = { from: iso(T0 + 4 * HOUR_MS), to: iso(T0 + 6 * HOUR_MS) };
-    const hours = (await loadHourlyRunStats({ store, rollups: nothingRolled }, ['api'], window, iso(T0 + 5 * HOUR_MS))).get('api') ?? [];
+    const hours = (await loadHourlyRunStats({ store: stores.runs, rollups: nothingRolled }, ['api'], window, iso(T0 + 5 * HOUR_MS))).get('api') ?? [];
     expect(hours.map((hour) => hour.stats.checks)).toEqual([0, 60]);
   });
 
   it('gives nothing for an empty window', async () => {
-    const result = await loadHourlyRunStats({ store, rollups }, ['api'], { from: iso(T0), to: iso(T0) }, iso(T0));
+    const result = await loadHourlyRunStats({ store: stores.runs, rollups }, ['api'], { from: iso(T0), to: iso(T0) }, iso(T0));
     expect(result.get('api')).toEqual([]);
   });
 });
@@ -142,7 +143,7 @@ describe('rollUpPreviousHour', () => {
   it('rolls up the previous hour during minutes 5 to 9 only, once', async () => {
     const hour = iso(T0 + 4 * HOUR_MS);
     const at = (minute: number) => iso(T0 + 5 * HOUR_MS + minute * MINUTE_MS);
-    const deps = { store, rollups, logger };
+    const deps = { runs: stores.runs, rollups, logger };
     expect(await rollUpPreviousHour(at(4), deps)).toBe('not-due');
     expect(await rollups.hasHourRollup(hour)).toBe(false);
     expect(await rollUpPreviousHour(at(5), { ...deps, deadline: deadlineIn(1_000) })).toBe('no-time');
@@ -157,7 +158,7 @@ describe('rollUpPreviousHour', () => {
     const errors = jest.spyOn(logger, 'error');
     const missing = `${table.tableName}-missing`;
     const outcome = await rollUpPreviousHour(iso(T0 + 7 * MINUTE_MS), {
-      store: new DynamoDbStateStore({ client: table.client, tableName: missing }),
+      runs: new DynamoDbRunSummaryStore({ client: table.client, tableName: missing }),
       rollups: new DynamoDbRunRollupStore({ client: table.client, tableName: missing }),
       logger,
     });
@@ -184,12 +185,12 @@ monitors:
 `,
       'monitors.yml',
     );
-    const probeStore = new DynamoDbStateStore({ client: probeTable.client, tableName: probeTable.tableName });
+    const probeStores = createDynamoDbStores({ client: probeTable.client, tableName: probeTable.tableName });
     const probeRollups = new DynamoDbRunRollupStore({ client: probeTable.client, tableName: probeTable.tableName });
     let nowMs = 0;
     const deps = {
       config: probeConfig,
-      store: probeStore,
+      stores: probeStores,
       prober: new HttpProber(),
       metrics: new DisabledMetricsSink(),
       logger,

@@ -1,5 +1,5 @@
-import { probeRun } from '../../functions/probe';
-import { DynamoDbStateStore } from '../../lib/adapters/dynamodb-state-store';
+import { probeRun } from '../../lib/app/probe-run';
+import { createDynamoDbStores, type DynamoDbStores } from '../../lib/adapters/dynamodb-stores';
 import { HttpProber } from '../../lib/adapters/http-prober';
 import { runScheduledTick, runShardTick, ShardDispatchError, type ScheduledRunDeps, type ShardRunReport } from '../../lib/app/scheduled-run';
 import type { MetricsSink, RunMetrics } from '../../lib/domain/ports';
@@ -61,12 +61,12 @@ const silent = { info: () => undefined, warn: () => undefined, error: () => unde
 
 let table: TestTable;
 let targets: TargetServer[];
-let store: DynamoDbStateStore;
+let stores: DynamoDbStores;
 
 beforeAll(async () => {
   table = await createTestTable('shards');
   targets = await Promise.all(Array.from({ length: 5 }, () => startTargetServer('ok')));
-  store = new DynamoDbStateStore({ client: table.client, tableName: table.tableName });
+  stores = createDynamoDbStores({ client: table.client, tableName: table.tableName });
 });
 
 afterAll(async () => {
@@ -76,7 +76,7 @@ afterAll(async () => {
 function deps(config: MonitorsConfig, dispatcher: InProcessDispatcher, metrics: MetricsSink, overrides: Partial<ScheduledRunDeps> = {}): ScheduledRunDeps {
   const built: ScheduledRunDeps = {
     config,
-    storeFor: (scope) => store.scoped(scope),
+    storesFor: (scope) => stores.scoped(scope),
     prober: new HttpProber(),
     metrics,
     logger: silent,
@@ -117,10 +117,10 @@ describe('a sharded scheduled run', () => {
     expect(metrics.published.map((entry) => entry.checks).sort()).toEqual([1, 2, 2]);
 
     // Readers see one summary per tick, with every shard's results.
-    const [summary] = await store.listRunSummaries(at(1), at(1));
+    const [summary] = await stores.runs.listRunSummaries(at(1), at(1));
     expect(summary?.checks).toBe(5);
     expect(Object.keys(summary?.results ?? {}).sort()).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
-    expect((await store.latestRunSummary(at(1, 30)))?.checks).toBe(5);
+    expect((await stores.runs.latestRunSummary(at(1, 30)))?.checks).toBe(5);
   });
 
   it('establishes every monitor across shards by the second tick', async () => {
@@ -128,7 +128,7 @@ describe('a sharded scheduled run', () => {
     const own = await runScheduledTick(at(2), deps(config(), dispatcher, new RecordingMetrics()));
     const transitions = [own, ...(await dispatcher.settle())].flatMap((report) => report.cycles.flatMap((cycle) => cycle.transitions));
     expect(transitions.map((transition) => `${transition.monitorId}:${transition.to}`).sort()).toEqual(['m0:UP', 'm1:UP', 'm2:UP', 'm3:UP', 'm4:UP']);
-    expect([...(await store.loadStates()).values()].every((state) => state.status === 'UP')).toBe(true);
+    expect([...(await stores.states.loadStates()).values()].every((state) => state.status === 'UP')).toBe(true);
   });
 
   it('does nothing for a scheduled event delivered twice, nor for a shard delivered twice', async () => {
@@ -148,12 +148,12 @@ describe('a sharded scheduled run', () => {
     const scheduledDeps = deps(config(), dispatcher, new RecordingMetrics());
     await expect(runScheduledTick(at(3), scheduledDeps)).rejects.toThrow(ShardDispatchError);
     await dispatcher.settle();
-    expect((await store.listRunSummaries(at(3), at(3)))[0]?.checks).toBe(3);
+    expect((await stores.runs.listRunSummaries(at(3), at(3)))[0]?.checks).toBe(3);
     // The retry hands both on again: shard 2 (not handed on before) runs, shard 3 (which ran) skips.
     const retry = await runScheduledTick(at(3), scheduledDeps);
     const others = await dispatcher.settle();
     expect([retry, ...others].map((report) => report.cycles[0]?.duplicate)).toEqual([true, false, true]);
-    expect((await store.listRunSummaries(at(3), at(3)))[0]?.checks).toBe(5);
+    expect((await stores.runs.listRunSummaries(at(3), at(3)))[0]?.checks).toBe(5);
   });
 
   it('skips a shard its own plan does not have (the configuration changed meanwhile)', async () => {
@@ -175,14 +175,14 @@ describe('a scoped store', () => {
 
   it('keeps the runs of each shard apart and reads them back as one summary per tick', async () => {
     const tick = at(60);
-    const first = store.scoped({ shard: '1/2', states: 'all' });
-    const second = store.scoped({ shard: '2/2', states: 'all' });
-    await first.putRunSummary(summary(tick, at(60, 1), { a: { ok: true, latencyMs: 20, statusCode: 200 } }));
-    expect(await first.hasRunSummary(tick)).toBe(true);
-    expect(await second.hasRunSummary(tick)).toBe(false);
-    expect(await store.hasRunSummary(tick)).toBe(false);
-    await second.putRunSummary(summary(tick, at(60, 2), { b: { ok: false, latencyMs: 1000, reason: 'timeout' } }));
-    await second.putRunSummary(summary(tick, at(60, 3), { b: { ok: true, latencyMs: 5, statusCode: 200 } })); // a duplicate: ignored
+    const first = stores.scoped({ shard: '1/2', states: 'all' });
+    const second = stores.scoped({ shard: '2/2', states: 'all' });
+    await first.runs.putRunSummary(summary(tick, at(60, 1), { a: { ok: true, latencyMs: 20, statusCode: 200 } }));
+    expect(await first.runs.hasRunSummary(tick)).toBe(true);
+    expect(await second.runs.hasRunSummary(tick)).toBe(false);
+    expect(await stores.runs.hasRunSummary(tick)).toBe(false);
+    await second.runs.putRunSummary(summary(tick, at(60, 2), { b: { ok: false, latencyMs: 1000, reason: 'timeout' } }));
+    await second.runs.putRunSummary(summary(tick, at(60, 3), { b: { ok: true, latencyMs: 5, statusCode: 200 } })); // a duplicate: ignored
     const expected: RunSummary = {
       tick,
       startedAt: at(60, 1),
@@ -192,15 +192,15 @@ describe('a scoped store', () => {
       monitorsDown: 0,
       results: { a: { ok: true, latencyMs: 20, statusCode: 200 }, b: { ok: false, latencyMs: 1000, reason: 'timeout' } },
     };
-    expect(await store.listRunSummaries(at(59), at(61))).toEqual([expected]);
-    expect(await store.latestRunSummary(at(60, 30))).toEqual(expected);
+    expect(await stores.runs.listRunSummaries(at(59), at(61))).toEqual([expected]);
+    expect(await stores.runs.latestRunSummary(at(60, 30))).toEqual(expected);
   });
 
   it('gives the latest run the newest result of the monitors a sub-minute cycle did not check, with when it was checked', async () => {
-    const fast = store.scoped({ shard: '', states: 'all' });
-    await fast.putRunSummary(summary(at(61), at(61), { a: { ok: true, latencyMs: 30, statusCode: 200 }, f: { ok: true, latencyMs: 7, statusCode: 200 } }));
-    await fast.putRunSummary(summary(at(61, 10), at(61, 10), { f: { ok: false, latencyMs: 9, statusCode: 500, reason: 'http-status' } }));
-    const latest = await store.latestRunSummary(at(61, 15));
+    const fast = stores.scoped({ shard: '', states: 'all' });
+    await fast.runs.putRunSummary(summary(at(61), at(61), { a: { ok: true, latencyMs: 30, statusCode: 200 }, f: { ok: true, latencyMs: 7, statusCode: 200 } }));
+    await fast.runs.putRunSummary(summary(at(61, 10), at(61, 10), { f: { ok: false, latencyMs: 9, statusCode: 500, reason: 'http-status' } }));
+    const latest = await stores.runs.latestRunSummary(at(61, 15));
     expect(latest?.tick).toBe(at(61, 10));
     expect(latest?.checks).toBe(1);
     expect(latest?.results).toEqual({
@@ -212,15 +212,15 @@ describe('a scoped store', () => {
   it('reads only the states of its range, or of its monitors (over 100 of them)', async () => {
     const ids = Array.from({ length: 130 }, (_, i) => `s${String(i).padStart(3, '0')}`);
     for (const id of ids) {
-      await store.saveState(
+      await stores.states.saveState(
         { monitorId: id, status: 'UNKNOWN', since: at(0), failuresInRow: 0, successesInRow: 0, tick: '', version: 0 },
         { monitorId: id, status: 'UNKNOWN', since: at(0), failuresInRow: 0, successesInRow: 1, tick: at(1), version: 1 },
       );
     }
-    const inRange = await store.scoped({ shard: '1/3', states: { from: 's010', to: 's019' } }).loadStates();
+    const inRange = await stores.scoped({ shard: '1/3', states: { from: 's010', to: 's019' } }).states.loadStates();
     expect([...inRange.keys()]).toEqual(ids.slice(10, 20));
     const wanted = [...ids.slice(0, 60), ...ids.slice(70, 125), 'never-stored'];
-    const byId = await store.scoped({ shard: '2/3', states: { ids: wanted } }).loadStates();
+    const byId = await stores.scoped({ shard: '2/3', states: { ids: wanted } }).states.loadStates();
     expect([...byId.keys()].sort()).toEqual(wanted.filter((id) => id !== 'never-stored'));
     expect(byId.get('s005')?.successesInRow).toBe(1);
   });
@@ -262,13 +262,13 @@ describe('the probe handler', () => {
   });
   const handlerDeps = (dispatcher?: ShardDispatcher) => ({
     config: config(),
-    store,
+    stores,
     prober: new HttpProber(),
     metrics: new RecordingMetrics(),
     logger: silent,
     now: () => new Date(),
     concurrency: 4,
-    tickMs: MINUTE_MS,
+    periodMs: MINUTE_MS,
     maxPerShard: 2,
     ...(dispatcher ? { dispatcher } : {}),
   });
@@ -288,6 +288,6 @@ describe('the probe handler', () => {
 
   it('runs its own shard and fails, so Lambda retries, when it has more monitors than one invocation probes and no way to hand shards on', async () => {
     await expect(probeRun({ time: at(22) }, handlerDeps())).rejects.toThrow(ShardDispatchError);
-    expect((await store.listRunSummaries(at(22), at(22)))[0]?.checks).toBe(2);
+    expect((await stores.runs.listRunSummaries(at(22), at(22)))[0]?.checks).toBe(2);
   });
 });

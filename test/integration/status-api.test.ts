@@ -76,7 +76,7 @@ beforeAll(async () => {
   const store = new DynamoDbStateStore({ client: table.client, tableName: table.tableName });
   const rollups = new DynamoDbRunRollupStore({ client: table.client, tableName: table.tableName });
   await seedHistory(
-    store,
+    { states: store, runs: store },
     rollups,
     [
       scriptMonitor(monitor('api'), { outages: API_OUTAGES, latencyMs: apiLatency }),

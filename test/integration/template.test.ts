@@ -11,7 +11,7 @@ import { builtinModules } from 'node:module';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { IDEMPOTENCY_PK } from '../../functions/notify';
+import { LEDGER_PK } from '../../lib/adapters/dynamodb-notification-ledger';
 import { ROUTE_KEYS } from '../../functions/api';
 import { loadMonitorsConfig } from '../../lib/config/monitors';
 import { ConfigError } from '../../lib/domain/errors';
@@ -363,7 +363,7 @@ describe('stages and parameters', () => {
       STACK_NAME: 'uptime-monitor-dev',
       PROBE_CONCURRENCY: '64',
       PROBE_SHARD_SIZE: '1000',
-      PROBE_TICK: '1m',
+      PROBE_PERIOD: '1m',
       TRANSITION_RETENTION_DAYS: '400',
       RUN_RETENTION_DAYS: '35',
     });
@@ -389,7 +389,7 @@ describe('stages and parameters', () => {
       STACK_NAME: 'uptime-monitor-prod',
       PROBE_CONCURRENCY: '8',
       PROBE_SHARD_SIZE: '250',
-      PROBE_TICK: '1m',
+      PROBE_PERIOD: '1m',
       TRANSITION_RETENTION_DAYS: '100',
       RUN_RETENTION_DAYS: '10',
     });
@@ -495,7 +495,7 @@ describe('least privilege: one role per function', () => {
     expect(writes.length).toBe(3);
     for (const statement of writes) {
       expect(statement.Resource).toEqual([TABLE_ARN]);
-      expect(statement.Condition).toEqual({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [IDEMPOTENCY_PK] } });
+      expect(statement.Condition).toEqual({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [LEDGER_PK] } });
     }
     expect(statementsWith(dev, 'notify', 'dynamodb:GetRecords')[0]?.Resource).toEqual([
       { 'Fn::GetAtt': ['MonitorTable', 'StreamArn'] },

@@ -4,10 +4,12 @@ import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, ScheduledEvent } from 'aws-lambda';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { createNotifyDeps, createSesClient, notifyBatch, SES_MAX_ATTEMPTS } from '../../functions/notify';
-import { probeRun, type ProbeDeps } from '../../functions/probe';
+import { createNotifyDeps } from '../../lib/adapters/aws-notifier-deps';
+import { createSesClient, SES_MAX_ATTEMPTS } from '../../lib/adapters/ses-mailer';
+import { notifyBatch } from '../../lib/app/notify-batch';
+import { probeRun, type ProbeDeps } from '../../lib/app/probe-run';
 import { DisabledMetricsSink } from '../../lib/adapters/cloudwatch-metrics-sink';
-import { DynamoDbStateStore } from '../../lib/adapters/dynamodb-state-store';
+import { createDynamoDbStores } from '../../lib/adapters/dynamodb-stores';
 import { HttpProber } from '../../lib/adapters/http-prober';
 import type { NotifyTiming } from '../../lib/app/notify';
 import type { ProbeCycleReport, ProbeTiming } from '../../lib/app/probe-cycle';
@@ -282,13 +284,13 @@ export class SchedulePlayer {
     });
     const deps: ProbeDeps = {
       config: this.options.configAt(tick),
-      store: new DynamoDbStateStore({ client, tableName }),
+      stores: createDynamoDbStores({ client, tableName }),
       prober: new HttpProber(),
       metrics: new DisabledMetricsSink(),
       logger: silentLogger,
       now: () => new Date(this.options.tickTime(tick) + 1000),
       concurrency: 8,
-      tickMs: 60_000,
+      periodMs: 60_000,
       timing,
     };
     try {

@@ -1,7 +1,7 @@
 import { rollUpHour } from '../../lib/app/run-history';
 import { mapWithConcurrency } from '../../lib/domain/concurrency';
-import type { StateStore } from '../../lib/domain/ports';
-import { ceilHour, floorHour, type RunRollupStore } from '../../lib/domain/run-stats';
+import type { RunRollupStore, RunStores } from '../../lib/domain/ports';
+import { ceilHour, floorHour } from '../../lib/domain/run-stats';
 import { HOUR_MS } from '../../lib/domain/time';
 import { advanceState, initialState } from '../../lib/domain/state-machine';
 import type { CheckResult, FailureReason, MonitorConfig, MonitorState, RunSummary, Transition } from '../../lib/domain/types';
@@ -17,8 +17,8 @@ export interface ScriptedCheck {
 
 export interface MonitorScript {
   monitor: MonitorConfig;
-  /** The check at `tickMs`; undefined when the monitor is not checked then (not in the file yet). */
-  check(tickMs: number): ScriptedCheck | undefined;
+  /** The check at `tickEpochMs`; undefined when the monitor is not checked then (not in the file yet). */
+  check(tickEpochMs: number): ScriptedCheck | undefined;
 }
 
 export interface OutageSpec {
@@ -31,17 +31,17 @@ export interface OutageSpec {
 
 /**
  * A monitor checked from `addedAtMs` on, failing during each outage (checks in [fromMs, toMs)) and
- * otherwise answering in `latencyMs(tickMs)`.
+ * otherwise answering in `latencyMs(tickEpochMs)`.
  */
 export function scriptMonitor(
   monitor: MonitorConfig,
-  options: { addedAtMs?: number; outages?: readonly OutageSpec[]; latencyMs: (tickMs: number) => number },
+  options: { addedAtMs?: number; outages?: readonly OutageSpec[]; latencyMs: (tickEpochMs: number) => number },
 ): MonitorScript {
   return {
     monitor,
-    check(tickMs) {
-      if (options.addedAtMs !== undefined && tickMs < options.addedAtMs) return undefined;
-      const outage = options.outages?.find((spec) => tickMs >= spec.fromMs && (spec.toMs === undefined || tickMs < spec.toMs));
+    check(tickEpochMs) {
+      if (options.addedAtMs !== undefined && tickEpochMs < options.addedAtMs) return undefined;
+      const outage = options.outages?.find((spec) => tickEpochMs >= spec.fromMs && (spec.toMs === undefined || tickEpochMs < spec.toMs));
       if (outage) {
         const reason = outage.reason ?? 'timeout';
         return {
@@ -52,7 +52,7 @@ export function scriptMonitor(
           ...(reason === 'http-status' ? { statusCode: 503 } : {}),
         };
       }
-      return { ok: true, latencyMs: options.latencyMs(tickMs), statusCode: 200 };
+      return { ok: true, latencyMs: options.latencyMs(tickEpochMs), statusCode: 200 };
     },
   };
 }
@@ -82,7 +82,7 @@ export interface SeededHistory {
  * a run summary is written per tick, and finished hours are rolled up by the probe's own rollup code.
  */
 export async function seedHistory(
-  store: StateStore,
+  stores: Pick<RunStores, 'states' | 'runs'>,
   rollups: RunRollupStore,
   scripts: readonly MonitorScript[],
   options: SeedOptions,
@@ -93,11 +93,11 @@ export async function seedHistory(
   const summaries: RunSummary[] = [];
   const transitions: Transition[] = [];
 
-  for (let tickMs = options.fromMs; tickMs < options.toMs; tickMs += options.stepMs) {
-    const tick = new Date(tickMs).toISOString();
+  for (let tickEpochMs = options.fromMs; tickEpochMs < options.toMs; tickEpochMs += options.stepMs) {
+    const tick = new Date(tickEpochMs).toISOString();
     const results: RunSummary['results'] = {};
     for (const { monitor, check } of scripts) {
-      const seen = check(tickMs);
+      const seen = check(tickEpochMs);
       if (!seen) continue;
       const result: CheckResult = { checkedAt: tick, ...seen };
       const previous = states.get(monitor.id) ?? initialState(monitor.id, tick);
@@ -116,11 +116,11 @@ export async function seedHistory(
         ...(seen.reason ? { reason: seen.reason } : {}),
       };
     }
-    if (tickMs >= options.summariesFromMs && Object.keys(results).length > 0) {
+    if (tickEpochMs >= options.summariesFromMs && Object.keys(results).length > 0) {
       const values = Object.values(results);
       summaries.push({
         tick,
-        startedAt: new Date(tickMs + 150).toISOString(),
+        startedAt: new Date(tickEpochMs + 150).toISOString(),
         durationMs: 700,
         checks: values.length,
         failures: values.filter((result) => !result.ok).length,
@@ -134,12 +134,12 @@ export async function seedHistory(
   await Promise.all(
     [...saves.values()].map(async (list) => {
       for (const { previous, next, transition } of list) {
-        const saved = await store.saveState(previous, next, transition);
+        const saved = await stores.states.saveState(previous, next, transition);
         if (saved !== 'saved') throw new Error(`seeding ${next.monitorId} at ${next.tick}: ${saved}`);
       }
     }),
   );
-  await mapWithConcurrency(summaries, concurrency, (summary) => store.putRunSummary(summary));
+  await mapWithConcurrency(summaries, concurrency, (summary) => stores.runs.putRunSummary(summary));
 
   const hours: string[] = [];
   if (options.rollUpUntilMs !== undefined) {
@@ -147,6 +147,6 @@ export async function seedHistory(
       hours.push(new Date(hourMs).toISOString());
     }
   }
-  await mapWithConcurrency(hours, Math.max(1, Math.floor(concurrency / 2)), (hour) => rollUpHour(hour, { store, rollups }));
+  await mapWithConcurrency(hours, Math.max(1, Math.floor(concurrency / 2)), (hour) => rollUpHour(hour, { runs: stores.runs, rollups }));
   return { transitions, summaries, rolledUpHours: hours.length };
 }

@@ -54,7 +54,7 @@ describe('resolveDeploySettings', () => {
       monitorsFile: 'monitors.yml',
       tableName: { Ref: 'MonitorTable' },
       scheduleEnabled: true,
-      probeTick: '1m',
+      probePeriod: '1m',
       schedule: 'rate(1 minute)',
       runPeriodSeconds: 60,
       sesIdentity: 'monitor@example.com',
@@ -100,7 +100,7 @@ describe('resolveDeploySettings', () => {
       monitorsFile: 'monitors.yml',
       tableName: { Ref: 'MonitorTable' },
       scheduleEnabled: true,
-      probeTick: '1m',
+      probePeriod: '1m',
       schedule: 'cron(0/5 * * * ? *)',
       runPeriodSeconds: 300,
       sesIdentity: 'example.com',
@@ -135,15 +135,15 @@ describe('resolveDeploySettings', () => {
   });
 
   it('gives the local stage a plain table name, no EventBridge schedule and the local tick', () => {
-    const local = resolveDeploySettings(input({ stage: 'local', stackName: 'uptime-monitor-local', localProbeTick: '2s' }));
-    expect(local).toMatchObject({ tableName: 'uptime-monitor-local', scheduleEnabled: false, probeTick: '2s' });
-    const deployed = resolveDeploySettings(input({ localProbeTick: '2s' }));
-    expect(deployed).toMatchObject({ tableName: { Ref: 'MonitorTable' }, scheduleEnabled: true, probeTick: '1m' });
+    const local = resolveDeploySettings(input({ stage: 'local', stackName: 'uptime-monitor-local', localProbePeriod: '2s' }));
+    expect(local).toMatchObject({ tableName: 'uptime-monitor-local', scheduleEnabled: false, probePeriod: '2s' });
+    const deployed = resolveDeploySettings(input({ localProbePeriod: '2s' }));
+    expect(deployed).toMatchObject({ tableName: { Ref: 'MonitorTable' }, scheduleEnabled: true, probePeriod: '1m' });
   });
 
   it('refuses a local tick the probe cannot use', () => {
-    expect(errorOf(() => resolveDeploySettings(input({ stage: 'local', localProbeTick: '5m' }))).message).toBe(
-      "UPTIME_LOCAL_PROBE_TICK: '5m' must be a duration from 1s to 1m",
+    expect(errorOf(() => resolveDeploySettings(input({ stage: 'local', localProbePeriod: '5m' }))).message).toBe(
+      "UPTIME_LOCAL_PROBE_PERIOD: '5m' must be a duration from 1s to 1m",
     );
   });
 

@@ -32,12 +32,12 @@ describe('readProbeEnvironment', () => {
       PROBE_SHARD_SIZE: 1000,
       TRANSITION_RETENTION_DAYS: 400,
       RUN_RETENTION_DAYS: 35,
-      PROBE_TICK: 60_000,
+      PROBE_PERIOD: 60_000,
     });
   });
 
   it('reads a local tick', () => {
-    expect(readProbeEnvironment({ TABLE_NAME: 't', PROBE_TICK: '2s' }).PROBE_TICK).toBe(2000);
+    expect(readProbeEnvironment({ TABLE_NAME: 't', PROBE_PERIOD: '2s' }).PROBE_PERIOD).toBe(2000);
   });
 
   it.each([
@@ -45,7 +45,7 @@ describe('readProbeEnvironment', () => {
     [{ TABLE_NAME: 't', PROBE_CONCURRENCY: 'many' }, 'environment variable PROBE_CONCURRENCY: must be a whole number'],
     [{ TABLE_NAME: 't', PROBE_SHARD_SIZE: '0' }, 'environment variable PROBE_SHARD_SIZE: must be 1 or more'],
     [{ TABLE_NAME: 't', METRICS_ENABLED: 'yes' }, "environment variable METRICS_ENABLED: must be 'true' or 'false'"],
-    [{ TABLE_NAME: 't', PROBE_TICK: '5m' }, "environment variable PROBE_TICK: '5m' must be a duration from 1s to 1m"],
+    [{ TABLE_NAME: 't', PROBE_PERIOD: '5m' }, "environment variable PROBE_PERIOD: '5m' must be a duration from 1s to 1m"],
     [{}, 'environment variable TABLE_NAME: is required'],
   ])('refuses %j', (env, message) => {
     expect(() => readProbeEnvironment(env)).toThrow(message);

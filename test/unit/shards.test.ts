@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { findShard, planShards, shardKey, statesToRead, type ShardableMonitor } from '../../lib/domain/shards';
+import { planShards, shardKey, statesToRead, type ShardableMonitor } from '../../lib/domain/shards';
 import { MINUTE_MS } from '../../lib/domain/time';
 
 
@@ -68,16 +68,17 @@ describe('planShards', () => {
   });
 });
 
-describe('findShard', () => {
-  it('finds the same monitors from the same configuration, whatever its order', () => {
+describe('planShards, as a shard invocation plans again (runShardTick)', () => {
+  it('plans the same monitors in each shard from the same configuration, whatever its order', () => {
     const list = monitors(2500);
     const plan = planShards(list, 1000, MINUTE_MS);
-    expect(findShard([...list].reverse(), 1000, MINUTE_MS, { index: 2, count: 3 })).toEqual(plan[2]);
+    expect(planShards([...list].reverse(), 1000, MINUTE_MS)[2]).toEqual(plan[2]);
   });
 
-  it('finds nothing when its plan has a different number of shards', () => {
-    expect(findShard(monitors(2500), 1000, MINUTE_MS, { index: 1, count: 4 })).toBeUndefined();
-    expect(findShard(monitors(2500), 500, MINUTE_MS, { index: 1, count: 3 })).toBeUndefined();
+  it('plans a different number of shards once the configuration or the shard size changed', () => {
+    expect(planShards(monitors(2500), 1000, MINUTE_MS)).toHaveLength(3);
+    expect(planShards(monitors(3500), 1000, MINUTE_MS)).toHaveLength(4);
+    expect(planShards(monitors(2500), 500, MINUTE_MS)).toHaveLength(5);
   });
 });
 

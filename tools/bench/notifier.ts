@@ -3,7 +3,9 @@ import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import sesEmulator from 'aws-ses-v2-local';
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import { createNotifyDeps, createSesClient, notifyBatch } from '../../functions/notify';
+import { createNotifyDeps } from '../../lib/adapters/aws-notifier-deps';
+import { createSesClient } from '../../lib/adapters/ses-mailer';
+import { notifyBatch } from '../../lib/app/notify-batch';
 import type { MonitorsConfig, Transition } from '../../lib/domain/types';
 import { freePort } from '../local/free-port';
 import type { DynamoDbMeter, MeterReading } from './dynamodb-meter';
@@ -73,7 +75,7 @@ function transitionRecord(transition: Transition, sequence: number): DynamoDBRec
 }
 
 /**
- * The notifier as deployed (functions/notify.ts notifyBatch with its real ledger and SES mailer)
+ * The notifier as deployed (lib/app/notify-batch.ts notifyBatch with its real ledger and SES mailer)
  * fed the transitions a bench run produced, one stream batch each, against the bench's DynamoDB
  * Local (metered) and an SES emulator on 127.0.0.1. Counts what it consumed and the emails sent.
  */

@@ -1,8 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { probeRun, type ProbeDeps } from '../../functions/probe';
+import { probeRun, type ProbeDeps } from '../../lib/app/probe-run';
 import { EmfMetricsSink } from '../../lib/adapters/cloudwatch-metrics-sink';
-import { DynamoDbRunRollupStore } from '../../lib/adapters/dynamodb-run-rollup-store';
-import { DynamoDbStateStore } from '../../lib/adapters/dynamodb-state-store';
+import type { DynamoDbRunRollupStore } from '../../lib/adapters/dynamodb-run-rollup-store';
+import { createDynamoDbStores } from '../../lib/adapters/dynamodb-stores';
 import { HttpProber } from '../../lib/adapters/http-prober';
 import type { ProbeRunReport } from '../../lib/app/scheduled-run';
 import { DEFAULT_PROBE_TIMING } from '../../lib/app/probe-cycle';
@@ -97,7 +97,7 @@ class InProcessShardDispatcher implements ShardDispatcher {
 
 /**
  * The probe as deployed, on this machine: N bench targets on 127.0.0.1, the real probe handler
- * logic (functions/probe.ts probeRun) with the real HTTP prober, DynamoDB store (on DynamoDB
+ * logic (lib/app/probe-run.ts probeRun) with the real HTTP prober, DynamoDB store (on DynamoDB
  * Local, metered) and CloudWatch sink (counted, sending nothing), one synthetic minute per run.
  */
 export class ProbeScenario {
@@ -129,17 +129,17 @@ export class ProbeScenario {
       for (const directive of record._aws.CloudWatchMetrics) for (const metric of directive.Metrics) metrics.names.add(metric.Name);
     };
     const dispatcher = new InProcessShardDispatcher(options.workers);
-    const rollups = new DynamoDbRunRollupStore({ client: options.client, tableName: options.tableName });
+    const { rollups, ...stores } = createDynamoDbStores({ client: options.client, tableName: options.tableName });
     const deps: ProbeDeps = {
       config,
-      store: new DynamoDbStateStore({ client: options.client, tableName: options.tableName }),
+      stores,
       rollups,
       prober: new HttpProber(),
       metrics: new EmfMetricsSink({ namespace: 'UptimeMonitor', stack: 'uptime-monitor-bench', write: emfLine }),
       logger: logs,
       now: () => new Date(),
       concurrency: options.concurrency,
-      tickMs: MINUTE_MS,
+      periodMs: MINUTE_MS,
       // DynamoDB Local stores far slower than DynamoDB: give storing a run's states (10,000 of
       // them while establishing) the time it takes here. Without a deadline nothing else changes.
       timing: { ...DEFAULT_PROBE_TIMING, applyReserveMs: 120_000 },
@@ -195,10 +195,10 @@ export class ProbeScenario {
    */
   async rollUp(): Promise<{ dynamoDb: MeterReading; summaries: number; durationMs: number }> {
     const hour = new Date(Math.floor(FIRST_TICK_MS / HOUR_MS) * HOUR_MS).toISOString();
-    await rollUpHour(hour, { store: this.deps.store, rollups: this.rollups });
+    await rollUpHour(hour, { runs: this.deps.stores.runs, rollups: this.rollups });
     this.options.meter.take();
     const started = performance.now();
-    await rollUpHour(hour, { store: this.deps.store, rollups: this.rollups });
+    await rollUpHour(hour, { runs: this.deps.stores.runs, rollups: this.rollups });
     const durationMs = performance.now() - started;
     return { dynamoDb: this.options.meter.take(), summaries: Math.min(this.tickIndex, 60), durationMs };
   }

@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDbStateStore } from '../../lib/adapters/dynamodb-state-store';
+import { createDynamoDbStores } from '../../lib/adapters/dynamodb-stores';
 import { EmfMetricsSink } from '../../lib/adapters/cloudwatch-metrics-sink';
 import { HttpProber } from '../../lib/adapters/http-prober';
 import { runProbeCycle } from '../../lib/app/probe-cycle';
@@ -46,7 +46,7 @@ export async function measureSubMinute(options: SubMinuteOptions): Promise<SubMi
       'bench-sub-minute.yml',
     );
     const config: MonitorsConfig = { ...parsed, monitors: parsed.monitors.map((monitor) => ({ ...monitor, intervalMs: options.intervalMs })) };
-    const store = new DynamoDbStateStore({ client: options.client, tableName: options.tableName });
+    const stores = createDynamoDbStores({ client: options.client, tableName: options.tableName });
     const logs = countingLogger();
     const base = {
       config,
@@ -58,17 +58,17 @@ export async function measureSubMinute(options: SubMinuteOptions): Promise<SubMi
     };
     const establishedBy = Date.now();
     for (const minutesBefore of [2, 1]) {
-      await runProbeCycle(new Date(establishedBy - minutesBefore * MINUTE_MS).toISOString(), { ...base, store, tickMs: MINUTE_MS });
+      await runProbeCycle(new Date(establishedBy - minutesBefore * MINUTE_MS).toISOString(), { ...base, stores, periodMs: MINUTE_MS });
     }
     // A period that starts now: all of its cycles are still ahead, as in a scheduled minute.
-    const tickMs = Math.floor(Date.now() / 1000) * 1000;
+    const tickEpochMs = Math.floor(Date.now() / 1000) * 1000;
     options.meter.take();
     logs.take();
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
-    const run = await runScheduledTick(new Date(tickMs).toISOString(), {
+    const run = await runScheduledTick(new Date(tickEpochMs).toISOString(), {
       ...base,
-      storeFor: (scope) => store.scoped(scope),
+      storesFor: (scope) => stores.scoped(scope),
       periodMs: MINUTE_MS,
       maxPerShard: Number.MAX_SAFE_INTEGER,
       dispatcher: { dispatch: async () => undefined },

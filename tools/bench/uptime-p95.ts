@@ -131,7 +131,7 @@ ${Array.from({ length: MONITORS }, (_, i) => `  - { id: monitor-${i}, name: Moni
     log(`seeding ${MONITORS} monitors x 30 days + 1 hour of 1-minute checks through the state machine and store`);
     const fromMs = NOW_MS - 30 * DAY_MS - HOUR_MS;
     const seeded = await seedHistory(
-      store,
+      { states: store, runs: store },
       rollups,
       config.monitors.map((monitor, index) =>
         scriptMonitor(monitor, {

@@ -163,7 +163,7 @@ function startOffline(options: LocalOptions, lambdaPort: number, monitorsFile: s
         // Fan-out: above PROBE_SHARD_SIZE monitors the probe hands shards to itself through serverless-offline's Lambda API.
         AWS_ENDPOINT_URL_LAMBDA: `http://127.0.0.1:${lambdaPort}`,
         MONITORS_FILE: monitorsFile,
-        UPTIME_LOCAL_PROBE_TICK: `${seconds}s`,
+        UPTIME_LOCAL_PROBE_PERIOD: `${seconds}s`,
         UPTIME_LOCAL_DYNAMODB_ENDPOINT: dynamoDbEndpoint,
         UPTIME_LOCAL_STREAM_CHECKPOINT: path.join(options.dataDir, 'stream-checkpoint.json'),
       },

@@ -1,0 +1,34 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SESClient } from '@aws-sdk/client-ses';
+import type { NotifyDeps } from '../app/notify-batch';
+import type { NotifyLogger, NotifyTiming } from '../app/notify';
+import type { MonitorsConfig } from '../domain/types';
+import { DynamoDbNotificationLedger } from './dynamodb-notification-ledger';
+import { streamRecordContext, transitionFromStreamRecord } from './dynamodb-stream-records';
+import { DynamoDbTransitionReader } from './dynamodb-transition-reader';
+import { SesMailer } from './ses-mailer';
+
+export interface NotifyDepsOptions {
+  dynamoDb: DynamoDBClient;
+  ses: SESClient;
+  tableName: string;
+  config: MonitorsConfig;
+  logger: NotifyLogger;
+  /** How the notifier spends an invocation's time; DEFAULT_NOTIFY_TIMING unless a test scales it. */
+  timing?: NotifyTiming;
+}
+
+/** The notifier on AWS: transitions and the ledger share the monitor table, emails go through SES. */
+export function createNotifyDeps(options: NotifyDepsOptions): NotifyDeps {
+  const { dynamoDb, ses, tableName, config, logger } = options;
+  return {
+    transitions: new DynamoDbTransitionReader({ client: dynamoDb, tableName }),
+    mailer: new SesMailer({ client: ses }),
+    ledger: new DynamoDbNotificationLedger({ client: dynamoDb, tableName }),
+    readTransition: transitionFromStreamRecord,
+    describeRecord: streamRecordContext,
+    config,
+    logger,
+    ...(options.timing ? { timing: options.timing } : {}),
+  };
+}

@@ -1,0 +1,100 @@
+import { ConditionalCheckFailedException, TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { RunScope } from '../domain/shards';
+import type { MonitorState, MonitorStatus, Transition } from '../domain/types';
+
+/**
+ * The keys and item shapes of the monitor table, shared by its adapters (one per kind of item).
+ * Deployed tables hold these items: a key, an attribute or a TTL changed here orphans them.
+ *
+ * | item | pk | sk |
+ * |---|---|---|
+ * | monitor state | `STATE` | `MON#<id>` |
+ * | transition | `MON#<id>` | `TR#<startedAt>#<tick>` |
+ * | run summary | `RUN#<day>` | `<tick>` (`<tick>#<shard>` for a shard) |
+ * | run marker | `TICK` | as the run summary |
+ * | apply lock | `LOCK` | `APPLY` (`APPLY#<shard>`) |
+ */
+
+export const STATE_PK = 'STATE';
+/** Run markers: pk TICK, sk <tick>. */
+export const TICK_PK = 'TICK';
+/** The apply lock: one item (one per shard of a sharded run). */
+export const LOCK_PK = 'LOCK';
+/** A run summary of one shard: sk `<tick>#<shard>`; this bound sorts after every shard of a tick. */
+export const AFTER_SHARDS = '#~';
+
+export const UNSHARDED: RunScope = { shard: '', states: 'all' };
+
+export const monitorPk = (monitorId: string) => `MON#${monitorId}`;
+export const stateSk = (monitorId: string) => `MON#${monitorId}`;
+export const runPk = (tick: string) => `RUN#${tick.slice(0, 10)}`;
+export const transitionSk = (t: Pick<Transition, 'startedAt' | 'tick'>) => `TR#${t.startedAt}#${t.tick}`;
+
+/** The sort key of a scope's run summary and run marker of a tick. */
+export function runSk(scope: RunScope, tick: string): string {
+  return scope.shard === '' ? tick : `${tick}#${scope.shard}`;
+}
+
+export function lockKey(scope: RunScope): { pk: string; sk: string } {
+  return { pk: LOCK_PK, sk: scope.shard === '' ? 'APPLY' : `APPLY#${scope.shard}` };
+}
+
+/** The document client every adapter of the table uses: undefined attributes are left out. */
+export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+/** The TTL attribute (`expiresAt`, epoch seconds) of an item kept `retentionMs` from `fromEpochMs`. */
+export function expiresAtSeconds(fromEpochMs: number, retentionMs: number): number {
+  return Math.floor((fromEpochMs + retentionMs) / 1000);
+}
+
+/** A conditional write (or a transaction with one) that found its condition false. */
+export function isConditionFailure(error: unknown): boolean {
+  if (error instanceof ConditionalCheckFailedException) return true;
+  if (error instanceof TransactionCanceledException) {
+    return (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed');
+  }
+  return false;
+}
+
+export function stateToItem(state: MonitorState): Record<string, unknown> {
+  return { pk: STATE_PK, sk: stateSk(state.monitorId), entity: 'STATE', ...state };
+}
+
+export function stateFromItem(item: Record<string, unknown>): MonitorState {
+  return {
+    monitorId: String(item.monitorId),
+    status: item.status as MonitorStatus,
+    since: String(item.since),
+    failuresInRow: Number(item.failuresInRow ?? 0),
+    successesInRow: Number(item.successesInRow ?? 0),
+    ...(typeof item.streakStartedAt === 'string' ? { streakStartedAt: item.streakStartedAt } : {}),
+    tick: String(item.tick ?? ''),
+    version: Number(item.version ?? 0),
+    ...(typeof item.lastFailureReason === 'string' ? { lastFailureReason: item.lastFailureReason } : {}),
+  };
+}
+
+export function transitionToItem(transition: Transition, expiresAt: number): Record<string, unknown> {
+  return { pk: monitorPk(transition.monitorId), sk: transitionSk(transition), entity: 'TRANSITION', ...transition, expiresAt };
+}
+
+/** A transition from its (unmarshalled) item, as read from the table or from the stream's NewImage. */
+export function transitionFromItem(item: Record<string, unknown>): Transition {
+  const { monitorId, from, to, startedAt, confirmedAt, previousSince, tick, reason } = item;
+  if (typeof monitorId !== 'string' || typeof startedAt !== 'string' || (to !== 'UP' && to !== 'DOWN')) {
+    throw new TypeError(`not a transition item: ${JSON.stringify(item).slice(0, 200)}`);
+  }
+  return {
+    monitorId,
+    from: from as MonitorStatus,
+    to,
+    startedAt,
+    confirmedAt: String(confirmedAt),
+    previousSince: String(previousSince),
+    tick: String(tick),
+    ...(typeof reason === 'string' ? { reason } : {}),
+  };
+}

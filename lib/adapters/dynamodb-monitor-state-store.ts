@@ -1,0 +1,121 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { MonitorStateStore, SaveStateResult } from '../domain/ports';
+import { TRANSITION_RETENTION_DAYS } from '../domain/retention';
+import type { RunScope } from '../domain/shards';
+import { DAY_MS } from '../domain/time';
+import type { MonitorState, Transition } from '../domain/types';
+import { documentClient, expiresAtSeconds, isConditionFailure, STATE_PK, stateFromItem, stateSk, stateToItem, transitionToItem, UNSHARDED } from './dynamodb-items';
+import { queryAll } from './dynamodb-query';
+
+/** The most keys one BatchGetItem takes. */
+const BATCH_GET_MAX = 100;
+
+export interface DynamoDbMonitorStateStoreOptions {
+  client: DynamoDBClient;
+  tableName: string;
+  /** How long the transitions written with a state are kept (TTL). Default TRANSITION_RETENTION_DAYS. */
+  transitionRetentionDays?: number;
+  /** Whose states `loadStates` reads: one shard's monitors. Default: every state. */
+  scope?: RunScope;
+}
+
+/** Monitor states under pk STATE, sk MON#<id>; a state that makes a transition is written with it in one transaction. */
+export class DynamoDbMonitorStateStore implements MonitorStateStore {
+  private readonly documents: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly transitionRetentionMs: number;
+  private readonly scope: RunScope;
+
+  constructor(options: DynamoDbMonitorStateStoreOptions) {
+    this.documents = documentClient(options.client);
+    this.tableName = options.tableName;
+    this.transitionRetentionMs = (options.transitionRetentionDays ?? TRANSITION_RETENTION_DAYS) * DAY_MS;
+    this.scope = options.scope ?? UNSHARDED;
+  }
+
+  async loadStates(): Promise<Map<string, MonitorState>> {
+    const { states: wanted } = this.scope;
+    // Read after the apply lock is taken: every read must see every write of the run before.
+    const items =
+      wanted === 'all'
+        ? await queryAll(this.documents, { TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': STATE_PK }, ConsistentRead: true })
+        : 'ids' in wanted
+          ? await this.getStates(wanted.ids)
+          : await queryAll(this.documents, {
+              TableName: this.tableName,
+              KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+              ExpressionAttributeValues: { ':pk': STATE_PK, ':from': stateSk(wanted.from), ':to': stateSk(wanted.to) },
+              ConsistentRead: true,
+            });
+    const states = new Map<string, MonitorState>();
+    for (const item of items) {
+      const state = stateFromItem(item);
+      states.set(state.monitorId, state);
+    }
+    return states;
+  }
+
+  async loadState(monitorId: string): Promise<MonitorState | undefined> {
+    const { Item } = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: STATE_PK, sk: stateSk(monitorId) }, ConsistentRead: true }),
+    );
+    return Item ? stateFromItem(Item) : undefined;
+  }
+
+  async saveState(previous: MonitorState, next: MonitorState, transition?: Transition): Promise<SaveStateResult> {
+    const statePut = {
+      TableName: this.tableName,
+      Item: stateToItem(next),
+      ...(previous.version === 0
+        ? { ConditionExpression: 'attribute_not_exists(pk)' }
+        : {
+            ConditionExpression: '#version = :version AND #tick < :tick',
+            ExpressionAttributeNames: { '#version': 'version', '#tick': 'tick' },
+            ExpressionAttributeValues: { ':version': previous.version, ':tick': next.tick },
+          }),
+    };
+    try {
+      if (!transition) {
+        await this.documents.send(new PutCommand(statePut));
+        return 'saved';
+      }
+      const expiresAt = expiresAtSeconds(Date.parse(transition.confirmedAt), this.transitionRetentionMs);
+      await this.documents.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: statePut },
+            { Put: { TableName: this.tableName, Item: transitionToItem(transition, expiresAt), ConditionExpression: 'attribute_not_exists(pk)' } },
+          ],
+        }),
+      );
+      return 'saved';
+    } catch (error) {
+      if (isConditionFailure(error)) return 'conflict';
+      throw error;
+    }
+  }
+
+  /** The states of these monitors, read consistently, 100 at a time (several requests at once). */
+  private async getStates(ids: readonly string[]): Promise<Record<string, unknown>[]> {
+    const chunks: string[][] = [];
+    for (let start = 0; start < ids.length; start += BATCH_GET_MAX) chunks.push(ids.slice(start, start + BATCH_GET_MAX));
+    const pages = await Promise.all(
+      chunks.map(async (chunk) => {
+        const found: Record<string, unknown>[] = [];
+        let keys: Record<string, unknown>[] | undefined = chunk.map((id) => ({ pk: STATE_PK, sk: stateSk(id) }));
+        for (let attempt = 0; keys && keys.length > 0; attempt += 1) {
+          if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+          if (attempt >= 8) throw new Error(`DynamoDB left ${keys.length} state reads unprocessed after ${attempt} attempts`);
+          const page: BatchGetCommandOutput = await this.documents.send(
+            new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+          );
+          found.push(...(page.Responses?.[this.tableName] ?? []));
+          keys = page.UnprocessedKeys?.[this.tableName]?.Keys;
+        }
+        return found;
+      }),
+    );
+    return pages.flat();
+  }
+}

@@ -1,0 +1,56 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { RunMarkerStore } from '../domain/ports';
+import type { RunScope } from '../domain/shards';
+import { DAY_MS } from '../domain/time';
+import { documentClient, expiresAtSeconds, lockKey, runSk, TICK_PK, UNSHARDED } from './dynamodb-items';
+
+/** How long run markers are kept (TTL) past their lease. */
+const MARKER_RETENTION_MS = 2 * DAY_MS;
+
+export interface DynamoDbRunMarkerStoreOptions {
+  client: DynamoDBClient;
+  tableName: string;
+  /** Whose runs: one shard's (keys end in `#<shard>`). Default: an unsharded run. */
+  scope?: RunScope;
+}
+
+/** Run markers under pk TICK, sk <tick> (<tick>#<shard>); a run is pending until the apply lock moved past its tick. */
+export class DynamoDbRunMarkerStore implements RunMarkerStore {
+  private readonly documents: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly scope: RunScope;
+
+  constructor(options: DynamoDbRunMarkerStoreOptions) {
+    this.documents = documentClient(options.client);
+    this.tableName = options.tableName;
+    this.scope = options.scope ?? UNSHARDED;
+  }
+
+  async markRunStarted(tick: string, leaseExpiresAtMs: number): Promise<void> {
+    await this.documents.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: TICK_PK,
+          sk: runSk(this.scope, tick),
+          entity: 'RUN_START',
+          leaseExpiresAt: leaseExpiresAtMs,
+          expiresAt: expiresAtSeconds(leaseExpiresAtMs, MARKER_RETENTION_MS),
+        },
+      }),
+    );
+  }
+
+  async isRunPending(tick: string, nowMs: number): Promise<boolean> {
+    const [marker, lock] = await Promise.all([
+      this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk: TICK_PK, sk: runSk(this.scope, tick) }, ConsistentRead: true })),
+      this.documents.send(new GetCommand({ TableName: this.tableName, Key: lockKey(this.scope), ConsistentRead: true })),
+    ]);
+    if (!marker.Item || Number(marker.Item.leaseExpiresAt) < nowMs) return false;
+    const lockTick = typeof lock.Item?.tick === 'string' ? lock.Item.tick : '';
+    // Applied (or superseded) once the lock has moved past the tick, or holds it no longer.
+    if (lockTick > tick || (lockTick === tick && lock.Item?.applying !== true)) return false;
+    return true;
+  }
+}

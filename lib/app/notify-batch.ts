@@ -1,0 +1,77 @@
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { randomUUID } from 'node:crypto';
+import type { Transition } from '../domain/types';
+import { deadlineFrom } from './deadline';
+import {
+  DEFAULT_NOTIFY_TIMING,
+  NotificationInProgressError,
+  notifyTransition,
+  OutOfTimeError,
+  sendAllowanceMs,
+  transitionKey,
+  type NotifyOutcome,
+  type NotifyTiming,
+  type NotifyTransitionDeps,
+} from './notify';
+
+export interface NotifyDeps extends NotifyTransitionDeps {
+  /** The transition a stream record inserts; undefined for any other record. */
+  readTransition(record: DynamoDBRecord): Transition | undefined;
+  /** What a log line says about a record. */
+  describeRecord(record: DynamoDBRecord): Record<string, unknown>;
+}
+
+/** A later transition of a monitor whose earlier one failed in this batch: it waits its turn. */
+export class BlockedTransitionError extends Error {
+  override readonly name = 'BlockedTransitionError';
+  constructor(readonly monitorId: string) {
+    super(`an earlier transition of '${monitorId}' in this batch failed; this one is retried after it, to keep the emails in order`);
+  }
+}
+
+/**
+ * One stream batch: one email per transition insert, failed records reported for retry.
+ *
+ * Records are handled in order, one at a time. A record is only started while the time left covers
+ * a send and its record in the ledger; past that, it and the rest are reported as failed (Lambda
+ * redelivers them) and the function returns before its deadline. Once a record of a monitor fails,
+ * that monitor's later records in the batch fail too, so its outage and recovery emails never swap.
+ */
+export async function notifyBatch(event: DynamoDBStreamEvent, context: Context, deps: NotifyDeps): Promise<DynamoDBBatchResponse> {
+  const timing: NotifyTiming = deps.timing ?? DEFAULT_NOTIFY_TIMING;
+  const attempt = { attemptId: `${context.awsRequestId}/${randomUUID()}`, deadline: deadlineFrom(context) };
+  const failedMonitors = new Set<string>();
+  let outOfTimeLogged = false;
+
+  const handleRecord = async (record: DynamoDBRecord): Promise<NotifyOutcome | undefined> => {
+    const transition = deps.readTransition(record);
+    if (!transition) {
+      deps.logger.warn('stream record is not a transition insert; ignored', deps.describeRecord(record));
+      return undefined;
+    }
+    try {
+      if (failedMonitors.has(transition.monitorId)) throw new BlockedTransitionError(transition.monitorId);
+      const remainingMs = attempt.deadline.remainingMs();
+      if (remainingMs < sendAllowanceMs(timing)) throw new OutOfTimeError(transitionKey(transition), remainingMs, sendAllowanceMs(timing));
+      return await notifyTransition(transition, deps, attempt);
+    } catch (error) {
+      failedMonitors.add(transition.monitorId);
+      const deferred = error instanceof OutOfTimeError || error instanceof BlockedTransitionError || error instanceof NotificationInProgressError;
+      if (!deferred) {
+        deps.logger.error('transition email failed; the record will be retried', { ...deps.describeRecord(record), error });
+      } else if (!(error instanceof OutOfTimeError && outOfTimeLogged)) {
+        // Out of time: said once per batch, not once per record left.
+        deps.logger.warn('transition email deferred; the record will be retried', { ...deps.describeRecord(record), reason: error.message });
+      }
+      if (error instanceof OutOfTimeError) outOfTimeLogged = true;
+      throw error;
+    }
+  };
+  // Sequential, so a monitor's outage and recovery emails go out in the order they happened.
+  return processPartialResponse(event, handleRecord, new BatchProcessor(EventType.DynamoDBStreams), {
+    context,
+    processInParallel: false,
+    throwOnFullBatchFailure: false,
+  });
+}

@@ -1,0 +1,35 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { CheckResult, MonitorConfig, Transition } from '../domain/types';
+
+/** The structured logger the probe writes to. */
+export type CycleLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
+
+/** One line per failed check: what failed, how, and for which tick. */
+export function logFailedCheck(logger: CycleLogger, monitor: MonitorConfig, result: CheckResult, tick: string): void {
+  logger.warn('check failed', {
+    monitorId: monitor.id,
+    url: monitor.url,
+    reason: result.reason,
+    detail: result.message,
+    statusCode: result.statusCode,
+    latencyMs: result.latencyMs,
+    checkedAt: result.checkedAt,
+    tick,
+  });
+}
+
+/** One line per transition: an outage is an error, a recovery or an establishment is news. */
+export function logTransition(logger: CycleLogger, monitor: MonitorConfig, transition: Transition): void {
+  const fields = {
+    monitorId: monitor.id,
+    url: monitor.url,
+    from: transition.from,
+    to: transition.to,
+    startedAt: transition.startedAt,
+    confirmedAt: transition.confirmedAt,
+    previousSince: transition.previousSince,
+  };
+  if (transition.to === 'DOWN') logger.error('monitor down', { ...fields, reason: transition.reason });
+  else if (transition.from === 'DOWN') logger.info('monitor recovered', fields);
+  else logger.info('monitor established', fields);
+}

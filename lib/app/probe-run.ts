@@ -1,0 +1,73 @@
+import type { ScheduledEvent } from 'aws-lambda';
+import { z } from 'zod';
+import type { ScopedRunStores } from '../domain/ports';
+import { tickOf } from '../domain/schedule';
+import { SHARD_EVENT_SOURCE, type ShardDispatcher } from '../domain/shards';
+import { deadlineFrom, type RemainingTime } from './deadline';
+import type { ProbeCycleDeps } from './probe-cycle';
+import { combineCycles, runScheduledTick, runShardTick, type ProbeRunReport, type ScheduledRunDeps, type ShardRunReport } from './scheduled-run';
+
+export interface ProbeDeps extends ProbeCycleDeps {
+  /** The run stores, and their view for the runs of one shard. */
+  stores: ScopedRunStores;
+  /** The schedule's period; the tick is the event's scheduled time truncated to it. */
+  periodMs: number;
+  /** The most monitors one invocation probes; above it the run fans out. Default: no limit. */
+  maxPerShard?: number;
+  /** Hands shards to parallel invocations; needed once there is more than one shard. */
+  dispatcher?: ShardDispatcher;
+}
+
+/** Kept back from Lambda's deadline: the run returns (and logs) this long before it. */
+export const PROBE_SAFETY_MS = 1_000;
+
+/** The event of a shard invocation, as LambdaShardDispatcher sends it. */
+const shardEventSchema = z
+  .object({
+    source: z.literal(SHARD_EVENT_SOURCE),
+    tick: z.iso.datetime(),
+    shard: z.object({ index: z.int().min(0), count: z.int().min(1) }),
+  })
+  .refine((event) => event.shard.index < event.shard.count, { error: 'shard.index must be below shard.count' });
+
+export type ShardEvent = z.output<typeof shardEventSchema>;
+export type ProbeEvent = Pick<ScheduledEvent, 'time'> | ShardEvent;
+
+function isShardEvent(event: ProbeEvent): event is ShardEvent {
+  return (event as { source?: unknown }).source === SHARD_EVENT_SOURCE;
+}
+
+const noDispatcher: ShardDispatcher = {
+  dispatch: async () => {
+    throw new Error('more monitors than one invocation probes (PROBE_SHARD_SIZE), and no way to hand shards on (AWS_LAMBDA_FUNCTION_NAME is not set)');
+  },
+};
+
+/**
+ * One invocation: the scheduled one (its tick is the event's scheduled time truncated to the
+ * schedule's period), which hands shards on when there are more monitors than one invocation
+ * probes and runs the first itself, or a shard invocation handed on by it. With the Lambda
+ * context, the run ends PROBE_SAFETY_MS before the function's timeout: probes still running near
+ * the end are cut short and what the run has is stored.
+ */
+export async function probeRun(event: ProbeEvent, deps: ProbeDeps, context?: RemainingTime): Promise<ProbeRunReport> {
+  const options = context ? { deadline: deadlineFrom(context, PROBE_SAFETY_MS) } : {};
+  const { stores, ...rest } = deps;
+  const runDeps: ScheduledRunDeps = {
+    ...rest,
+    storesFor: (scope) => stores.scoped(scope),
+    maxPerShard: deps.maxPerShard ?? Number.MAX_SAFE_INTEGER,
+    dispatcher: deps.dispatcher ?? noDispatcher,
+  };
+  let run: ShardRunReport;
+  if (isShardEvent(event)) {
+    const { tick, shard } = shardEventSchema.parse(event);
+    run = (await runShardTick(tick, shard, runDeps, options)) ?? { tick, shard, dispatched: 0, cycles: [], skippedOffsets: [] };
+  } else {
+    run = await runScheduledTick(tickOf(event.time, deps.periodMs), runDeps, options);
+  }
+  const report = combineCycles(run);
+  const { cycles, transitions, ...fields } = report;
+  deps.logger.info('run finished', { ...fields, cycles: cycles.length, transitions: transitions.length });
+  return report;
+}
