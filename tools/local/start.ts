@@ -35,6 +35,8 @@ const TABLE_NAME = `${SERVICE}-${STAGE}`;
 const REGION = 'us-east-1';
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 const STOP_GRACE_MS = 4000;
+/** serverless.yml's watch ignores this folder; .gitignore and eslint.config.mjs name it too. */
+const LOCAL_WORK_ROOT = '.esbuild-local';
 
 class UserFacingError extends Error {
   override readonly name = 'UserFacingError';
@@ -70,23 +72,40 @@ async function main(): Promise<void> {
   mkdirSync(options.dataDir, { recursive: true });
 
   const stack: Stack = {};
+  let starting: Promise<void> = Promise.resolve();
   let stopping: Promise<void> | undefined;
   const stop = (code: number) => {
-    stopping ??= stopStack(stack).then(() => process.exit(code));
+    // A stop during start-up waits for the step in flight (it may have spawned a process that
+    // `stack` does not hold yet); start-up checks `stopping` after each step and goes no further.
+    stopping ??= starting
+      .catch(() => undefined)
+      .then(() => stopStack(stack, options))
+      .then(() => process.exit(code));
     return stopping;
   };
-  process.once('SIGINT', () => void stop(0));
-  process.once('SIGTERM', () => void stop(0));
+  // `npm start` runs `sh -c "exec node …"`: npm forwards SIGINT and SIGTERM to this process (the
+  // `exec` in package.json's script replaces the shell, which would otherwise die of SIGTERM and
+  // leave this process running, or ignore SIGINT). A terminal's Ctrl-C reaches the whole process
+  // group; SIGHUP comes when the terminal closes. Every further signal while stopping is ignored:
+  // stopStack ends with SIGKILL after STOP_GRACE_MS.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(0));
+  watchParent(() => {
+    console.error('npm start: the process that started it has gone; stopping the stack.');
+    void stop(0);
+  });
 
-  try {
+  starting = (async () => {
     stack.dynamoDb = await startDynamoDbLocal({
       port: options.dynamoDbPort,
       dataDir: path.join(options.dataDir, 'dynamodb'),
       cacheDir: path.join(ROOT, 'node_modules', '.cache', 'uptime-monitor'),
     });
+    if (stopping) return;
     await ensureTable(stack.dynamoDb.endpoint);
+    if (stopping) return;
     stack.ses = await sesEmulator({ host: '127.0.0.1', port: options.sesPort });
-    if (options.demo) stack.demo = await startDemoTarget(options.demoPort);
+    if (options.demo && !stopping) stack.demo = await startDemoTarget(options.demoPort);
+    if (stopping) return;
     const { file: monitorsFile, config } = writeLocalMonitorsFile({
       monitorsFile: options.monitorsFile,
       outputDir: options.dataDir,
@@ -100,13 +119,32 @@ async function main(): Promise<void> {
         void stop(1);
       }
     });
-    await waitForApi(options.apiPort, stack.offline);
+    await waitForApi(options.apiPort, stack.offline, () => stopping !== undefined);
+    if (stopping) return;
     stack.schedule = startLocalSchedule(options.intervalMs, lambdaPort);
     printBanner(options, config.monitors.map((m) => m.id), Date.now() - startedAt, stack.demo);
+  })();
+  try {
+    await starting;
   } catch (error) {
-    await stopStack(stack);
+    if (stopping) return;
+    await stopStack(stack, options);
     fail(error);
   }
+}
+
+/**
+ * Calls `onGone` once when the parent process exits (SIGKILL, a crash): the kernel then hands this
+ * process to another parent, and `process.ppid` changes. Checked twice a second.
+ */
+function watchParent(onGone: () => void): void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    onGone();
+  }, 500);
+  timer.unref();
 }
 
 /** Creates the local table from serverless.yml's definition if it is not there yet. */
@@ -126,6 +164,16 @@ async function ensureTable(endpoint: string): Promise<void> {
   } finally {
     client.destroy();
   }
+}
+
+/**
+ * serverless-esbuild's work folder for this stack, inside the project (it joins the name to the
+ * service directory): `sls package` builds in .esbuild/ and deletes it when done, which took the
+ * running handlers' build, and left the local monitors file for the next package to zip. One per
+ * API port, since tests run stacks side by side; removed when the stack stops.
+ */
+function localWorkFolder(options: LocalOptions): string {
+  return path.join(LOCAL_WORK_ROOT, String(options.apiPort));
 }
 
 function startOffline(options: LocalOptions, lambdaPort: number, monitorsFile: string, dynamoDbEndpoint: string): ChildProcess {
@@ -165,6 +213,7 @@ function startOffline(options: LocalOptions, lambdaPort: number, monitorsFile: s
         MONITORS_FILE: monitorsFile,
         UPTIME_LOCAL_PROBE_PERIOD: `${seconds}s`,
         UPTIME_LOCAL_DYNAMODB_ENDPOINT: dynamoDbEndpoint,
+        UPTIME_LOCAL_WORK_FOLDER: localWorkFolder(options),
         UPTIME_LOCAL_STREAM_CHECKPOINT: path.join(options.dataDir, 'stream-checkpoint.json'),
       },
     },
@@ -235,9 +284,10 @@ function isOfflineError(line: string): boolean {
   return /\b(error|exception|failed)\b|✖/i.test(line) && !line.includes('NodeVersionSupportWarning');
 }
 
-async function waitForApi(port: number, offline: ChildProcess): Promise<void> {
+async function waitForApi(port: number, offline: ChildProcess, isStopping: () => boolean): Promise<void> {
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
+    if (isStopping()) return;
     if (offline.exitCode !== null) throw new UserFacingError('serverless-offline exited during start-up; run `npm start -- --verbose` to see why');
     try {
       const response = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) });
@@ -265,7 +315,7 @@ async function assertPortsFree(ports: ReadonlyArray<readonly [string, number]>):
   }
 }
 
-async function stopStack(stack: Stack): Promise<void> {
+async function stopStack(stack: Stack, options: LocalOptions): Promise<void> {
   stack.schedule?.stop();
   const { offline } = stack;
   const stopOffline = async () => {
@@ -294,6 +344,7 @@ async function stopStack(stack: Stack): Promise<void> {
         })
       : Promise.resolve(),
   ]);
+  rmSync(path.join(ROOT, localWorkFolder(options)), { recursive: true, force: true });
 }
 
 function printBanner(options: LocalOptions, monitorIds: string[], startupMs: number, demo?: DemoTarget): void {
