@@ -4,27 +4,11 @@ export function quoteInput(value: string): string {
   return JSON.stringify(cut);
 }
 
-/** A request the caller got wrong: a bad parameter. Maps to 400. */
-export class BadRequestError extends Error {
-  override readonly name = 'BadRequestError';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-  }
-}
-
-/** A monitor id that is not in the configuration. Maps to 404. */
+/** A monitor id that is not in the configuration. */
 export class UnknownMonitorError extends Error {
   override readonly name = 'UnknownMonitorError';
   constructor(readonly monitorId: string, options?: ErrorOptions) {
     super(`no monitor with id ${quoteInput(monitorId)}`, options);
-  }
-}
-
-/** A route the API does not serve. Maps to 404. */
-export class UnknownRouteError extends Error {
-  override readonly name = 'UnknownRouteError';
-  constructor(readonly route: string, options?: ErrorOptions) {
-    super(`no route ${route}`, options);
   }
 }
 
@@ -33,5 +17,13 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
+  }
+}
+
+/** A calendar month asked for that has not begun yet: nothing can be reported on it. */
+export class FutureMonthError extends Error {
+  override readonly name = 'FutureMonthError';
+  constructor(readonly month: string, options?: ErrorOptions) {
+    super(`month ${quoteInput(month)} has not begun yet`, options);
   }
 }

@@ -1,5 +1,6 @@
 import { escapeMarkup as esc, formatDuration, formatPercent, formatTime } from './format';
 import type { LatencyFigures } from './run-stats';
+import type { PublicWindowName } from './time-range';
 import type { MonitorStatus } from './types';
 import type { DayUptime } from './uptime';
 
@@ -9,8 +10,6 @@ import type { DayUptime } from './uptime';
  * failure reasons) is escaped. Times are shown in UTC.
  */
 
-export type UptimeWindowName = '24h' | '7d' | '30d';
-
 export interface StatusPageMonitor {
   id: string;
   name: string;
@@ -18,7 +17,7 @@ export interface StatusPageMonitor {
   /** When the current status began; null for a monitor never checked. */
   since: string | null;
   lastCheckedAt: string | null;
-  uptime: Readonly<Record<UptimeWindowName, number | null>>;
+  uptime: Readonly<Record<PublicWindowName, number | null>>;
   /** Daily uptime, oldest first, the last one today. */
   days: readonly DayUptime[];
   /** Average response time of successful checks per hour over the last 24 hours, oldest first. */
@@ -154,7 +153,7 @@ function renderMonitor(monitor: StatusPageMonitor): string {
       ? 'Not checked yet'
       : `${monitor.status === 'UNKNOWN' ? 'Checking' : STATUS_TEXT[monitor.status]} since ${renderTime(monitor.since)}`;
   const checked = monitor.lastCheckedAt === null ? '' : ` · last checked ${renderTime(monitor.lastCheckedAt)}`;
-  const windows: Array<[UptimeWindowName, string]> = [
+  const windows: Array<[PublicWindowName, string]> = [
     ['24h', '24 hours'],
     ['7d', '7 days'],
     ['30d', '30 days'],

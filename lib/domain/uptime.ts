@@ -1,43 +1,37 @@
-import { BadRequestError, quoteInput } from './errors';
+import { DAY_MS } from './time';
+import { parseTime, type CalendarMonth, type TimeRange } from './time-range';
 import type { MonitorStatus, Transition } from './types';
-import { HOUR_MS, DAY_MS } from './time';
 
 /**
- * Uptime and incident math over one monitor's transitions. Pure: `now` comes in as an argument.
+ * Uptime and incident math over one monitor's transitions. Pure: the time now comes in as `nowIso`.
  *
  * A monitor's timeline: before its first transition it is UNKNOWN; from each transition's
  * `startedAt` it has that transition's `to` status until the next transition's `startedAt`; the
- * last status lasts until `now`. Time after `now` is not tracked. An outage (an incident) is one
+ * last status lasts until `now`. Time after `nowIso` is not tracked. An outage (an incident) is one
  * DOWN period of that timeline: it begins at the `startedAt` of a transition to DOWN (the first
  * failing check) and ends at the `startedAt` of the following transition to UP (the first
- * successful check), or is still open at `now`.
+ * successful check), or is still open at `nowIso`.
  */
 
-/** A time range, ISO-8601 UTC, `from` before `to`. */
-export interface TimeWindow {
-  from: string;
-  to: string;
-}
-
 export interface UptimeReport {
-  /** UP time over UP plus DOWN time inside the window, in percent; null when neither was seen. */
+  /** UP time over UP plus DOWN time inside the range, in percent; null when neither was seen. */
   uptimePercent: number | null;
-  /** UP time inside the window. */
+  /** UP time inside the range. */
   upSeconds: number;
-  /** DOWN time inside the window. */
+  /** DOWN time inside the range. */
   downtimeSeconds: number;
-  /** How many outages overlap the window, including one still open and ones cut by its edges. */
+  /** How many outages overlap the range, including one still open and ones cut by its edges. */
   outages: number;
   /**
-   * Full length of the longest outage overlapping the window, not clipped to the window (an open
-   * outage counts up to `now`); 0 when there was none. It can exceed the window's length.
+   * Full length of the longest outage overlapping the range, not clipped to the range (an open
+   * outage counts up to `nowIso`); 0 when there was none. It can exceed the range's length.
    */
   longestOutageSeconds: number;
   /**
    * Mean time to recovery: the mean full length (not clipped) of the outages that ended inside the
-   * window, that is whose recovery began in (from, to]; an outage that began before the window but
+   * range, that is whose recovery began in (from, to]; an outage that began before the range but
    * ended inside it counts whole. Open outages are left out: their repair time is not known yet.
-   * Null when no outage ended inside the window.
+   * Null when no outage ended inside the range.
    */
   mttrSeconds: number | null;
 }
@@ -49,38 +43,17 @@ export interface Incident {
   confirmedAt: string;
   /** The first successful check of the recovery, or null while the monitor is still down. */
   endedAt: string | null;
-  /** From `startedAt` to `endedAt`, or to `now` while still down. */
+  /** From `startedAt` to `endedAt`, or to `nowIso` while still down. */
   durationSeconds: number;
   /** The failure reason recorded with the outage, null when none was recorded. */
   reason: string | null;
 }
 
-export type WindowName = '1h' | '24h' | '7d' | '30d';
-
-export interface WindowQuery {
-  window?: string;
-  from?: string;
-  to?: string;
-}
-
-
-export const WINDOW_LENGTHS_MS: Readonly<Record<WindowName, number>> = {
-  '1h': HOUR_MS,
-  '24h': DAY_MS,
-  '7d': 7 * DAY_MS,
-  '30d': 30 * DAY_MS,
-};
-export const DEFAULT_WINDOW: WindowName = '24h';
-export const MAX_RANGE_DAYS = 400;
-export const DEFAULT_INCIDENT_LIMIT = 20;
-export const MAX_INCIDENT_LIMIT = 100;
-export const DEFAULT_DAY_COUNT = 90;
-
 /** One stretch of the timeline with a single status, in epoch milliseconds. */
 interface StatusPeriod {
   status: MonitorStatus;
   startMs: number;
-  /** The next period's start, or `now` for the last period. */
+  /** The next period's start, or `nowIso` for the last period. */
   endMs: number;
   /** The transition that began the period. */
   transition: Transition;
@@ -89,21 +62,21 @@ interface StatusPeriod {
 }
 
 /**
- * Uptime over a window: time-based, UNKNOWN time (before the first transition, after `now`) left
+ * Uptime over a time range: time-based, UNKNOWN time (before the first transition, after `nowIso`) left
  * out. See {@link UptimeReport} for what each figure means.
  */
-export function computeUptime(transitions: readonly Transition[], window: TimeWindow, now: string): UptimeReport {
-  const timeline = buildTimeline(transitions, parseTime(now, 'now'));
-  return measureWindow(timeline, parseTime(window.from, 'window.from'), parseTime(window.to, 'window.to')).report;
+export function computeUptime(transitions: readonly Transition[], range: TimeRange, nowIso: string): UptimeReport {
+  const timeline = buildTimeline(transitions, parseTime(nowIso, 'nowIso'));
+  return measureRange(timeline, parseTime(range.from, 'range.from'), parseTime(range.to, 'range.to')).report;
 }
 
 /**
- * Mean time between failures over a window: the UP time inside the window divided by the number of
+ * Mean time between failures over a time range: the UP time inside the range divided by the number of
  * outages that began inside it (an outage still open counts: it began). Null when none began there.
  */
-export function computeMtbf(transitions: readonly Transition[], window: TimeWindow, now: string): number | null {
-  const timeline = buildTimeline(transitions, parseTime(now, 'now'));
-  const { report, outagesBegun } = measureWindow(timeline, parseTime(window.from, 'window.from'), parseTime(window.to, 'window.to'));
+export function computeMtbf(transitions: readonly Transition[], range: TimeRange, nowIso: string): number | null {
+  const timeline = buildTimeline(transitions, parseTime(nowIso, 'nowIso'));
+  const { report, outagesBegun } = measureRange(timeline, parseTime(range.from, 'range.from'), parseTime(range.to, 'range.to'));
   return outagesBegun > 0 ? report.upSeconds / outagesBegun : null;
 }
 
@@ -111,7 +84,7 @@ export function computeMtbf(transitions: readonly Transition[], window: TimeWind
 export interface DayUptime {
   /** The UTC day, `YYYY-MM-DD`. */
   date: string;
-  /** As {@link UptimeReport.uptimePercent} over that day (today: up to `now`); null when nothing was tracked. */
+  /** As {@link UptimeReport.uptimePercent} over that day (today: up to `nowIso`); null when nothing was tracked. */
   uptimePercent: number | null;
   downtimeSeconds: number;
   /** Outages overlapping the day. */
@@ -119,17 +92,17 @@ export interface DayUptime {
 }
 
 /**
- * Uptime per UTC day over the last `days` days, oldest first; the last one is today, up to `now`.
- * A day before the monitor was established, or after `now`, has a null percent.
+ * Uptime per UTC day over the last `days` days, oldest first; the last one is today, up to `nowIso`.
+ * A day before the monitor was established, or after `nowIso`, has a null percent.
  */
-export function computeDailyUptime(transitions: readonly Transition[], days: number, now: string): DayUptime[] {
+export function computeDailyUptime(transitions: readonly Transition[], days: number, nowIso: string): DayUptime[] {
   if (!Number.isInteger(days) || days < 1) throw new RangeError(`days must be a whole number of at least 1, got ${days}`);
-  const nowMs = parseTime(now, 'now');
+  const nowMs = parseTime(nowIso, 'nowIso');
   const timeline = buildTimeline(transitions, nowMs);
   const todayMs = Math.floor(nowMs / DAY_MS) * DAY_MS;
   return Array.from({ length: days }, (_, index) => {
     const fromMs = todayMs - (days - 1 - index) * DAY_MS;
-    const { report } = measureWindow(timeline, fromMs, fromMs + DAY_MS);
+    const { report } = measureRange(timeline, fromMs, fromMs + DAY_MS);
     return {
       date: new Date(fromMs).toISOString().slice(0, 10),
       uptimePercent: report.uptimePercent,
@@ -137,12 +110,6 @@ export function computeDailyUptime(transitions: readonly Transition[], days: num
       outages: report.outages,
     };
   });
-}
-
-/** A calendar month in UTC: `from` is its first midnight, `to` the first midnight of the next month. */
-export interface MonthWindow extends TimeWindow {
-  /** `YYYY-MM`. */
-  month: string;
 }
 
 /** One monitor's figures for an SLA report over a calendar month. */
@@ -159,8 +126,8 @@ export interface MonthlyUptime {
 }
 
 /** A monitor's uptime, downtime and incidents over a calendar month (UTC). */
-export function computeMonthlyUptime(transitions: readonly Transition[], month: MonthWindow, now: string): MonthlyUptime {
-  const report = computeUptime(transitions, month, now);
+export function computeMonthlyUptime(transitions: readonly Transition[], month: CalendarMonth, nowIso: string): MonthlyUptime {
+  const report = computeUptime(transitions, month, nowIso);
   return {
     uptimePercent: report.uptimePercent,
     downtimeSeconds: report.downtimeSeconds,
@@ -171,8 +138,8 @@ export function computeMonthlyUptime(transitions: readonly Transition[], month: 
 }
 
 /** The monitor's outages over its whole history, newest first, at most `limit` of them. */
-export function listIncidents(transitions: readonly Transition[], now: string, limit: number): Incident[] {
-  const nowMs = parseTime(now, 'now');
+export function listIncidents(transitions: readonly Transition[], nowIso: string, limit: number): Incident[] {
+  const nowMs = parseTime(nowIso, 'nowIso');
   if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`limit must be a whole number, got ${limit}`);
   return buildOutages(transitions, nowMs)
     .reverse()
@@ -184,86 +151,6 @@ export function listIncidents(transitions: readonly Transition[], now: string, l
       durationSeconds: (outage.endMs - outage.startMs) / 1000,
       reason: outage.transition.reason ?? null,
     }));
-}
-
-/**
- * The time range a query asks for: a named `window` (1h, 24h, 7d or 30d, default 24h) ending at
- * `now`, or an explicit `from` and `to` (ISO-8601 with a time zone, or a bare date meaning UTC
- * midnight), at most 400 days apart. Returns ISO-8601 UTC; throws BadRequestError for anything else.
- */
-export function resolveWindow(query: WindowQuery, now: string): TimeWindow {
-  const nowMs = parseTime(now, 'now');
-  const hasRange = query.from !== undefined || query.to !== undefined;
-  if (query.window !== undefined && hasRange) {
-    throw new BadRequestError('give either window or from and to, not both');
-  }
-  if (hasRange) {
-    if (query.from === undefined) throw new BadRequestError('from is missing: from and to must be given together');
-    if (query.to === undefined) throw new BadRequestError('to is missing: from and to must be given together');
-    const fromMs = parseQueryTime(query.from, 'from');
-    const toMs = parseQueryTime(query.to, 'to');
-    if (fromMs >= toMs) throw new BadRequestError('from must be before to');
-    if (toMs - fromMs > MAX_RANGE_DAYS * DAY_MS) {
-      const days = Math.ceil((toMs - fromMs) / DAY_MS);
-      throw new BadRequestError(`from and to must be at most ${MAX_RANGE_DAYS} days apart, got about ${days} days`);
-    }
-    return { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() };
-  }
-  const name = query.window ?? DEFAULT_WINDOW;
-  if (!isWindowName(name)) {
-    throw new BadRequestError(`window must be one of ${Object.keys(WINDOW_LENGTHS_MS).join(', ')}, got ${quoteInput(name)}`);
-  }
-  return { from: new Date(nowMs - WINDOW_LENGTHS_MS[name]).toISOString(), to: new Date(nowMs).toISOString() };
-}
-
-/**
- * How many incidents a query asks for: `limit`, a whole number from 1 to 100 written in plain
- * digits, default 20. Throws BadRequestError for anything else.
- */
-export function parseIncidentLimit(text: string | undefined): number {
-  if (text === undefined) return DEFAULT_INCIDENT_LIMIT;
-  const limit = /^\d{1,3}$/.test(text) ? Number(text) : Number.NaN;
-  if (!(limit >= 1 && limit <= MAX_INCIDENT_LIMIT)) {
-    throw new BadRequestError(`limit must be a whole number from 1 to ${MAX_INCIDENT_LIMIT}, got ${quoteInput(text)}`);
-  }
-  return limit;
-}
-
-/**
- * How many days `/daily` covers: `days`, a whole number from 1 to 400 written in plain digits,
- * default 90. Throws BadRequestError for anything else.
- */
-export function parseDayCount(text: string | undefined): number {
-  if (text === undefined) return DEFAULT_DAY_COUNT;
-  const days = /^\d{1,3}$/.test(text) ? Number(text) : Number.NaN;
-  if (!(days >= 1 && days <= MAX_RANGE_DAYS)) {
-    throw new BadRequestError(`days must be a whole number from 1 to ${MAX_RANGE_DAYS}, got ${quoteInput(text)}`);
-  }
-  return days;
-}
-
-/**
- * The calendar month (UTC) a report asks for: `YYYY-MM`, default the month `now` is in. A month that
- * has not begun is refused. Throws BadRequestError for anything else.
- */
-export function resolveMonth(text: string | undefined, now: string): MonthWindow {
-  const nowMs = parseTime(now, 'now');
-  const current = new Date(nowMs);
-  const match = text === undefined ? null : /^(\d{4})-(\d{2})$/.exec(text);
-  if (text !== undefined && !match) throw new BadRequestError(`month must be written YYYY-MM, such as 2024-05, got ${quoteInput(text)}`);
-  const year = match ? Number(match[1]) : current.getUTCFullYear();
-  const monthIndex = match ? Number(match[2]) - 1 : current.getUTCMonth();
-  if (monthIndex < 0 || monthIndex > 11) throw new BadRequestError(`month must be written YYYY-MM, such as 2024-05, got ${quoteInput(text ?? '')}`);
-  const from = new Date(0);
-  from.setUTCFullYear(year, monthIndex, 1);
-  const to = new Date(0);
-  to.setUTCFullYear(year, monthIndex + 1, 1);
-  if (from.getTime() > nowMs) throw new BadRequestError(`month ${quoteInput(text ?? '')} has not begun yet`);
-  return { month: from.toISOString().slice(0, 7), from: from.toISOString(), to: to.toISOString() };
-}
-
-function isWindowName(name: string): name is WindowName {
-  return Object.hasOwn(WINDOW_LENGTHS_MS, name);
 }
 
 /**
@@ -290,12 +177,12 @@ function buildPeriods(transitions: readonly Transition[], nowMs: number): Status
   return periods;
 }
 
-/** The DOWN periods, oldest first; an open one ends at `now` and has no `endedBy`. */
+/** The DOWN periods, oldest first; an open one ends at `nowIso` and has no `endedBy`. */
 function buildOutages(transitions: readonly Transition[], nowMs: number): StatusPeriod[] {
   return buildPeriods(transitions, nowMs).filter((period) => period.status === 'DOWN');
 }
 
-/** A monitor's timeline up to `now`, built once and measured over any number of windows. */
+/** A monitor's timeline up to `nowIso`, built once and measured over any number of time ranges. */
 interface Timeline {
   periods: StatusPeriod[];
   outages: StatusPeriod[];
@@ -307,8 +194,8 @@ function buildTimeline(transitions: readonly Transition[], nowMs: number): Timel
   return { periods, outages: periods.filter((period) => period.status === 'DOWN'), nowMs };
 }
 
-/** The window's figures, and how many outages began inside it (for MTBF). */
-function measureWindow(timeline: Timeline, fromMs: number, toMs: number): { report: UptimeReport; outagesBegun: number } {
+/** The range's figures, and how many outages began inside it (for MTBF). */
+function measureRange(timeline: Timeline, fromMs: number, toMs: number): { report: UptimeReport; outagesBegun: number } {
   const trackedEndMs = Math.min(toMs, timeline.nowMs);
   let upMs = 0;
   let downMs = 0;
@@ -334,42 +221,4 @@ function measureWindow(timeline: Timeline, fromMs: number, toMs: number): { repo
         : null,
   };
   return { report, outagesBegun: overlapping.filter((outage) => outage.startMs >= fromMs).length };
-}
-
-function parseTime(text: string, what: string): number {
-  const ms = Date.parse(text);
-  if (Number.isNaN(ms)) throw new RangeError(`${what} is not a time: '${text}'`);
-  return ms;
-}
-
-const ISO_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|([+-])(\d{2}):(\d{2})))?$/;
-
-/**
- * Parses a query parameter as ISO-8601: `2024-05-01T10:00:00Z`, with optional seconds and fraction
- * and `Z` or a `+02:00` style offset, or a bare date `2024-05-01` (UTC midnight). A time without a
- * zone is refused: it would depend on the server's. Calendar and clock fields are checked (no
- * 30 February, no 24:00), which `Date.parse` alone does not do.
- */
-function parseQueryTime(text: string, name: 'from' | 'to'): number {
-  const match = ISO_TIME.exec(text);
-  if (!match) {
-    throw new BadRequestError(
-      `${name} must be an ISO-8601 time with a time zone such as 2024-05-01T00:00:00Z, got ${quoteInput(text)}`,
-    );
-  }
-  const [, year, month, day, hour, minute, second, fraction = '', , sign, offsetHour, offsetMinute] = match;
-  const [y, mo, d, h, mi, s, oh, om] = [year, month, day, hour, minute, second, offsetHour, offsetMinute].map(
-    (field) => Number(field ?? '0'),
-  ) as [number, number, number, number, number, number, number, number];
-  const daysInMonth = mo >= 1 && mo <= 12 ? new Date(Date.UTC(y, mo, 0)).getUTCDate() : 0;
-  if (d < 1 || d > daysInMonth || h > 23 || mi > 59 || s > 59 || oh > 23 || om > 59) {
-    throw new BadRequestError(`${name} is not a valid date and time: ${quoteInput(text)}`);
-  }
-  const ms = Number(fraction.padEnd(3, '0').slice(0, 3));
-  const offsetMs = (sign === '-' ? -1 : 1) * (oh * 60 + om) * 60_000;
-  const utc = new Date(0);
-  utc.setUTCFullYear(y, mo - 1, d);
-  utc.setUTCHours(h, mi, s, ms);
-  return utc.getTime() - offsetMs;
 }

@@ -1,4 +1,4 @@
-import type { ApiResponse } from './api';
+import type { ApiResponse } from './responses';
 
 /**
  * Keeps public answers (the status page, the badges) in the function's memory for a short while, so

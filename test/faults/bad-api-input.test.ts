@@ -1,7 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { handleApiRequest, mapApiErrors, type ApiDeps } from '../../functions/api';
+import type { ApiDeps } from '../../lib/app/api-deps';
+import { mapApiErrors } from '../../lib/http/errors';
+import { createApiRouter } from '../../lib/http/routes';
 import { DynamoDbRunRollupStore } from '../../lib/adapters/dynamodb-run-rollup-store';
 import { DynamoDbStateStore } from '../../lib/adapters/dynamodb-state-store';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
@@ -28,7 +30,7 @@ let deps: ApiDeps;
 const matrix: string[] = [];
 const invoke = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
   .use(mapApiErrors(new Logger({ serviceName: 'bad-api-input', logLevel: 'SILENT' })))
-  .handler((event) => handleApiRequest(event, deps));
+  .handler((event, context) => createApiRouter(deps)(event, context));
 
 beforeAll(async () => {
   table = await createTestTable('bad-api');

@@ -4,7 +4,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Schedul
 import server from 'aws-ses-v2-local';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { handleApiRequest, mapApiErrors } from '../../functions/api';
+import { mapApiErrors } from '../../lib/http/errors';
+import { createApiRouter } from '../../lib/http/routes';
 import { createNotifyDeps } from '../../lib/adapters/aws-notifier-deps';
 import { createSesClient } from '../../lib/adapters/ses-mailer';
 import { notifyBatch } from '../../lib/app/notify-batch';
@@ -227,8 +228,8 @@ describe('status page', () => {
     const table = await storeHostileOutage();
     const invoke = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
       .use(mapApiErrors(new Logger({ serviceName: 'injection', logLevel: 'SILENT' })))
-      .handler((event) =>
-        handleApiRequest(event, {
+      .handler(
+        createApiRouter({
           store: new DynamoDbStateStore({ client: table.client, tableName: table.tableName }),
           rollups: new DynamoDbRunRollupStore({ client: table.client, tableName: table.tableName }),
           config,

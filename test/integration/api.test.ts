@@ -4,17 +4,19 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { handleApiRequest, handler, mapApiErrors, type ApiDeps } from '../../functions/api';
+import { handler } from '../../functions/api';
+import type { ApiDeps } from '../../lib/app/api-deps';
+import { mapApiErrors } from '../../lib/http/errors';
+import { createApiRouter } from '../../lib/http/routes';
 import { DynamoDbRunRollupStore } from '../../lib/adapters/dynamodb-run-rollup-store';
 import { DynamoDbStateStore } from '../../lib/adapters/dynamodb-state-store';
-import { OPENAPI_DOCUMENT } from '../../lib/app/openapi';
+import { loadOpenApiDocument, OpenApiResponseValidator } from '../support/openapi';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
 import { tickOf } from '../../lib/domain/schedule';
 import { advanceState, initialState } from '../../lib/domain/state-machine';
 import type { CheckResult, MonitorConfig, MonitorState, RunSummary } from '../../lib/domain/types';
 import { createHttpApiEvent, createLambdaContext, type HttpApiEventOptions } from '../fixtures/http-api-event';
 import { createTestTable, type TestTable } from '../support/dynamodb';
-import { OpenApiResponseValidator } from '../support/openapi';
 
 const NOW_MS = Date.parse('2024-05-01T12:00:00.000Z');
 /** ISO time `minutes` before (negative) or after now. */
@@ -89,7 +91,7 @@ const silentLogger = new Logger({ serviceName: 'api-test', logLevel: 'SILENT' })
 function createInvoker(apiDeps: () => ApiDeps) {
   const invoke = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(mapApiErrors(silentLogger))
-    .handler((event) => handleApiRequest(event, apiDeps()));
+    .handler((event, context) => createApiRouter(apiDeps())(event, context));
   return (event: APIGatewayProxyEventV2) => invoke(event, createLambdaContext());
 }
 const invoke = createInvoker(() => deps);
@@ -101,7 +103,7 @@ interface Answer {
   rawBody: string;
 }
 
-const openApi = new OpenApiResponseValidator(OPENAPI_DOCUMENT);
+const openApi = new OpenApiResponseValidator(loadOpenApiDocument());
 
 async function sendRequest(rawPath: string, options: HttpApiEventOptions = {}): Promise<Answer> {
   const response = await invoke(createHttpApiEvent(rawPath, options));
@@ -478,7 +480,7 @@ describe('server errors', () => {
     const brokenStore = new DynamoDbStateStore({ client: table.client, tableName: `${table.tableName}-missing` });
     const brokenInvoke = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
       .use(mapApiErrors(logger))
-      .handler((event) => handleApiRequest(event, { ...deps, store: brokenStore }));
+      .handler(createApiRouter({ ...deps, store: brokenStore }));
 
     const response = await brokenInvoke(createHttpApiEvent('/monitors', { route: '/monitors' }), createLambdaContext());
 

@@ -2,11 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { ROUTE_KEYS } from '../../functions/api';
-import { OPENAPI_DOCUMENT } from '../../lib/app/openapi';
-import { OpenApiResponseValidator } from '../support/openapi';
+import { ROUTE_KEYS } from '../../lib/http/routes';
+import { loadOpenApiDocument, OpenApiResponseValidator } from '../support/openapi';
 
 const ROOT = path.join(__dirname, '..', '..');
+/** The document as served, generated from lib/http's zod schemas. */
+const OPENAPI_DOCUMENT = loadOpenApiDocument();
 
 /**
  * Validates a document with @seriousme/openapi-schema-validator. The package is ES modules only,
@@ -28,6 +29,38 @@ function validateOpenApi(document: unknown): { valid: boolean; errors?: unknown 
   });
   if (run.status !== 0) throw new Error(`the validator failed: ${run.stderr}`);
   return JSON.parse(run.stdout) as { valid: boolean; errors?: unknown };
+}
+
+interface LintProblem {
+  ruleId: string;
+  severity: 'error' | 'warn';
+  message: string;
+  pointer?: string;
+}
+
+/**
+ * Lints a document with Redocly's `recommended` ruleset (@redocly/openapi-core's lint API, as
+ * `redocly lint` runs it). The package is ES modules only, so it runs in its own node process too.
+ */
+function lintOpenApi(document: unknown): LintProblem[] {
+  const script = `
+    import { createConfig, lintFromString } from '@redocly/openapi-core';
+    let text = '';
+    for await (const chunk of process.stdin) text += chunk;
+    const config = await createConfig({ extends: ['recommended'] });
+    const problems = await lintFromString({ source: text, absoluteRef: 'openapi.json', config });
+    process.stdout.write(JSON.stringify(problems.map((problem) => ({
+      ruleId: problem.ruleId, severity: problem.severity, message: problem.message, pointer: problem.location[0]?.pointer,
+    }))));
+  `;
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: ROOT,
+    input: JSON.stringify(document),
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  if (run.status !== 0) throw new Error(`the linter failed: ${run.stderr}`);
+  return JSON.parse(run.stdout) as LintProblem[];
 }
 
 /** `GET /path` for each httpApi event of the api function in serverless.yml. */
@@ -58,6 +91,23 @@ describe('the OpenAPI document', () => {
     const bodyParameter = { get: { ...OPENAPI_DOCUMENT.paths['/health']?.get, parameters: [{ name: 'x', in: 'body', schema: {} }] } };
     expect(validateOpenApi({ ...OPENAPI_DOCUMENT, paths: { ...OPENAPI_DOCUMENT.paths, '/health': bodyParameter } }).valid).toBe(false);
   });
+
+  it("passes Redocly's recommended lint with no error, and names its servers and security", () => {
+    expect(OPENAPI_DOCUMENT.servers).toEqual([expect.objectContaining({ url: '/' })]);
+    expect(OPENAPI_DOCUMENT.security).toEqual([]);
+    const problems = lintOpenApi(OPENAPI_DOCUMENT);
+    expect(problems.filter((problem) => problem.severity === 'error')).toEqual([]);
+    // The only warnings: operations whose one error answer is 500 (no parameter, no monitor id).
+    expect(new Set(problems.map((problem) => problem.ruleId))).toEqual(new Set(['operation-4xx-response']));
+  }, 60_000);
+
+  it('is refused by the lint when broken (the lint can fail)', () => {
+    const { servers: _servers, ...withoutServers } = OPENAPI_DOCUMENT;
+    const health = OPENAPI_DOCUMENT.paths['/health']?.get;
+    const withoutSummary = { ...withoutServers, paths: { ...OPENAPI_DOCUMENT.paths, '/health': { get: { ...health, summary: undefined } } } };
+    const errors = lintOpenApi(JSON.parse(JSON.stringify(withoutSummary))).filter((problem) => problem.severity === 'error');
+    expect(errors.map((problem) => problem.ruleId).sort()).toEqual(['no-empty-servers', 'operation-summary']);
+  }, 60_000);
 
   it('documents exactly the routes the handler serves', () => {
     expect(documentedRoutes().sort()).toEqual([...ROUTE_KEYS].sort());

@@ -12,7 +12,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statS
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LEDGER_PK } from '../../lib/adapters/dynamodb-notification-ledger';
-import { ROUTE_KEYS } from '../../functions/api';
+import { ROUTE_KEYS } from '../../lib/http/routes';
 import { loadMonitorsConfig } from '../../lib/config/monitors';
 import { ConfigError } from '../../lib/domain/errors';
 import { CloudFormationSpec, type CloudFormationResource, type CloudFormationTemplate } from '../support/cloudformation-spec';

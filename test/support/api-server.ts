@@ -3,7 +3,9 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { handleApiRequest, mapApiErrors, type ApiDeps } from '../../functions/api';
+import type { ApiDeps } from '../../lib/app/api-deps';
+import { mapApiErrors } from '../../lib/http/errors';
+import { createApiRouter } from '../../lib/http/routes';
 import { createHttpApiEvent, createLambdaContext } from '../fixtures/http-api-event';
 
 export interface RunningApi {
@@ -15,13 +17,13 @@ export interface RunningApi {
 /**
  * The API function on 127.0.0.1, as API Gateway would run it behind a `$default` route: each HTTP
  * request becomes a payload 2.0 event, goes through the real routing and error middleware
- * (handleApiRequest and mapApiErrors from functions/api.ts), and the structured result is sent back.
+ * (createApiRouter and mapApiErrors from lib/http), and the structured result is sent back.
  */
 export async function startApiServer(deps: ApiDeps): Promise<RunningApi> {
   const logger = new Logger({ serviceName: 'api-server', logLevel: 'SILENT' });
   const invoke = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(mapApiErrors(logger))
-    .handler((event) => handleApiRequest(event, deps));
+    .handler(createApiRouter(deps));
 
   const server = createServer((request, response) => {
     const event = toHttpApiEvent(request);

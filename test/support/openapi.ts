@@ -1,6 +1,24 @@
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import type { JsonValue, OpenApiDocument } from '../../lib/app/openapi';
+import { getOpenApiDocument } from '../../lib/http/openapi';
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+type JsonObject = { [key: string]: JsonValue };
+
+/** The parts of the OpenAPI document the tests read. */
+export interface OpenApiDocument {
+  openapi: string;
+  info: JsonObject;
+  servers?: JsonValue[];
+  security?: JsonValue[];
+  paths: { [path: string]: { get: JsonObject & { operationId: string; responses: { [status: string]: JsonValue } } } };
+  components: { schemas: { [name: string]: JsonObject }; responses: JsonObject };
+}
+
+/** The document as `GET /openapi.json` serves it: JSON text, read back. */
+export function loadOpenApiDocument(): OpenApiDocument {
+  return JSON.parse(JSON.stringify(getOpenApiDocument())) as OpenApiDocument;
+}
 
 /** An answer as the API gives it. */
 export interface ApiAnswer {

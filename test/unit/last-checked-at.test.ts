@@ -1,4 +1,4 @@
-import { lastCheckedAt } from '../../lib/app/api';
+import { lastCheckedAt } from '../../lib/app/monitor-queries';
 import type { RunSummary } from '../../lib/domain/types';
 
 const run: RunSummary = {

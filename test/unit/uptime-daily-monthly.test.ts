@@ -1,17 +1,23 @@
 import fc from 'fast-check';
-import { BadRequestError } from '../../lib/domain/errors';
+import { FutureMonthError } from '../../lib/domain/errors';
+import { resolveCalendarMonth } from '../../lib/domain/time-range';
 import type { MonitorStatus, Transition } from '../../lib/domain/types';
 import {
   computeDailyUptime,
   computeMonthlyUptime,
   computeMtbf,
   computeUptime,
-  parseDayCount,
-  resolveMonth,
   type DayUptime,
   type MonthlyUptime,
 } from '../../lib/domain/uptime';
 import { MINUTE_MS } from '../../lib/domain/time';
+import { BadRequestError } from '../../lib/http/errors';
+import { DailyQuerySchema, parseQuery, ReportQuerySchema } from '../../lib/http/query';
+
+/** `days` of `/daily` as lib/http parses it. */
+const parseDayCount = (text: string | undefined) => parseQuery(DailyQuerySchema, { days: text }).days;
+/** `month` of `/report` as lib/http parses it, resolved at `nowIso` as the report does. */
+const resolveMonth = (text: string | undefined, nowIso: string) => resolveCalendarMonth(parseQuery(ReportQuerySchema, { month: text }).month, nowIso);
 
 const DAY_S = 86_400;
 /** 2024-05-01T00:00:00Z, a UTC month boundary. */
@@ -160,7 +166,9 @@ describe('resolveMonth', () => {
   });
 
   it('refuses a month that has not begun', () => {
-    expect(() => resolveMonth('2024-06', now)).toThrow(new BadRequestError('month "2024-06" has not begun yet'));
+    expect(() => resolveMonth('2024-06', now)).toThrow(FutureMonthError);
+    expect(() => resolveMonth('2024-06', now)).toThrow(new FutureMonthError('2024-06'));
+    expect(new FutureMonthError('2024-06').message).toBe('month "2024-06" has not begun yet');
     expect(resolveMonth('2024-06', '2024-06-01T00:00:00.000Z').month).toBe('2024-06');
   });
 

@@ -1,17 +1,20 @@
 import fc from 'fast-check';
-import { BadRequestError } from '../../lib/domain/errors';
 import type { MonitorStatus, Transition } from '../../lib/domain/types';
 import {
   computeUptime,
   listIncidents,
-  parseIncidentLimit,
-  resolveWindow,
   type Incident,
-  type TimeWindow,
   type UptimeReport,
-  type WindowQuery,
 } from '../../lib/domain/uptime';
 import { MINUTE_MS } from '../../lib/domain/time';
+import { resolveRange, type TimeRange } from '../../lib/domain/time-range';
+import { BadRequestError } from '../../lib/http/errors';
+import { IncidentsQuerySchema, parseQuery, UptimeSelectionSchema, type QueryParameters } from '../../lib/http/query';
+
+/** The uptime query as lib/http parses it, resolved at `nowIso` as the use case does. */
+const resolveWindow = (query: QueryParameters, nowIso: string) => resolveRange(parseQuery(UptimeSelectionSchema, query), nowIso);
+/** `limit` of `/incidents` as lib/http parses it. */
+const parseIncidentLimit = (text: string | undefined) => parseQuery(IncidentsQuerySchema, { limit: text }).limit;
 
 const BASE_MS = Date.parse('2024-05-01T00:00:00.000Z');
 
@@ -44,51 +47,51 @@ function buildHistory(steps: readonly Step[], monitorId = 'api'): Transition[] {
   });
 }
 
-function buildWindow(fromMinutes: number, toMinutes: number): TimeWindow {
+function buildRange(fromMinutes: number, toMinutes: number): TimeRange {
   return { from: at(fromMinutes), to: at(toMinutes) };
 }
 
 describe('computeUptime', () => {
-  const cases: Array<{ name: string; steps: Step[]; window: TimeWindow; now: string; expected: UptimeReport }> = [
+  const cases: Array<{ name: string; steps: Step[]; window: TimeRange; now: string; expected: UptimeReport }> = [
     {
       name: 'no transitions at all: nothing tracked, null percent',
       steps: [],
-      window: buildWindow(0, 60),
+      window: buildRange(0, 60),
       now: at(60),
       expected: { uptimePercent: null, upSeconds: 0, downtimeSeconds: 0, outages: 0, longestOutageSeconds: 0, mttrSeconds: null },
     },
     {
       name: 'up since before the window',
       steps: [[-100, 'UP']],
-      window: buildWindow(0, 60),
+      window: buildRange(0, 60),
       now: at(60),
       expected: { uptimePercent: 100, upSeconds: 3600, downtimeSeconds: 0, outages: 0, longestOutageSeconds: 0, mttrSeconds: null },
     },
     {
       name: 'UNKNOWN time before the first transition is left out',
       steps: [[30, 'UP']],
-      window: buildWindow(0, 60),
+      window: buildRange(0, 60),
       now: at(60),
       expected: { uptimePercent: 100, upSeconds: 1800, downtimeSeconds: 0, outages: 0, longestOutageSeconds: 0, mttrSeconds: null },
     },
     {
       name: 'UNKNOWN time left out, then an open outage',
       steps: [[20, 'UP'], [40, 'DOWN', 'timeout']],
-      window: buildWindow(0, 60),
+      window: buildRange(0, 60),
       now: at(60),
       expected: { uptimePercent: 50, upSeconds: 1200, downtimeSeconds: 1200, outages: 1, longestOutageSeconds: 1200, mttrSeconds: null },
     },
     {
       name: 'a monitor that was down from its first check',
       steps: [[0, 'DOWN', 'dns']],
-      window: buildWindow(0, 60),
+      window: buildRange(0, 60),
       now: at(60),
       expected: { uptimePercent: 0, upSeconds: 0, downtimeSeconds: 3600, outages: 1, longestOutageSeconds: 3600, mttrSeconds: null },
     },
     {
       name: 'the window cuts an outage at its start: downtime clipped, longest and mttr on the full outage',
       steps: [[-100, 'UP'], [-10, 'DOWN'], [10, 'UP']],
-      window: buildWindow(0, 60),
+      window: buildRange(0, 60),
       now: at(60),
       expected: {
         uptimePercent: (50 / 60) * 100,
@@ -102,7 +105,7 @@ describe('computeUptime', () => {
     {
       name: 'the window cuts an outage at its end: it did not end inside the window, so no mttr',
       steps: [[-100, 'UP'], [50, 'DOWN'], [70, 'UP']],
-      window: buildWindow(0, 60),
+      window: buildRange(0, 60),
       now: at(120),
       expected: {
         uptimePercent: (50 / 60) * 100,
@@ -116,21 +119,21 @@ describe('computeUptime', () => {
     {
       name: 'an open outage lasts until now',
       steps: [[-100, 'UP'], [30, 'DOWN']],
-      window: buildWindow(0, 60),
+      window: buildRange(0, 60),
       now: at(60),
       expected: { uptimePercent: 50, upSeconds: 1800, downtimeSeconds: 1800, outages: 1, longestOutageSeconds: 1800, mttrSeconds: null },
     },
     {
       name: 'an open outage in a past window: downtime clipped to the window, longest measured up to now',
       steps: [[-100, 'UP'], [30, 'DOWN']],
-      window: buildWindow(0, 60),
+      window: buildRange(0, 60),
       now: at(120),
       expected: { uptimePercent: 50, upSeconds: 1800, downtimeSeconds: 1800, outages: 1, longestOutageSeconds: 5400, mttrSeconds: null },
     },
     {
       name: 'multiple outages: longest over all, mttr over the two that recovered',
       steps: [[0, 'UP'], [10, 'DOWN'], [15, 'UP'], [30, 'DOWN'], [40, 'UP'], [55, 'DOWN']],
-      window: buildWindow(0, 60),
+      window: buildRange(0, 60),
       now: at(60),
       expected: {
         uptimePercent: (40 / 60) * 100,
@@ -144,21 +147,21 @@ describe('computeUptime', () => {
     {
       name: 'an outage that ended before the window does not count',
       steps: [[-100, 'UP'], [-50, 'DOWN'], [-40, 'UP']],
-      window: buildWindow(0, 60),
+      window: buildRange(0, 60),
       now: at(60),
       expected: { uptimePercent: 100, upSeconds: 3600, downtimeSeconds: 0, outages: 0, longestOutageSeconds: 0, mttrSeconds: null },
     },
     {
       name: 'an outage that ended exactly at the window start does not count',
       steps: [[-100, 'UP'], [-10, 'DOWN'], [0, 'UP']],
-      window: buildWindow(0, 60),
+      window: buildRange(0, 60),
       now: at(60),
       expected: { uptimePercent: 100, upSeconds: 3600, downtimeSeconds: 0, outages: 0, longestOutageSeconds: 0, mttrSeconds: null },
     },
     {
       name: 'an outage that ended exactly at the window end counts for mttr',
       steps: [[-100, 'UP'], [50, 'DOWN'], [60, 'UP']],
-      window: buildWindow(0, 60),
+      window: buildRange(0, 60),
       now: at(90),
       expected: {
         uptimePercent: (50 / 60) * 100,
@@ -172,14 +175,14 @@ describe('computeUptime', () => {
     {
       name: 'a window entirely before the first transition: null percent',
       steps: [[100, 'UP'], [150, 'DOWN']],
-      window: buildWindow(0, 60),
+      window: buildRange(0, 60),
       now: at(200),
       expected: { uptimePercent: null, upSeconds: 0, downtimeSeconds: 0, outages: 0, longestOutageSeconds: 0, mttrSeconds: null },
     },
     {
       name: 'a window reaching past now: time after now is not tracked',
       steps: [[-100, 'UP'], [10, 'DOWN'], [20, 'UP']],
-      window: buildWindow(0, 60),
+      window: buildRange(0, 60),
       now: at(40),
       expected: { uptimePercent: 75, upSeconds: 1800, downtimeSeconds: 600, outages: 1, longestOutageSeconds: 600, mttrSeconds: 600 },
     },
@@ -195,7 +198,7 @@ describe('computeUptime', () => {
 
   it('merges consecutive transitions to the same status into one outage', () => {
     const history = buildHistory([[0, 'UP'], [10, 'DOWN'], [20, 'DOWN'], [30, 'UP']]);
-    const report = computeUptime(history, buildWindow(0, 60), at(60));
+    const report = computeUptime(history, buildRange(0, 60), at(60));
     expect(report).toMatchObject({ outages: 1, downtimeSeconds: 1200, longestOutageSeconds: 1200, mttrSeconds: 1200 });
     expect(listIncidents(history, at(60), 10)).toHaveLength(1);
   });
@@ -203,7 +206,7 @@ describe('computeUptime', () => {
   it('reads transitions in time order even when handed out of order', () => {
     const history = buildHistory([[0, 'UP'], [10, 'DOWN'], [20, 'UP']]);
     const shuffled = [history[2], history[0], history[1]].filter((t): t is Transition => t !== undefined);
-    expect(computeUptime(shuffled, buildWindow(0, 60), at(60))).toEqual(computeUptime(history, buildWindow(0, 60), at(60)));
+    expect(computeUptime(shuffled, buildRange(0, 60), at(60))).toEqual(computeUptime(history, buildRange(0, 60), at(60)));
   });
 });
 
@@ -279,11 +282,11 @@ describe('resolveWindow', () => {
       query: { from: '2023-04-01T00:00:00Z', to: '2024-05-05T00:00:00Z' },
       expected: { from: '2023-04-01T00:00:00.000Z', to: '2024-05-05T00:00:00.000Z' },
     },
-  ])('resolves $query', ({ query, expected }: { query: WindowQuery; expected: TimeWindow }) => {
+  ])('resolves $query', ({ query, expected }: { query: QueryParameters; expected: TimeRange }) => {
     expect(resolveWindow(query, now)).toEqual(expected);
   });
 
-  it.each<{ name: string; query: WindowQuery; message: string }>([
+  it.each<{ name: string; query: QueryParameters; message: string }>([
     { name: 'an unknown window', query: { window: '2h' }, message: 'window must be one of 1h, 24h, 7d, 30d, got "2h"' },
     { name: 'an empty window', query: { window: '' }, message: 'window must be one of 1h, 24h, 7d, 30d, got ""' },
     { name: 'a window name from the prototype', query: { window: 'toString' }, message: 'window must be one of 1h, 24h, 7d, 30d, got "toString"' },
@@ -434,7 +437,7 @@ describe('uptime properties', () => {
       fc.property(historyArbitrary, pointsArbitrary, ({ transitions, now }, [a, b, c]) => {
         const whole = computeUptime(transitions, { from: a, to: c }, now);
         const parts = [a === b ? undefined : { from: a, to: b }, b === c ? undefined : { from: b, to: c }]
-          .filter((part): part is TimeWindow => part !== undefined)
+          .filter((part): part is TimeRange => part !== undefined)
           .map((part) => computeUptime(transitions, part, now));
         const trackedOf = (report: UptimeReport) => report.upSeconds + report.downtimeSeconds;
         const tracked = parts.reduce((sum, part) => sum + trackedOf(part), 0);

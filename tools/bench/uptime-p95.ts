@@ -22,7 +22,9 @@ import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { handleApiRequest, mapApiErrors, type ApiDeps } from '../../functions/api';
+import type { ApiDeps } from '../../lib/app/api-deps';
+import { mapApiErrors } from '../../lib/http/errors';
+import { createApiRouter } from '../../lib/http/routes';
 import { DynamoDbRunRollupStore } from '../../lib/adapters/dynamodb-run-rollup-store';
 import { DynamoDbStateStore } from '../../lib/adapters/dynamodb-state-store';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
@@ -80,7 +82,7 @@ async function measure(deps: ApiDeps, meter: { units: number }, target: string, 
   const logger = new Logger({ serviceName: 'bench', logLevel: 'SILENT' });
   const invoke = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(mapApiErrors(logger))
-    .handler((event) => handleApiRequest(event, deps));
+    .handler(createApiRouter(deps));
   const [rawPath = '/', rawQueryString = ''] = target.split('?');
   const call = async () => {
     const result = await invoke(createHttpApiEvent(rawPath, { rawQueryString }), createLambdaContext());

@@ -1,0 +1,181 @@
+import httpRouterHandler, { type Route } from '@middy/http-router';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import type { ApiDeps } from '../app/api-deps';
+import { getBadge, type BadgeKind } from '../app/badges';
+import {
+  getDailyUptime,
+  getHealth,
+  getMonitor,
+  getReport,
+  getUptime,
+  listMonitorIncidents,
+  listMonitors,
+  findMonitor,
+} from '../app/monitor-queries';
+import { loadStatusPage } from '../app/status-page';
+import { renderBadgeSvg, toShieldsEndpoint } from '../domain/badge';
+import { renderStatusPage } from '../domain/status-page';
+import { UnknownRouteError } from './errors';
+import { getOpenApiDocument } from './openapi';
+import {
+  BadgeQuerySchema,
+  chooseReportFormat,
+  DailyQuerySchema,
+  IncidentsQuerySchema,
+  parseQuery,
+  ReportQuerySchema,
+  UptimeSelectionSchema,
+  type QueryParameters,
+} from './query';
+import { renderReportCsv } from './report-csv';
+import type { ResponseCache } from './response-cache';
+import {
+  buildCsvResponse,
+  buildHtmlResponse,
+  buildJsonResponse,
+  buildPublicJsonResponse,
+  buildSvgResponse,
+  type ApiResponse,
+} from './responses';
+import type {
+  DailyUptimeBody,
+  HealthBody,
+  IncidentsBody,
+  MonitorDetail,
+  MonitorListBody,
+  ReportBody,
+  ShieldsEndpointBody,
+  UptimeBody,
+} from './schemas';
+
+/**
+ * The routes of the API. Each route key is written as serverless.yml declares it and API Gateway
+ * reports it; @middy/http-router matches a request by method and path, which works the same for an
+ * event of a declared route, of a `$default` route and under serverless-offline.
+ */
+export const ROUTE_KEYS = [
+  'GET /',
+  'GET /health',
+  'GET /monitors',
+  'GET /monitors/{id}',
+  'GET /monitors/{id}/uptime',
+  'GET /monitors/{id}/incidents',
+  'GET /monitors/{id}/daily',
+  'GET /report',
+  'GET /badges/{id}/status.svg',
+  'GET /badges/{id}/uptime.svg',
+  'GET /badges/{id}/response-time.svg',
+  'GET /badges/{id}/uptime.json',
+  'GET /openapi.json',
+] as const;
+export type RouteKey = (typeof ROUTE_KEYS)[number];
+
+/** What the HTTP layer adds to the use cases' deps. */
+export interface HttpOptions {
+  /** Keeps the public answers (status page, badges) for a short while; none: every request reads the table. */
+  responseCache?: ResponseCache;
+}
+
+/** What a route needs from the request. */
+interface ApiRequest {
+  /** The `{id}` path parameter, percent-decoded; empty for a route without one. */
+  monitorId: string;
+  query: QueryParameters;
+  /** Request headers, names in lower case (as API Gateway passes them). */
+  headers: Readonly<Record<string, string | undefined>>;
+}
+
+type Serve = (deps: ApiDeps, request: ApiRequest, options: HttpOptions) => Promise<ApiResponse>;
+
+const ok = <Body>(body: Body) => buildJsonResponse(200, body);
+
+const SERVE: Readonly<Record<RouteKey, Serve>> = {
+  'GET /': (deps, _request, options) =>
+    serveCached(deps, options, 'status-page', async () => buildHtmlResponse(renderStatusPage(await loadStatusPage(deps)))),
+  'GET /health': async () => ok<HealthBody>(await getHealth()),
+  'GET /monitors': async (deps) => ok<MonitorListBody>(await listMonitors(deps)),
+  'GET /monitors/{id}': async (deps, { monitorId }) => ok<MonitorDetail>(await getMonitor(deps, monitorId)),
+  'GET /monitors/{id}/uptime': async (deps, { monitorId, query }) =>
+    ok<UptimeBody>(await getUptime(deps, monitorId, parseMonitorQuery(deps, monitorId, UptimeSelectionSchema, query))),
+  'GET /monitors/{id}/incidents': async (deps, { monitorId, query }) =>
+    ok<IncidentsBody>(await listMonitorIncidents(deps, monitorId, parseMonitorQuery(deps, monitorId, IncidentsQuerySchema, query).limit)),
+  'GET /monitors/{id}/daily': async (deps, { monitorId, query }) =>
+    ok<DailyUptimeBody>(await getDailyUptime(deps, monitorId, parseMonitorQuery(deps, monitorId, DailyQuerySchema, query).days)),
+  'GET /report': async (deps, { query, headers }) => {
+    const { format, month } = parseQuery(ReportQuerySchema, query);
+    const report: ReportBody = await getReport(deps, month);
+    if (chooseReportFormat(format, headers.accept) === 'json') return ok(report);
+    return buildCsvResponse(renderReportCsv(report), `uptime-report-${report.month}.csv`);
+  },
+  'GET /badges/{id}/status.svg': (deps, request, options) => serveBadgeSvg(deps, options, 'status', request),
+  'GET /badges/{id}/uptime.svg': (deps, request, options) => serveBadgeSvg(deps, options, 'uptime', request),
+  'GET /badges/{id}/response-time.svg': (deps, request, options) => serveBadgeSvg(deps, options, 'response-time', request),
+  'GET /badges/{id}/uptime.json': (deps, { monitorId, query }, options) => {
+    const { window } = parseMonitorQuery(deps, monitorId, BadgeQuerySchema, query);
+    return serveCached(deps, options, `shield:uptime:${monitorId}:${window}`, async () => {
+      const body: ShieldsEndpointBody = toShieldsEndpoint(await getBadge(deps, 'uptime', monitorId, window));
+      return buildPublicJsonResponse(body);
+    });
+  },
+  'GET /openapi.json': async () => buildPublicJsonResponse(getOpenApiDocument()),
+};
+
+/** A badge as SVG, kept for a short while. */
+function serveBadgeSvg(deps: ApiDeps, options: HttpOptions, kind: BadgeKind, { monitorId, query }: ApiRequest): Promise<ApiResponse> {
+  // The status badge has no window and ignores the parameter, as it always has.
+  const window = kind === 'status' ? undefined : parseMonitorQuery(deps, monitorId, BadgeQuerySchema, query).window;
+  const key = `svg:${kind}:${monitorId}:${window ?? ''}`;
+  return serveCached(deps, options, key, async () => buildSvgResponse(renderBadgeSvg(await getBadge(deps, kind, monitorId, window))));
+}
+
+/** The query of a route about one monitor, parsed once the monitor is known: an unknown one is a 404 whatever the query. */
+function parseMonitorQuery<Schema extends z.ZodType>(deps: ApiDeps, monitorId: string, schema: Schema, query: QueryParameters): z.output<Schema> {
+  findMonitor(deps.config, monitorId);
+  return parseQuery(schema, query);
+}
+
+function serveCached(deps: ApiDeps, options: HttpOptions, key: string, create: () => Promise<ApiResponse>): Promise<ApiResponse> {
+  return options.responseCache ? options.responseCache.getOrCreate(key, deps.now().getTime(), create) : create();
+}
+
+/** An HTTP API (payload v2) handler: a request in, its answer out; throws for mapApiErrors to map. */
+export type ApiRequestHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** The router over every route, serving from `deps`; an unknown method and path throws UnknownRouteError. */
+export function createApiRouter(deps: ApiDeps, options: HttpOptions = {}): ApiRequestHandler {
+  const routes = ROUTE_KEYS.map((routeKey): Route<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> => {
+    const [method, path] = routeKey.split(' ') as ['GET', string];
+    return { method, path, handler: async (event: APIGatewayProxyEventV2) => SERVE[routeKey](deps, toApiRequest(event, routeKey), options) };
+  });
+  const router = httpRouterHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({
+    routes,
+    notFoundResponse: ({ method, path }) => {
+      throw new UnknownRouteError(`${method.toUpperCase()} ${path}`);
+    },
+  });
+  return async (event, context) => (await router(event, context)) as APIGatewayProxyStructuredResultV2;
+}
+
+/**
+ * The route's view of the request. API Gateway fills `pathParameters` decoded when it matched the
+ * route itself; when the router matched the raw path instead (a `$default` route, serverless-offline)
+ * the segment is still percent-encoded, and is decoded here.
+ */
+function toApiRequest(event: APIGatewayProxyEventV2, routeKey: RouteKey): ApiRequest {
+  const id = event.pathParameters?.id ?? '';
+  return {
+    monitorId: event.routeKey === routeKey ? id : decodePathSegment(id),
+    query: event.queryStringParameters ?? {},
+    headers: event.headers ?? {},
+  };
+}
+
+/** A percent-decoded path segment; a malformed one is kept as it is (it then names no monitor). */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}

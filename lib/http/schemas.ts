@@ -1,0 +1,172 @@
+import 'zod-openapi';
+import { z } from 'zod';
+
+/**
+ * The response bodies of the API as zod schemas: the TypeScript types below are their `z.infer`,
+ * and lib/http/openapi.ts renders the same schemas into `/openapi.json`. The JSON field names are
+ * the users' contract: renaming one here renames it in the answers and the document together.
+ * Objects are strict (`additionalProperties: false` in the document), as the answers are.
+ */
+
+const isoTime = z.string().meta({ format: 'date-time' });
+const seconds = z.number().min(0);
+const count = z.int().min(0);
+const percent = z.number().min(0).max(100).nullable();
+const monitorStatus = z.enum(['UNKNOWN', 'UP', 'DOWN']);
+
+export const ErrorBodySchema = z
+  .strictObject({
+    error: z.strictObject({ code: z.enum(['bad_request', 'not_found', 'internal']), message: z.string() }),
+  })
+  .meta({ id: 'Error' });
+
+export const HealthSchema = z.strictObject({ status: z.literal('UP') }).meta({ id: 'Health' });
+
+export const MonitorSummarySchema = z
+  .strictObject({
+    id: z.string().regex(/^[a-z0-9-]+$/),
+    name: z.string(),
+    url: z.string(),
+    status: monitorStatus,
+    since: isoTime.nullable().meta({ description: 'When the current status began; null for a monitor never checked.' }),
+    lastCheckedAt: isoTime.nullable().meta({ description: 'When the latest run that checked this monitor started.' }),
+  })
+  .meta({ id: 'MonitorSummary' });
+
+export const MonitorListSchema = z.strictObject({ monitors: z.array(MonitorSummarySchema) }).meta({ id: 'MonitorList' });
+
+export const ExpectationsSchema = z
+  .strictObject({
+    status: z.array(z.int()),
+    json: z.record(z.string(), z.unknown()).optional().meta({ description: 'Dotted paths into the JSON body and the values they must equal.' }),
+    bodyContains: z.string().optional(),
+    maxResponseTimeMs: z.number().optional(),
+  })
+  .meta({ id: 'Expectations' });
+
+export const LastResultSchema = z
+  .strictObject({
+    ok: z.boolean(),
+    latencyMs: z.number().min(0),
+    statusCode: z.int().nullable(),
+    reason: z.string().nullable(),
+    checkedAt: isoTime.meta({ description: 'When the run that made the check started.' }),
+  })
+  .meta({ id: 'LastResult' });
+
+export const MonitorDetailSchema = z
+  .strictObject({
+    id: z.string(),
+    name: z.string(),
+    url: z.string(),
+    method: z.string(),
+    intervalMs: z.int().min(1),
+    timeoutMs: z.int().min(1),
+    failureThreshold: z.int().min(1),
+    successThreshold: z.int().min(1),
+    expect: ExpectationsSchema,
+    status: monitorStatus,
+    since: isoTime.nullable(),
+    failuresInRow: count,
+    successesInRow: count,
+    lastFailureReason: z.string().nullable().meta({ description: 'The reason of the last failed check, null when none is known.' }),
+    lastCheckedAt: isoTime.nullable(),
+    lastResult: LastResultSchema.nullable(),
+  })
+  .meta({ id: 'MonitorDetail', description: 'The monitor without its headers or notification recipients.' });
+
+export const TimeRangeSchema = z
+  .strictObject({ from: isoTime, to: isoTime })
+  .meta({ id: 'TimeRange', description: 'An interval, ISO-8601 UTC, from before to.' });
+
+export const LatencySchema = z
+  .strictObject({ avg: count, p50: count, p95: count })
+  .meta({ id: 'Latency', description: 'Response times of the successful checks, whole milliseconds; percentiles within about 2.5 %.' });
+
+export const UptimeSchema = z
+  .strictObject({
+    monitorId: z.string(),
+    window: TimeRangeSchema.meta({ description: 'The time range the figures cover.' }),
+    uptimePercent: percent.meta({ description: 'Time UP over time UP or DOWN in the range; null when neither was seen.' }),
+    downtimeSeconds: seconds,
+    outages: count.meta({ description: 'Outages overlapping the range.' }),
+    longestOutageSeconds: seconds.meta({ description: 'Full length of the longest of them, not cut to the range.' }),
+    mttrSeconds: seconds.nullable().meta({ description: 'Mean full length of the outages that ended in the range.' }),
+    mtbfSeconds: seconds.nullable().meta({ description: 'UP time in the range over the outages that began in it.' }),
+    checks: count.meta({ description: 'Checks run in the range (run history is kept 35 days by default).' }),
+    failedChecks: count,
+    latencyMs: LatencySchema.nullable(),
+  })
+  .meta({ id: 'Uptime' });
+
+export const IncidentSchema = z
+  .strictObject({
+    startedAt: isoTime,
+    confirmedAt: isoTime,
+    endedAt: isoTime.nullable().meta({ description: 'Null while the monitor is still down.' }),
+    durationSeconds: seconds,
+    reason: z.string().nullable(),
+  })
+  .meta({ id: 'Incident' });
+
+export const IncidentsSchema = z.strictObject({ monitorId: z.string(), incidents: z.array(IncidentSchema) }).meta({ id: 'Incidents' });
+
+export const DayUptimeSchema = z
+  .strictObject({
+    date: z.string().meta({ format: 'date', description: 'The UTC day.' }),
+    uptimePercent: percent,
+    downtimeSeconds: seconds,
+    outages: count,
+  })
+  .meta({ id: 'DayUptime' });
+
+export const DailyUptimeSchema = z
+  .strictObject({
+    monitorId: z.string(),
+    days: z.array(DayUptimeSchema).meta({ description: 'Oldest first; the last one is today, up to now.' }),
+  })
+  .meta({ id: 'DailyUptime' });
+
+export const ReportMonitorSchema = z
+  .strictObject({
+    id: z.string(),
+    name: z.string(),
+    uptimePercent: percent,
+    downtimeSeconds: seconds,
+    monitoredSeconds: seconds.meta({ description: 'Time UP or DOWN in the month.' }),
+    incidents: count,
+    longestIncidentSeconds: seconds.meta({ description: 'Full length, not cut to the month.' }),
+  })
+  .meta({ id: 'ReportMonitor' });
+
+export const ReportSchema = z
+  .strictObject({
+    month: z.string().regex(/^\d{4}-\d{2}$/),
+    window: TimeRangeSchema.meta({ description: 'The calendar month as a time range.' }),
+    generatedAt: isoTime,
+    monitors: z.array(ReportMonitorSchema),
+  })
+  .meta({ id: 'Report' });
+
+export const BADGE_COLORS = ['brightgreen', 'green', 'yellowgreen', 'yellow', 'orange', 'red', 'lightgrey', 'blue'] as const;
+
+export const ShieldsEndpointSchema = z
+  .strictObject({ schemaVersion: z.literal(1), label: z.string(), message: z.string(), color: z.enum(BADGE_COLORS) })
+  .meta({ id: 'ShieldsEndpoint' });
+
+export const OpenApiSchema = z
+  .looseObject({ openapi: z.string().regex(/^3\.1\.\d+$/), info: z.looseObject({}), paths: z.looseObject({}) })
+  .meta({ id: 'OpenApi' });
+
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+export type ErrorCode = ErrorBody['error']['code'];
+export type HealthBody = z.infer<typeof HealthSchema>;
+export type MonitorSummary = z.infer<typeof MonitorSummarySchema>;
+export type MonitorListBody = z.infer<typeof MonitorListSchema>;
+export type LastResult = z.infer<typeof LastResultSchema>;
+export type MonitorDetail = z.infer<typeof MonitorDetailSchema>;
+export type UptimeBody = z.infer<typeof UptimeSchema>;
+export type IncidentsBody = z.infer<typeof IncidentsSchema>;
+export type DailyUptimeBody = z.infer<typeof DailyUptimeSchema>;
+export type ReportBody = z.infer<typeof ReportSchema>;
+export type ShieldsEndpointBody = z.infer<typeof ShieldsEndpointSchema>;
