@@ -1,4 +1,5 @@
 import { formatDuration } from './duration';
+import { escapeMarkup } from './format';
 import type { EmailMessage } from './ports';
 import type { MonitorConfig, MonitorStatus, Transition } from './types';
 
@@ -129,12 +130,12 @@ function renderText(facts: EmailFacts): string {
 function renderHtml(facts: EmailFacts): string {
   const color = facts.to === 'DOWN' ? '#b42318' : '#067647';
   const rows: Array<[string, string]> = [
-    ['Monitor', `${escapeHtml(facts.monitorName)} (${escapeHtml(facts.monitorId)})`],
+    ['Monitor', `${escapeMarkup(facts.monitorName)} (${escapeMarkup(facts.monitorId)})`],
     ['URL', renderUrl(facts.url)],
     ['State', `<strong style="color:${color}">${facts.to}</strong> (was ${facts.from})`],
-    ['Started', escapeHtml(facts.startedAt)],
-    ['Confirmed', escapeHtml(facts.confirmedAt)],
-    ...(facts.reason === undefined ? [] : [['Reason', `<code>${escapeHtml(facts.reason)}</code>`] as [string, string]]),
+    ['Started', escapeMarkup(facts.startedAt)],
+    ['Confirmed', escapeMarkup(facts.confirmedAt)],
+    ...(facts.reason === undefined ? [] : [['Reason', `<code>${escapeMarkup(facts.reason)}</code>`] as [string, string]]),
   ];
   const tableRows = rows
     .map(([label, value]) => `<tr><th align="left" style="padding:2px 12px 2px 0">${label}</th><td>${value}</td></tr>`)
@@ -143,9 +144,9 @@ function renderHtml(facts: EmailFacts): string {
     '<!DOCTYPE html>',
     '<html><head><meta charset="utf-8"></head>',
     '<body style="font-family:sans-serif">',
-    `<h2 style="color:${color}">${escapeHtml(facts.headline)}</h2>`,
+    `<h2 style="color:${color}">${escapeMarkup(facts.headline)}</h2>`,
     `<table>\n${tableRows}\n</table>`,
-    `<p>${escapeHtml(facts.previousState)}</p>`,
+    `<p>${escapeMarkup(facts.previousState)}</p>`,
     '<p style="color:#667085;font-size:small">Started is the first check of the streak that changed the state; ' +
       'confirmed is the check that crossed the threshold. Times are UTC.</p>',
     '</body></html>',
@@ -155,7 +156,7 @@ function renderHtml(facts: EmailFacts): string {
 
 /** A link only for http(s) URLs; anything else is shown as text, never as an active href. */
 function renderUrl(url: string): string {
-  const escaped = escapeHtml(url);
+  const escaped = escapeMarkup(url);
   return /^https?:\/\//i.test(url) ? `<a href="${escaped}">${escaped}</a>` : escaped;
 }
 
@@ -164,15 +165,6 @@ export function describeTime(iso: string): string {
   const time = new Date(iso);
   if (Number.isNaN(time.getTime())) return iso;
   return `${time.toISOString()} (${time.toUTCString().replace(/GMT$/, 'UTC')})`;
-}
-
-export function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
 }
 
 /** Control characters (CR, LF, tab, ...) and Unicode line separators become single spaces. */

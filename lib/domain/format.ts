@@ -1,4 +1,4 @@
-/** Text shared by the status page, the badges and the report. Pure. */
+/** Text shared by the status page, the badges, the report and the emails. Pure. */
 
 const MARKUP_ESCAPES: Readonly<Record<string, string>> = {
   '&': '&amp;',
@@ -9,8 +9,9 @@ const MARKUP_ESCAPES: Readonly<Record<string, string>> = {
 };
 
 /**
- * Text made safe for HTML or XML, in element content and in quoted attribute values alike. Control
- * characters XML 1.0 does not allow are dropped.
+ * Text made safe for HTML or XML, in element content and in quoted attribute values alike: the one
+ * escaper of the status page, the badges and the HTML emails. Control characters XML 1.0 does not
+ * allow are dropped.
  */
 export function escapeMarkup(text: string): string {
   // eslint-disable-next-line no-control-regex
