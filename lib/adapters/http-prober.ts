@@ -15,7 +15,7 @@ export interface HttpProberOptions {
   /** The most body bytes read; the rest of the stream is cancelled. Default 64 KiB. */
   maxBodyBytes?: number;
   /** A monotonic clock in milliseconds, for latency. Default `performance.now`. */
-  now?: () => number;
+  monotonicNowMs?: () => number;
   /** Sent unless the monitor sets its own User-Agent header. */
   userAgent?: string;
 }
@@ -58,7 +58,7 @@ class ProbeRequestError extends Error {
  */
 export class HttpProber implements Prober {
   private readonly maxBodyBytes: number;
-  private readonly now: () => number;
+  private readonly monotonicNowMs: () => number;
   private readonly userAgent: string;
 
   constructor(options: HttpProberOptions = {}) {
@@ -67,13 +67,13 @@ export class HttpProber implements Prober {
       throw new RangeError(`maxBodyBytes must be a non-negative integer, got ${maxBodyBytes}`);
     }
     this.maxBodyBytes = maxBodyBytes;
-    this.now = options.now ?? (() => performance.now());
+    this.monotonicNowMs = options.monotonicNowMs ?? (() => performance.now());
     this.userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
   }
 
   async probe(monitor: MonitorConfig, signal?: AbortSignal): Promise<ProbeOutcome> {
-    const startedAt = this.now();
-    const elapsed = (): number => Math.max(0, Math.round(this.now() - startedAt));
+    const monotonicStartMs = this.monotonicNowMs();
+    const elapsed = (): number => Math.max(0, Math.round(this.monotonicNowMs() - monotonicStartMs));
     // One controller for the whole exchange, aborted by the timeout or by the caller's signal
     // (cheaper than AbortSignal.timeout with AbortSignal.any, per check).
     const controller = new AbortController();

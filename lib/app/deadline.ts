@@ -35,8 +35,8 @@ export function deadlineFrom(context: RemainingTime, reserveMs = 0): Deadline {
 
 /** A deadline `ms` from now, on the monotonic clock. */
 export function deadlineIn(ms: number): Deadline {
-  const end = performance.now() + ms;
-  const remainingMs = () => end - performance.now();
+  const monotonicEndMs = performance.now() + ms;
+  const remainingMs = () => monotonicEndMs - performance.now();
   return {
     remainingMs,
     signalBefore: (marginMs) => sharedByChecks(AbortSignal.timeout(Math.max(0, Math.floor(remainingMs() - marginMs)))),

@@ -5,9 +5,9 @@ import { MINUTE_MS } from './time';
  * (a minute when deployed), as ISO-8601 UTC. Two deliveries of the same scheduled event share a tick.
  */
 export function tickOf(scheduledTime: string, periodMs = MINUTE_MS): string {
-  const ms = Date.parse(scheduledTime);
-  if (Number.isNaN(ms)) throw new RangeError(`not a time: '${scheduledTime}'`);
-  return new Date(Math.floor(ms / periodMs) * periodMs).toISOString();
+  const scheduledEpochMs = Date.parse(scheduledTime);
+  if (Number.isNaN(scheduledEpochMs)) throw new RangeError(`not a time: '${scheduledTime}'`);
+  return new Date(Math.floor(scheduledEpochMs / periodMs) * periodMs).toISOString();
 }
 
 /** Whether a monitor with this interval is due at this tick (intervals are multiples of a minute). */
@@ -24,10 +24,10 @@ export function isDue(intervalMs: number, tick: string): boolean {
  * when no interval is shorter than the period.
  */
 export function cycleOffsets(intervalsMs: readonly number[], periodMs = MINUTE_MS): number[] {
-  const step = intervalsMs.filter((ms) => ms < periodMs).reduce((a, b) => gcd(a, b), periodMs);
-  if (!(step > 0)) throw new RangeError(`intervals must be positive, got ${intervalsMs.join(', ')}`);
+  const stepMs = intervalsMs.filter((ms) => ms < periodMs).reduce((a, b) => gcd(a, b), periodMs);
+  if (!(stepMs > 0)) throw new RangeError(`intervals must be positive, got ${intervalsMs.join(', ')}`);
   const offsets: number[] = [];
-  for (let offset = 0; offset < periodMs; offset += step) offsets.push(offset);
+  for (let offset = 0; offset < periodMs; offset += stepMs) offsets.push(offset);
   return offsets;
 }
 

@@ -13,6 +13,7 @@ import type { MonitorsConfig } from '../../lib/domain/types';
 import { createLambdaContext } from '../fixtures/lambda-context';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { quickRetryStrategy } from '../support/faults';
+import { createScheduledEvent } from '../fixtures/scheduled-event';
 
 /**
  * The probe under a Lambda deadline, overlapping runs, late deliveries and DynamoDB throttling,
@@ -60,19 +61,7 @@ afterAll(async () => {
 
 const silent = new Logger({ serviceName: 'probe-faults', logLevel: 'SILENT' });
 
-function scheduledEvent(minute: number): ScheduledEvent {
-  return {
-    version: '0',
-    id: `event-${minute}`,
-    'detail-type': 'Scheduled Event',
-    source: 'aws.events',
-    account: '123456789012',
-    time: new Date(T0 + minute * 60_000).toISOString().replace('.000', ''),
-    region: 'us-east-1',
-    resources: ['arn:aws:events:us-east-1:123456789012:rule/uptime-monitor-test-probe'],
-    detail: {},
-  };
-}
+const scheduledEvent = (minute: number): ScheduledEvent => createScheduledEvent(T0 + minute * 60_000);
 
 /** One monitor, `api`, whose URL each run sets (the world as it is at that run's tick). */
 function configFor(path: string, extra = ''): MonitorsConfig {

@@ -4,7 +4,9 @@ import type { ScheduledEvent } from 'aws-lambda';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { LEDGER_PK } from '../../lib/adapters/dynamodb-notification-ledger';
 import { createLambdaContext } from '../fixtures/lambda-context';
+import { createScheduledEvent } from '../fixtures/scheduled-event';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { matchesFilterPatterns, readStream, streamFilterPatterns, testDynamoDbStreamsClient, toLambdaRecord, toStreamEvent } from '../support/stream-records';
 import { startTargetServer, type TargetServer } from '../support/target-server';
@@ -51,17 +53,7 @@ afterAll(async () => {
   await Promise.all([table.drop(), target.close()]);
 });
 
-const scheduledEvent = (minute: number): ScheduledEvent => ({
-  version: '0',
-  id: `smoke-${minute}`,
-  'detail-type': 'Scheduled Event',
-  source: 'aws.events',
-  account: '123456789012',
-  time: new Date(T0 + minute * 60_000).toISOString().replace('.000', ''),
-  region: 'us-east-1',
-  resources: [],
-  detail: {},
-});
+const scheduledEvent = (minute: number): ScheduledEvent => createScheduledEvent(T0 + minute * 60_000);
 
 it('probe and notify handlers: two scheduled runs establish the monitor, and the notifier records the transition it needs no email for', async () => {
   const { handler: probe } = await import('../../functions/probe');
@@ -80,7 +72,7 @@ it('probe and notify handlers: two scheduled runs establish the monitor, and the
   const { Item } = await table.client.send(
     new GetItemCommand({
       TableName: table.tableName,
-      Key: { pk: { S: 'IDEMPOTENCY' }, sk: { S: `transition-email#smoke#${transition?.startedAt}#${transition?.tick}` } },
+      Key: { pk: { S: LEDGER_PK }, sk: { S: `transition-email#smoke#${transition?.startedAt}#${transition?.tick}` } },
       ConsistentRead: true,
     }),
   );

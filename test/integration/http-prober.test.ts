@@ -391,7 +391,7 @@ describe('HttpProber against real HTTP servers on 127.0.0.1', () => {
   it('measures latency with the injected clock', async () => {
     const ticks = [1000, 1250];
     const clock = jest.fn(() => ticks.shift() ?? 9999);
-    const outcome = asResponse(await new HttpProber({ now: clock }).probe(monitorFor(`${baseUrl}/ok`)));
+    const outcome = asResponse(await new HttpProber({ monotonicNowMs: clock }).probe(monitorFor(`${baseUrl}/ok`)));
     expect(outcome.latencyMs).toBe(250);
     expect(clock).toHaveBeenCalledTimes(2);
   });

@@ -157,7 +157,7 @@ async function deliver(records: DynamoDBRecord[], deps: NotifyDeps) {
 
 const sequenceNumber = (record: DynamoDBRecord | undefined) => record?.dynamodb?.SequenceNumber ?? '';
 
-async function idempotencyItems(table: TestTable) {
+async function ledgerItems(table: TestTable) {
   const { Items } = await table.client.send(
     new QueryCommand({
       TableName: table.tableName,
@@ -216,7 +216,7 @@ describe('notifyBatch on the real stream of DynamoDB Local, sending through the 
     expect(await deliver(scenario.records, scenario.deps())).toEqual({ batchItemFailures: [] });
     expect(await sentEmails()).toHaveLength(2);
 
-    // Read the stream again, as a retried shard would: it now also holds the idempotency records,
+    // Read the stream again, as a retried shard would: it now also holds the ledger items,
     // which the filter keeps away from the function.
     const again = await readDeliverable(scenario.table);
     expect(again.allRecords.length).toBeGreaterThan(scenario.allRecords.length);
@@ -224,7 +224,7 @@ describe('notifyBatch on the real stream of DynamoDB Local, sending through the 
     expect(await deliver(again.records, scenario.deps())).toEqual({ batchItemFailures: [] });
 
     expect(await sentEmails()).toHaveLength(2);
-    const items = await idempotencyItems(scenario.table);
+    const items = await ledgerItems(scenario.table);
     expect(items).toHaveLength(3);
     for (const item of items) {
       expect(item.status).toEqual({ S: 'COMPLETED' });
@@ -250,7 +250,7 @@ describe('notifyBatch on the real stream of DynamoDB Local, sending through the 
     expect(failed.batchItemFailures).not.toContainEqual({ itemIdentifier: sequenceNumber(establishment) });
     expect(await sentEmails()).toEqual([]);
     // The failed sends left no in-progress record behind to block the retry.
-    expect(await idempotencyItems(scenario.table)).toHaveLength(1);
+    expect(await ledgerItems(scenario.table)).toHaveLength(1);
 
     // Lambda retries from the first failed record on.
     const retried = await deliver([outage, recovery].filter((record) => record !== undefined), scenario.deps());
@@ -303,7 +303,7 @@ describe('notifyBatch on the real stream of DynamoDB Local, sending through the 
     ]);
 
     // The loser of a race sees the winner's in-progress record and fails its record, to be retried.
-    // Only the holder of a record's idempotency key sends its email.
+    // Only the holder of a transition's claim in the ledger sends its email.
     for (const failure of responses.flatMap((response) => response.batchItemFailures)) {
       expect(notifying).toContain(failure.itemIdentifier);
     }

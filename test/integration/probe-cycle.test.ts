@@ -7,26 +7,14 @@ import { HttpProber } from '../../lib/adapters/http-prober';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { startTargetServer, type TargetServer } from '../support/target-server';
+import { createScheduledEvent } from '../fixtures/scheduled-event';
 
 /** The embedded-metric-format lines the probe wrote; `refuseMetrics` makes writing one fail. */
 const metricLines: string[] = [];
 let refuseMetrics = false;
 const T0 = Date.parse('2026-05-04T10:00:00Z');
 
-/** A real EventBridge scheduled event, as Lambda receives it, for minute `minute` after T0. */
-function scheduledEvent(minute: number): ScheduledEvent {
-  return {
-    version: '0',
-    id: `event-${minute}`,
-    'detail-type': 'Scheduled Event',
-    source: 'aws.events',
-    account: '123456789012',
-    time: new Date(T0 + minute * 60_000).toISOString().replace('.000', ''),
-    region: 'us-east-1',
-    resources: ['arn:aws:events:us-east-1:123456789012:rule/uptime-monitor-dev-ProbeEventsRuleSchedule1'],
-    detail: {},
-  };
-}
+const scheduledEvent = (minute: number): ScheduledEvent => createScheduledEvent(T0 + minute * 60_000);
 
 let table: TestTable;
 let api: TargetServer;

@@ -11,6 +11,7 @@ import { builtinModules } from 'node:module';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { EmfMetricsSink } from '../../lib/adapters/cloudwatch-metrics-sink';
 import { LEDGER_PK } from '../../lib/adapters/dynamodb-notification-ledger';
 import { ROUTE_KEYS } from '../../lib/http/routes';
 import { loadMonitorsConfig } from '../../lib/config/monitors';
@@ -473,7 +474,7 @@ describe('least privilege: one role per function', () => {
     expect(actionsOf(dev, 'probe').filter((action) => action.startsWith('ses:'))).toEqual([]);
   });
 
-  it('lets notify read the table, write only idempotency records, send as the SES identity and dead-letter', () => {
+  it('lets notify read the table, write only its ledger items, send as the SES identity and dead-letter', () => {
     expect(actionsOf(dev, 'notify')).toEqual([
       'dynamodb:DeleteItem',
       'dynamodb:DescribeStream',
@@ -634,6 +635,22 @@ describe('the monitor watches itself', () => {
       expect(metrics).toContain(`AWS/Lambda Errors FunctionName \${${functionId(name)}}`);
     }
     expect(props(dev, 'Dashboard').DashboardName).toBe('uptime-monitor-dev');
+  });
+
+  it('reads the metrics the probe writes: the same namespace, names and Stack dimension, nothing more', async () => {
+    const probeEnvironment = environmentOf(dev, 'probe');
+    const namespace = String(probeEnvironment.METRICS_NAMESPACE);
+    const lines: string[] = [];
+    const sink = new EmfMetricsSink({ namespace, stack: String(probeEnvironment.STACK_NAME), write: (line) => lines.push(line) });
+    await sink.publishRun({ checks: 3, failures: 1, monitorsDown: 1, durationMs: 250 }, new Date());
+    const record = JSON.parse(lines[0] ?? '{}') as { _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> } } & Record<string, unknown>;
+    const [directive] = record._aws.CloudWatchMetrics;
+    expect(directive?.Dimensions).toEqual([['Stack']]);
+    const emitted = (directive?.Metrics ?? []).map((metric) => `${directive?.Namespace} ${metric.Name} Stack ${String(record.Stack)}`);
+    const read = dashboardMetrics(dev).filter((metric) => metric.startsWith(`${namespace} `));
+    expect(new Set(read)).toEqual(new Set(emitted));
+    const alarm = alarmFor(dev, namespace, 'RunDuration') as { Namespace: string; MetricName: string; Dimensions: Array<{ Name: string; Value: unknown }> };
+    expect(emitted).toContain(`${alarm.Namespace} ${alarm.MetricName} ${alarm.Dimensions.map((dimension) => `${dimension.Name} ${String(dimension.Value)}`).join(' ')}`);
   });
 });
 

@@ -29,5 +29,20 @@ describe('EmfMetricsSink', () => {
       RunDuration: 3412,
     });
     expect(record.Stack).toBe('uptime-monitor-prod');
+    // The Stack dimension alone: the alarms read that metric, and one more dimension would be another one.
+    expect(directive?.Dimensions).toEqual([['Stack']]);
+    expect(record).not.toHaveProperty('service');
+  });
+
+  it('writes each run on a line of its own, with only that run\'s figures and time', async () => {
+    const lines: string[] = [];
+    const sink = new EmfMetricsSink({ namespace: 'UptimeMonitor', stack: 'uptime-monitor-prod', write: (line) => lines.push(line) });
+    await sink.publishRun({ checks: 10, failures: 1, monitorsDown: 1, durationMs: 900 }, new Date('2026-01-01T10:00:03.000Z'));
+    await sink.publishRun({ checks: 20, failures: 0, monitorsDown: 0, durationMs: 800 }, new Date('2026-01-01T10:01:03.000Z'));
+    const records = lines.map((line) => JSON.parse(line) as { _aws: { Timestamp: number; CloudWatchMetrics: EmfDirective[] } } & Record<string, unknown>);
+    expect(records.map((record) => [record._aws.Timestamp, record.Checks, record.FailedChecks, record.RunDuration, record._aws.CloudWatchMetrics[0]?.Metrics.length])).toEqual([
+      [Date.parse('2026-01-01T10:00:03.000Z'), 10, 1, 900, 4],
+      [Date.parse('2026-01-01T10:01:03.000Z'), 20, 0, 800, 4],
+    ]);
   });
 });
