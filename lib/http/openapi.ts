@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { createDocument, type ZodOpenApiObject, type ZodOpenApiOperationObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
+import {
+  createDocument,
+  type ZodObjectInput,
+  type ZodOpenApiObject,
+  type ZodOpenApiOperationObject,
+  type ZodOpenApiResponseObject,
+  type ZodOpenApiResponsesObject,
+} from 'zod-openapi';
 import { BadgeQuerySchema, DailyQuerySchema, IncidentsQuerySchema, MonitorPathSchema, ReportQuerySchema, UptimeQuerySchema } from './query';
 import type { RouteKey } from './routes';
 import {
@@ -35,12 +42,17 @@ function errors(...statuses: Array<'400' | '404'>): ZodOpenApiResponsesObject {
   return responses;
 }
 
-const badge = (operationId: string, summary: string, query?: typeof BadgeQuerySchema): ZodOpenApiOperationObject => ({
-  operationId,
-  summary,
-  requestParams: { path: MonitorPathSchema, ...(query ? { query } : {}) },
-  responses: { '200': text('image/svg+xml', 'The badge.'), ...errors(...(query ? (['400', '404'] as const) : (['404'] as const))) },
-});
+/** An operation on one monitor (`{id}` in the path): a 404 for an unknown one, a 400 too when it has a query. */
+function monitorOperation(operationId: string, summary: string, answer: ZodOpenApiResponseObject, query?: ZodObjectInput): ZodOpenApiOperationObject {
+  return {
+    operationId,
+    summary,
+    requestParams: { path: MonitorPathSchema, ...(query ? { query } : {}) },
+    responses: { '200': answer, ...(query ? errors('400', '404') : errors('404')) },
+  };
+}
+
+const badgeSvg = text('image/svg+xml', 'The badge.');
 
 const OPERATIONS: Readonly<Record<RouteKey, ZodOpenApiOperationObject>> = {
   'GET /': {
@@ -60,30 +72,29 @@ const OPERATIONS: Readonly<Record<RouteKey, ZodOpenApiOperationObject>> = {
     summary: 'Every monitor with its status',
     responses: { '200': json(MonitorListSchema, 'In the order of monitors.yml.'), ...errors() },
   },
-  'GET /monitors/{id}': {
-    operationId: 'getMonitor',
-    summary: 'One monitor: configuration, state, counters and last result',
-    requestParams: { path: MonitorPathSchema },
-    responses: { '200': json(MonitorDetailSchema, 'The monitor.'), ...errors('404') },
-  },
-  'GET /monitors/{id}/uptime': {
-    operationId: 'getUptime',
-    summary: 'Uptime, outages, MTTR, MTBF, check counts and response times over a window or a time range',
-    requestParams: { path: MonitorPathSchema, query: UptimeQuerySchema },
-    responses: { '200': json(UptimeSchema, 'The figures.'), ...errors('400', '404') },
-  },
-  'GET /monitors/{id}/incidents': {
-    operationId: 'listIncidents',
-    summary: 'Outages, newest first',
-    requestParams: { path: MonitorPathSchema, query: IncidentsQuerySchema },
-    responses: { '200': json(IncidentsSchema, 'The incidents.'), ...errors('400', '404') },
-  },
-  'GET /monitors/{id}/daily': {
-    operationId: 'getDailyUptime',
-    summary: 'Uptime per UTC day',
-    requestParams: { path: MonitorPathSchema, query: DailyQuerySchema },
-    responses: { '200': json(DailyUptimeSchema, 'One entry per day, today last.'), ...errors('400', '404') },
-  },
+  'GET /monitors/{id}': monitorOperation(
+    'getMonitor',
+    'One monitor: configuration, state, counters and last result',
+    json(MonitorDetailSchema, 'The monitor.'),
+  ),
+  'GET /monitors/{id}/uptime': monitorOperation(
+    'getUptime',
+    'Uptime, outages, MTTR, MTBF, check counts and response times over a window or a time range',
+    json(UptimeSchema, 'The figures.'),
+    UptimeQuerySchema,
+  ),
+  'GET /monitors/{id}/incidents': monitorOperation(
+    'listIncidents',
+    'Outages, newest first',
+    json(IncidentsSchema, 'The incidents.'),
+    IncidentsQuerySchema,
+  ),
+  'GET /monitors/{id}/daily': monitorOperation(
+    'getDailyUptime',
+    'Uptime per UTC day',
+    json(DailyUptimeSchema, 'One entry per day, today last.'),
+    DailyQuerySchema,
+  ),
   'GET /report': {
     operationId: 'getReport',
     summary: "Every monitor's uptime, downtime and incidents over a calendar month (UTC), for an SLA report",
@@ -97,19 +108,24 @@ const OPERATIONS: Readonly<Record<RouteKey, ZodOpenApiOperationObject>> = {
       ...errors('400'),
     },
   },
-  'GET /badges/{id}/status.svg': badge('getStatusBadge', 'Badge: the current status (up, down, unknown), labelled with the monitor name'),
-  'GET /badges/{id}/uptime.svg': badge('getUptimeBadge', 'Badge: uptime over a window, such as 99.95%', BadgeQuerySchema),
-  'GET /badges/{id}/response-time.svg': badge(
+  'GET /badges/{id}/status.svg': monitorOperation(
+    'getStatusBadge',
+    'Badge: the current status (up, down, unknown), labelled with the monitor name',
+    badgeSvg,
+  ),
+  'GET /badges/{id}/uptime.svg': monitorOperation('getUptimeBadge', 'Badge: uptime over a window, such as 99.95%', badgeSvg, BadgeQuerySchema),
+  'GET /badges/{id}/response-time.svg': monitorOperation(
     'getResponseTimeBadge',
     'Badge: average response time of the successful checks over a window',
+    badgeSvg,
     BadgeQuerySchema,
   ),
-  'GET /badges/{id}/uptime.json': {
-    operationId: 'getUptimeShield',
-    summary: 'The uptime badge as a shields.io endpoint (https://shields.io/badges/endpoint-badge)',
-    requestParams: { path: MonitorPathSchema, query: BadgeQuerySchema },
-    responses: { '200': json(ShieldsEndpointSchema, 'For img.shields.io/endpoint?url=...'), ...errors('400', '404') },
-  },
+  'GET /badges/{id}/uptime.json': monitorOperation(
+    'getUptimeShield',
+    'The uptime badge as a shields.io endpoint (https://shields.io/badges/endpoint-badge)',
+    json(ShieldsEndpointSchema, 'For img.shields.io/endpoint?url=...'),
+    BadgeQuerySchema,
+  ),
   'GET /openapi.json': {
     operationId: 'getOpenApiDocument',
     summary: 'This document',

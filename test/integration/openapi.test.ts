@@ -10,25 +10,27 @@ const ROOT = path.join(__dirname, '..', '..');
 const OPENAPI_DOCUMENT = loadOpenApiDocument();
 
 /**
- * Validates a document with @seriousme/openapi-schema-validator. The package is ES modules only,
- * which this CommonJS test run cannot load, so it runs in its own node process.
+ * Runs an ES module script in its own node process with the document as JSON on its standard input,
+ * and reads back the JSON it writes. The checkers below are ES modules only, which this CommonJS
+ * test run cannot load. `body` has the document's text in `text`.
  */
-function validateOpenApi(document: unknown): { valid: boolean; errors?: unknown } {
-  const script = `
-    import { Validator } from '@seriousme/openapi-schema-validator';
-    let text = '';
-    for await (const chunk of process.stdin) text += chunk;
-    const result = await new Validator().validate(JSON.parse(text));
-    process.stdout.write(JSON.stringify(result));
-  `;
+function runOnDocument(what: string, imports: string, body: string, document: unknown): unknown {
+  const script = `${imports}\nlet text = '';\nfor await (const chunk of process.stdin) text += chunk;\n${body}`;
   const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
     cwd: ROOT,
     input: JSON.stringify(document),
     encoding: 'utf8',
-    timeout: 20_000,
+    timeout: 30_000,
   });
-  if (run.status !== 0) throw new Error(`the validator failed: ${run.stderr}`);
-  return JSON.parse(run.stdout) as { valid: boolean; errors?: unknown };
+  if (run.status !== 0) throw new Error(`the ${what} failed: ${run.stderr}`);
+  return JSON.parse(run.stdout);
+}
+
+/** Validates a document with @seriousme/openapi-schema-validator. */
+function validateOpenApi(document: unknown): { valid: boolean; errors?: unknown } {
+  const imports = "import { Validator } from '@seriousme/openapi-schema-validator';";
+  const body = 'process.stdout.write(JSON.stringify(await new Validator().validate(JSON.parse(text))));';
+  return runOnDocument('validator', imports, body, document) as { valid: boolean; errors?: unknown };
 }
 
 interface LintProblem {
@@ -38,29 +40,17 @@ interface LintProblem {
   pointer?: string;
 }
 
-/**
- * Lints a document with Redocly's `recommended` ruleset (@redocly/openapi-core's lint API, as
- * `redocly lint` runs it). The package is ES modules only, so it runs in its own node process too.
- */
+/** Lints a document with Redocly's `recommended` ruleset (@redocly/openapi-core's lint API, as `redocly lint` runs it). */
 function lintOpenApi(document: unknown): LintProblem[] {
-  const script = `
-    import { createConfig, lintFromString } from '@redocly/openapi-core';
-    let text = '';
-    for await (const chunk of process.stdin) text += chunk;
+  const imports = "import { createConfig, lintFromString } from '@redocly/openapi-core';";
+  const body = `
     const config = await createConfig({ extends: ['recommended'] });
     const problems = await lintFromString({ source: text, absoluteRef: 'openapi.json', config });
     process.stdout.write(JSON.stringify(problems.map((problem) => ({
       ruleId: problem.ruleId, severity: problem.severity, message: problem.message, pointer: problem.location[0]?.pointer,
     }))));
   `;
-  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-    cwd: ROOT,
-    input: JSON.stringify(document),
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-  if (run.status !== 0) throw new Error(`the linter failed: ${run.stderr}`);
-  return JSON.parse(run.stdout) as LintProblem[];
+  return runOnDocument('linter', imports, body, document) as LintProblem[];
 }
 
 /** `GET /path` for each httpApi event of the api function in serverless.yml. */
