@@ -3,8 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { DynamoDbRunRollupStore } from '../lib/adapters/dynamodb-run-rollup-store';
-import { DynamoDbStateStore } from '../lib/adapters/dynamodb-state-store';
+import { createDynamoDbStores } from '../lib/adapters/dynamodb-stores';
 import { readFunctionEnvironment } from '../lib/config/environment';
 import { loadMonitorsConfig } from '../lib/config/monitors';
 import { mapApiErrors } from '../lib/http/errors';
@@ -22,9 +21,12 @@ function loadRouter(): ApiRequestHandler {
   if (!router) {
     const environment = readFunctionEnvironment();
     const client = new DynamoDBClient({});
+    const { states, transitions, runs, rollups } = createDynamoDbStores({ client, tableName: environment.tableName });
     const deps = {
-      store: new DynamoDbStateStore({ client, tableName: environment.tableName }),
-      rollups: new DynamoDbRunRollupStore({ client, tableName: environment.tableName }),
+      states,
+      transitions,
+      runs,
+      rollups,
       config: loadMonitorsConfig(environment.monitorsFile),
       now: () => new Date(),
     };

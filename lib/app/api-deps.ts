@@ -1,9 +1,13 @@
-import type { RunRollupStore, StateStore } from '../domain/ports';
+import type { MonitorStateStore, RunRollupStore, RunSummaryStore, TransitionReader } from '../domain/ports';
 import type { MonitorsConfig } from '../domain/types';
 
 /** What the API's use cases need: the stores, the validated monitors file and the wall clock. */
 export interface ApiDeps {
-  store: StateStore;
+  /** Monitor states, as the probe left them. */
+  states: Pick<MonitorStateStore, 'loadStates' | 'loadState'>;
+  transitions: Pick<TransitionReader, 'listTransitions'>;
+  /** Run summaries: the latest run, and raw runs for hours not rolled up. */
+  runs: Pick<RunSummaryStore, 'latestRunSummary' | 'listRunSummaries'>;
   /** Hourly rollups of the run summaries, for check counts and response times. */
   rollups: RunRollupStore;
   config: MonitorsConfig;

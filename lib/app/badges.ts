@@ -15,13 +15,13 @@ export type BadgeKind = 'status' | 'uptime' | 'response-time';
 export async function getBadge(deps: ApiDeps, kind: BadgeKind, monitorId: string, window: PublicWindowName = DEFAULT_WINDOW): Promise<Badge> {
   const monitor = findMonitor(deps.config, monitorId);
   if (kind === 'status') {
-    const state = await deps.store.loadState(monitor.id);
+    const state = await deps.states.loadState(monitor.id);
     return buildStatusBadge(monitor.name, state?.status ?? 'UNKNOWN');
   }
   const nowIso = deps.now().toISOString();
   const range = rangeOfWindow(window, nowIso);
   if (kind === 'uptime') {
-    const report = computeUptime(await deps.store.listTransitions(monitor.id), range, nowIso);
+    const report = computeUptime(await deps.transitions.listTransitions(monitor.id), range, nowIso);
     return buildUptimeBadge(window, report.uptimePercent);
   }
   const hours = (await loadHourlyRunStats(deps, [monitor.id], range, rawRunsSince(nowIso))).get(monitor.id) ?? [];

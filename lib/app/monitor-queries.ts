@@ -19,7 +19,7 @@ export async function getHealth() {
 
 /** Every configured monitor, in the file's order, with its status. */
 export async function listMonitors(deps: ApiDeps) {
-  const [states, latestRun] = await Promise.all([deps.store.loadStates(), deps.store.latestRunSummary(deps.now().toISOString())]);
+  const [states, latestRun] = await Promise.all([deps.states.loadStates(), deps.runs.latestRunSummary(deps.now().toISOString())]);
   return {
     monitors: deps.config.monitors.map((monitor) => {
       const state = states.get(monitor.id);
@@ -41,7 +41,7 @@ export async function listMonitors(deps: ApiDeps) {
  */
 export async function getMonitor(deps: ApiDeps, monitorId: string) {
   const monitor = findMonitor(deps.config, monitorId);
-  const [state, latestRun] = await Promise.all([deps.store.loadState(monitor.id), deps.store.latestRunSummary(deps.now().toISOString())]);
+  const [state, latestRun] = await Promise.all([deps.states.loadState(monitor.id), deps.runs.latestRunSummary(deps.now().toISOString())]);
   const lastResult = describeLastResult(latestRun, monitor.id);
   return {
     id: monitor.id,
@@ -72,7 +72,7 @@ export async function getUptime(deps: ApiDeps, monitorId: string, request: Range
   const nowIso = deps.now().toISOString();
   const range = resolveRange(request, nowIso);
   const [transitions, runStats] = await Promise.all([
-    deps.store.listTransitions(monitor.id),
+    deps.transitions.listTransitions(monitor.id),
     loadHourlyRunStats(deps, [monitor.id], clipRangeToNow(range, nowIso), rawRunsSince(nowIso)),
   ]);
   const report = computeUptime(transitions, range, nowIso);
@@ -95,14 +95,14 @@ export async function getUptime(deps: ApiDeps, monitorId: string, request: Range
 /** Uptime per UTC day over the last `days` days, oldest first, today last. */
 export async function getDailyUptime(deps: ApiDeps, monitorId: string, days: number) {
   const monitor = findMonitor(deps.config, monitorId);
-  const transitions = await deps.store.listTransitions(monitor.id);
+  const transitions = await deps.transitions.listTransitions(monitor.id);
   return { monitorId: monitor.id, days: computeDailyUptime(transitions, days, deps.now().toISOString()) };
 }
 
 /** The monitor's outages, newest first, at most `limit`. */
 export async function listMonitorIncidents(deps: ApiDeps, monitorId: string, limit: number) {
   const monitor = findMonitor(deps.config, monitorId);
-  const transitions = await deps.store.listTransitions(monitor.id);
+  const transitions = await deps.transitions.listTransitions(monitor.id);
   return { monitorId: monitor.id, incidents: listIncidents(transitions, deps.now().toISOString(), limit) };
 }
 
@@ -113,7 +113,7 @@ export async function listMonitorIncidents(deps: ApiDeps, monitorId: string, lim
 export async function getReport(deps: ApiDeps, month: string | undefined) {
   const nowIso = deps.now().toISOString();
   const calendarMonth = resolveCalendarMonth(month, nowIso);
-  const histories = await Promise.all(deps.config.monitors.map((monitor) => deps.store.listTransitions(monitor.id)));
+  const histories = await Promise.all(deps.config.monitors.map((monitor) => deps.transitions.listTransitions(monitor.id)));
   return {
     month: calendarMonth.month,
     window: { from: calendarMonth.from, to: calendarMonth.to },

@@ -75,7 +75,7 @@ export async function rollUpHour(hour: string, deps: Pick<RollupWriterDeps, 'run
 }
 
 export interface RunHistoryDeps {
-  store: Pick<RunSummaryStore, 'listRunSummaries'>;
+  runs: Pick<RunSummaryStore, 'listRunSummaries'>;
   rollups: RunRollupStore;
 }
 
@@ -125,7 +125,7 @@ export async function loadHourlyRunStats(
     const whole = hourMs >= fromMs && hourMs + HOUR_MS <= toMs;
     if (!whole || !rolledUp.has(new Date(hourMs).toISOString())) addRaw(Math.max(hourMs, fromMs), Math.min(hourMs + HOUR_MS, toMs));
   }
-  const rawByHour = summarizeRunsByHour(await readRawRuns(deps.store, rawRanges, Date.parse(rawSince)), monitorIds);
+  const rawByHour = summarizeRunsByHour(await readRawRuns(deps.runs, rawRanges, Date.parse(rawSince)), monitorIds);
 
   monitorIds.forEach((monitorId, index) => {
     const rolled = monitorHours[index] ?? new Map<string, RunStats>();

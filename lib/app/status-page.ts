@@ -20,9 +20,9 @@ export async function loadStatusPage(deps: ApiDeps): Promise<StatusPageView> {
   const nowIso = deps.now().toISOString();
   const monitorIds = deps.config.monitors.map((monitor) => monitor.id);
   const [states, latestRun, histories, runStats] = await Promise.all([
-    deps.store.loadStates(),
-    deps.store.latestRunSummary(nowIso),
-    Promise.all(monitorIds.map((id) => deps.store.listTransitions(id))),
+    deps.states.loadStates(),
+    deps.runs.latestRunSummary(nowIso),
+    Promise.all(monitorIds.map((id) => deps.transitions.listTransitions(id))),
     loadHourlyRunStats(deps, monitorIds, rangeOfWindow('24h', nowIso), rawRunsSince(nowIso)),
   ]);
 

@@ -99,12 +99,6 @@ export interface RunRollupStore {
   listMonitorHours(monitorId: string, from: string, to: string): Promise<Map<string, RunStats>>;
 }
 
-/**
- * What the API reads: states, transitions, run summaries. Kept while the API moves to the small
- * ports above (lib/http); the probe and the notifier use those already.
- */
-export type StateStore = Pick<MonitorStateStore, 'loadStates' | 'loadState'> & TransitionReader & Pick<RunSummaryStore, 'latestRunSummary' | 'listRunSummaries'>;
-
 export interface EmailMessage {
   from: string;
   to: string[];

@@ -44,9 +44,6 @@ export interface LatencyFigures {
   p95: number;
 }
 
-/** The port moved to ./ports; re-exported while the API still imports it from here. */
-export type { RunRollupStore } from './ports';
-
 const GROWTH = 1.05;
 const LOG_GROWTH = Math.log(GROWTH);
 

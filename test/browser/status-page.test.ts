@@ -1,8 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { DynamoDbRunRollupStore } from '../../lib/adapters/dynamodb-run-rollup-store';
-import { DynamoDbStateStore } from '../../lib/adapters/dynamodb-state-store';
+import { createDynamoDbStores } from '../../lib/adapters/dynamodb-stores';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
 import type { MonitorConfig } from '../../lib/domain/types';
 import { startApiServer, type RunningApi } from '../support/api-server';
@@ -81,10 +80,9 @@ describeWithBrowser('the status page in Chromium', () => {
   beforeAll(async () => {
     if (!available) throw new Error(`UPTIME_REQUIRE_BROWSER=1 but ${CHROMIUM} is not installed`);
     table = await createTestTable('browser');
-    const store = new DynamoDbStateStore({ client: table.client, tableName: table.tableName });
-    const rollups = new DynamoDbRunRollupStore({ client: table.client, tableName: table.tableName });
+    const { rollups, ...stores } = createDynamoDbStores({ client: table.client, tableName: table.tableName });
     await seedHistory(
-      { states: store, runs: store },
+      stores,
       rollups,
       [
         scriptMonitor(monitor('payments-api'), {
@@ -114,7 +112,7 @@ describeWithBrowser('the status page in Chromium', () => {
         rollUpUntilMs: NOW_MS - 20 * MINUTE_MS,
       },
     );
-    api = await startApiServer({ store, rollups, config, now: () => new Date(NOW_MS) });
+    api = await startApiServer({ ...stores, rollups, config, now: () => new Date(NOW_MS) });
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
   }, 120_000);
 

@@ -4,8 +4,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import type { ApiDeps } from '../../lib/app/api-deps';
 import { mapApiErrors } from '../../lib/http/errors';
 import { createApiRouter } from '../../lib/http/routes';
-import { DynamoDbRunRollupStore } from '../../lib/adapters/dynamodb-run-rollup-store';
-import { DynamoDbStateStore } from '../../lib/adapters/dynamodb-state-store';
+import { createDynamoDbStores } from '../../lib/adapters/dynamodb-stores';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
 import { createHttpApiEvent, createLambdaContext, type HttpApiEventOptions } from '../fixtures/http-api-event';
 import { createTestTable, type TestTable } from '../support/dynamodb';
@@ -35,8 +34,7 @@ const invoke = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>(
 beforeAll(async () => {
   table = await createTestTable('bad-api');
   deps = {
-    store: new DynamoDbStateStore({ client: table.client, tableName: table.tableName }),
-    rollups: new DynamoDbRunRollupStore({ client: table.client, tableName: table.tableName }),
+    ...createDynamoDbStores({ client: table.client, tableName: table.tableName }),
     config,
     now: () => NOW,
   };

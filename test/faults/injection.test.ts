@@ -11,9 +11,7 @@ import { createSesClient } from '../../lib/adapters/ses-mailer';
 import { notifyBatch } from '../../lib/app/notify-batch';
 import { probeRun } from '../../lib/app/probe-run';
 import { DisabledMetricsSink } from '../../lib/adapters/cloudwatch-metrics-sink';
-import { DynamoDbRunRollupStore } from '../../lib/adapters/dynamodb-run-rollup-store';
 import { DynamoDbMonitorStateStore } from '../../lib/adapters/dynamodb-monitor-state-store';
-import { DynamoDbStateStore } from '../../lib/adapters/dynamodb-state-store';
 import { createDynamoDbStores } from '../../lib/adapters/dynamodb-stores';
 import { HttpProber } from '../../lib/adapters/http-prober';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
@@ -230,8 +228,7 @@ describe('status page', () => {
       .use(mapApiErrors(new Logger({ serviceName: 'injection', logLevel: 'SILENT' })))
       .handler(
         createApiRouter({
-          store: new DynamoDbStateStore({ client: table.client, tableName: table.tableName }),
-          rollups: new DynamoDbRunRollupStore({ client: table.client, tableName: table.tableName }),
+          ...createDynamoDbStores({ client: table.client, tableName: table.tableName }),
           config,
           now: () => new Date(START + 10 * 60_000),
         }),

@@ -8,8 +8,8 @@ import { handler } from '../../functions/api';
 import type { ApiDeps } from '../../lib/app/api-deps';
 import { mapApiErrors } from '../../lib/http/errors';
 import { createApiRouter } from '../../lib/http/routes';
-import { DynamoDbRunRollupStore } from '../../lib/adapters/dynamodb-run-rollup-store';
-import { DynamoDbStateStore } from '../../lib/adapters/dynamodb-state-store';
+import { createDynamoDbStores } from '../../lib/adapters/dynamodb-stores';
+import type { MonitorStateStore } from '../../lib/domain/ports';
 import { loadOpenApiDocument, OpenApiResponseValidator } from '../support/openapi';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
 import { tickOf } from '../../lib/domain/schedule';
@@ -48,7 +48,7 @@ monitors:
 type Check = [minutes: number, ok: boolean];
 
 /** Runs checks through the real state machine and stores every change, as the probe does. */
-async function replayChecks(store: DynamoDbStateStore, monitor: MonitorConfig, checks: readonly Check[]): Promise<MonitorState> {
+async function replayChecks(states: Pick<MonitorStateStore, 'saveState'>, monitor: MonitorConfig, checks: readonly Check[]): Promise<MonitorState> {
   let state = initialState(monitor.id, at(checks[0]?.[0] ?? 0));
   for (const [minutes, ok] of checks) {
     const result: CheckResult = ok
@@ -56,7 +56,7 @@ async function replayChecks(store: DynamoDbStateStore, monitor: MonitorConfig, c
       : { ok, checkedAt: at(minutes), latencyMs: 5000, reason: 'timeout', message: 'no answer within 5000 ms' };
     const step = advanceState(state, result, monitor, tickOf(result.checkedAt));
     if (step.changed) {
-      expect(await store.saveState(state, step.state, step.transition)).toBe('saved');
+      expect(await states.saveState(state, step.state, step.transition)).toBe('saved');
       state = step.state;
     }
   }
@@ -131,29 +131,28 @@ const PAYMENTS_RUN_STARTED_AT = new Date(Date.parse(at(-1)) + 180).toISOString()
 
 beforeAll(async () => {
   table = await createTestTable('api');
-  const store = new DynamoDbStateStore({ client: table.client, tableName: table.tableName });
-  const rollups = new DynamoDbRunRollupStore({ client: table.client, tableName: table.tableName });
-  deps = { store, rollups, config, now: () => new Date(NOW_MS) };
+  const stores = createDynamoDbStores({ client: table.client, tableName: table.tableName });
+  deps = { ...stores, config, now: () => new Date(NOW_MS) };
 
   // payments-api: up from -180, down -120 to -100, up again, down since -30 (still down now).
-  await replayChecks(store, findTestMonitor('payments-api'), [
+  await replayChecks(stores.states, findTestMonitor('payments-api'), [
     [-180, true], [-179, true],
     [-120, false], [-119, false],
     [-100, true], [-99, true],
     [-30, false], [-29, false], [-28, false],
   ]);
   // website: up since -600. new-service: never checked.
-  await replayChecks(store, findTestMonitor('website'), [[-600, true], [-595, true], [-590, true]]);
+  await replayChecks(stores.states, findTestMonitor('website'), [[-600, true], [-595, true], [-590, true]]);
 
-  await store.putRunSummary(buildRunSummary(-2, { 'payments-api': { ok: false, latencyMs: 5000, reason: 'timeout' } }));
-  await store.putRunSummary(
+  await stores.runs.putRunSummary(buildRunSummary(-2, { 'payments-api': { ok: false, latencyMs: 5000, reason: 'timeout' } }));
+  await stores.runs.putRunSummary(
     buildRunSummary(-1, {
       'payments-api': { ok: false, latencyMs: 5000, reason: 'timeout' },
       website: { ok: true, latencyMs: 120, statusCode: 200 },
     }),
   );
   // A run after "now" must not be taken for the latest.
-  await store.putRunSummary(buildRunSummary(1, { 'payments-api': { ok: true, latencyMs: 1, statusCode: 204 } }));
+  await stores.runs.putRunSummary(buildRunSummary(1, { 'payments-api': { ok: true, latencyMs: 1, statusCode: 204 } }));
 });
 afterAll(() => table.drop());
 
@@ -477,10 +476,10 @@ describe('server errors', () => {
   it('answers a generic 500 without the cause, and logs the cause', async () => {
     const logger = new Logger({ serviceName: 'api-test', logLevel: 'SILENT' });
     const logged = jest.spyOn(logger, 'error');
-    const brokenStore = new DynamoDbStateStore({ client: table.client, tableName: `${table.tableName}-missing` });
+    const broken = createDynamoDbStores({ client: table.client, tableName: `${table.tableName}-missing` });
     const brokenInvoke = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
       .use(mapApiErrors(logger))
-      .handler(createApiRouter({ ...deps, store: brokenStore }));
+      .handler(createApiRouter({ ...deps, ...broken }));
 
     const response = await brokenInvoke(createHttpApiEvent('/monitors', { route: '/monitors' }), createLambdaContext());
 

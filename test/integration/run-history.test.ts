@@ -100,7 +100,7 @@ describe('loadHourlyRunStats', () => {
 
   it.each(windows)('gives the same figures as the raw runs ($name)', async ({ fromMs, toMs }) => {
     const window = { from: iso(fromMs), to: iso(toMs) };
-    const withRollups = await loadHourlyRunStats({ store: stores.runs, rollups }, ['api', 'web', 'nope'], window, iso(T0 - HOUR_MS));
+    const withRollups = await loadHourlyRunStats({ runs: stores.runs, rollups }, ['api', 'web', 'nope'], window, iso(T0 - HOUR_MS));
     for (const id of ['api', 'web']) expect(merged(withRollups.get(id))).toEqual(expectedStats(id, fromMs, toMs));
     expect(merged(withRollups.get('nope')).checks).toBe(0);
     // Hour by hour, the first and last cut to the window.
@@ -115,7 +115,7 @@ describe('loadHourlyRunStats', () => {
     const marker: RunStats = { checks: 999, failedChecks: 0, latency: { count: 0, sumMs: 0, minMs: 0, maxMs: 0, buckets: new Map() } };
     await forged.putHourRollup(iso(T0 + HOUR_MS), new Map([['api', marker]]));
     const window = { from: iso(T0 + 30 * MINUTE_MS), to: iso(T0 + 2 * HOUR_MS) };
-    const hours = (await loadHourlyRunStats({ store: stores.runs, rollups: forged }, ['api'], window, iso(T0))).get('api') ?? [];
+    const hours = (await loadHourlyRunStats({ runs: stores.runs, rollups: forged }, ['api'], window, iso(T0))).get('api') ?? [];
     expect(hours.map((hour) => hour.stats.checks)).toEqual([30, 999]);
   });
 
@@ -129,12 +129,12 @@ describe('loadHourlyRunStats', () => {
   it('reads no raw run older than rawSince', async () => {
     const nothingRolled = new DynamoDbRunRollupStore({ client: emptyTable.client, tableName: emptyTable.tableName });
     const window = { from: iso(T0 + 4 * HOUR_MS), to: iso(T0 + 6 * HOUR_MS) };
-    const hours = (await loadHourlyRunStats({ store: stores.runs, rollups: nothingRolled }, ['api'], window, iso(T0 + 5 * HOUR_MS))).get('api') ?? [];
+    const hours = (await loadHourlyRunStats({ runs: stores.runs, rollups: nothingRolled }, ['api'], window, iso(T0 + 5 * HOUR_MS))).get('api') ?? [];
     expect(hours.map((hour) => hour.stats.checks)).toEqual([0, 60]);
   });
 
   it('gives nothing for an empty window', async () => {
-    const result = await loadHourlyRunStats({ store: stores.runs, rollups }, ['api'], { from: iso(T0), to: iso(T0) }, iso(T0));
+    const result = await loadHourlyRunStats({ runs: stores.runs, rollups }, ['api'], { from: iso(T0), to: iso(T0) }, iso(T0));
     expect(result.get('api')).toEqual([]);
   });
 });

@@ -5,8 +5,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { ApiDeps } from '../../lib/app/api-deps';
 import { mapApiErrors } from '../../lib/http/errors';
 import { createApiRouter, type HttpOptions } from '../../lib/http/routes';
-import { DynamoDbRunRollupStore } from '../../lib/adapters/dynamodb-run-rollup-store';
-import { DynamoDbStateStore } from '../../lib/adapters/dynamodb-state-store';
+import { createDynamoDbStores } from '../../lib/adapters/dynamodb-stores';
 import { loadOpenApiDocument, OpenApiResponseValidator } from '../support/openapi';
 import { ResponseCache } from '../../lib/http/response-cache';
 import { STATUS_PAGE_CSP } from '../../lib/http/responses';
@@ -74,10 +73,9 @@ const exercised = new Set<string>();
 
 beforeAll(async () => {
   table = await createTestTable('status');
-  const store = new DynamoDbStateStore({ client: table.client, tableName: table.tableName });
-  const rollups = new DynamoDbRunRollupStore({ client: table.client, tableName: table.tableName });
+  const { rollups, ...stores } = createDynamoDbStores({ client: table.client, tableName: table.tableName });
   await seedHistory(
-    { states: store, runs: store },
+    stores,
     rollups,
     [
       scriptMonitor(monitor('api'), { outages: API_OUTAGES, latencyMs: apiLatency }),
@@ -89,7 +87,7 @@ beforeAll(async () => {
     ],
     { fromMs: ms('2024-04-01T00:00:00Z'), toMs: NOW_MS, stepMs: STEP_MS, summariesFromMs: SUMMARIES_FROM_MS, rollUpUntilMs: NOW_MS - 25 * MINUTE_MS },
   );
-  deps = { store, rollups, config, now: () => new Date(NOW_MS) };
+  deps = { ...stores, rollups, config, now: () => new Date(NOW_MS) };
 });
 afterAll(() => table.drop());
 
@@ -302,7 +300,7 @@ describe('GET /', () => {
     let nowMs = NOW_MS;
     const cached: ApiDeps = { ...deps, now: () => new Date(nowMs) };
     const cache: HttpOptions = { responseCache: new ResponseCache(30_000) };
-    const reads = jest.spyOn(deps.store, 'loadStates');
+    const reads = jest.spyOn(deps.states, 'loadStates');
     const first = await send('/', {}, cached, cache);
     nowMs += 29_000;
     const second = await send('/', {}, cached, cache);

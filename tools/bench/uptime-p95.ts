@@ -26,7 +26,7 @@ import type { ApiDeps } from '../../lib/app/api-deps';
 import { mapApiErrors } from '../../lib/http/errors';
 import { createApiRouter } from '../../lib/http/routes';
 import { DynamoDbRunRollupStore } from '../../lib/adapters/dynamodb-run-rollup-store';
-import { DynamoDbStateStore } from '../../lib/adapters/dynamodb-state-store';
+import { createDynamoDbStores } from '../../lib/adapters/dynamodb-stores';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { freePort } from '../local/free-port';
@@ -127,13 +127,12 @@ ${Array.from({ length: MONITORS }, (_, i) => `  - { id: monitor-${i}, name: Moni
 `,
       'bench-monitors.yml',
     );
-    const store = new DynamoDbStateStore({ client: setupClient, tableName });
-    const rollups = new DynamoDbRunRollupStore({ client: setupClient, tableName });
+    const { rollups, ...stores } = createDynamoDbStores({ client: setupClient, tableName });
 
     log(`seeding ${MONITORS} monitors x 30 days + 1 hour of 1-minute checks through the state machine and store`);
     const fromMs = NOW_MS - 30 * DAY_MS - HOUR_MS;
     const seeded = await seedHistory(
-      { states: store, runs: store },
+      stores,
       rollups,
       config.monitors.map((monitor, index) =>
         scriptMonitor(monitor, {
@@ -149,8 +148,7 @@ ${Array.from({ length: MONITORS }, (_, i) => `  - { id: monitor-${i}, name: Moni
     const measuredClient = client();
     const meter = meterCapacity(measuredClient);
     const deps: ApiDeps = {
-      store: new DynamoDbStateStore({ client: measuredClient, tableName }),
-      rollups: new DynamoDbRunRollupStore({ client: measuredClient, tableName }),
+      ...createDynamoDbStores({ client: measuredClient, tableName }),
       config,
       now: () => new Date(NOW_MS),
     };
