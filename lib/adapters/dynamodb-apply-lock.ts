@@ -1,25 +1,19 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ApplyLock, ApplyLockResult } from '../domain/ports';
 import type { RunScope } from '../domain/shards';
-import { documentClient, isConditionFailure, lockKey, UNSHARDED } from './dynamodb-items';
+import { DynamoDbTableAdapter, type DynamoDbTableOptions, isConditionFailure, lockKey, UNSHARDED } from './dynamodb-items';
 
-export interface DynamoDbApplyLockOptions {
-  client: DynamoDBClient;
-  tableName: string;
+export interface DynamoDbApplyLockOptions extends DynamoDbTableOptions {
   /** Whose lock: one shard's (sk `APPLY#<shard>`). Default: an unsharded run's. */
   scope?: RunScope;
 }
 
 /** The apply lock: one item, pk LOCK, sk APPLY (APPLY#<shard>), holding the tick it was last taken for. */
-export class DynamoDbApplyLock implements ApplyLock {
-  private readonly documents: DynamoDBDocumentClient;
-  private readonly tableName: string;
+export class DynamoDbApplyLock extends DynamoDbTableAdapter implements ApplyLock {
   private readonly key: { pk: string; sk: string };
 
   constructor(options: DynamoDbApplyLockOptions) {
-    this.documents = documentClient(options.client);
-    this.tableName = options.tableName;
+    super(options);
     this.key = lockKey(options.scope ?? UNSHARDED);
   }
 

@@ -40,9 +40,21 @@ export function lockKey(scope: RunScope): { pk: string; sk: string } {
   return { pk: LOCK_PK, sk: scope.shard === '' ? 'APPLY' : `APPLY#${scope.shard}` };
 }
 
-/** The document client every adapter of the table uses: undefined attributes are left out. */
-export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+/** Where an adapter of the monitor table finds it. */
+export interface DynamoDbTableOptions {
+  client: DynamoDBClient;
+  tableName: string;
+}
+
+/** What every adapter of the monitor table holds: a document client that leaves undefined attributes out, and the table's name. */
+export abstract class DynamoDbTableAdapter {
+  protected readonly documents: DynamoDBDocumentClient;
+  protected readonly tableName: string;
+
+  protected constructor(options: DynamoDbTableOptions) {
+    this.documents = DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
+    this.tableName = options.tableName;
+  }
 }
 
 /** The TTL attribute (`expiresAt`, epoch seconds) of an item kept `retentionMs` from `fromEpochMs`. */

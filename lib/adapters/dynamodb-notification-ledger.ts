@@ -1,8 +1,8 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ClaimResult, LedgerEntry, NotificationLedger } from '../domain/ports';
 import { DAY_MS } from '../domain/time';
-import { documentClient, expiresAtSeconds } from './dynamodb-items';
+import { DynamoDbTableAdapter, type DynamoDbTableOptions, expiresAtSeconds } from './dynamodb-items';
 
 /**
  * Ledger items live in the monitor table under this partition key (the notifier may write no
@@ -11,9 +11,7 @@ import { documentClient, expiresAtSeconds } from './dynamodb-items';
 export const LEDGER_PK = 'IDEMPOTENCY';
 const SK_PREFIX = 'transition-email#';
 
-export interface DynamoDbNotificationLedgerOptions {
-  client: DynamoDBClient;
-  tableName: string;
+export interface DynamoDbNotificationLedgerOptions extends DynamoDbTableOptions {
   /** How long a record is kept (TTL); longer than a stream record can live (24 h). Default 3 days. */
   retentionDays?: number;
   /** Wall clock in epoch milliseconds, for the TTL and `completedAt`. Default Date.now. */
@@ -24,15 +22,12 @@ export interface DynamoDbNotificationLedgerOptions {
  * The NotificationLedger on the monitor table: one item per transition, pk `IDEMPOTENCY`, sk
  * `transition-email#<key>`, with `status` INPROGRESS (a claim with a lease) or COMPLETED.
  */
-export class DynamoDbNotificationLedger implements NotificationLedger {
-  private readonly documents: DynamoDBDocumentClient;
-  private readonly tableName: string;
+export class DynamoDbNotificationLedger extends DynamoDbTableAdapter implements NotificationLedger {
   private readonly retentionMs: number;
   private readonly nowMs: () => number;
 
   constructor(options: DynamoDbNotificationLedgerOptions) {
-    this.documents = documentClient(options.client);
-    this.tableName = options.tableName;
+    super(options);
     this.retentionMs = (options.retentionDays ?? 3) * DAY_MS;
     this.nowMs = options.nowMs ?? Date.now;
   }

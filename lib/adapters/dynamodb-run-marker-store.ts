@@ -1,29 +1,23 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { RunMarkerStore } from '../domain/ports';
 import type { RunScope } from '../domain/shards';
 import { DAY_MS } from '../domain/time';
-import { documentClient, expiresAtSeconds, lockKey, runSk, TICK_PK, UNSHARDED } from './dynamodb-items';
+import { DynamoDbTableAdapter, type DynamoDbTableOptions, expiresAtSeconds, lockKey, runSk, TICK_PK, UNSHARDED } from './dynamodb-items';
 
 /** How long run markers are kept (TTL) past their lease. */
 const MARKER_RETENTION_MS = 2 * DAY_MS;
 
-export interface DynamoDbRunMarkerStoreOptions {
-  client: DynamoDBClient;
-  tableName: string;
+export interface DynamoDbRunMarkerStoreOptions extends DynamoDbTableOptions {
   /** Whose runs: one shard's (keys end in `#<shard>`). Default: an unsharded run. */
   scope?: RunScope;
 }
 
 /** Run markers under pk TICK, sk <tick> (<tick>#<shard>); a run is pending until the apply lock moved past its tick. */
-export class DynamoDbRunMarkerStore implements RunMarkerStore {
-  private readonly documents: DynamoDBDocumentClient;
-  private readonly tableName: string;
+export class DynamoDbRunMarkerStore extends DynamoDbTableAdapter implements RunMarkerStore {
   private readonly scope: RunScope;
 
   constructor(options: DynamoDbRunMarkerStoreOptions) {
-    this.documents = documentClient(options.client);
-    this.tableName = options.tableName;
+    super(options);
     this.scope = options.scope ?? UNSHARDED;
   }
 

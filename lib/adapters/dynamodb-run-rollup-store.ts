@@ -1,11 +1,10 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { mapWithConcurrency } from '../domain/concurrency';
 import { decodeRunStats, encodeRunStats } from '../domain/run-results-codec';
 import type { RunRollupStore } from '../domain/ports';
 import { TRANSITION_RETENTION_DAYS } from '../domain/retention';
 import type { RunStats } from '../domain/run-stats';
-import { documentClient, expiresAtSeconds } from './dynamodb-items';
+import { DynamoDbTableAdapter, type DynamoDbTableOptions, expiresAtSeconds } from './dynamodb-items';
 import { queryAll } from './dynamodb-query';
 import { DynamoDbRosters } from './dynamodb-rosters';
 import { DAY_MS } from '../domain/time';
@@ -21,9 +20,7 @@ const WRITE_CONCURRENCY = 8;
  */
 export const ROLLUP_MONITORS_PER_ITEM = 16;
 
-export interface DynamoDbRunRollupStoreOptions {
-  client: DynamoDBClient;
-  tableName: string;
+export interface DynamoDbRunRollupStoreOptions extends DynamoDbTableOptions {
   /** How long rollups are kept (TTL); default TRANSITION_RETENTION_DAYS, as transitions. */
   retentionDays?: number;
   /** Rosters already known to be stored, shared with the run summary store of the same invocation. */
@@ -48,15 +45,12 @@ export interface DynamoDbRunRollupStoreOptions {
  * Reading one monitor's hours reads its bucket's items (16 monitors' figures, about 1 KB each):
  * 30 days are 720 items, about 90 read units.
  */
-export class DynamoDbRunRollupStore implements RunRollupStore {
-  private readonly documents: DynamoDBDocumentClient;
-  private readonly tableName: string;
+export class DynamoDbRunRollupStore extends DynamoDbTableAdapter implements RunRollupStore {
   private readonly retentionMs: number;
   private readonly rosters: DynamoDbRosters;
 
   constructor(options: DynamoDbRunRollupStoreOptions) {
-    this.documents = documentClient(options.client);
-    this.tableName = options.tableName;
+    super(options);
     this.retentionMs = (options.retentionDays ?? TRANSITION_RETENTION_DAYS) * DAY_MS;
     this.rosters = new DynamoDbRosters(this.documents, this.tableName, options.rosters);
   }

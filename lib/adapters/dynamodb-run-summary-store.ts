@@ -1,5 +1,4 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { RunSummaryStore } from '../domain/ports';
 import { RUN_RETENTION_DAYS } from '../domain/retention';
 import { decodeRunResults, encodeRunResults } from '../domain/run-results-codec';
@@ -7,16 +6,14 @@ import { mergeLatestRun, mergeShardsByTick } from '../domain/run-summary-merge';
 import type { RunScope } from '../domain/shards';
 import { DAY_MS, MINUTE_MS } from '../domain/time';
 import type { RunSummary } from '../domain/types';
-import { AFTER_SHARDS, documentClient, expiresAtSeconds, isConditionFailure, runPk, runSk, UNSHARDED } from './dynamodb-items';
+import { AFTER_SHARDS, DynamoDbTableAdapter, type DynamoDbTableOptions, expiresAtSeconds, isConditionFailure, runPk, runSk, UNSHARDED } from './dynamodb-items';
 import { queryAll } from './dynamodb-query';
 import { DynamoDbRosters } from './dynamodb-rosters';
 
 /** How many days back `latestRunSummary` looks for a run. */
 const LATEST_RUN_LOOKBACK_DAYS = 2;
 
-export interface DynamoDbRunSummaryStoreOptions {
-  client: DynamoDBClient;
-  tableName: string;
+export interface DynamoDbRunSummaryStoreOptions extends DynamoDbTableOptions {
   /** How long run summaries are kept (TTL). Default RUN_RETENTION_DAYS. */
   runRetentionDays?: number;
   /** Whose run summaries this store writes: one shard's (keys end in `#<shard>`). Default: an unsharded run. */
@@ -30,16 +27,13 @@ export interface DynamoDbRunSummaryStoreOptions {
  * roster (DynamoDbRosters) its results are listed in (lib/domain/run-results-codec.ts). Readers
  * see the shards of a tick as one summary (lib/domain/run-summary-merge.ts).
  */
-export class DynamoDbRunSummaryStore implements RunSummaryStore {
-  private readonly documents: DynamoDBDocumentClient;
-  private readonly tableName: string;
+export class DynamoDbRunSummaryStore extends DynamoDbTableAdapter implements RunSummaryStore {
   private readonly runRetentionMs: number;
   private readonly scope: RunScope;
   private readonly rosters: DynamoDbRosters;
 
   constructor(options: DynamoDbRunSummaryStoreOptions) {
-    this.documents = documentClient(options.client);
-    this.tableName = options.tableName;
+    super(options);
     this.runRetentionMs = (options.runRetentionDays ?? RUN_RETENTION_DAYS) * DAY_MS;
     this.scope = options.scope ?? UNSHARDED;
     this.rosters = new DynamoDbRosters(this.documents, this.tableName, options.rosters);

@@ -1,23 +1,13 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { TransitionReader } from '../domain/ports';
 import type { Transition } from '../domain/types';
-import { documentClient, monitorPk, transitionFromItem, transitionSk } from './dynamodb-items';
+import { DynamoDbTableAdapter, type DynamoDbTableOptions, monitorPk, transitionFromItem, transitionSk } from './dynamodb-items';
 import { queryAll } from './dynamodb-query';
 
-export interface DynamoDbTransitionReaderOptions {
-  client: DynamoDBClient;
-  tableName: string;
-}
-
 /** Transitions under pk MON#<id>, sk TR#<startedAt>#<tick> (written by DynamoDbMonitorStateStore with their state). */
-export class DynamoDbTransitionReader implements TransitionReader {
-  private readonly documents: DynamoDBDocumentClient;
-  private readonly tableName: string;
-
-  constructor(options: DynamoDbTransitionReaderOptions) {
-    this.documents = documentClient(options.client);
-    this.tableName = options.tableName;
+export class DynamoDbTransitionReader extends DynamoDbTableAdapter implements TransitionReader {
+  constructor(options: DynamoDbTableOptions) {
+    super(options);
   }
 
   async listTransitions(monitorId: string): Promise<Transition[]> {
