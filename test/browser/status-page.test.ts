@@ -69,8 +69,8 @@ const countShown = (page: Page, selector: string) =>
   );
 
 /** A latency that wanders through the day, with a little noise: a believable line. */
-const wander = (base: number) => (tickMs: number) =>
-  Math.round(base + 0.4 * base * Math.sin((tickMs / DAY_MS) * 2 * Math.PI) + ((tickMs / MINUTE_MS) % 13) * 3);
+const wander = (base: number) => (tickEpochMs: number) =>
+  Math.round(base + 0.4 * base * Math.sin((tickEpochMs / DAY_MS) * 2 * Math.PI) + ((tickEpochMs / MINUTE_MS) % 13) * 3);
 
 describeWithBrowser('the status page in Chromium', () => {
   let table: TestTable;

@@ -54,13 +54,13 @@ const API_OUTAGES = [
   { fromMs: ms('2024-04-30T23:30:00Z'), toMs: ms('2024-05-01T00:30:00Z') },
   { fromMs: ms('2024-05-15T10:00:00Z'), toMs: ms('2024-05-15T10:20:00Z') },
 ];
-const apiLatency = (tickMs: number) => 100 + ((tickMs / STEP_MS) % 10) * 10;
+const apiLatency = (tickEpochMs: number) => 100 + ((tickEpochMs / STEP_MS) % 10) * 10;
 
 /** The oracle: api's successful response times with a tick in [fromMs, toMs), from the script itself. */
 function apiTimes(fromMs: number, toMs: number): number[] {
   const times: number[] = [];
-  for (let tickMs = Math.max(fromMs, SUMMARIES_FROM_MS); tickMs < toMs; tickMs += STEP_MS) {
-    if (!API_OUTAGES.some((outage) => tickMs >= outage.fromMs && tickMs < outage.toMs)) times.push(apiLatency(tickMs));
+  for (let tickEpochMs = Math.max(fromMs, SUMMARIES_FROM_MS); tickEpochMs < toMs; tickEpochMs += STEP_MS) {
+    if (!API_OUTAGES.some((outage) => tickEpochMs >= outage.fromMs && tickEpochMs < outage.toMs)) times.push(apiLatency(tickEpochMs));
   }
   return times;
 }

@@ -138,7 +138,7 @@ ${Array.from({ length: MONITORS }, (_, i) => `  - { id: monitor-${i}, name: Moni
         scriptMonitor(monitor, {
           // A few outages per monitor, spread over the month.
           outages: [3, 11, 19, 26].map((day) => ({ fromMs: NOW_MS - day * DAY_MS + index * HOUR_MS, toMs: NOW_MS - day * DAY_MS + index * HOUR_MS + (10 + index * 7) * MINUTE_MS })),
-          latencyMs: (tickMs) => 80 + index * 40 + Math.round(60 * Math.abs(Math.sin(tickMs / (7 * HOUR_MS)))) + ((tickMs / MINUTE_MS) % 17) * 2,
+          latencyMs: (tickEpochMs) => 80 + index * 40 + Math.round(60 * Math.abs(Math.sin(tickEpochMs / (7 * HOUR_MS)))) + ((tickEpochMs / MINUTE_MS) % 17) * 2,
         }),
       ),
       { fromMs, toMs: NOW_MS, stepMs: MINUTE_MS, summariesFromMs: fromMs, rollUpUntilMs: NOW_MS - 20 * MINUTE_MS, concurrency: 48 },
