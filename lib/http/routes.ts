@@ -145,7 +145,10 @@ export type ApiRequestHandler = (event: APIGatewayProxyEventV2, context: Context
 /** The router over every route, serving from `deps`; an unknown method and path throws UnknownRouteError. */
 export function createApiRouter(deps: ApiDeps, options: HttpOptions = {}): ApiRequestHandler {
   const routes = ROUTE_KEYS.map((routeKey): Route<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> => {
-    const [method, path] = routeKey.split(' ') as ['GET', string];
+    const [method, template] = routeKey.split(' ') as ['GET', string];
+    // The router matches a path with `{…}` by a regular expression built from it, as written: its
+    // dots are escaped so that `status.svg` matches only itself (bad-api-input.test.ts checks it).
+    const path = template.includes('{') ? template.replaceAll('.', '\\.') : template;
     return { method, path, handler: async (event: APIGatewayProxyEventV2) => SERVE[routeKey](deps, toApiRequest(event, routeKey), options) };
   });
   const router = httpRouterHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({

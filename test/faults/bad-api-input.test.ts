@@ -103,6 +103,7 @@ const CASES: Record<string, Case[]> = {
     ['badge: an unknown window', '/badges/payments-api/uptime.svg', { query: { window: '100000d' } }, 400],
     ['badge: an unknown monitor', '/badges/nope/status.svg', {}, 404],
     ['badge: path traversal', '/badges/..%2F..%2Fetc%2Fpasswd/status.svg', {}, 404],
+    ['badge: any character where the dot is', '/badges/payments-api/statusXsvg', {}, 404],
   ],
 };
 
