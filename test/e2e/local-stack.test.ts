@@ -1,10 +1,9 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort } from '../../tools/local/free-port';
 import { startTargetServer, type TargetServer } from '../support/target-server';
+import { NpmStart, freeStackPorts, portIsFree, spawnNpmStart, type LocalStackPorts, type NpmStartOptions } from './local-stack-harness';
 
 /**
  * What a user does: `npm start` with a 2 s interval against a target of the test's own, then flip
@@ -12,7 +11,6 @@ import { startTargetServer, type TargetServer } from '../support/target-server';
  */
 jest.setTimeout(180_000);
 
-const ROOT = path.join(__dirname, '..', '..');
 const INTERVAL_S = 2;
 
 interface StoredEmail {
@@ -23,10 +21,8 @@ interface StoredEmail {
 
 let target: TargetServer;
 let dataDir: string;
-let ports: { api: number; ses: number; dynamoDb: number; demo: number };
-let stack: ChildProcess;
-let output = '';
-let exitCode: number | null | undefined;
+let ports: LocalStackPorts;
+let stack: NpmStart | undefined;
 
 async function getJson<T>(url: string): Promise<T> {
   const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
@@ -37,27 +33,18 @@ const emails = async () => (await getJson<{ emails: StoredEmail[] }>(`http://127
 const monitor = async () =>
   getJson<{ status: string; failuresInRow?: number; counters?: unknown }>(`http://127.0.0.1:${ports.api}/monitors/shop`);
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 40_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; npm start printed:\n${output.slice(-4000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+function running(): NpmStart {
+  if (!stack) throw new Error('npm start is not running');
+  return stack;
 }
 
-const portIsFree = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 40_000): Promise<T> =>
+  running().waitFor(what, probe, timeoutMs);
 
 beforeAll(async () => {
   target = await startTargetServer('ok');
   dataDir = mkdtempSync(path.join(tmpdir(), 'uptime-e2e-'));
-  ports = { api: await freePort(), ses: await freePort(), dynamoDb: await freePort(), demo: await freePort() };
+  ports = await freeStackPorts();
   const monitorsFile = path.join(dataDir, 'monitors.yml');
   writeFileSync(
     monitorsFile,
@@ -76,28 +63,12 @@ monitors:
 
 let monitorsPath: string;
 
-function spawnNpmStart(monitorsFile: string): ChildProcess {
-  return spawn('npm', ['start', '--silent', '--', '--no-demo'], {
-    cwd: ROOT,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      MONITORS_FILE: monitorsFile,
-      LOCAL_PROBE_INTERVAL: `${INTERVAL_S}s`,
-      API_PORT: String(ports.api),
-      SES_PORT: String(ports.ses),
-      DYNAMODB_PORT: String(ports.dynamoDb),
-      DEMO_PORT: String(ports.demo),
-      LOCAL_DATA_DIR: path.join(dataDir, 'data'),
-    },
-  });
-}
+const npmStartOptions = (monitorsFile: string): NpmStartOptions => ({ monitorsFile, ports, dataDir, intervalSeconds: INTERVAL_S });
 
 /** Runs `npm start` to completion and returns its exit code and output. */
 function runNpmStart(monitorsFile: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawnNpmStart(monitorsFile);
+    const child = spawnNpmStart(npmStartOptions(monitorsFile));
     let text = '';
     child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -107,13 +78,7 @@ function runNpmStart(monitorsFile: string): Promise<{ code: number | null; outpu
 
 async function startStack(): Promise<number> {
   const startedAt = Date.now();
-  output = '';
-  exitCode = undefined;
-  stack = spawnNpmStart(monitorsPath);
-  stack.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  stack.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  stack.once('exit', (code) => (exitCode = code));
-  await waitFor('the start-up banner', async () => (output.includes('is running locally') ? true : undefined), 90_000);
+  stack = await NpmStart.start(npmStartOptions(monitorsPath));
   return Date.now() - startedAt;
 }
 
@@ -123,8 +88,8 @@ async function startStack(): Promise<number> {
  */
 async function interruptStack(): Promise<number> {
   const stoppedAt = Date.now();
-  process.kill(-stack.pid!, 'SIGINT');
-  await waitFor('npm start to exit', async () => (exitCode !== undefined ? true : undefined), 10_000);
+  process.kill(-running().pid, 'SIGINT');
+  await running().exited();
   await waitFor(
     'every port to close',
     async () => ((await Promise.all([ports.api, ports.ses, ports.dynamoDb].map(portIsFree))).every(Boolean) ? true : undefined),
@@ -134,13 +99,7 @@ async function interruptStack(): Promise<number> {
 }
 
 afterAll(async () => {
-  if (stack?.pid !== undefined && stack.exitCode === null) {
-    try {
-      process.kill(-stack.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+  stack?.killGroup();
   await target.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
