@@ -12,6 +12,9 @@ import { ConfigError } from '../lib/domain/errors';
 /** Commands that deploy nothing and must work whatever monitors.yml says (removing a stack, say). */
 const NON_DEPLOYING_COMMANDS = new Set(['remove', 'info', 'logs', 'metrics', 'print']);
 
+/** Folders serverless.yml's package patterns leave out: npm start's data and the build folders. */
+const UNPACKAGED_FOLDERS = ['.local', '.esbuild', '.esbuild-local', '.serverless'];
+
 /** The small part of the osls `serverless` object this plugin uses. */
 interface Serverless {
   serviceDir: string;
@@ -90,6 +93,10 @@ export class UptimeMonitorPlugin {
         throw new ConfigError(
           `MONITORS_FILE: ${file} is outside the service directory ${serviceDir}; only files inside it are packaged with the functions`,
         );
+      }
+      const folder = relative.split(path.sep)[0] ?? '';
+      if (inside && stage !== LOCAL_STAGE && UNPACKAGED_FOLDERS.includes(folder)) {
+        throw new ConfigError(`MONITORS_FILE: ${file} is in ${folder}/, which no package carries; keep the monitors file elsewhere`);
       }
       return settings;
     } catch (error) {
