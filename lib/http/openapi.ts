@@ -8,7 +8,7 @@ import {
   type ZodOpenApiResponsesObject,
 } from 'zod-openapi';
 import { BadgeQuerySchema, DailyQuerySchema, IncidentsQuerySchema, MonitorPathSchema, ReportQuerySchema, UptimeQuerySchema } from './query';
-import type { RouteKey } from './routes';
+import type { RouteKey } from './route-keys';
 import {
   DailyUptimeSchema,
   ErrorBodySchema,

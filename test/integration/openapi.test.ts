@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { ROUTE_KEYS } from '../../lib/http/routes';
+import { ROUTE_KEYS } from '../../lib/http/route-keys';
 import { loadOpenApiDocument, OpenApiResponseValidator } from '../support/openapi';
 
 const ROOT = path.join(__dirname, '..', '..');

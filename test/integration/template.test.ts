@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EmfMetricsSink } from '../../lib/adapters/cloudwatch-metrics-sink';
 import { LEDGER_PK } from '../../lib/adapters/dynamodb-notification-ledger';
-import { ROUTE_KEYS } from '../../lib/http/routes';
+import { ROUTE_KEYS } from '../../lib/http/route-keys';
 import { loadMonitorsConfig } from '../../lib/config/monitors';
 import { ConfigError } from '../../lib/domain/errors';
 import { duplicatePackages } from '../support/bundle-packages';
