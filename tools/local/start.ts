@@ -83,11 +83,12 @@ async function main(): Promise<void> {
       .then(() => process.exit(code));
     return stopping;
   };
-  // `npm start` runs `sh -c "exec node …"`: npm forwards SIGINT and SIGTERM to this process (the
-  // `exec` in package.json's script replaces the shell, which would otherwise die of SIGTERM and
-  // leave this process running, or ignore SIGINT). A terminal's Ctrl-C reaches the whole process
-  // group; SIGHUP comes when the terminal closes. Every further signal while stopping is ignored:
-  // stopStack ends with SIGKILL after STOP_GRACE_MS.
+  // npm forwards SIGINT and SIGTERM to its child, `sh -c "<script>"`, and dash runs a lone command
+  // as a child of its own rather than in its place: with `tsx start.ts` a SIGTERM to npm killed the
+  // shell and left this process, Java and serverless-offline running. The script's `exec` makes
+  // this process npm's child (no tsx process between either). A terminal's Ctrl-C reaches the whole
+  // process group; SIGHUP comes when the terminal closes. Every further signal while stopping is
+  // ignored: stopStack ends with SIGKILL after STOP_GRACE_MS.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(0));
   watchParent(() => {
     console.error('npm start: the process that started it has gone; stopping the stack.');
