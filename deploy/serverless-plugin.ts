@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import {
   DEPLOY_PARAMETER_NAMES,
@@ -23,6 +24,7 @@ interface Serverless {
   service: {
     getAllFunctions(): string[];
     provider: { compiledCloudFormationTemplate: { Resources: Record<string, unknown> } };
+    custom?: { esbuild?: { outputWorkFolder?: unknown } };
   };
   providers: {
     aws: { naming: { getLambdaLogicalId(functionName: string): string; getRoleLogicalId(): string } };
@@ -50,6 +52,7 @@ export class UptimeMonitorPlugin {
   };
 
   readonly hooks = {
+    'package:initialize': () => this.removeBuildLeftovers(),
     'before:package:finalize': () => this.removeSharedRole(),
   };
 
@@ -103,6 +106,22 @@ export class UptimeMonitorPlugin {
       if (error instanceof ConfigError) throw new this.serverless.classes.Error(error.message);
       throw error;
     }
+  }
+
+  /**
+   * serverless-esbuild zips everything in its work folder's build folder, and removes the folder
+   * only after a package that finished: what an interrupted package, or an `npm start` from before
+   * it had its own folder, left there (monitors.local.yml, say) went into every zip. Each package
+   * starts from an empty work folder.
+   */
+  private removeBuildLeftovers(): void {
+    const serviceDir = this.serverless.serviceDir;
+    const workFolder = path.resolve(serviceDir, String(this.serverless.service.custom?.esbuild?.outputWorkFolder ?? '.esbuild'));
+    const relative = path.relative(serviceDir, workFolder);
+    if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) {
+      throw new this.serverless.classes.Error(`custom.esbuild.outputWorkFolder must be a folder inside ${serviceDir}, not ${workFolder}`);
+    }
+    rmSync(workFolder, { recursive: true, force: true });
   }
 
   private removeSharedRole(): void {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -49,5 +49,34 @@ describe('the monitors file a package would leave out', () => {
   it('accepts a file elsewhere in the service directory, and npm start’s own file for the local stage', async () => {
     await expect(resolveSettings('dev', 'config/monitors.yml')).resolves.toMatchObject({ monitorsFile: 'config/monitors.yml' });
     await expect(resolveSettings('local', '.local/monitors.local.yml')).resolves.toMatchObject({ monitorsFile: '.local/monitors.local.yml' });
+  });
+});
+
+describe('the build leftovers a package would zip', () => {
+  const initialize = (outputWorkFolder?: string) =>
+    new UptimeMonitorPlugin({
+      serviceDir,
+      classes: { Error },
+      processedInput: { commands: ['package'] },
+      service: {
+        getAllFunctions: () => [],
+        provider: { compiledCloudFormationTemplate: { Resources: {} } },
+        custom: { esbuild: outputWorkFolder === undefined ? {} : { outputWorkFolder } },
+      },
+      providers: { aws: { naming: { getLambdaLogicalId: (name) => name, getRoleLogicalId: () => 'IamRoleLambdaExecution' } } },
+    }).hooks['package:initialize']();
+
+  it.each([[undefined, '.esbuild'], ['.esbuild-other', '.esbuild-other']])('are removed before a package (work folder %s)', (setting, folder) => {
+    const leftover = path.join(serviceDir, folder, '.build', '.local', 'monitors.local.yml');
+    mkdirSync(path.dirname(leftover), { recursive: true });
+    writeFileSync(leftover, MONITORS);
+    initialize(setting);
+    expect(existsSync(path.join(serviceDir, folder))).toBe(false);
+    expect(existsSync(path.join(serviceDir, 'config', 'monitors.yml'))).toBe(true);
+  });
+
+  it.each(['.', '..', '/tmp'])('refuses a work folder that is not inside the service directory (%s), removing nothing', (setting) => {
+    expect(() => initialize(setting)).toThrow('custom.esbuild.outputWorkFolder must be a folder inside');
+    expect(existsSync(path.join(serviceDir, 'config', 'monitors.yml'))).toBe(true);
   });
 });
