@@ -9,15 +9,33 @@ export function parseDuration(text: string): number | undefined {
   return Math.round(Number(amount) * UNIT_MS[unit]);
 }
 
-/** Formats a length of time for people: `45s`, `4m 10s`, `3h 5m`, `2d 4h`. */
-export function formatDuration(ms: number): string {
-  const totalSeconds = Math.max(0, Math.round(ms / 1000));
-  const days = Math.floor(totalSeconds / 86_400);
-  const hours = Math.floor((totalSeconds % 86_400) / 3600);
-  const minutes = Math.floor((totalSeconds % 3600) / 60);
-  const seconds = totalSeconds % 60;
-  if (days > 0) return hours > 0 ? `${days}d ${hours}h` : `${days}d`;
-  if (hours > 0) return minutes > 0 ? `${hours}h ${minutes}m` : `${hours}h`;
-  if (minutes > 0) return seconds > 0 ? `${minutes}m ${seconds}s` : `${minutes}m`;
-  return `${seconds}s`;
+/**
+ * How a length of time reads: `compact` as in monitors.yml and email subjects (`45s`, `4m 10s`,
+ * `3h 5m`, `2d 4h`); `spaced` on the status page (`45 s`, `4 min`, `3 h 5 min`, `2 d 4 h`), where
+ * seconds are not shown past the first minute.
+ */
+export type DurationStyle = 'compact' | 'spaced';
+
+const DURATION_UNITS = [
+  { seconds: 86_400, compact: 'd', spaced: ' d' },
+  { seconds: 3600, compact: 'h', spaced: ' h' },
+  { seconds: 60, compact: 'm', spaced: ' min' },
+  { seconds: 1, compact: 's', spaced: ' s' },
+] as const;
+const SECONDS_UNIT = DURATION_UNITS.length - 1;
+
+/** A length of time in milliseconds for people: its largest unit, and the next one when it is not zero. */
+export function formatDuration(ms: number, style: DurationStyle = 'compact'): string {
+  let rest = Math.max(0, Math.round(ms / 1000));
+  const amounts = DURATION_UNITS.map((unit) => {
+    const amount = Math.floor(rest / unit.seconds);
+    rest -= amount * unit.seconds;
+    return amount;
+  });
+  const first = amounts.findIndex((amount) => amount > 0);
+  const largest = first === -1 ? SECONDS_UNIT : first;
+  const finest = style === 'spaced' && largest < SECONDS_UNIT ? SECONDS_UNIT - 1 : SECONDS_UNIT;
+  const shown = [largest];
+  if (largest + 1 <= finest && (amounts[largest + 1] ?? 0) > 0) shown.push(largest + 1);
+  return shown.map((index) => `${amounts[index]}${DURATION_UNITS[index]![style]}`).join(' ');
 }

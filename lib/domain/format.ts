@@ -28,18 +28,6 @@ export function formatPercent(percent: number | null): string {
   return `${(Math.floor(percent * 100) / 100).toFixed(2)}%`;
 }
 
-/** A duration for people: `45 s`, `12 min`, `3 h 5 min`, `2 d 4 h`. */
-export function formatDuration(seconds: number): string {
-  const whole = Math.max(0, Math.round(seconds));
-  if (whole < 60) return `${whole} s`;
-  const minutes = Math.floor(whole / 60);
-  if (minutes < 60) return `${minutes} min`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 24) return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
-  const days = Math.floor(hours / 24);
-  return hours % 24 === 0 ? `${days} d` : `${days} d ${hours % 24} h`;
-}
-
 /** An ISO time for people, in UTC to the minute: `2024-05-01 12:00 UTC`. */
 export function formatTime(iso: string): string {
   const ms = Date.parse(iso);

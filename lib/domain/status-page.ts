@@ -1,4 +1,6 @@
-import { escapeMarkup as esc, formatDuration, formatPercent, formatTime } from './format';
+import { formatDuration } from './duration';
+import { escapeMarkup as esc, formatPercent, formatTime } from './format';
+import { SECOND_MS } from './time';
 import type { LatencyFigures } from './run-stats';
 import type { PublicWindowName } from './time-range';
 import type { MonitorStatus } from './types';
@@ -194,7 +196,7 @@ function renderDays(monitor: StatusPageMonitor): string {
 
 function describeDay(day: DayUptime): string {
   if (day.uptimePercent === null) return `${day.date}: no data`;
-  const downtime = day.downtimeSeconds > 0 ? `down ${formatDuration(day.downtimeSeconds)}` : 'no downtime';
+  const downtime = day.downtimeSeconds > 0 ? `down ${formatDuration(day.downtimeSeconds * SECOND_MS, 'spaced')}` : 'no downtime';
   return `${day.date}: ${formatPercent(day.uptimePercent)} up, ${downtime}`;
 }
 
@@ -250,8 +252,8 @@ function renderSparkline(points: StatusPageMonitor['responseTimes'], caption: st
 function renderIncident(incident: StatusPageIncident): string {
   const state =
     incident.endedAt === null
-      ? `<span class="ongoing">Ongoing</span> for ${esc(formatDuration(incident.durationSeconds))}`
-      : `Resolved after ${esc(formatDuration(incident.durationSeconds))}, at ${renderTime(incident.endedAt)}`;
+      ? `<span class="ongoing">Ongoing</span> for ${esc(formatDuration(incident.durationSeconds * SECOND_MS, 'spaced'))}`
+      : `Resolved after ${esc(formatDuration(incident.durationSeconds * SECOND_MS, 'spaced'))}, at ${renderTime(incident.endedAt)}`;
   return [
     '<li class="incident">',
     `<p><strong class="incident-monitor">${esc(incident.monitorName)}</strong> · started ${renderTime(incident.startedAt)}</p>`,

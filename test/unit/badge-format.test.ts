@@ -10,7 +10,8 @@ import {
   type Badge,
 } from '../../lib/domain/badge';
 import { renderCsv } from '../../lib/domain/csv';
-import { escapeMarkup, formatDuration, formatPercent, formatTime } from '../../lib/domain/format';
+import { formatDuration } from '../../lib/domain/duration';
+import { escapeMarkup, formatPercent, formatTime } from '../../lib/domain/format';
 
 /** The SVG parsed as XML: its texts, and its width. */
 function readBadge(svg: string): { texts: string[]; width: number; title: string } {
@@ -41,7 +42,7 @@ describe('formatPercent', () => {
   });
 });
 
-describe('formatDuration', () => {
+describe("formatDuration, 'spaced' (the status page)", () => {
   it.each([
     [0, '0 s'],
     [59, '59 s'],
@@ -52,7 +53,7 @@ describe('formatDuration', () => {
     [86_400, '1 d'],
     [2 * 86_400 + 4 * 3600 + 59, '2 d 4 h'],
   ])('%p s reads %s', (seconds, text) => {
-    expect(formatDuration(seconds)).toBe(text);
+    expect(formatDuration(seconds * 1000, 'spaced')).toBe(text);
   });
 });
 
