@@ -19,15 +19,19 @@ beforeAll(() => {
 
 afterAll(() => rmSync(serviceDir, { recursive: true, force: true }));
 
-/** `${uptime:settings}` as osls resolves it, for a stage and a MONITORS_FILE. */
-async function resolveSettings(stage: string, monitorsFile: string): Promise<unknown> {
-  const plugin = new UptimeMonitorPlugin({
+/** The plugin as osls builds it for `sls package` in the scratch service directory. */
+const pluginFor = (esbuild: { outputWorkFolder?: string } = {}) =>
+  new UptimeMonitorPlugin({
     serviceDir,
     classes: { Error },
     processedInput: { commands: ['package'] },
-    service: { getAllFunctions: () => [], provider: { compiledCloudFormationTemplate: { Resources: {} } } },
+    service: { getAllFunctions: () => [], provider: { compiledCloudFormationTemplate: { Resources: {} } }, custom: { esbuild } },
     providers: { aws: { naming: { getLambdaLogicalId: (name) => name, getRoleLogicalId: () => 'IamRoleLambdaExecution' } } },
   });
+
+/** `${uptime:settings}` as osls resolves it, for a stage and a MONITORS_FILE. */
+async function resolveSettings(stage: string, monitorsFile: string): Promise<unknown> {
+  const plugin = pluginFor();
   const variables: Record<string, unknown> = {
     'sls:stage': stage,
     "env:MONITORS_FILE, 'monitors.yml'": monitorsFile,
@@ -54,17 +58,7 @@ describe('the monitors file a package would leave out', () => {
 
 describe('the build leftovers a package would zip', () => {
   const initialize = (outputWorkFolder?: string) =>
-    new UptimeMonitorPlugin({
-      serviceDir,
-      classes: { Error },
-      processedInput: { commands: ['package'] },
-      service: {
-        getAllFunctions: () => [],
-        provider: { compiledCloudFormationTemplate: { Resources: {} } },
-        custom: { esbuild: outputWorkFolder === undefined ? {} : { outputWorkFolder } },
-      },
-      providers: { aws: { naming: { getLambdaLogicalId: (name) => name, getRoleLogicalId: () => 'IamRoleLambdaExecution' } } },
-    }).hooks['package:initialize']();
+    pluginFor(outputWorkFolder === undefined ? {} : { outputWorkFolder }).hooks['package:initialize']();
 
   it.each([[undefined, '.esbuild'], ['.esbuild-other', '.esbuild-other']])('are removed before a package (work folder %s)', (setting, folder) => {
     const leftover = path.join(serviceDir, folder, '.build', '.local', 'monitors.local.yml');
