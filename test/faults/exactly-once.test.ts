@@ -1,12 +1,9 @@
-import server from 'aws-ses-v2-local';
-import type { Server } from 'node:http';
 import { DynamoDbTransitionReader } from '../../lib/adapters/dynamodb-transition-reader';
 import { createSesClient } from '../../lib/adapters/ses-mailer';
 import { SesMailer } from '../../lib/adapters/ses-mailer';
 import type { NotifyTiming } from '../../lib/app/notify';
 import type { ProbeTiming } from '../../lib/app/probe-cycle';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
-import { freePort } from '../../tools/local/free-port';
 import type { MonitorsConfig } from '../../lib/domain/types';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import {
@@ -23,6 +20,7 @@ import {
 } from '../support/fault-harness';
 import { FaultCounters, Rng } from '../support/faults';
 import { testDynamoDbStreamsClient } from '../support/stream-records';
+import { startSesEmulator, type RunningSesEmulator } from '../support/ses-emulator';
 
 /**
  * Exactly one email per outage and recovery, with every fault AWS and the targets can produce
@@ -62,14 +60,13 @@ const totals = { scenarios: 0, transitions: 0, emails: 0, duplicates: 0, lost: 0
 const world = new TargetWorld();
 const streams = testDynamoDbStreamsClient();
 const tables: TestTable[] = [];
-let ses: Server;
+let ses: RunningSesEmulator;
 let sesEndpoint: string;
 
 beforeAll(async () => {
   await world.start();
-  const port = await freePort();
-  ses = await server({ host: '127.0.0.1', port });
-  sesEndpoint = `http://127.0.0.1:${port}`;
+  ses = await startSesEmulator();
+  sesEndpoint = ses.endpoint;
   await warmUp();
 });
 
@@ -106,8 +103,7 @@ afterAll(async () => {
   streams.destroy();
   await Promise.all(tables.map((table) => table.drop()));
   await world.stop();
-  ses.closeAllConnections();
-  await new Promise<void>((resolve, reject) => ses.close((error) => (error ? reject(error) : resolve())));
+  await ses.stop();
 });
 
 interface Scenario {

@@ -1,7 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, ScheduledEvent } from 'aws-lambda';
-import server from 'aws-ses-v2-local';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mapApiErrors } from '../../lib/http/errors';
@@ -19,12 +18,12 @@ import { MAX_REASON_LENGTH } from '../../lib/domain/email';
 import { tickOf } from '../../lib/domain/schedule';
 import { advanceState, initialState } from '../../lib/domain/state-machine';
 import type { CheckResult } from '../../lib/domain/types';
-import { freePort } from '../../tools/local/free-port';
 import { createHttpApiEvent, createLambdaContext as createApiContext } from '../fixtures/http-api-event';
 import { createLambdaContext } from '../fixtures/lambda-context';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { fetchEmails } from '../support/fault-harness';
 import { matchesFilterPatterns, readStream, streamFilterPatterns, testDynamoDbStreamsClient, toLambdaRecord, toStreamEvent } from '../support/stream-records';
+import { startSesEmulator, type RunningSesEmulator } from '../support/ses-emulator';
 
 /**
  * Monitor names and failure reasons come from the monitors file and from targets: HTML, CR/LF and
@@ -56,19 +55,17 @@ monitors:
 
 const START = Date.parse('2026-04-01T09:00:00Z');
 const tables: TestTable[] = [];
-let ses: Server;
+let ses: RunningSesEmulator;
 let sesEndpoint: string;
 
 beforeAll(async () => {
-  const port = await freePort();
-  ses = await server({ host: '127.0.0.1', port });
-  sesEndpoint = `http://127.0.0.1:${port}`;
+  ses = await startSesEmulator();
+  sesEndpoint = ses.endpoint;
 });
 
 afterAll(async () => {
   await Promise.all(tables.map((table) => table.drop()));
-  ses.closeAllConnections();
-  await new Promise<void>((resolve, reject) => ses.close((error) => (error ? reject(error) : resolve())));
+  await ses.stop();
 });
 
 /** The shop established, then down with the hostile reason, stored as the probe stores it. */

@@ -2,8 +2,6 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient, ProvisionedThroughputExceededException, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { SESServiceException } from '@aws-sdk/client-ses';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
-import server from 'aws-ses-v2-local';
-import type { Server } from 'node:http';
 import { createNotifyDeps } from '../../lib/adapters/aws-notifier-deps';
 import { DynamoDbMonitorStateStore } from '../../lib/adapters/dynamodb-monitor-state-store';
 import { LEDGER_PK } from '../../lib/adapters/dynamodb-notification-ledger';
@@ -14,12 +12,12 @@ import { parseMonitorsConfig } from '../../lib/config/monitors';
 import { tickOf } from '../../lib/domain/schedule';
 import { advanceState, initialState } from '../../lib/domain/state-machine';
 import type { CheckResult } from '../../lib/domain/types';
-import { freePort } from '../../tools/local/free-port';
 import { createLambdaContext } from '../fixtures/lambda-context';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { fetchEmails } from '../support/fault-harness';
 import { KillSwitch, quickRetryStrategy } from '../support/faults';
 import { matchesFilterPatterns, readStream, streamFilterPatterns, testDynamoDbStreamsClient, toLambdaRecord, toStreamEvent } from '../support/stream-records';
+import { startSesEmulator, type RunningSesEmulator } from '../support/ses-emulator';
 
 /**
  * The notifier's weak spots, each forced deterministically: Lambda's timeout in the middle of a
@@ -53,25 +51,23 @@ const streams = testDynamoDbStreamsClient();
 const patterns = streamFilterPatterns('notify');
 const tables: TestTable[] = [];
 const clients: Array<{ destroy(): void }> = [];
-let ses: Server;
+let ses: RunningSesEmulator;
 let sesEndpoint: string;
 
 beforeAll(async () => {
-  const port = await freePort();
-  ses = await server({ host: '127.0.0.1', port });
-  sesEndpoint = `http://127.0.0.1:${port}`;
+  ses = await startSesEmulator();
+  sesEndpoint = ses.endpoint;
 });
 
 afterAll(async () => {
   for (const client of clients) client.destroy();
   streams.destroy();
   await Promise.all(tables.map((table) => table.drop()));
-  ses.closeAllConnections();
-  await new Promise<void>((resolve, reject) => ses.close((error) => (error ? reject(error) : resolve())));
+  await ses.stop();
 });
 
 beforeEach(async () => {
-  expect((await fetch(`${sesEndpoint}/clear-store`, { method: 'POST' })).status).toBe(200);
+  await ses.clear();
 });
 
 /** A table holding the history as the probe writes it, and the transition records its stream delivers. */

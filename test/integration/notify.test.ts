@@ -2,8 +2,6 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { SESClient, SESServiceException, type SESClientConfig } from '@aws-sdk/client-ses';
 import type { DynamoDBRecord } from 'aws-lambda';
-import server from 'aws-ses-v2-local';
-import type { Server } from 'node:http';
 import { createNotifyDeps } from '../../lib/adapters/aws-notifier-deps';
 import { DynamoDbMonitorStateStore } from '../../lib/adapters/dynamodb-monitor-state-store';
 import { LEDGER_PK } from '../../lib/adapters/dynamodb-notification-ledger';
@@ -23,6 +21,7 @@ import {
   toLambdaRecord,
   toStreamEvent,
 } from '../support/stream-records';
+import { startSesEmulator, type RunningSesEmulator } from '../support/ses-emulator';
 
 /** An email as aws-ses-v2-local keeps it (`GET /store` answers `{ templates, emails }`). */
 interface StoredEmail {
@@ -62,28 +61,25 @@ const config: MonitorsConfig = parseMonitorsConfig(MONITORS_YML, 'monitors.yml')
 const streams = testDynamoDbStreamsClient();
 const filterPatterns = streamFilterPatterns('notify');
 
-let ses: Server;
+let ses: RunningSesEmulator;
 let sesEndpoint: string;
 const tables: TestTable[] = [];
 const sesClients: SESClient[] = [];
 
 beforeAll(async () => {
-  const port = await freePort();
-  ses = await server({ host: '127.0.0.1', port });
-  sesEndpoint = `http://127.0.0.1:${port}`;
+  ses = await startSesEmulator();
+  sesEndpoint = ses.endpoint;
 });
 
 afterAll(async () => {
   for (const client of sesClients) client.destroy();
   streams.destroy();
   await Promise.all(tables.map((table) => table.drop()));
-  ses.closeAllConnections();
-  await new Promise<void>((resolve, reject) => ses.close((error) => (error ? reject(error) : resolve())));
+  await ses.stop();
 });
 
 beforeEach(async () => {
-  const response = await fetch(`${sesEndpoint}/clear-store`, { method: 'POST' });
-  expect(response.status).toBe(200);
+  await ses.clear();
 });
 
 function sesClient(overrides: Partial<SESClientConfig> = {}): SESClient {

@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import sesEmulator from 'aws-ses-v2-local';
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
@@ -7,6 +7,8 @@ import { createNotifyDeps } from '../../lib/adapters/aws-notifier-deps';
 import { createSesClient } from '../../lib/adapters/ses-mailer';
 import { notifyBatch } from '../../lib/app/notify-batch';
 import type { MonitorsConfig, Transition } from '../../lib/domain/types';
+// The bench drives the notifier as the tests do, with the same Lambda context fixture.
+import { createLambdaContext } from '../../test/fixtures/lambda-context';
 import { freePort } from '../local/free-port';
 import type { DynamoDbMeter, MeterReading } from './dynamodb-meter';
 import type { LogCounter } from './log-counter';
@@ -21,25 +23,6 @@ export interface NotifierUsage {
   durationsMs: number[];
   dynamoDb: MeterReading;
   logBytes: number;
-}
-
-/** A Lambda context whose deadline counts down from `timeoutMs`. */
-function lambdaContext(functionName: string, timeoutMs: number): Context {
-  const deadline = Date.now() + timeoutMs;
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
-    memoryLimitInMB: '256',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: `2026/01/01/[$LATEST]${randomUUID().replace(/-/g, '')}`,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }
 
 /** The stream record of a transition insert, as the event source mapping delivers it. */
@@ -105,7 +88,7 @@ export async function runNotifier(options: {
     for (const [index, transition] of options.transitions.entries()) {
       const event: DynamoDBStreamEvent = { Records: [transitionRecord(transition, index)] };
       const started = performance.now();
-      const response = await notifyBatch(event, lambdaContext('uptime-monitor-bench-notify', 30_000), deps);
+      const response = await notifyBatch(event, createLambdaContext({ functionName: 'uptime-monitor-bench-notify', timeoutMs: 30_000 }), deps);
       durationsMs.push(performance.now() - started);
       if (response.batchItemFailures.length > 0) throw new Error(`the notifier failed transition ${transition.monitorId} ${transition.to}`);
     }
