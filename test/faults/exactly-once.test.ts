@@ -20,7 +20,7 @@ import {
 } from '../support/fault-harness';
 import { FaultCounters, Rng } from '../support/faults';
 import { testDynamoDbStreamsClient } from '../support/stream-records';
-import { startSesEmulator, type RunningSesEmulator } from '../support/ses-emulator';
+import { useSesEmulator } from '../support/ses-emulator';
 
 /**
  * Exactly one email per outage and recovery, with every fault AWS and the targets can produce
@@ -60,13 +60,10 @@ const totals = { scenarios: 0, transitions: 0, emails: 0, duplicates: 0, lost: 0
 const world = new TargetWorld();
 const streams = testDynamoDbStreamsClient();
 const tables: TestTable[] = [];
-let ses: RunningSesEmulator;
-let sesEndpoint: string;
+const ses = useSesEmulator();
 
 beforeAll(async () => {
   await world.start();
-  ses = await startSesEmulator();
-  sesEndpoint = ses.endpoint;
   await warmUp();
 });
 
@@ -90,9 +87,9 @@ async function warmUp(): Promise<void> {
     stormChance: 0,
   });
   await schedule.play(2);
-  const ses = createSesClient({ endpoint: sesEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  await new SesMailer({ client: ses }).send({ from: 'monitor@example.com', to: ['warmup@example.com'], subject: 'warm-up', text: 'warm-up', html: '<p>warm-up</p>' });
-  ses.destroy();
+  const client = createSesClient({ endpoint: ses.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  await new SesMailer({ client }).send({ from: 'monitor@example.com', to: ['warmup@example.com'], subject: 'warm-up', text: 'warm-up', html: '<p>warm-up</p>' });
+  client.destroy();
 }
 
 afterAll(async () => {
@@ -103,7 +100,6 @@ afterAll(async () => {
   streams.destroy();
   await Promise.all(tables.map((table) => table.drop()));
   await world.stop();
-  await ses.stop();
 });
 
 interface Scenario {
@@ -165,7 +161,7 @@ async function playScenario(name: string, seed: number): Promise<ScenarioResult>
     streams,
     streamArn: table.streamArn,
     endpoint,
-    sesEndpoint,
+    sesEndpoint: ses.endpoint,
     tableName: table.tableName,
     config: scenario.config,
     timing: NOTIFY_TIMING,
@@ -210,7 +206,7 @@ async function playScenario(name: string, seed: number): Promise<ScenarioResult>
 
   // The notify side: the emails, matched to the transitions they are about.
   const notifiable = [...expected.values()].flat().filter((t) => !(t.from === 'UNKNOWN' && t.to === 'UP'));
-  const emails = (await fetchEmails(sesEndpoint)).filter((email) => email.destination.to.includes(scenario.recipient));
+  const emails = (await fetchEmails(ses.endpoint)).filter((email) => email.destination.to.includes(scenario.recipient));
   const received = new Map<string, number>();
   const orderByMonitor = new Map<string, string[]>();
   for (const email of emails) {

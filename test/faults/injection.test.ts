@@ -23,7 +23,7 @@ import { createLambdaContext } from '../fixtures/lambda-context';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { fetchEmails } from '../support/fault-harness';
 import { matchesFilterPatterns, readStream, streamFilterPatterns, testDynamoDbStreamsClient, toLambdaRecord, toStreamEvent } from '../support/stream-records';
-import { startSesEmulator, type RunningSesEmulator } from '../support/ses-emulator';
+import { useSesEmulator } from '../support/ses-emulator';
 
 /**
  * Monitor names and failure reasons come from the monitors file and from targets: HTML, CR/LF and
@@ -55,17 +55,10 @@ monitors:
 
 const START = Date.parse('2026-04-01T09:00:00Z');
 const tables: TestTable[] = [];
-let ses: RunningSesEmulator;
-let sesEndpoint: string;
-
-beforeAll(async () => {
-  ses = await startSesEmulator();
-  sesEndpoint = ses.endpoint;
-});
+const ses = useSesEmulator();
 
 afterAll(async () => {
   await Promise.all(tables.map((table) => table.drop()));
-  await ses.stop();
 });
 
 /** The shop established, then down with the hostile reason, stored as the probe stores it. */
@@ -94,7 +87,7 @@ describe('the outage email, as the SES emulator stored it', () => {
       .map((record) => toLambdaRecord(record, table.streamArn))
       .filter((record) => matchesFilterPatterns(streamFilterPatterns('notify'), record));
     streams.destroy();
-    const sesClient = createSesClient({ endpoint: sesEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const sesClient = createSesClient({ endpoint: ses.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     const deps = createNotifyDeps({
       dynamoDb: table.client,
       ses: sesClient,
@@ -106,7 +99,7 @@ describe('the outage email, as the SES emulator stored it', () => {
     expect(await notifyBatch(toStreamEvent(records), createLambdaContext(), deps)).toEqual({ batchItemFailures: [] });
     sesClient.destroy();
 
-    const [email, ...others] = await fetchEmails(sesEndpoint);
+    const [email, ...others] = await fetchEmails(ses.endpoint);
     expect(others).toEqual([]);
     if (!email) throw new Error('no email was sent');
     // Headers: one line of subject, only the configured recipient.
@@ -127,7 +120,7 @@ describe('the outage email, as the SES emulator stored it', () => {
     expect(text.length).toBeLessThan(3_000);
 
     // The message as SES would put it on the wire: its header block holds exactly one Subject and no Bcc.
-    const eml = (await (await fetch(`${sesEndpoint}/get-emlContent?messageId=${email.messageId}`)).json()) as { body: { data: number[] } | string };
+    const eml = (await (await fetch(`${ses.endpoint}/get-emlContent?messageId=${email.messageId}`)).json()) as { body: { data: number[] } | string };
     const raw = typeof eml.body === 'string' ? eml.body : Buffer.from(eml.body.data).toString('utf8');
     const headerBlock = raw.split(/\r?\n\r?\n/)[0] ?? '';
     const headerNames = headerBlock

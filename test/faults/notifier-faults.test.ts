@@ -17,7 +17,7 @@ import { createTestTable, type TestTable } from '../support/dynamodb';
 import { fetchEmails } from '../support/fault-harness';
 import { KillSwitch, quickRetryStrategy } from '../support/faults';
 import { matchesFilterPatterns, readStream, streamFilterPatterns, testDynamoDbStreamsClient, toLambdaRecord, toStreamEvent } from '../support/stream-records';
-import { startSesEmulator, type RunningSesEmulator } from '../support/ses-emulator';
+import { useSesEmulator } from '../support/ses-emulator';
 
 /**
  * The notifier's weak spots, each forced deterministically: Lambda's timeout in the middle of a
@@ -51,23 +51,12 @@ const streams = testDynamoDbStreamsClient();
 const patterns = streamFilterPatterns('notify');
 const tables: TestTable[] = [];
 const clients: Array<{ destroy(): void }> = [];
-let ses: RunningSesEmulator;
-let sesEndpoint: string;
-
-beforeAll(async () => {
-  ses = await startSesEmulator();
-  sesEndpoint = ses.endpoint;
-});
+const ses = useSesEmulator({ clearBeforeEach: true });
 
 afterAll(async () => {
   for (const client of clients) client.destroy();
   streams.destroy();
   await Promise.all(tables.map((table) => table.drop()));
-  await ses.stop();
-});
-
-beforeEach(async () => {
-  await ses.clear();
 });
 
 /** A table holding the history as the probe writes it, and the transition records its stream delivers. */
@@ -98,7 +87,7 @@ interface Invocation {
 /** The clients of one invocation, with a kill switch; `setup` adds the faults. */
 function startInvocation(setup: (invocation: Invocation) => void = () => undefined): Invocation {
   const dynamoDb = new DynamoDBClient({ endpoint: process.env.TEST_DYNAMODB_ENDPOINT, ...LOCAL, retryStrategy: quickRetryStrategy(3) });
-  const sesClient = createSesClient({ endpoint: sesEndpoint, ...LOCAL, retryStrategy: quickRetryStrategy(SES_MAX_ATTEMPTS) });
+  const sesClient = createSesClient({ endpoint: ses.endpoint, ...LOCAL, retryStrategy: quickRetryStrategy(SES_MAX_ATTEMPTS) });
   const killSwitch = new KillSwitch();
   killSwitch.install(dynamoDb);
   killSwitch.install(sesClient);
@@ -154,7 +143,7 @@ async function ledger(table: TestTable): Promise<Array<{ status: string; outcome
 }
 
 async function subjects(): Promise<string[]> {
-  return (await fetchEmails(sesEndpoint)).filter((email) => email.destination.to.includes('oncall@example.com')).map((email) => email.subject);
+  return (await fetchEmails(ses.endpoint)).filter((email) => email.destination.to.includes('oncall@example.com')).map((email) => email.subject);
 }
 
 const EXPECTED_SUBJECTS = ['[DOWN] Payments API', '[UP] Payments API recovered after 3m', '[DOWN] Payments API', '[UP] Payments API recovered after 3m'];

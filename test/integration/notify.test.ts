@@ -21,7 +21,7 @@ import {
   toLambdaRecord,
   toStreamEvent,
 } from '../support/stream-records';
-import { startSesEmulator, type RunningSesEmulator } from '../support/ses-emulator';
+import { useSesEmulator } from '../support/ses-emulator';
 
 /** An email as aws-ses-v2-local keeps it (`GET /store` answers `{ templates, emails }`). */
 interface StoredEmail {
@@ -61,30 +61,19 @@ const config: MonitorsConfig = parseMonitorsConfig(MONITORS_YML, 'monitors.yml')
 const streams = testDynamoDbStreamsClient();
 const filterPatterns = streamFilterPatterns('notify');
 
-let ses: RunningSesEmulator;
-let sesEndpoint: string;
+const ses = useSesEmulator({ clearBeforeEach: true });
 const tables: TestTable[] = [];
 const sesClients: SESClient[] = [];
-
-beforeAll(async () => {
-  ses = await startSesEmulator();
-  sesEndpoint = ses.endpoint;
-});
 
 afterAll(async () => {
   for (const client of sesClients) client.destroy();
   streams.destroy();
   await Promise.all(tables.map((table) => table.drop()));
-  await ses.stop();
-});
-
-beforeEach(async () => {
-  await ses.clear();
 });
 
 function sesClient(overrides: Partial<SESClientConfig> = {}): SESClient {
   const client = new SESClient({
-    endpoint: sesEndpoint,
+    endpoint: ses.endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 5,
@@ -95,7 +84,7 @@ function sesClient(overrides: Partial<SESClientConfig> = {}): SESClient {
 }
 
 async function sentEmails(): Promise<StoredEmail[]> {
-  const response = await fetch(`${sesEndpoint}/store`);
+  const response = await fetch(`${ses.endpoint}/store`);
   expect(response.status).toBe(200);
   const store = (await response.json()) as { templates: Record<string, unknown>; emails: StoredEmail[] };
   return store.emails;

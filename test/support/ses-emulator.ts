@@ -26,3 +26,22 @@ export async function startSesEmulator(): Promise<RunningSesEmulator> {
     },
   };
 }
+
+/**
+ * The emulator for one test file: started before its tests, emptied before each one when
+ * `clearBeforeEach`, stopped after them. Call it at the top of the file.
+ */
+export function useSesEmulator(options: { clearBeforeEach?: boolean } = {}): { readonly endpoint: string } {
+  let running: RunningSesEmulator | undefined;
+  beforeAll(async () => {
+    running = await startSesEmulator();
+  });
+  if (options.clearBeforeEach) beforeEach(() => running?.clear());
+  afterAll(() => running?.stop());
+  return {
+    get endpoint(): string {
+      if (!running) throw new Error('the SES emulator is not running: use its endpoint inside a test or hook');
+      return running.endpoint;
+    },
+  };
+}
