@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { RunScope } from '../domain/shards';
 import type { MonitorState, MonitorStatus, Transition } from '../domain/types';
 
@@ -54,6 +54,30 @@ export abstract class DynamoDbTableAdapter {
   protected constructor(options: DynamoDbTableOptions) {
     this.documents = DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
     this.tableName = options.tableName;
+  }
+
+  /** Whether the item is there; reads only its key (a consistent read when asked). */
+  protected async itemExists(key: { pk: string; sk: string }, consistentRead = false): Promise<boolean> {
+    const { Item } = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: key, ProjectionExpression: 'pk', ...(consistentRead ? { ConsistentRead: true } : {}) }),
+    );
+    return Item !== undefined;
+  }
+}
+
+/** Where an adapter of one run's items finds them, and whose run it serves. */
+export interface DynamoDbRunScopedOptions extends DynamoDbTableOptions {
+  /** Whose run: one shard's (its keys end in `#<shard>`, its states are its monitors'). Default: an unsharded run. */
+  scope?: RunScope;
+}
+
+/** An adapter of the items a run owns (states, run summaries, run markers): the table, and whose run. */
+export abstract class DynamoDbRunScopedAdapter extends DynamoDbTableAdapter {
+  protected readonly scope: RunScope;
+
+  protected constructor(options: DynamoDbRunScopedOptions) {
+    super(options);
+    this.scope = options.scope ?? UNSHARDED;
   }
 }
 

@@ -1,31 +1,26 @@
 import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { MonitorStateStore, SaveStateResult } from '../domain/ports';
 import { TRANSITION_RETENTION_DAYS } from '../domain/retention';
-import type { RunScope } from '../domain/shards';
 import { DAY_MS } from '../domain/time';
 import type { MonitorState, Transition } from '../domain/types';
-import { DynamoDbTableAdapter, type DynamoDbTableOptions, expiresAtSeconds, isConditionFailure, STATE_PK, stateFromItem, stateSk, stateToItem, transitionToItem, UNSHARDED } from './dynamodb-items';
+import { DynamoDbRunScopedAdapter, type DynamoDbRunScopedOptions, expiresAtSeconds, isConditionFailure, STATE_PK, stateFromItem, stateSk, stateToItem, transitionToItem } from './dynamodb-items';
 import { queryAll } from './dynamodb-query';
 
 /** The most keys one BatchGetItem takes. */
 const BATCH_GET_MAX = 100;
 
-export interface DynamoDbMonitorStateStoreOptions extends DynamoDbTableOptions {
+export interface DynamoDbMonitorStateStoreOptions extends DynamoDbRunScopedOptions {
   /** How long the transitions written with a state are kept (TTL). Default TRANSITION_RETENTION_DAYS. */
   transitionRetentionDays?: number;
-  /** Whose states `loadStates` reads: one shard's monitors. Default: every state. */
-  scope?: RunScope;
 }
 
 /** Monitor states under pk STATE, sk MON#<id>; a state that makes a transition is written with it in one transaction. */
-export class DynamoDbMonitorStateStore extends DynamoDbTableAdapter implements MonitorStateStore {
+export class DynamoDbMonitorStateStore extends DynamoDbRunScopedAdapter implements MonitorStateStore {
   private readonly transitionRetentionMs: number;
-  private readonly scope: RunScope;
 
   constructor(options: DynamoDbMonitorStateStoreOptions) {
     super(options);
     this.transitionRetentionMs = (options.transitionRetentionDays ?? TRANSITION_RETENTION_DAYS) * DAY_MS;
-    this.scope = options.scope ?? UNSHARDED;
   }
 
   async loadStates(): Promise<Map<string, MonitorState>> {

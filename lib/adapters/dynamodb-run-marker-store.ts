@@ -1,24 +1,15 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { RunMarkerStore } from '../domain/ports';
-import type { RunScope } from '../domain/shards';
 import { DAY_MS } from '../domain/time';
-import { DynamoDbTableAdapter, type DynamoDbTableOptions, expiresAtSeconds, lockKey, runSk, TICK_PK, UNSHARDED } from './dynamodb-items';
+import { DynamoDbRunScopedAdapter, type DynamoDbRunScopedOptions, expiresAtSeconds, lockKey, runSk, TICK_PK } from './dynamodb-items';
 
 /** How long run markers are kept (TTL) past their lease. */
 const MARKER_RETENTION_MS = 2 * DAY_MS;
 
-export interface DynamoDbRunMarkerStoreOptions extends DynamoDbTableOptions {
-  /** Whose runs: one shard's (keys end in `#<shard>`). Default: an unsharded run. */
-  scope?: RunScope;
-}
-
 /** Run markers under pk TICK, sk <tick> (<tick>#<shard>); a run is pending until the apply lock moved past its tick. */
-export class DynamoDbRunMarkerStore extends DynamoDbTableAdapter implements RunMarkerStore {
-  private readonly scope: RunScope;
-
-  constructor(options: DynamoDbRunMarkerStoreOptions) {
+export class DynamoDbRunMarkerStore extends DynamoDbRunScopedAdapter implements RunMarkerStore {
+  constructor(options: DynamoDbRunScopedOptions) {
     super(options);
-    this.scope = options.scope ?? UNSHARDED;
   }
 
   async markRunStarted(tick: string, leaseExpiresAtMs: number): Promise<void> {

@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { mapWithConcurrency } from '../domain/concurrency';
 import { decodeRunStats, encodeRunStats } from '../domain/run-results-codec';
 import type { RunRollupStore } from '../domain/ports';
@@ -56,10 +56,7 @@ export class DynamoDbRunRollupStore extends DynamoDbTableAdapter implements RunR
   }
 
   async hasHourRollup(hour: string): Promise<boolean> {
-    const { Item } = await this.documents.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: MARKER_PK, sk: hour }, ProjectionExpression: 'pk' }),
-    );
-    return Item !== undefined;
+    return this.itemExists({ pk: MARKER_PK, sk: hour });
   }
 
   async putHourRollup(hour: string, stats: ReadonlyMap<string, RunStats>): Promise<void> {

@@ -1,23 +1,20 @@
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { RunSummaryStore } from '../domain/ports';
 import { RUN_RETENTION_DAYS } from '../domain/retention';
 import { decodeRunResults, encodeRunResults } from '../domain/run-results-codec';
 import { mergeLatestRun, mergeShardsByTick } from '../domain/run-summary-merge';
-import type { RunScope } from '../domain/shards';
 import { DAY_MS, MINUTE_MS } from '../domain/time';
 import type { RunSummary } from '../domain/types';
-import { AFTER_SHARDS, DynamoDbTableAdapter, type DynamoDbTableOptions, expiresAtSeconds, isConditionFailure, runPk, runSk, UNSHARDED } from './dynamodb-items';
+import { AFTER_SHARDS, DynamoDbRunScopedAdapter, type DynamoDbRunScopedOptions, expiresAtSeconds, isConditionFailure, runPk, runSk } from './dynamodb-items';
 import { queryAll } from './dynamodb-query';
 import { DynamoDbRosters } from './dynamodb-rosters';
 
 /** How many days back `latestRunSummary` looks for a run. */
 const LATEST_RUN_LOOKBACK_DAYS = 2;
 
-export interface DynamoDbRunSummaryStoreOptions extends DynamoDbTableOptions {
+export interface DynamoDbRunSummaryStoreOptions extends DynamoDbRunScopedOptions {
   /** How long run summaries are kept (TTL). Default RUN_RETENTION_DAYS. */
   runRetentionDays?: number;
-  /** Whose run summaries this store writes: one shard's (keys end in `#<shard>`). Default: an unsharded run. */
-  scope?: RunScope;
   /** Rosters already known to be stored, shared by the stores of one invocation. */
   rosters?: Map<string, string[]>;
 }
@@ -27,23 +24,18 @@ export interface DynamoDbRunSummaryStoreOptions extends DynamoDbTableOptions {
  * roster (DynamoDbRosters) its results are listed in (lib/domain/run-results-codec.ts). Readers
  * see the shards of a tick as one summary (lib/domain/run-summary-merge.ts).
  */
-export class DynamoDbRunSummaryStore extends DynamoDbTableAdapter implements RunSummaryStore {
+export class DynamoDbRunSummaryStore extends DynamoDbRunScopedAdapter implements RunSummaryStore {
   private readonly runRetentionMs: number;
-  private readonly scope: RunScope;
   private readonly rosters: DynamoDbRosters;
 
   constructor(options: DynamoDbRunSummaryStoreOptions) {
     super(options);
     this.runRetentionMs = (options.runRetentionDays ?? RUN_RETENTION_DAYS) * DAY_MS;
-    this.scope = options.scope ?? UNSHARDED;
     this.rosters = new DynamoDbRosters(this.documents, this.tableName, options.rosters);
   }
 
   async hasRunSummary(tick: string): Promise<boolean> {
-    const { Item } = await this.documents.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: runPk(tick), sk: runSk(this.scope, tick) }, ProjectionExpression: 'pk', ConsistentRead: true }),
-    );
-    return Item !== undefined;
+    return this.itemExists({ pk: runPk(tick), sk: runSk(this.scope, tick) }, true);
   }
 
   async putRunSummary(summary: RunSummary): Promise<void> {

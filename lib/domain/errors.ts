@@ -15,9 +15,6 @@ export class UnknownMonitorError extends Error {
 /** monitors.yml or the environment is invalid; the message names the file and the field. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-  }
 }
 
 /** A calendar month asked for that has not begun yet: nothing can be reported on it. */

@@ -44,6 +44,9 @@ export function advanceState(
     ? successesInRow >= thresholds.successThreshold
     : failuresInRow >= thresholds.failureThreshold;
 
+  // What every stored step writes: the counters, the tick that moved them and a new version.
+  const moved: MonitorState = { ...state, failuresInRow, successesInRow, streakStartedAt, lastFailureReason, tick, version: state.version + 1 };
+
   if (state.status !== target && reached) {
     const transition: Transition = {
       monitorId: state.monitorId,
@@ -55,37 +58,14 @@ export function advanceState(
       tick,
       ...(result.ok ? {} : { reason: describeFailure(result) }),
     };
-    const next: MonitorState = {
-      ...state,
-      status: target,
-      since: streakStartedAt,
-      failuresInRow,
-      successesInRow,
-      streakStartedAt,
-      lastFailureReason,
-      tick,
-      version: state.version + 1,
-    };
-    return { state: next, transition, changed: true };
+    return { state: { ...moved, status: target, since: streakStartedAt }, transition, changed: true };
   }
 
   const changed =
     failuresInRow !== state.failuresInRow ||
     successesInRow !== state.successesInRow ||
     streakStartedAt !== state.streakStartedAt;
-  if (!changed) return { state, changed: false };
-  return {
-    state: {
-      ...state,
-      failuresInRow,
-      successesInRow,
-      streakStartedAt,
-      lastFailureReason,
-      tick,
-      version: state.version + 1,
-    },
-    changed: true,
-  };
+  return changed ? { state: moved, changed: true } : { state, changed: false };
 }
 
 /** `http-status: expected 200, got 503` style text for logs, emails and incidents. */

@@ -8,9 +8,6 @@ import type { ErrorBody, ErrorCode } from './schemas';
 /** A request the caller got wrong: a bad query parameter. */
 export class BadRequestError extends Error {
   override readonly name = 'BadRequestError';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-  }
 }
 
 /** A method and path the API does not serve. */
