@@ -2,51 +2,21 @@ import {
   DYNAMODB_ITEM_OVERHEAD_BYTES,
   GB,
   LIST_PRICES,
+  NO_STORAGE,
   RUNS_PER_MONTH,
   estimateMonthlyCost,
   internetChecksCost,
   lambdaGbSeconds,
+  noUsage,
   storedBytes,
   type CostEstimate,
   type CostInputs,
   type StorageProfile,
 } from '../../tools/bench/cost';
 
-const NO_STORAGE: StorageProfile = {
-  stateItemBytes: 0,
-  runSummaryBytesPerRun: 0,
-  runSummaryItemsPerRun: 0,
-  runRetentionDays: 0,
-  transitionBytesPerOutage: 0,
-  transitionRetentionDays: 0,
-  rollupBytesPerHour: 0,
-  rollupItemsPerHour: 0,
-  rollupRetentionDays: 0,
-};
-
 /** Nothing used at all: every line is zero unless a test sets it. */
 function inputs(overrides: Partial<CostInputs> = {}): CostInputs {
-  return {
-    monitors: 1000,
-    run: { invocations: 0, gbSeconds: 0, writeUnits: 0, readUnits: 0, metricRequests: 0, logBytes: 0 },
-    hour: { writeUnits: 0, readUnits: 0, gbSeconds: 0 },
-    outage: {
-      probeWriteUnits: 0,
-      probeReadUnits: 0,
-      notifyInvocations: 0,
-      notifyGbSeconds: 0,
-      notifyWriteUnits: 0,
-      notifyReadUnits: 0,
-      emails: 0,
-      logBytes: 0,
-    },
-    outagesPerMonitorMonth: 0,
-    customMetrics: 0,
-    alarms: 0,
-    storage: NO_STORAGE,
-    logRetentionDays: 30,
-    ...overrides,
-  };
+  return { ...noUsage(1000, 30), ...overrides };
 }
 
 function lineOf(estimate: CostEstimate, item: string) {
@@ -111,9 +81,7 @@ describe('estimateMonthlyCost', () => {
         run: { invocations: 3, gbSeconds: 1.7, writeUnits: 9, readUnits: 61, metricRequests: 1, logBytes: 900 },
         hour: { writeUnits: 1234, readUnits: 300, gbSeconds: 0.4 },
         outage: { probeWriteUnits: 7, probeReadUnits: 1, notifyInvocations: 2, notifyGbSeconds: 0.1, notifyWriteUnits: 4, notifyReadUnits: 2, emails: 2, logBytes: 2000 },
-        outagesPerMonitorMonth: 2,
-        customMetrics: 4,
-        alarms: 5,
+        outagesPerMonitorMonth: 2, customMetrics: 4, alarms: 5,
         storage: { ...NO_STORAGE, stateItemBytes: 200, runSummaryBytesPerRun: 5000, runSummaryItemsPerRun: 1, runRetentionDays: 35 },
       }),
     );
@@ -156,17 +124,7 @@ describe('estimateMonthlyCost', () => {
 
 describe('storedBytes', () => {
   it('keeps each history for its retention, with 100 bytes of overhead per item', () => {
-    const profile: StorageProfile = {
-      stateItemBytes: 150,
-      runSummaryBytesPerRun: 1000,
-      runSummaryItemsPerRun: 2,
-      runRetentionDays: 1,
-      transitionBytesPerOutage: 400,
-      transitionRetentionDays: 60,
-      rollupBytesPerHour: 5000,
-      rollupItemsPerHour: 10,
-      rollupRetentionDays: 2,
-    };
+    const profile: StorageProfile = { stateItemBytes: 150, runSummaryBytesPerRun: 1000, runSummaryItemsPerRun: 2, runRetentionDays: 1, transitionBytesPerOutage: 400, transitionRetentionDays: 60, rollupBytesPerHour: 5000, rollupItemsPerHour: 10, rollupRetentionDays: 2 };
     const states = 10 * 250;
     const runs = 1440 * (1000 + 200);
     const transitions = 10 * 3 * 2 * (400 + 200);

@@ -137,6 +137,34 @@ export interface CostInputs {
   logRetentionDays: number;
 }
 
+/** A table that keeps nothing: every retention period and size is zero. */
+export const NO_STORAGE: StorageProfile = {
+  stateItemBytes: 0,
+  runSummaryBytesPerRun: 0,
+  runSummaryItemsPerRun: 0,
+  runRetentionDays: 0,
+  transitionBytesPerOutage: 0,
+  transitionRetentionDays: 0,
+  rollupBytesPerHour: 0,
+  rollupItemsPerHour: 0,
+  rollupRetentionDays: 0,
+};
+
+/** Cost inputs with nothing used, for pricing one part on its own. */
+export function noUsage(monitors: number, logRetentionDays: number): CostInputs {
+  return {
+    monitors,
+    run: { invocations: 0, gbSeconds: 0, writeUnits: 0, readUnits: 0, metricRequests: 0, logBytes: 0 },
+    hour: { writeUnits: 0, readUnits: 0, gbSeconds: 0 },
+    outage: { probeWriteUnits: 0, probeReadUnits: 0, notifyInvocations: 0, notifyGbSeconds: 0, notifyWriteUnits: 0, notifyReadUnits: 0, emails: 0, logBytes: 0 },
+    outagesPerMonitorMonth: 0,
+    customMetrics: 0,
+    alarms: 0,
+    storage: { ...NO_STORAGE },
+    logRetentionDays,
+  };
+}
+
 export interface CostLine {
   item: string;
   /** How much of the unit a month uses. */

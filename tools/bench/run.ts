@@ -14,7 +14,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import { DEPLOY_PARAMETER_DEFAULTS } from '../../deploy/deploy-settings';
-import { INTERNET_PRICES, LAMBDA_MB_PER_VCPU, estimateMonthlyCost, internetChecksCost, lambdaGbSeconds, type CostEstimate, type CostInputs } from './cost';
+import { INTERNET_PRICES, LAMBDA_MB_PER_VCPU, NO_STORAGE, estimateMonthlyCost, internetChecksCost, lambdaGbSeconds, noUsage, type CostEstimate, type CostInputs } from './cost';
 import { startDynamoDbLocal, type RunningDynamoDbLocal } from '../local/dynamodb-local';
 import { freePort } from '../local/free-port';
 import { tableDefinition } from '../local/table-definition';
@@ -323,31 +323,6 @@ async function runScenario(label: string, monitors: number, client: DynamoDBClie
   }
 }
 
-/** Cost inputs with nothing used, for pricing one part on its own. */
-function noUsage(monitors: number): CostInputs {
-  return {
-    monitors,
-    run: { invocations: 0, gbSeconds: 0, writeUnits: 0, readUnits: 0, metricRequests: 0, logBytes: 0 },
-    hour: { writeUnits: 0, readUnits: 0, gbSeconds: 0 },
-    outage: { probeWriteUnits: 0, probeReadUnits: 0, notifyInvocations: 0, notifyGbSeconds: 0, notifyWriteUnits: 0, notifyReadUnits: 0, emails: 0, logBytes: 0 },
-    outagesPerMonitorMonth: 0,
-    customMetrics: 0,
-    alarms: 0,
-    storage: {
-      stateItemBytes: 0,
-      runSummaryBytesPerRun: 0,
-      runSummaryItemsPerRun: 0,
-      runRetentionDays: 0,
-      transitionBytesPerOutage: 0,
-      transitionRetentionDays: 0,
-      rollupBytesPerHour: 0,
-      rollupItemsPerHour: 0,
-      rollupRetentionDays: 0,
-    },
-    logRetentionDays: Number(DEPLOY_PARAMETER_DEFAULTS.logRetentionDays),
-  };
-}
-
 function printCost(label: string, estimate: CostEstimate): void {
   for (const line of estimate.lines) {
     print(
@@ -440,7 +415,7 @@ async function main(): Promise<void> {
           `(${ms(fast.cpuMs)} CPU), ${units(fast.dynamoDb.readUnits)} RRU and ${units(fast.dynamoDb.writeUnits)} WRU per minute`,
       );
       const fastCost = estimateMonthlyCost({
-        ...noUsage(OPTIONS.fast),
+        ...noUsage(OPTIONS.fast, Number(DEPLOY_PARAMETER_DEFAULTS.logRetentionDays)),
         run: {
           invocations: 1,
           gbSeconds: lambdaGbSeconds(billedMs, MEMORY_MB),
@@ -450,7 +425,7 @@ async function main(): Promise<void> {
           logBytes: fast.logs.bytes + LAMBDA_PLATFORM_LOG_BYTES,
         },
         storage: {
-          ...noUsage(OPTIONS.fast).storage,
+          ...NO_STORAGE,
           runSummaryBytesPerRun: fast.dynamoDb.written.RUN?.bytes ?? 0,
           runSummaryItemsPerRun: fast.dynamoDb.written.RUN?.items ?? 0,
           runRetentionDays: Number(DEPLOY_PARAMETER_DEFAULTS.runRetentionDays),
