@@ -6,6 +6,7 @@ import { DEFAULT_MAX_BODY_BYTES, HttpProber } from '../../lib/adapters/http-prob
 import { evaluateResult } from '../../lib/domain/evaluate';
 import type { CheckResult, MonitorConfig } from '../../lib/domain/types';
 import { freePort } from '../../tools/local/free-port';
+import { defaultMonitor } from '../fixtures/monitor-config';
 
 /**
  * Every way a target can misbehave, each served for real on 127.0.0.1 (the `.invalid` host never
@@ -125,20 +126,7 @@ afterAll(async () => {
 });
 
 function monitorFor(url: string, overrides: Partial<MonitorConfig> = {}): MonitorConfig {
-  return {
-    id: 'target',
-    name: 'Target',
-    url,
-    method: 'GET',
-    headers: {},
-    timeoutMs: 1_500,
-    intervalMs: 60_000,
-    failureThreshold: 2,
-    successThreshold: 2,
-    expect: { status: [200], json: { status: 'OK' } },
-    notify: { to: [] },
-    ...overrides,
-  };
+  return defaultMonitor('target', url, { name: 'Target', timeoutMs: 1_500, expect: { status: [200], json: { status: 'OK' } }, ...overrides });
 }
 
 /** Probes and evaluates one target, as the probe cycle does, and records the row of the matrix. */

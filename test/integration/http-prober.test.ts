@@ -7,6 +7,7 @@ import { deadlineIn } from '../../lib/app/deadline';
 import { evaluateResult } from '../../lib/domain/evaluate';
 import type { MonitorConfig, ProbeOutcome } from '../../lib/domain/types';
 import { freePort } from '../../tools/local/free-port';
+import { defaultMonitor } from '../fixtures/monitor-config';
 
 const CHECKED_AT = '2024-05-01T12:00:00.000Z';
 const FIVE_MB = 5 * 1024 * 1024;
@@ -130,20 +131,7 @@ function route(req: IncomingMessage, res: ServerResponse): void {
 }
 
 function monitorFor(url: string, overrides: Partial<MonitorConfig> = {}): MonitorConfig {
-  return {
-    id: 'test',
-    name: 'Test',
-    url,
-    method: 'GET',
-    headers: {},
-    timeoutMs: 5000,
-    intervalMs: 60_000,
-    failureThreshold: 2,
-    successThreshold: 2,
-    expect: { status: [200] },
-    notify: { to: [] },
-    ...overrides,
-  };
+  return defaultMonitor('test', url, { name: 'Test', ...overrides });
 }
 
 function asResponse(outcome: ProbeOutcome): Extract<ProbeOutcome, { kind: 'response' }> {

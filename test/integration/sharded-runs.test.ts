@@ -5,6 +5,7 @@ import { runScheduledTick, runShardTick, ShardDispatchError, type ScheduledRunDe
 import type { MetricsSink, RunMetrics } from '../../lib/domain/ports';
 import { SHARD_EVENT_SOURCE, type ShardDispatcher, type ShardRequest } from '../../lib/domain/shards';
 import type { MonitorConfig, MonitorsConfig, RunSummary } from '../../lib/domain/types';
+import { defaultMonitor } from '../fixtures/monitor-config';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { startTargetServer, type TargetServer } from '../support/target-server';
 import { MINUTE_MS } from '../../lib/domain/time';
@@ -13,19 +14,7 @@ const T0 = Date.parse('2026-05-04T10:00:00Z');
 const at = (minute: number, seconds = 0) => new Date(T0 + minute * MINUTE_MS + seconds * 1000).toISOString();
 
 function monitor(id: string, url: string, intervalMs = MINUTE_MS): MonitorConfig {
-  return {
-    id,
-    name: id,
-    url,
-    method: 'GET',
-    headers: {},
-    timeoutMs: 1000,
-    intervalMs,
-    failureThreshold: 2,
-    successThreshold: 2,
-    expect: { status: [200] },
-    notify: { to: ['oncall@example.com'] },
-  };
+  return defaultMonitor(id, url, { timeoutMs: 1000, intervalMs, notify: { to: ['oncall@example.com'] } });
 }
 
 /** Runs every handed-on shard in this process, as the shard invocations would, and keeps their reports. */

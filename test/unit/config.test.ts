@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadMonitorsConfig, parseMonitorsConfig } from '../../lib/config/monitors';
 import { ConfigError } from '../../lib/domain/errors';
+import { defaultMonitor } from '../fixtures/monitor-config';
 
 const HEADER = 'notify:\n  from: monitor@example.com\n  to: [oncall@example.com]\n';
 const withMonitors = (...monitors: string[]) => `${HEADER}monitors:\n${monitors.map((m) => `  - ${m}`).join('\n')}\n`;
@@ -21,21 +22,7 @@ describe('parseMonitorsConfig', () => {
     const config = parseMonitorsConfig(withMonitors('{ id: api, url: "https://api.example.com/health" }'), 'monitors.yml');
     expect(config).toEqual({
       notify: { from: 'monitor@example.com', to: ['oncall@example.com'] },
-      monitors: [
-        {
-          id: 'api',
-          name: 'api',
-          url: 'https://api.example.com/health',
-          method: 'GET',
-          headers: {},
-          timeoutMs: 5000,
-          intervalMs: 60_000,
-          failureThreshold: 2,
-          successThreshold: 2,
-          expect: { status: [200] },
-          notify: { to: ['oncall@example.com'] },
-        },
-      ],
+      monitors: [defaultMonitor('api', 'https://api.example.com/health', { notify: { to: ['oncall@example.com'] } })],
     });
   });
 

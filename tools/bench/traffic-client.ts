@@ -6,6 +6,7 @@
 import { HttpProber } from '../../lib/adapters/http-prober';
 import { mapWithConcurrency } from '../../lib/domain/concurrency';
 import type { MonitorConfig } from '../../lib/domain/types';
+import { defaultMonitor } from '../../test/fixtures/monitor-config';
 
 export interface TrafficClientRequest {
   url: string;
@@ -23,19 +24,7 @@ async function checkAll(prober: HttpProber, monitor: MonitorConfig, checks: numb
 process.once('message', (request: TrafficClientRequest) => {
   void (async () => {
     const prober = new HttpProber();
-    const monitor: MonitorConfig = {
-      id: 'traffic',
-      name: 'traffic',
-      url: request.url,
-      method: 'GET',
-      headers: {},
-      timeoutMs: 5000,
-      intervalMs: 60_000,
-      failureThreshold: 2,
-      successThreshold: 2,
-      expect: { status: [200] },
-      notify: { to: [] },
-    };
+    const monitor = defaultMonitor('traffic', request.url);
     await checkAll(prober, monitor, Math.ceil(request.checks / 3), request.concurrency);
     process.send?.({ type: 'warm' } satisfies TrafficClientReply);
     await new Promise((resolve) => process.once('message', resolve));
