@@ -16,20 +16,14 @@ import { tickOf } from '../../lib/domain/schedule';
 import { advanceState, initialState } from '../../lib/domain/state-machine';
 import type { CheckResult, MonitorConfig, MonitorState, RunSummary } from '../../lib/domain/types';
 import { createHttpApiEvent, createLambdaContext, type HttpApiEventOptions } from '../fixtures/http-api-event';
+import { PAYMENTS_API_YML } from '../fixtures/monitors-yml';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 
 const NOW_MS = Date.parse('2024-05-01T12:00:00.000Z');
 /** ISO time `minutes` before (negative) or after now. */
 const at = (minutes: number) => new Date(NOW_MS + minutes * 60_000).toISOString();
 
-const MONITORS_YML = `
-notify:
-  from: monitor@example.com
-  to: [oncall@example.com]
-monitors:
-  - id: payments-api
-    name: Payments API
-    url: https://api.example.com/health
+const MONITORS_YML = `${PAYMENTS_API_YML}
     headers:
       Authorization: Bearer secret-token-123
     expect:

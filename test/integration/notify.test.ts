@@ -1,10 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { SESClient, SESServiceException, type SESClientConfig } from '@aws-sdk/client-ses';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { createNotifyDeps } from '../../lib/adapters/aws-notifier-deps';
 import { DynamoDbMonitorStateStore } from '../../lib/adapters/dynamodb-monitor-state-store';
-import { LEDGER_PK } from '../../lib/adapters/dynamodb-notification-ledger';
 import { notifyBatch, type NotifyDeps } from '../../lib/app/notify-batch';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
 import { freePort } from '../../tools/local/free-port';
@@ -12,7 +10,8 @@ import { tickOf } from '../../lib/domain/schedule';
 import { advanceState, initialState } from '../../lib/domain/state-machine';
 import type { CheckResult, MonitorsConfig, Transition } from '../../lib/domain/types';
 import { createLambdaContext } from '../fixtures/lambda-context';
-import { createTestTable, type TestTable } from '../support/dynamodb';
+import { PAYMENTS_API_YML } from '../fixtures/monitors-yml';
+import { createTestTable, ledgerItems, type TestTable } from '../support/dynamodb';
 import {
   matchesFilterPatterns,
   readStream,
@@ -36,14 +35,7 @@ interface StoredEmail {
   at: number;
 }
 
-const MONITORS_YML = `
-notify:
-  from: monitor@example.com
-  to: [oncall@example.com]
-monitors:
-  - id: payments-api
-    name: Payments API
-    url: https://api.example.com/health
+const MONITORS_YML = `${PAYMENTS_API_YML}
     notify: { to: [team@example.com] }
 `;
 
@@ -141,18 +133,6 @@ async function deliver(records: DynamoDBRecord[], deps: NotifyDeps) {
 }
 
 const sequenceNumber = (record: DynamoDBRecord | undefined) => record?.dynamodb?.SequenceNumber ?? '';
-
-async function ledgerItems(table: TestTable) {
-  const { Items } = await table.client.send(
-    new QueryCommand({
-      TableName: table.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': { S: LEDGER_PK } },
-      ConsistentRead: true,
-    }),
-  );
-  return Items ?? [];
-}
 
 describe('notifyBatch on the real stream of DynamoDB Local, sending through the SES emulator', () => {
   it('gets exactly the transition inserts through the event filter serverless.yml declares', async () => {
