@@ -1,10 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { DynamoDBClient, ProvisionedThroughputExceededException, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { SESServiceException } from '@aws-sdk/client-ses';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { createNotifyDeps } from '../../lib/adapters/aws-notifier-deps';
 import { DynamoDbMonitorStateStore } from '../../lib/adapters/dynamodb-monitor-state-store';
-import { LEDGER_PK } from '../../lib/adapters/dynamodb-notification-ledger';
 import { createSesClient, SES_MAX_ATTEMPTS } from '../../lib/adapters/ses-mailer';
 import { notifyBatch } from '../../lib/app/notify-batch';
 import type { NotifyTiming } from '../../lib/app/notify';
@@ -13,7 +12,7 @@ import { tickOf } from '../../lib/domain/schedule';
 import { advanceState, initialState } from '../../lib/domain/state-machine';
 import type { CheckResult } from '../../lib/domain/types';
 import { createLambdaContext } from '../fixtures/lambda-context';
-import { createTestTable, type TestTable } from '../support/dynamodb';
+import { createTestTable, ledgerItems, type TestTable } from '../support/dynamodb';
 import { fetchEmails } from '../support/fault-harness';
 import { KillSwitch, quickRetryStrategy } from '../support/faults';
 import { matchesFilterPatterns, readStream, streamFilterPatterns, testDynamoDbStreamsClient, toLambdaRecord, toStreamEvent } from '../support/stream-records';
@@ -131,15 +130,7 @@ class CapturingLogger extends Logger {
 }
 
 async function ledger(table: TestTable): Promise<Array<{ status: string; outcome?: string }>> {
-  const { Items } = await table.client.send(
-    new QueryCommand({
-      TableName: table.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': { S: LEDGER_PK } },
-      ConsistentRead: true,
-    }),
-  );
-  return (Items ?? []).map((item) => ({ status: item.status?.S ?? '', ...(item.outcome?.S ? { outcome: item.outcome.S } : {}) }));
+  return (await ledgerItems(table)).map((item) => ({ status: item.status?.S ?? '', ...(item.outcome?.S ? { outcome: item.outcome.S } : {}) }));
 }
 
 async function subjects(): Promise<string[]> {

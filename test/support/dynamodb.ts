@@ -1,16 +1,18 @@
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
+import { LEDGER_PK } from '../../lib/adapters/dynamodb-notification-ledger';
 import { tableDefinition } from '../../tools/local/table-definition';
+
+/** Where the DynamoDB Local that jest's global setup started answers, and the local credentials, for any of its clients. */
+export function testDynamoDbClientConfig() {
+  const endpoint = process.env.TEST_DYNAMODB_ENDPOINT;
+  if (!endpoint) throw new Error('TEST_DYNAMODB_ENDPOINT is not set: run the tests through jest (global setup)');
+  return { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+}
 
 /** A client for the DynamoDB Local that jest's global setup started. */
 export function testDynamoDbClient(): DynamoDBClient {
-  const endpoint = process.env.TEST_DYNAMODB_ENDPOINT;
-  if (!endpoint) throw new Error('TEST_DYNAMODB_ENDPOINT is not set: run the tests through jest (global setup)');
-  return new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  return new DynamoDBClient(testDynamoDbClientConfig());
 }
 
 export interface TestTable {
@@ -34,4 +36,17 @@ export async function createTestTable(prefix = 'test'): Promise<TestTable> {
       client.destroy();
     },
   };
+}
+
+/** The notification ledger's items in the table, read consistently. */
+export async function ledgerItems(table: TestTable) {
+  const { Items } = await table.client.send(
+    new QueryCommand({
+      TableName: table.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': { S: LEDGER_PK } },
+      ConsistentRead: true,
+    }),
+  );
+  return Items ?? [];
 }

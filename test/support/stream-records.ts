@@ -10,18 +10,13 @@ import type { AttributeValue, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-la
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { testDynamoDbClientConfig } from './dynamodb';
 
 const SERVERLESS_YML = path.join(__dirname, '..', '..', 'serverless.yml');
 
 /** A client for the streams of the DynamoDB Local that jest's global setup started. */
 export function testDynamoDbStreamsClient(): DynamoDBStreamsClient {
-  const endpoint = process.env.TEST_DYNAMODB_ENDPOINT;
-  if (!endpoint) throw new Error('TEST_DYNAMODB_ENDPOINT is not set: run the tests through jest (global setup)');
-  return new DynamoDBStreamsClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  return new DynamoDBStreamsClient(testDynamoDbClientConfig());
 }
 
 /** Every record in the stream so far, oldest first, as the SDK returns them (all shards, from TRIM_HORIZON). */
