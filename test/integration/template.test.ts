@@ -231,6 +231,11 @@ const probeArn = (stackName: string) => ({
 });
 const functionId = (name: FunctionName) => `${name[0]?.toUpperCase()}${name.slice(1)}LambdaFunction`;
 
+/** The environment every function gets, whatever its kind. */
+function everyFunctionsEnvironment(monitorsFile: string): Record<string, unknown> {
+  return { TABLE_NAME: { Ref: 'MonitorTable' }, MONITORS_FILE: monitorsFile, POWERTOOLS_SERVICE_NAME: 'uptime-monitor', NODE_OPTIONS: '--enable-source-maps' };
+}
+
 function environmentOf(stack: PackagedStack, name: FunctionName): Record<string, unknown> {
   return (props(stack, functionId(name)).Environment as { Variables: Record<string, unknown> }).Variables;
 }
@@ -362,44 +367,21 @@ describe('stages and parameters', () => {
     );
     for (const [, group] of resourcesOfType(dev, 'AWS::Logs::LogGroup')) expect(group.Properties?.RetentionInDays).toBe(30);
     expect(environmentOf(dev, 'probe')).toEqual({
-      TABLE_NAME: { Ref: 'MonitorTable' },
-      MONITORS_FILE: 'monitors.yml',
-      POWERTOOLS_SERVICE_NAME: 'uptime-monitor',
-      NODE_OPTIONS: '--enable-source-maps',
-      METRICS_ENABLED: 'true',
-      METRICS_NAMESPACE: 'UptimeMonitor',
-      STACK_NAME: 'uptime-monitor-dev',
-      PROBE_CONCURRENCY: '64',
-      PROBE_SHARD_SIZE: '1000',
-      PROBE_PERIOD: '1m',
-      TRANSITION_RETENTION_DAYS: '400',
-      RUN_RETENTION_DAYS: '35',
+      ...everyFunctionsEnvironment('monitors.yml'),
+      METRICS_ENABLED: 'true', METRICS_NAMESPACE: 'UptimeMonitor', STACK_NAME: 'uptime-monitor-dev',
+      PROBE_CONCURRENCY: '64', PROBE_SHARD_SIZE: '1000', PROBE_PERIOD: '1m',
+      TRANSITION_RETENTION_DAYS: '400', RUN_RETENTION_DAYS: '35',
     });
-    for (const name of ['notify', 'api'] as const) {
-      expect(environmentOf(dev, name)).toEqual({
-        TABLE_NAME: { Ref: 'MonitorTable' },
-        MONITORS_FILE: 'monitors.yml',
-        POWERTOOLS_SERVICE_NAME: 'uptime-monitor',
-        NODE_OPTIONS: '--enable-source-maps',
-      });
-    }
+    for (const name of ['notify', 'api'] as const) expect(environmentOf(dev, name)).toEqual(everyFunctionsEnvironment('monitors.yml'));
   });
 
   it('wires every parameter into the template', () => {
     expect(props(prod, 'ProbeEventsRuleSchedule1').ScheduleExpression).toBe('cron(0/5 * * * ? *)');
     expect(environmentOf(prod, 'probe')).toEqual({
-      TABLE_NAME: { Ref: 'MonitorTable' },
-      MONITORS_FILE: 'config/five-minutes.yml',
-      POWERTOOLS_SERVICE_NAME: 'uptime-monitor',
-      NODE_OPTIONS: '--enable-source-maps',
-      METRICS_ENABLED: 'true',
-      METRICS_NAMESPACE: 'Acme/Uptime',
-      STACK_NAME: 'uptime-monitor-prod',
-      PROBE_CONCURRENCY: '8',
-      PROBE_SHARD_SIZE: '250',
-      PROBE_PERIOD: '1m',
-      TRANSITION_RETENTION_DAYS: '100',
-      RUN_RETENTION_DAYS: '10',
+      ...everyFunctionsEnvironment('config/five-minutes.yml'),
+      METRICS_ENABLED: 'true', METRICS_NAMESPACE: 'Acme/Uptime', STACK_NAME: 'uptime-monitor-prod',
+      PROBE_CONCURRENCY: '8', PROBE_SHARD_SIZE: '250', PROBE_PERIOD: '1m',
+      TRANSITION_RETENTION_DAYS: '100', RUN_RETENTION_DAYS: '10',
     });
     expect(environmentOf(prod, 'api').MONITORS_FILE).toBe('config/five-minutes.yml');
     expect(environmentOf(prod, 'notify').MONITORS_FILE).toBe('config/five-minutes.yml');
