@@ -1,5 +1,6 @@
 import { parseMonitorsConfig } from '../../lib/config/monitors';
 import { ConfigError } from '../../lib/domain/errors';
+import { thrownBy } from '../support/thrown';
 
 /**
  * Every malformed shape of monitors.yml is refused with a ConfigError that names the file and the
@@ -180,12 +181,7 @@ afterAll(() => {
 
 describe.each(Object.entries(CASES))('%s', (_field, cases) => {
   it.each(cases)('refuses %s', (what, text, message) => {
-    let thrown: unknown;
-    try {
-      parseMonitorsConfig(text, 'monitors.yml');
-    } catch (error) {
-      thrown = error;
-    }
+    const thrown = thrownBy(() => parseMonitorsConfig(text, 'monitors.yml'));
     expect(thrown).toBeInstanceOf(ConfigError);
     const refusal = thrown instanceof Error ? thrown.message : '';
     expect(refusal).toContain(message);

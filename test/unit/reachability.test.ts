@@ -7,6 +7,7 @@ import {
   type UnreachableKind,
 } from '../../deploy/reachability';
 import { ConfigError } from '../../lib/domain/errors';
+import { thrownBy } from '../support/thrown';
 
 describe('classifyTargetHost', () => {
   const unreachable: Array<[string, UnreachableKind, string, string]> = [
@@ -106,11 +107,12 @@ describe('findUnreachableTargets', () => {
   );
 
   it('names the file, the monitor and the field of every unreachable target, in file order', () => {
+    const why = ', which Lambda cannot reach; use --stage local to run it on this machine';
     expect(findUnreachableTargets(config, 'monitors.yml')).toEqual([
-      'monitors.yml: monitors[0] (api).url: 127.0.0.1 is a loopback address, which Lambda cannot reach; use --stage local to run it on this machine',
-      'monitors.yml: monitors[2] (nas).url: 192.168.1.20 is a private-network address (192.168.0.0/16), which Lambda cannot reach; use --stage local to run it on this machine',
-      'monitors.yml: monitors[3] (dev).url: localhost is a loopback name, which Lambda cannot reach; use --stage local to run it on this machine',
-      'monitors.yml: monitors[4] (metadata).url: 169.254.169.254 is a link-local address (169.254.0.0/16), which Lambda cannot reach; use --stage local to run it on this machine',
+      `monitors.yml: monitors[0] (api).url: 127.0.0.1 is a loopback address${why}`,
+      `monitors.yml: monitors[2] (nas).url: 192.168.1.20 is a private-network address (192.168.0.0/16)${why}`,
+      `monitors.yml: monitors[3] (dev).url: localhost is a loopback name${why}`,
+      `monitors.yml: monitors[4] (metadata).url: 169.254.169.254 is a link-local address (169.254.0.0/16)${why}`,
     ]);
   });
 
@@ -121,12 +123,7 @@ describe('findUnreachableTargets', () => {
   });
 
   it('throws a ConfigError with one line per unreachable target', () => {
-    let thrown: unknown;
-    try {
-      assertReachableFromLambda(config, 'prod.yml');
-    } catch (error) {
-      thrown = error;
-    }
+    const thrown = thrownBy(() => assertReachableFromLambda(config, 'prod.yml'));
     expect(thrown).toBeInstanceOf(ConfigError);
     const lines = (thrown as ConfigError).message.split('\n');
     expect(lines).toHaveLength(4);
