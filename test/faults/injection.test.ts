@@ -43,15 +43,20 @@ const HOSTILE_REASON = [
   'z'.repeat(10 * 1024),
 ].join('');
 
-const config = parseMonitorsConfig(
-  `notify: { from: monitor@example.com, to: [oncall@example.com] }
+/** A monitors file with the one monitor, shop, under its hostile name; `more` goes on with its keys (indented by four spaces). */
+function shopConfig(url: string, more = '') {
+  return parseMonitorsConfig(
+    `notify: { from: monitor@example.com, to: [oncall@example.com] }
 monitors:
   - id: shop
     name: ${JSON.stringify(HOSTILE_NAME)}
-    url: "https://shop.example.com/health"
-`,
-  'monitors.yml',
-);
+    url: "${url}"
+${more}`,
+    'monitors.yml',
+  );
+}
+
+const config = shopConfig('https://shop.example.com/health');
 
 const START = Date.parse('2026-04-01T09:00:00Z');
 const tables: TestTable[] = [];
@@ -144,16 +149,11 @@ describe('logs', () => {
     await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
     const forged = '{"level":"ERROR","message":"forged","monitorId":"shop"}';
     // A JSON path from the monitors file is echoed into the failure reason as written.
-    const probeConfig = parseMonitorsConfig(
-      `notify: { from: monitor@example.com, to: [oncall@example.com] }
-monitors:
-  - id: shop
-    name: ${JSON.stringify(HOSTILE_NAME)}
-    url: "http://127.0.0.1:${(target.address() as AddressInfo).port}/health"
-    expect:
+    const probeConfig = shopConfig(
+      `http://127.0.0.1:${(target.address() as AddressInfo).port}/health`,
+      `    expect:
       json: { ${JSON.stringify(`status\r\n${forged}\n`)}: OK }
 `,
-      'monitors.yml',
     );
     const table = await createTestTable('injection-logs');
     tables.push(table);
