@@ -30,13 +30,7 @@ function readBadge(svg: string): { texts: string[]; width: number; title: string
 
 describe('formatPercent', () => {
   it.each<[number | null, string]>([
-    [100, '100%'],
-    [99.999, '99.99%'],
-    [99.95, '99.95%'],
-    [99.9, '99.90%'],
-    [50, '50.00%'],
-    [0, '0.00%'],
-    [null, 'no data'],
+    [100, '100%'], [99.999, '99.99%'], [99.95, '99.95%'], [99.9, '99.90%'], [50, '50.00%'], [0, '0.00%'], [null, 'no data'],
   ])('%p reads %s', (percent, text) => {
     expect(formatPercent(percent)).toBe(text);
   });
@@ -90,15 +84,8 @@ describe('badges', () => {
   });
 
   it.each<[number | null, string]>([
-    [100, 'brightgreen'],
-    [99.9, 'brightgreen'],
-    [99.89, 'green'],
-    [99, 'green'],
-    [98.5, 'yellowgreen'],
-    [96, 'yellow'],
-    [91, 'orange'],
-    [89.99, 'red'],
-    [null, 'lightgrey'],
+    [100, 'brightgreen'], [99.9, 'brightgreen'], [99.89, 'green'], [99, 'green'], [98.5, 'yellowgreen'],
+    [96, 'yellow'], [91, 'orange'], [89.99, 'red'], [null, 'lightgrey'],
   ])('colours %p%% %s', (percent, color) => {
     expect(colorForUptime(percent)).toBe(color);
   });

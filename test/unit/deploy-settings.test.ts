@@ -48,15 +48,14 @@ const arn = (identity: string) => ({
   'Fn::Sub': `arn:\${AWS::Partition}:ses:\${AWS::Region}:\${AWS::AccountId}:identity/${identity}`,
 });
 
+/** The probe function of the dev stage, as the template names it for the shards' Invoke. */
+const DEV_PROBE_ARN = { 'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:uptime-monitor-dev-probe` };
+
 describe('resolveDeploySettings', () => {
   it('derives the documented defaults from monitors.yml', () => {
     expect(resolveDeploySettings(input())).toEqual({
-      monitorsFile: 'monitors.yml',
-      tableName: { Ref: 'MonitorTable' },
-      scheduleEnabled: true,
-      probePeriod: '1m',
-      schedule: 'rate(1 minute)',
-      runPeriodSeconds: 60,
+      monitorsFile: 'monitors.yml', tableName: { Ref: 'MonitorTable' },
+      scheduleEnabled: true, probePeriod: '1m', schedule: 'rate(1 minute)', runPeriodSeconds: 60,
       sesIdentity: 'monitor@example.com',
       // sesSandbox defaults to true: SES then also checks the permission against every recipient
       sesIdentityArns: [
@@ -65,18 +64,10 @@ describe('resolveDeploySettings', () => {
         arn('boss@example.org'),
         arn('shop@example.net'),
       ],
-      alarmEmail: 'oncall@example.com',
-      logRetentionDays: 30,
-      metricsNamespace: 'UptimeMonitor',
-      metricsEnabled: 'true',
-      probeConcurrency: '64',
-      probeShardSize: '1000',
-      probeTimeoutSeconds: 55,
-      probeFunctionArn: { 'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:uptime-monitor-dev-probe` },
-      transitionRetentionDays: '400',
-      runRetentionDays: '35',
-      apiThrottleRate: 10,
-      apiThrottleBurst: 20,
+      alarmEmail: 'oncall@example.com', logRetentionDays: 30, metricsNamespace: 'UptimeMonitor', metricsEnabled: 'true',
+      probeConcurrency: '64', probeShardSize: '1000', probeTimeoutSeconds: 55, probeFunctionArn: DEV_PROBE_ARN,
+      transitionRetentionDays: '400', runRetentionDays: '35',
+      apiThrottleRate: 10, apiThrottleBurst: 20,
     });
   });
 
@@ -97,26 +88,14 @@ describe('resolveDeploySettings', () => {
     };
     const text = FILE.replace('    url: https://api.example.com/health', '    url: https://api.example.com/health\n    interval: 5m');
     expect(resolveDeploySettings(input({ params, stage: 'prod' }, text))).toEqual({
-      monitorsFile: 'monitors.yml',
-      tableName: { Ref: 'MonitorTable' },
-      scheduleEnabled: true,
-      probePeriod: '1m',
-      schedule: 'cron(0/5 * * * ? *)',
-      runPeriodSeconds: 300,
+      monitorsFile: 'monitors.yml', tableName: { Ref: 'MonitorTable' },
+      scheduleEnabled: true, probePeriod: '1m', schedule: 'cron(0/5 * * * ? *)', runPeriodSeconds: 300,
       sesIdentity: 'example.com',
       sesIdentityArns: [arn('example.com')],
-      alarmEmail: 'ops@example.org',
-      logRetentionDays: 90,
-      metricsNamespace: 'Acme/Uptime',
-      metricsEnabled: 'true',
-      probeConcurrency: '8',
-      probeShardSize: '250',
-      probeTimeoutSeconds: 55,
-      probeFunctionArn: { 'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:uptime-monitor-dev-probe` },
-      transitionRetentionDays: '90',
-      runRetentionDays: '7',
-      apiThrottleRate: 2.5,
-      apiThrottleBurst: 5,
+      alarmEmail: 'ops@example.org', logRetentionDays: 90, metricsNamespace: 'Acme/Uptime', metricsEnabled: 'true',
+      probeConcurrency: '8', probeShardSize: '250', probeTimeoutSeconds: 55, probeFunctionArn: DEV_PROBE_ARN,
+      transitionRetentionDays: '90', runRetentionDays: '7',
+      apiThrottleRate: 2.5, apiThrottleBurst: 5,
     });
   });
 
@@ -190,10 +169,7 @@ describe('resolveDeploySettings', () => {
 
 describe('scheduleExpression', () => {
   it.each([
-    [1, 'rate(1 minute)'],
-    [2, 'cron(0/2 * * * ? *)'],
-    [15, 'cron(0/15 * * * ? *)'],
-    [60, 'cron(0 * * * ? *)'],
+    [1, 'rate(1 minute)'], [2, 'cron(0/2 * * * ? *)'], [15, 'cron(0/15 * * * ? *)'], [60, 'cron(0 * * * ? *)'],
   ])('%i minutes -> %s', (minutes, expression) => {
     expect(scheduleExpression(minutes)).toBe(expression);
   });
@@ -201,14 +177,10 @@ describe('scheduleExpression', () => {
 
 describe('identityCovers', () => {
   it.each([
-    ['monitor@example.com', 'monitor@example.com', true],
-    ['Monitor@Example.com', 'monitor@example.com', true],
-    ['example.com', 'monitor@example.com', true],
-    ['EXAMPLE.com', 'monitor@example.com', true],
-    ['example.com', 'monitor@mail.example.com', false],
-    ['mail.example.com', 'monitor@example.com', false],
-    ['other@example.com', 'monitor@example.com', false],
-    ['example.org', 'monitor@example.com', false],
+    ['monitor@example.com', 'monitor@example.com', true], ['Monitor@Example.com', 'monitor@example.com', true],
+    ['example.com', 'monitor@example.com', true], ['EXAMPLE.com', 'monitor@example.com', true],
+    ['example.com', 'monitor@mail.example.com', false], ['mail.example.com', 'monitor@example.com', false],
+    ['other@example.com', 'monitor@example.com', false], ['example.org', 'monitor@example.com', false],
   ])('%s covers %s: %s', (identity, address, covers) => {
     expect(identityCovers(identity, address)).toBe(covers);
   });
