@@ -8,26 +8,14 @@ import {
   type TransitionEmailInput,
 } from '../../lib/domain/email';
 import type { MonitorConfig, Transition } from '../../lib/domain/types';
+import { defaultMonitor } from '../fixtures/monitor-config';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 function monitor(overrides: Partial<MonitorConfig> = {}): MonitorConfig {
-  return {
-    id: 'payments-api',
-    name: 'Payments API',
-    url: 'https://api.example.com/health',
-    method: 'GET',
-    headers: {},
-    timeoutMs: 5000,
-    intervalMs: MINUTE,
-    failureThreshold: 2,
-    successThreshold: 2,
-    expect: { status: [200] },
-    notify: { to: ['team@example.com'] },
-    ...overrides,
-  };
+  return defaultMonitor('payments-api', 'https://api.example.com/health', { name: 'Payments API', intervalMs: MINUTE, notify: { to: ['team@example.com'] }, ...overrides });
 }
 
 const outage: Transition = {
@@ -85,10 +73,7 @@ function render(overrides: Partial<TransitionEmailInput>) {
 
 describe('shouldNotify', () => {
   it.each([
-    ['UNKNOWN', 'UP', false],
-    ['UNKNOWN', 'DOWN', true],
-    ['UP', 'DOWN', true],
-    ['DOWN', 'UP', true],
+    ['UNKNOWN', 'UP', false], ['UNKNOWN', 'DOWN', true], ['UP', 'DOWN', true], ['DOWN', 'UP', true],
   ] as const)('%s -> %s: %s', (from, to, expected) => {
     expect(shouldNotify({ from, to })).toBe(expected);
   });
