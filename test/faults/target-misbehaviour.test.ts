@@ -1,12 +1,13 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
+import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { generate } from 'selfsigned';
 import { DEFAULT_MAX_BODY_BYTES, HttpProber } from '../../lib/adapters/http-prober';
 import { evaluateResult } from '../../lib/domain/evaluate';
 import type { CheckResult, MonitorConfig } from '../../lib/domain/types';
 import { freePort } from '../../tools/local/free-port';
 import { defaultMonitor } from '../fixtures/monitor-config';
+import { answerInvalidJson, answerOk, listenOnLoopback } from '../support/http-answers';
 
 /**
  * Every way a target can misbehave, each served for real on 127.0.0.1 (the `.invalid` host never
@@ -38,8 +39,7 @@ function track(server: Server | TcpServer): void {
 
 async function listen(server: Server | TcpServer): Promise<number> {
   track(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return (server.address() as AddressInfo).port;
+  return listenOnLoopback(server);
 }
 
 function misbehave(request: IncomingMessage, response: ServerResponse): void {
@@ -82,8 +82,7 @@ function misbehave(request: IncomingMessage, response: ServerResponse): void {
       response.writeHead(302, { location: '/loop' }).end();
       return;
     case '/invalid-json':
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{"status": OK');
-      return;
+      return answerInvalidJson(response);
     case '/html-page':
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!DOCTYPE html><html><body><h1>Please sign in</h1></body></html>');
       return;
@@ -99,8 +98,7 @@ function misbehave(request: IncomingMessage, response: ServerResponse): void {
       response.writeHead(200, { 'content-type': 'application/json', 'x-filler': 'y'.repeat(128 * 1024) }).end('{"status":"OK"}');
       return;
     case '/ok':
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"OK"}');
-      return;
+      return answerOk(response);
     default:
       response.writeHead(404).end();
   }

@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, ScheduledEvent } from 'aws-lambda';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { createNotifyDeps } from '../../lib/adapters/aws-notifier-deps';
 import { createSesClient, SES_MAX_ATTEMPTS } from '../../lib/adapters/ses-mailer';
 import { notifyBatch } from '../../lib/app/notify-batch';
@@ -23,6 +23,7 @@ import {
   quickRetryStrategy,
   Rng,
 } from './faults';
+import { answerDegraded, answerInvalidJson, answerOk, answerUnavailable, listenOnLoopback } from './http-answers';
 import { matchesFilterPatterns, streamFilterPatterns, toLambdaRecord, toStreamEvent } from './stream-records';
 import { StreamTail } from './stream-tail';
 
@@ -62,8 +63,7 @@ export class TargetWorld {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
     });
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.baseUrl = `http://127.0.0.1:${await listenOnLoopback(this.server)}`;
   }
 
   async stop(): Promise<void> {
@@ -82,25 +82,19 @@ export class TargetWorld {
       response.writeHead(404).end();
       return;
     }
-    if (health === 'up') {
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"OK"}');
-      return;
-    }
+    if (health === 'up') return answerOk(response);
     switch (target.downKind) {
       case 'status-503':
-        response.writeHead(503, { 'content-type': 'text/plain' }).end('unavailable');
-        return;
+        return answerUnavailable(response);
       case 'slow-503':
-        setTimeout(() => response.writeHead(503, { 'content-type': 'text/plain' }).end('unavailable'), 300);
+        setTimeout(() => answerUnavailable(response), 300);
         return;
       case 'hang':
         return; // never answers; the monitor's timeout ends the probe
       case 'wrong-json':
-        response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"DEGRADED"}');
-        return;
+        return answerDegraded(response);
       case 'invalid-json':
-        response.writeHead(200, { 'content-type': 'application/json' }).end('{"status": OK');
-        return;
+        return answerInvalidJson(response);
       case 'reset':
         response.writeHead(200, { 'content-type': 'application/json', 'content-length': '4096' });
         response.write('{"status":');

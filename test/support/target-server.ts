@@ -1,7 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { answerDegraded, answerOk, answerUnavailable, listenOnLoopback } from './http-answers';
 
 export type TargetBehaviour = 'ok' | 'degraded' | 'error' | 'hang';
+
+const ANSWERS: Record<TargetBehaviour, (response: ServerResponse) => void> = {
+  ok: answerOk,
+  degraded: answerDegraded,
+  error: answerUnavailable,
+  hang: () => undefined,
+};
 
 export interface TargetServer {
   url: string;
@@ -23,25 +30,12 @@ export async function startTargetServer(initial: TargetBehaviour = 'ok'): Promis
     request.resume();
     if (target.failNext > 0) {
       target.failNext -= 1;
-      response.writeHead(503, { 'content-type': 'text/plain' }).end('unavailable');
+      answerUnavailable(response);
       return;
     }
-    switch (target.behaviour) {
-      case 'ok':
-        response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"OK"}');
-        break;
-      case 'degraded':
-        response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"DEGRADED"}');
-        break;
-      case 'error':
-        response.writeHead(503, { 'content-type': 'text/plain' }).end('unavailable');
-        break;
-      case 'hang':
-        break;
-    }
+    ANSWERS[target.behaviour](response);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  target.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/health`;
+  target.url = `http://127.0.0.1:${await listenOnLoopback(server)}/health`;
   target.close = () =>
     new Promise<void>((resolve) => {
       server.closeAllConnections();
