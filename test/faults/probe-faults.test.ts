@@ -1,8 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import type { ScheduledEvent } from 'aws-lambda';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer } from 'node:http';
 import { probeRun, PROBE_SAFETY_MS, type ProbeDeps } from '../../lib/app/probe-run';
 import { DisabledMetricsSink } from '../../lib/adapters/cloudwatch-metrics-sink';
 import { createDynamoDbStores, type DynamoDbStores } from '../../lib/adapters/dynamodb-stores';
@@ -13,6 +12,7 @@ import type { MonitorsConfig } from '../../lib/domain/types';
 import { createLambdaContext } from '../fixtures/lambda-context';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { quickRetryStrategy } from '../support/faults';
+import { startOnLoopback, type LoopbackServer } from '../support/http-answers';
 import { createScheduledEvent } from '../fixtures/scheduled-event';
 
 /**
@@ -24,14 +24,13 @@ jest.setTimeout(30_000);
 const T0 = Date.parse('2026-07-01T08:00:00Z');
 const TIMING: ProbeTiming = { applyReserveMs: 800, pollMs: 20, leaseSlackMs: 300 };
 
-let server: Server;
+let target: LoopbackServer;
 let base: string;
-const sockets = new Set<Socket>();
 const tables: TestTable[] = [];
 const clients: DynamoDBClient[] = [];
 
 beforeAll(async () => {
-  server = createServer((request, response) => {
+  const server = createServer((request, response) => {
     request.resume();
     const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
     if (path === '/ok') response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"OK"}');
@@ -44,18 +43,13 @@ beforeAll(async () => {
     }
     // '/hang': never answers
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  target = await startOnLoopback(server);
+  base = target.baseUrl;
 });
 
 afterAll(async () => {
   for (const client of clients) client.destroy();
-  for (const socket of sockets) socket.destroy();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await target.close();
   await Promise.all(tables.map((table) => table.drop()));
 });
 

@@ -1,6 +1,5 @@
 import { getEventListeners } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { DEFAULT_USER_AGENT, HttpProber } from '../../lib/adapters/http-prober';
 import { deadlineIn } from '../../lib/app/deadline';
@@ -8,6 +7,7 @@ import { evaluateResult } from '../../lib/domain/evaluate';
 import type { MonitorConfig, ProbeOutcome } from '../../lib/domain/types';
 import { freePort } from '../../tools/local/free-port';
 import { defaultMonitor } from '../fixtures/monitor-config';
+import { startOnLoopback, type LoopbackServer } from '../support/http-answers';
 
 const CHECKED_AT = '2024-05-01T12:00:00.000Z';
 const FIVE_MB = 5 * 1024 * 1024;
@@ -19,9 +19,8 @@ interface EndlessStats {
   closedByClient: Promise<void>;
 }
 
-let server: Server;
+let target: LoopbackServer;
 let baseUrl: string;
-const sockets = new Set<Socket>();
 const endless: EndlessStats[] = [];
 
 function sendJson(res: ServerResponse, statusCode: number, body: unknown): void {
@@ -149,18 +148,12 @@ function asError(outcome: ProbeOutcome): Extract<ProbeOutcome, { kind: 'error' }
 }
 
 beforeAll(async () => {
-  server = createServer(route);
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  target = await startOnLoopback(createServer(route));
+  baseUrl = target.baseUrl;
 });
 
 afterAll(async () => {
-  for (const socket of sockets) socket.destroy();
-  await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+  await target.close();
 });
 
 describe('HttpProber against real HTTP servers on 127.0.0.1', () => {
