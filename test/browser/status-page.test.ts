@@ -2,8 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createDynamoDbStores } from '../../lib/adapters/dynamodb-stores';
-import { parseMonitorsConfig } from '../../lib/config/monitors';
-import type { MonitorConfig } from '../../lib/domain/types';
+import { parseTestMonitors } from '../fixtures/monitors-yml';
 import { startApiServer, type RunningApi } from '../support/api-server';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { scriptMonitor, seedHistory } from '../support/history';
@@ -44,7 +43,7 @@ const STEP_MS = 5 * MINUTE_MS;
 const NOW_MS = Date.parse('2024-05-15T12:30:00Z');
 const day = (daysAgo: number, hour: number, minute = 0) => Date.parse('2024-05-15T00:00:00Z') - daysAgo * DAY_MS + (hour * 60 + minute) * MINUTE_MS;
 
-const config = parseMonitorsConfig(
+const { config, monitor } = parseTestMonitors(
   `notify: { from: monitor@example.com, to: [oncall@example.com] }
 defaults: { interval: 5m }
 monitors:
@@ -55,11 +54,6 @@ monitors:
 `,
   'browser-monitors.yml',
 );
-const monitor = (id: string): MonitorConfig => {
-  const found = config.monitors.find((candidate) => candidate.id === id);
-  if (!found) throw new Error(`no monitor ${id}`);
-  return found;
-};
 // Expressions run in the page, as strings: this project compiles without the DOM's types.
 const backgroundOf = (page: Page, selector: string) =>
   page.evaluate<string>(`getComputedStyle(document.querySelector(${JSON.stringify(selector)})).backgroundColor`);

@@ -9,7 +9,7 @@ import { runProbeCycle } from '../../lib/app/probe-cycle';
 import { loadHourlyRunStats, rollUpHour, rollUpPreviousHour, type HourRunStats } from '../../lib/app/run-history';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
 import { mergeRunStats, summarizeRuns, type RunStats } from '../../lib/domain/run-stats';
-import type { MonitorConfig } from '../../lib/domain/types';
+import { parseTestMonitors } from '../fixtures/monitors-yml';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { scriptMonitor, seedHistory, type SeededHistory } from '../support/history';
 import { startTargetServer, type TargetServer } from '../support/target-server';
@@ -18,7 +18,7 @@ import { MINUTE_MS, HOUR_MS } from '../../lib/domain/time';
 const T0 = Date.parse('2024-05-01T10:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
 
-const config = parseMonitorsConfig(
+const { monitor } = parseTestMonitors(
   `notify: { from: monitor@example.com, to: [oncall@example.com] }
 monitors:
   - { id: api, name: API, url: "https://api.example.com/health" }
@@ -26,11 +26,6 @@ monitors:
 `,
   'run-history-monitors.yml',
 );
-const monitor = (id: string): MonitorConfig => {
-  const found = config.monitors.find((candidate) => candidate.id === id);
-  if (!found) throw new Error(`no monitor ${id}`);
-  return found;
-};
 
 let table: TestTable;
 let emptyTable: TestTable;
