@@ -436,10 +436,7 @@ describe('least privilege: one role per function', () => {
 
   it('lets probe read and write the table and hand shards to itself, and to no other function', () => {
     expect(actionsOf(dev, 'probe')).toEqual([
-      'dynamodb:BatchGetItem',
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:Query',
+      'dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query',
       'lambda:InvokeFunction',
       ...LOGS,
     ]);
@@ -465,19 +462,10 @@ describe('least privilege: one role per function', () => {
 
   it('lets notify read the table, write only its ledger items, send as the SES identity and dead-letter', () => {
     expect(actionsOf(dev, 'notify')).toEqual([
-      'dynamodb:DeleteItem',
-      'dynamodb:DescribeStream',
-      'dynamodb:GetItem',
-      'dynamodb:GetRecords',
-      'dynamodb:GetShardIterator',
-      'dynamodb:ListStreams',
-      'dynamodb:PutItem',
-      'dynamodb:Query',
-      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem', 'dynamodb:DescribeStream', 'dynamodb:GetItem', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator',
+      'dynamodb:ListStreams', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem',
       ...LOGS,
-      'ses:SendEmail',
-      'ses:SendRawEmail',
-      'sqs:SendMessage',
+      'ses:SendEmail', 'ses:SendRawEmail', 'sqs:SendMessage',
     ]);
     const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'].flatMap((action) =>
       statementsWith(dev, 'notify', action),
