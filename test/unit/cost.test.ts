@@ -42,7 +42,7 @@ describe('lambdaGbSeconds', () => {
 });
 
 describe('estimateMonthlyCost', () => {
-  it('reproduces ARCHITECTURE.md: one write per probe is $0.027 and a per-monitor metric $0.30 a monitor-month', () => {
+  it('reproduces the cost model of docs/architecture.md: one write per probe is $0.027 and a per-monitor metric $0.30 a monitor-month', () => {
     const estimate = estimateMonthlyCost(inputs({ monitors: 500, run: { ...inputs().run, writeUnits: 500 }, customMetrics: 500 }));
     expect(lineOf(estimate, 'DynamoDB writes, steady runs').perMonitor).toBeCloseTo(0.027, 6);
     expect(lineOf(estimate, 'CloudWatch custom metrics (aggregate)').perMonitor).toBeCloseTo(0.3, 9);

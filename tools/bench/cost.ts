@@ -35,8 +35,8 @@ export interface PriceList {
 }
 
 /**
- * us-east-1 list prices. The first seven are ARCHITECTURE.md's cost model; storage, backups,
- * alarms and logs are not in it but are on the same bill, so they are counted too.
+ * us-east-1 list prices of what a stack is billed for (docs/architecture.md, "Cost model"):
+ * requests, compute, DynamoDB units, storage and backups, metrics, alarms, logs and emails.
  */
 export const LIST_PRICES: PriceList = {
   lambdaRequest: 0.2 / 1_000_000,
@@ -242,7 +242,7 @@ export function estimateMonthlyCost(inputs: CostInputs, prices: PriceList = LIST
 export const LAMBDA_MB_PER_VCPU = 1769;
 
 /**
- * Prices outside ARCHITECTURE.md's cost model that checking endpoints on the internet adds: data
+ * Prices that checking endpoints on the internet adds to the plain-HTTP figures: data
  * transfer out of AWS to the internet (EC2 rates, which Lambda pays; us-east-1, first 10 TB a
  * month), and the free allowance of it AWS gives each account a month, shared by all its services.
  */

@@ -335,8 +335,8 @@ function printCost(label: string, estimate: CostEstimate): void {
 
 /**
  * What the same monitors cost when they are HTTPS endpoints on the internet, beyond the figures
- * above (plain HTTP on this machine, in ARCHITECTURE.md's cost model): the TLS work and the data
- * transfer out, which that model leaves out.
+ * above (plain HTTP on this machine): the TLS work and the data transfer out, which those figures
+ * leave out.
  */
 function printInternetCost(traffic: CheckTraffic[], estimates: { small?: CostEstimate; large?: CostEstimate }): void {
   const http = traffic.find((entry) => entry.protocol === 'http') as CheckTraffic;
