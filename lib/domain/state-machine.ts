@@ -45,7 +45,8 @@ export function advanceState(
     : failuresInRow >= thresholds.failureThreshold;
 
   // What every stored step writes: the counters, the tick that moved them and a new version.
-  const moved: MonitorState = { ...state, failuresInRow, successesInRow, streakStartedAt, lastFailureReason, tick, version: state.version + 1 };
+  // Built only for a step that is stored: a steady monitor's step allocates nothing.
+  const moved = (): MonitorState => ({ ...state, failuresInRow, successesInRow, streakStartedAt, lastFailureReason, tick, version: state.version + 1 });
 
   if (state.status !== target && reached) {
     const transition: Transition = {
@@ -58,14 +59,14 @@ export function advanceState(
       tick,
       ...(result.ok ? {} : { reason: describeFailure(result) }),
     };
-    return { state: { ...moved, status: target, since: streakStartedAt }, transition, changed: true };
+    return { state: { ...moved(), status: target, since: streakStartedAt }, transition, changed: true };
   }
 
   const changed =
     failuresInRow !== state.failuresInRow ||
     successesInRow !== state.successesInRow ||
     streakStartedAt !== state.streakStartedAt;
-  return changed ? { state: moved, changed: true } : { state, changed: false };
+  return changed ? { state: moved(), changed: true } : { state, changed: false };
 }
 
 /** `http-status: expected 200, got 503` style text for logs, emails and incidents. */
