@@ -1,4 +1,3 @@
-import 'zod-openapi';
 import { z } from 'zod';
 import { quoteInput } from '../domain/errors';
 import { DAY_MS } from '../domain/time';

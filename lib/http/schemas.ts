@@ -1,4 +1,3 @@
-import 'zod-openapi';
 import { z } from 'zod';
 
 /**
