@@ -26,7 +26,7 @@ module.exports = {
   testTimeout: 30000,
   maxWorkers: 2,
   projects: [
-    { ...shared, displayName: 'unit', roots: ['<rootDir>/test/unit'] },
+    { ...shared, displayName: 'unit', roots: ['<rootDir>/test/unit'], setupFiles: ['<rootDir>/test/support/fast-check-limits.ts'] },
     ...['integration', 'faults', 'e2e', 'browser'].map((name) => ({
       ...shared,
       ...withDynamoDbLocal,
