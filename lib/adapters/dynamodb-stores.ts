@@ -32,8 +32,8 @@ export function createDynamoDbStores(options: DynamoDbStoresOptions): DynamoDbSt
   const { client, tableName, transitionRetentionDays, runRetentionDays } = options;
   const rosters = new Map<string, string[]>();
   const runStores = (scope: RunScope): RunStores => ({
-    states: new DynamoDbMonitorStateStore({ client, tableName, scope, ...(transitionRetentionDays ? { transitionRetentionDays } : {}) }),
-    runs: new DynamoDbRunSummaryStore({ client, tableName, scope, rosters, ...(runRetentionDays ? { runRetentionDays } : {}) }),
+    states: new DynamoDbMonitorStateStore({ client, tableName, scope, transitionRetentionDays }),
+    runs: new DynamoDbRunSummaryStore({ client, tableName, scope, rosters, runRetentionDays }),
     markers: new DynamoDbRunMarkerStore({ client, tableName, scope }),
     lock: new DynamoDbApplyLock({ client, tableName, scope }),
   });
@@ -43,6 +43,6 @@ export function createDynamoDbStores(options: DynamoDbStoresOptions): DynamoDbSt
     // so shards of one tick neither skip nor wait for each other, and read only their monitors' states.
     scoped: runStores,
     transitions: new DynamoDbTransitionReader({ client, tableName }),
-    rollups: new DynamoDbRunRollupStore({ client, tableName, rosters, ...(transitionRetentionDays ? { retentionDays: transitionRetentionDays } : {}) }),
+    rollups: new DynamoDbRunRollupStore({ client, tableName, rosters, retentionDays: transitionRetentionDays }),
   };
 }

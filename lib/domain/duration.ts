@@ -1,4 +1,6 @@
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS } from './time';
+
+const UNIT_MS = { ms: 1, s: SECOND_MS, m: MINUTE_MS, h: HOUR_MS, d: DAY_MS } as const;
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
 
 /** Parses `250ms`, `5s`, `1m`, `2h`, `7d` into milliseconds; undefined when it is not a duration. */
@@ -17,19 +19,20 @@ export function parseDuration(text: string): number | undefined {
 export type DurationStyle = 'compact' | 'spaced';
 
 const DURATION_UNITS = [
-  { seconds: 86_400, compact: 'd', spaced: ' d' },
-  { seconds: 3600, compact: 'h', spaced: ' h' },
-  { seconds: 60, compact: 'm', spaced: ' min' },
-  { seconds: 1, compact: 's', spaced: ' s' },
+  { ms: DAY_MS, compact: 'd', spaced: ' d' },
+  { ms: HOUR_MS, compact: 'h', spaced: ' h' },
+  { ms: MINUTE_MS, compact: 'm', spaced: ' min' },
+  { ms: SECOND_MS, compact: 's', spaced: ' s' },
 ] as const;
 const SECONDS_UNIT = DURATION_UNITS.length - 1;
 
 /** A length of time in milliseconds for people: its largest unit, and the next one when it is not zero. */
 export function formatDuration(ms: number, style: DurationStyle = 'compact'): string {
-  let rest = Math.max(0, Math.round(ms / 1000));
+  // Whole seconds first: 59.6 s reads 1m, never 0m 60s.
+  let rest = Math.max(0, Math.round(ms / SECOND_MS)) * SECOND_MS;
   const amounts = DURATION_UNITS.map((unit) => {
-    const amount = Math.floor(rest / unit.seconds);
-    rest -= amount * unit.seconds;
+    const amount = Math.floor(rest / unit.ms);
+    rest -= amount * unit.ms;
     return amount;
   });
   const first = amounts.findIndex((amount) => amount > 0);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { quoteInput } from '../domain/errors';
-import { DAY_MS } from '../domain/time';
+import { DAY_MS, MINUTE_MS } from '../domain/time';
 import { DEFAULT_WINDOW, PUBLIC_WINDOW_NAMES, rangeBetween, WINDOW_NAMES, type RangeRequest } from '../domain/time-range';
 import { BadRequestError } from './errors';
 
@@ -62,7 +62,7 @@ function queryTime(name: 'from' | 'to') {
       context.addIssue({ code: 'custom', message: `${name} is not a valid date and time: ${quoteInput(text)}` });
       return z.NEVER;
     }
-    const offsetMs = (sign === '-' ? -1 : 1) * (oh * 60 + om) * 60_000;
+    const offsetMs = (sign === '-' ? -1 : 1) * (oh * 60 + om) * MINUTE_MS;
     const utc = new Date(0);
     utc.setUTCFullYear(y, mo - 1, d);
     utc.setUTCHours(h, mi, s, Number(fraction.padEnd(3, '0').slice(0, 3)));
