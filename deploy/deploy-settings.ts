@@ -1,6 +1,7 @@
 import { parseDuration } from '../lib/domain/duration';
 import { ConfigError } from '../lib/domain/errors';
 import { RUN_RETENTION_DAYS, TRANSITION_RETENTION_DAYS } from '../lib/domain/retention';
+import { planShards } from '../lib/domain/shards';
 import type { MonitorsConfig } from '../lib/domain/types';
 import { assertReachableFromLambda } from './reachability';
 import { MINUTE_MS } from '../lib/domain/time';
@@ -24,6 +25,13 @@ export const DEPLOY_PARAMETER_NAMES = [
   'probeShardSize',
   'apiThrottleRate',
   'apiThrottleBurst',
+  'statusPageThrottleRate',
+  'statusPageThrottleBurst',
+  'badgeThrottleRate',
+  'badgeThrottleBurst',
+  'accessLogRetentionDays',
+  'probeReservedConcurrency',
+  'tableDeletionProtection',
 ] as const;
 
 export type DeployParameterName = (typeof DEPLOY_PARAMETER_NAMES)[number];
@@ -77,8 +85,29 @@ export interface DeploySettings {
   probeFunctionArn: SubExpression;
   transitionRetentionDays: string;
   runRetentionDays: string;
+  /** The stage's default budget: every route without one of its own gets this rate and burst, each route its own. */
   apiThrottleRate: number;
   apiThrottleBurst: number;
+  /** The budget of `GET /` and of `GET /health`, each its own. */
+  statusPageThrottleRate: number;
+  statusPageThrottleBurst: number;
+  /** The budget of each badge route. */
+  badgeThrottleRate: number;
+  badgeThrottleBurst: number;
+  /** Retention of the HTTP API's access log group. */
+  accessLogRetentionDays: number;
+  /**
+   * The probe's reserved concurrency (ReservedConcurrentExecutions), or `{ Ref: 'AWS::NoValue' }`
+   * when not asked for, which leaves the property out: an account whose concurrency limit is 10
+   * cannot reserve any.
+   */
+  probeReservedConcurrency: number | { Ref: 'AWS::NoValue' };
+  /** BLOCK_PRIVATE_ADDRESSES for the probe: 'true' for every deployed stage, 'false' for local (whose targets are on 127.0.0.1). */
+  blockPrivateAddresses: 'true' | 'false';
+  /** The address the notifier sends from (notify.from): the only one its SES permission allows (ses:FromAddress). */
+  notifyFrom: string;
+  /** Whether the table is created with DynamoDB deletion protection (see serverless.yml at MonitorTable). */
+  tableDeletionProtection: boolean;
 }
 
 export interface DeploySettingsInput {
@@ -113,6 +142,12 @@ export const DEPLOY_PARAMETER_DEFAULTS = {
   probeShardSize: '1000',
   apiThrottleRate: '10',
   apiThrottleBurst: '20',
+  statusPageThrottleRate: '50',
+  statusPageThrottleBurst: '100',
+  badgeThrottleRate: '50',
+  badgeThrottleBurst: '100',
+  accessLogRetentionDays: '14',
+  tableDeletionProtection: 'false',
 } as const satisfies Partial<Record<DeployParameterName, string>>;
 
 /** The probe's timeout: a run ends before the next minute's begins. */
@@ -156,16 +191,16 @@ export function resolveDeploySettings(input: DeploySettingsInput): DeploySetting
   const alarmEmail = readText(params, 'alarmEmail') ?? config.notify.to[0] ?? '';
   if (deployed && !EMAIL.test(alarmEmail)) throw parameterError('alarmEmail', `'${alarmEmail}' must be an email address`);
 
-  const logRetentionDays = readInteger(params, 'logRetentionDays', 1, 3653);
-  if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
-    throw parameterError('logRetentionDays', `${logRetentionDays} is not a retention CloudWatch Logs accepts (${LOG_RETENTION_DAYS.join(', ')})`);
-  }
+  const logRetentionDays = readLogRetention(params, 'logRetentionDays');
+  const accessLogRetentionDays = readLogRetention(params, 'accessLogRetentionDays');
   const metricsNamespace = readText(params, 'metricsNamespace') ?? DEPLOY_PARAMETER_DEFAULTS.metricsNamespace;
   if (!/^[A-Za-z0-9._/#:-][A-Za-z0-9._/#: -]{0,254}$/.test(metricsNamespace) || metricsNamespace.startsWith('AWS/')) {
     throw parameterError('metricsNamespace', `'${metricsNamespace}' must be 1 to 255 letters, digits or . _ / # : - and must not start with AWS/`);
   }
-  const apiThrottleRate = readNumber(params, 'apiThrottleRate', 0.01, 10_000);
-  const apiThrottleBurst = readInteger(params, 'apiThrottleBurst', 1, 5_000);
+  const probeShardSize = readInteger(params, 'probeShardSize', 1, 10_000);
+  // As the probe plans them: its period (PROBE_PERIOD) is 1m when deployed.
+  const shards = planShards(config.monitors, probeShardSize, MINUTE_MS).length;
+  const probeReservedConcurrency = readReservedConcurrency(params, shards);
 
   const localProbePeriod = input.localProbePeriod ?? '10s';
   const periodMs = parseDuration(localProbePeriod);
@@ -189,13 +224,22 @@ export function resolveDeploySettings(input: DeploySettingsInput): DeploySetting
     metricsNamespace,
     metricsEnabled: deployed ? 'true' : 'false',
     probeConcurrency: String(readInteger(params, 'probeConcurrency', 1, 1000)),
-    probeShardSize: String(readInteger(params, 'probeShardSize', 1, 10_000)),
+    probeShardSize: String(probeShardSize),
     probeTimeoutSeconds: config.monitors.some((monitor) => monitor.intervalMs < MINUTE_MS) ? SUB_MINUTE_PROBE_TIMEOUT_S : PROBE_TIMEOUT_S,
     probeFunctionArn: { 'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${input.stackName}-probe` },
     transitionRetentionDays: String(readInteger(params, 'transitionRetentionDays', 1, 36_500)),
     runRetentionDays: String(readInteger(params, 'runRetentionDays', 1, 36_500)),
-    apiThrottleRate,
-    apiThrottleBurst,
+    apiThrottleRate: readThrottleRate(params, 'apiThrottleRate'),
+    apiThrottleBurst: readThrottleBurst(params, 'apiThrottleBurst'),
+    statusPageThrottleRate: readThrottleRate(params, 'statusPageThrottleRate'),
+    statusPageThrottleBurst: readThrottleBurst(params, 'statusPageThrottleBurst'),
+    badgeThrottleRate: readThrottleRate(params, 'badgeThrottleRate'),
+    badgeThrottleBurst: readThrottleBurst(params, 'badgeThrottleBurst'),
+    accessLogRetentionDays,
+    probeReservedConcurrency: probeReservedConcurrency ?? { Ref: 'AWS::NoValue' },
+    blockPrivateAddresses: deployed ? 'true' : 'false',
+    notifyFrom: config.notify.from,
+    tableDeletionProtection: readBoolean(params, 'tableDeletionProtection'),
   };
 }
 
@@ -262,7 +306,7 @@ function readRequired(params: DeployParameters, name: keyof typeof DEPLOY_PARAME
   return readText(params, name) ?? DEPLOY_PARAMETER_DEFAULTS[name];
 }
 
-function readBoolean(params: DeployParameters, name: 'sesSandbox'): boolean {
+function readBoolean(params: DeployParameters, name: 'sesSandbox' | 'tableDeletionProtection'): boolean {
   const text = readRequired(params, name).toLowerCase();
   if (text !== 'true' && text !== 'false') throw parameterError(name, `'${text}' must be true or false`);
   return text === 'true';
@@ -282,6 +326,45 @@ function readInteger(params: DeployParameters, name: keyof typeof DEPLOY_PARAMET
   const value = Number(text);
   if (!/^\d+$/.test(text) || value < min || value > max) {
     throw parameterError(name, `'${text}' must be a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function readLogRetention(params: DeployParameters, name: 'logRetentionDays' | 'accessLogRetentionDays'): number {
+  const days = readInteger(params, name, 1, 3653);
+  if (!LOG_RETENTION_DAYS.includes(days)) {
+    throw parameterError(name, `${days} is not a retention CloudWatch Logs accepts (${LOG_RETENTION_DAYS.join(', ')})`);
+  }
+  return days;
+}
+
+/** A stage's or route's steady rate, in requests a second (API Gateway takes a fraction too). */
+function readThrottleRate(params: DeployParameters, name: 'apiThrottleRate' | 'statusPageThrottleRate' | 'badgeThrottleRate'): number {
+  return readNumber(params, name, 0.01, 10_000);
+}
+
+/** A stage's or route's burst, in whole requests. */
+function readThrottleBurst(params: DeployParameters, name: 'apiThrottleBurst' | 'statusPageThrottleBurst' | 'badgeThrottleBurst'): number {
+  return readInteger(params, name, 1, 5_000);
+}
+
+/**
+ * probeReservedConcurrency: unset by default (no reservation). When given, at least the number of
+ * shards a run of these monitors fans out into (lib/domain/shards.ts), which run at once; 0 would
+ * stop the probe altogether.
+ */
+function readReservedConcurrency(params: DeployParameters, shards: number): number | undefined {
+  const text = readText(params, 'probeReservedConcurrency');
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < 1 || value > 10_000) {
+    throw parameterError('probeReservedConcurrency', `'${text}' must be a whole number from 1 to 10000, or left out for no reservation`);
+  }
+  if (value < shards) {
+    throw parameterError(
+      'probeReservedConcurrency',
+      `${value} is fewer than the ${shards} shards a run of these monitors fans out into (probeShardSize), which run at once`,
+    );
   }
   return value;
 }

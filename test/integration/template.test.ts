@@ -12,7 +12,9 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statS
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EmfMetricsSink } from '../../lib/adapters/cloudwatch-metrics-sink';
+import { LOCK_PK, monitorPk, runPk, STATE_PK, TICK_PK } from '../../lib/adapters/dynamodb-items';
 import { LEDGER_PK } from '../../lib/adapters/dynamodb-notification-ledger';
+import { ROSTER_PK } from '../../lib/adapters/dynamodb-rosters';
 import { ROUTE_KEYS } from '../../lib/http/route-keys';
 import { loadMonitorsConfig } from '../../lib/config/monitors';
 import { ConfigError } from '../../lib/domain/errors';
@@ -169,6 +171,13 @@ const PROD_PARAMS = {
   probeShardSize: '250',
   apiThrottleRate: '5',
   apiThrottleBurst: '7',
+  statusPageThrottleRate: '30',
+  statusPageThrottleBurst: '60',
+  badgeThrottleRate: '40.5',
+  badgeThrottleBurst: '80',
+  accessLogRetentionDays: '7',
+  probeReservedConcurrency: '3',
+  tableDeletionProtection: 'true',
 };
 
 let spec: CloudFormationSpec;
@@ -281,7 +290,34 @@ function alarmFor(stack: PackagedStack, namespace: string, metricName: string): 
   return matches[0] as Record<string, unknown>;
 }
 
+/** Every log group's retention in days, by logical id. */
+function logRetentions(stack: PackagedStack): Record<string, unknown> {
+  return Object.fromEntries(resourcesOfType(stack, 'AWS::Logs::LogGroup').map(([id, group]) => [id, group.Properties?.RetentionInDays]));
+}
+
+/** The functions' log groups, each with `days` of retention. */
+const functionLogRetentions = (days: number) => Object.fromEntries(FUNCTIONS.map((name) => [`${name[0]?.toUpperCase()}${name.slice(1)}LogGroup`, days]));
+
+const STATUS_PAGE_ROUTES = ['GET /', 'GET /health'];
+const BADGE_ROUTES = ['GET /badges/{id}/status.svg', 'GET /badges/{id}/uptime.svg', 'GET /badges/{id}/response-time.svg', 'GET /badges/{id}/uptime.json'];
+
+/** The stage's RouteSettings: a budget of its own for each status page and badge route. */
+function routeSettings(statusPage: { rate: number; burst: number }, badge: { rate: number; burst: number }): Record<string, unknown> {
+  const budget = ({ rate, burst }: { rate: number; burst: number }) => ({ ThrottlingRateLimit: rate, ThrottlingBurstLimit: burst });
+  return Object.fromEntries([
+    ...STATUS_PAGE_ROUTES.map((routeKey) => [routeKey, budget(statusPage)]),
+    ...BADGE_ROUTES.map((routeKey) => [routeKey, budget(badge)]),
+  ]);
+}
+
 const TABLE_ARN = { 'Fn::GetAtt': ['MonitorTable', 'Arn'] };
+
+/** IAM's StringLike: case-sensitive, `*` any run of characters, `?` any one character. */
+function matchesStringLike(pattern: string, value: string): boolean {
+  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.');
+  return new RegExp(`^${source}$`).test(value);
+}
+
 const sesArn = (identity: string) => ({
   'Fn::Sub': `arn:\${AWS::Partition}:ses:\${AWS::Region}:\${AWS::AccountId}:identity/${identity}`,
 });
@@ -365,13 +401,16 @@ describe('stages and parameters', () => {
     expect(statementsWith(dev, 'notify', 'ses:SendEmail')[0]?.Resource).toEqual(
       [...new Set([config.notify.from, ...config.notify.to, ...config.monitors.flatMap((monitor) => monitor.notify.to)])].map(sesArn),
     );
-    for (const [, group] of resourcesOfType(dev, 'AWS::Logs::LogGroup')) expect(group.Properties?.RetentionInDays).toBe(30);
+    expect(logRetentions(dev)).toEqual({ ...functionLogRetentions(30), HttpApiLogGroup: 14 });
     expect(environmentOf(dev, 'probe')).toEqual({
       ...everyFunctionsEnvironment('monitors.yml'),
       METRICS_ENABLED: 'true', METRICS_NAMESPACE: 'UptimeMonitor', STACK_NAME: 'uptime-monitor-dev',
       PROBE_CONCURRENCY: '64', PROBE_SHARD_SIZE: '1000', PROBE_PERIOD: '1m',
-      TRANSITION_RETENTION_DAYS: '400', RUN_RETENTION_DAYS: '35',
+      TRANSITION_RETENTION_DAYS: '400', RUN_RETENTION_DAYS: '35', BLOCK_PRIVATE_ADDRESSES: 'true',
     });
+    expect(props(dev, functionId('probe')).ReservedConcurrentExecutions).toEqual({ Ref: 'AWS::NoValue' });
+    expect(props(dev, 'MonitorTable').DeletionProtectionEnabled).toBe(false);
+    expect(props(dev, 'HttpApiStage').RouteSettings).toEqual(routeSettings({ rate: 50, burst: 100 }, { rate: 50, burst: 100 }));
     for (const name of ['notify', 'api'] as const) expect(environmentOf(dev, name)).toEqual(everyFunctionsEnvironment('monitors.yml'));
   });
 
@@ -381,13 +420,16 @@ describe('stages and parameters', () => {
       ...everyFunctionsEnvironment('config/five-minutes.yml'),
       METRICS_ENABLED: 'true', METRICS_NAMESPACE: 'Acme/Uptime', STACK_NAME: 'uptime-monitor-prod',
       PROBE_CONCURRENCY: '8', PROBE_SHARD_SIZE: '250', PROBE_PERIOD: '1m',
-      TRANSITION_RETENTION_DAYS: '100', RUN_RETENTION_DAYS: '10',
+      TRANSITION_RETENTION_DAYS: '100', RUN_RETENTION_DAYS: '10', BLOCK_PRIVATE_ADDRESSES: 'true',
     });
     expect(environmentOf(prod, 'api').MONITORS_FILE).toBe('config/five-minutes.yml');
     expect(environmentOf(prod, 'notify').MONITORS_FILE).toBe('config/five-minutes.yml');
     expect(statementsWith(prod, 'notify', 'ses:SendEmail')[0]?.Resource).toEqual([sesArn('example.com')]);
     expect(props(prod, 'AlarmEmailSubscription').Endpoint).toBe('ops@example.org');
-    for (const [, group] of resourcesOfType(prod, 'AWS::Logs::LogGroup')) expect(group.Properties?.RetentionInDays).toBe(90);
+    expect(logRetentions(prod)).toEqual({ ...functionLogRetentions(90), HttpApiLogGroup: 7 });
+    expect(props(prod, functionId('probe')).ReservedConcurrentExecutions).toBe(3);
+    expect(props(prod, 'MonitorTable').DeletionProtectionEnabled).toBe(true);
+    expect(props(prod, 'HttpApiStage').RouteSettings).toEqual(routeSettings({ rate: 30, burst: 60 }, { rate: 40.5, burst: 80 }));
     expect(statementsWith(prod, 'probe', 'lambda:InvokeFunction')[0]?.Resource).toEqual([probeArn('uptime-monitor-prod')]);
     const missedRuns = alarmFor(prod, 'Acme/Uptime', 'RunDuration');
     expect(missedRuns.Period).toBe(300);
@@ -408,6 +450,7 @@ describe('stages and parameters', () => {
 
   it('packages the local stage without SES, alarm email or metrics, and with a loopback target', () => {
     expect(environmentOf(local, 'probe').METRICS_ENABLED).toBe('false');
+    expect(environmentOf(local, 'probe').BLOCK_PRIVATE_ADDRESSES).toBe('false');
     expect(environmentOf(local, 'probe').MONITORS_FILE).toBe('loopback/monitors.yml');
     expect(local.output).not.toMatch(/loopback address/);
   });
@@ -434,15 +477,33 @@ describe('least privilege: one role per function', () => {
     }
   });
 
-  it('lets probe read and write the table and hand shards to itself, and to no other function', () => {
+  it('lets probe read the table, write only its own partitions and hand shards to itself, and to no other function', () => {
     expect(actionsOf(dev, 'probe')).toEqual([
-      'dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query',
+      'dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem',
       'lambda:InvokeFunction',
       ...LOGS,
     ]);
-    expect(statementsWith(dev, 'probe', 'dynamodb:PutItem')).toEqual([
-      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:Query'], Resource: [TABLE_ARN] },
+    expect(statementsWith(dev, 'probe', 'dynamodb:Query')).toEqual([
+      { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'], Resource: [TABLE_ARN] },
     ]);
+    const writes = statementsWith(dev, 'probe', 'dynamodb:PutItem');
+    expect(statementsWith(dev, 'probe', 'dynamodb:UpdateItem')).toEqual(writes);
+    expect(writes).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Resource: [TABLE_ARN],
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': expect.any(Array) } },
+      },
+    ]);
+    const patterns = writes[0]?.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] as string[];
+    // Every partition the probe writes (docs/architecture.md), built by the adapters' own key
+    // functions; the rollup store's (ROLLUP markers, ROLLUP#<buckets>#<bucket>) are private to it.
+    const tick = '2024-05-01T12:00:00.000Z';
+    const written = [STATE_PK, monitorPk('payments-api'), runPk(tick), TICK_PK, LOCK_PK, ROSTER_PK, 'ROLLUP', 'ROLLUP#1#0', 'ROLLUP#63#17'];
+    expect(written.filter((pk) => !patterns.some((pattern) => matchesStringLike(pattern, pk)))).toEqual([]);
+    // ... and never the notifier's ledger.
+    expect(patterns.filter((pattern) => matchesStringLike(pattern, LEDGER_PK))).toEqual([]);
     expect(statementsWith(dev, 'probe', 'lambda:InvokeFunction')).toEqual([
       { Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [probeArn('uptime-monitor-dev')] },
     ]);
@@ -465,7 +526,8 @@ describe('least privilege: one role per function', () => {
       'dynamodb:DeleteItem', 'dynamodb:DescribeStream', 'dynamodb:GetItem', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator',
       'dynamodb:ListStreams', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem',
       ...LOGS,
-      'ses:SendEmail', 'ses:SendRawEmail', 'sqs:SendMessage',
+      // SendEmail only: lib/adapters/ses-mailer.ts calls nothing else.
+      'ses:SendEmail', 'sqs:SendMessage',
     ]);
     const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'].flatMap((action) =>
       statementsWith(dev, 'notify', action),
@@ -481,9 +543,18 @@ describe('least privilege: one role per function', () => {
     expect(statementsWith(dev, 'notify', 'sqs:SendMessage')[0]?.Resource).toEqual([
       { 'Fn::GetAtt': ['NotifyDeadLetterQueue', 'Arn'] },
     ]);
-    for (const statement of statementsWith(dev, 'notify', 'ses:SendRawEmail')) {
+    const sends = statementsWith(dev, 'notify', 'ses:SendEmail');
+    expect(sends).toHaveLength(1);
+    for (const statement of sends) {
       for (const arn of [statement.Resource].flat()) expect(JSON.stringify(arn)).toMatch(/:identity\/[^*"]+"/);
     }
+  });
+
+  it('lets notify send only from notify.from of the packaged monitors file', () => {
+    const config = loadMonitorsConfig(path.join(ROOT, 'monitors.yml'));
+    expect(statementsWith(dev, 'notify', 'ses:SendEmail')[0]?.Condition).toEqual({ StringEquals: { 'ses:FromAddress': config.notify.from } });
+    // The prod stage packages config/five-minutes.yml and sends as the domain: still one address.
+    expect(statementsWith(prod, 'notify', 'ses:SendEmail')[0]?.Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'uptime@example.com' } });
   });
 
   it('lets api only read the table', () => {
@@ -633,18 +704,27 @@ describe('the monitor watches itself', () => {
 
 describe('history survives mistakes', () => {
   it('retains the table on delete and replace, with point-in-time recovery, TTL and its stream', () => {
-    const table = resource(dev, 'MonitorTable');
-    expect(table.DeletionPolicy).toBe('Retain');
-    expect(table.UpdateReplacePolicy).toBe('Retain');
-    expect(table.Properties).toEqual(
-      expect.objectContaining({
-        BillingMode: 'PAY_PER_REQUEST',
-        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
-        StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
-        DeletionProtectionEnabled: true,
-      }),
-    );
+    for (const stack of [dev, prod]) {
+      const table = resource(stack, 'MonitorTable');
+      // Retained by every stack operation but the one that created it: a failed first deploy's
+      // rollback deletes the new table, so the retry does not find its name taken.
+      expect(table.DeletionPolicy).toBe('RetainExceptOnCreate');
+      expect(table.UpdateReplacePolicy).toBe('Retain');
+      expect(table.Properties).toEqual(
+        expect.objectContaining({
+          BillingMode: 'PAY_PER_REQUEST',
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+          StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+        }),
+      );
+    }
+  });
+
+  it('creates the table without deletion protection unless tableDeletionProtection asks for it', () => {
+    // A rollback cannot delete a protected table: protection on a first deploy would undo RetainExceptOnCreate.
+    expect(props(dev, 'MonitorTable').DeletionProtectionEnabled).toBe(false);
+    expect(props(prod, 'MonitorTable').DeletionProtectionEnabled).toBe(true);
   });
 
   it('keeps dead letters for 14 days', () => {
@@ -667,6 +747,44 @@ describe('the HTTP API', () => {
     // Exactly the routes the api handler dispatches: none missing, none it would answer 404.
     expect(routes.sort()).toEqual([...ROUTE_KEYS].sort());
     expect(routes).toEqual(expect.arrayContaining(['GET /health', 'GET /monitors', 'GET /monitors/{id}/uptime', 'GET /']));
+  });
+
+  it('gives the status page, /health and each badge route a budget of its own, keyed by real routes', () => {
+    for (const stack of [dev, prod]) {
+      const settings = props(stack, 'HttpApiStage').RouteSettings as Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>;
+      const routes = resourcesOfType(stack, 'AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties?.RouteKey);
+      // A key that names no route of the API would throttle nothing (a typo, a renamed route).
+      expect(Object.keys(settings).filter((routeKey) => !routes.includes(routeKey))).toEqual([]);
+      expect(Object.keys(settings).sort()).toEqual([...STATUS_PAGE_ROUTES, ...BADGE_ROUTES].sort());
+      for (const budget of Object.values(settings)) {
+        expect(budget.ThrottlingRateLimit).toBeGreaterThan(0);
+        expect(Number.isInteger(budget.ThrottlingBurstLimit)).toBe(true);
+      }
+    }
+  });
+
+  it('writes a JSON access log line per request, without the query string, kept accessLogRetentionDays', () => {
+    const stage = resource(dev, 'HttpApiStage');
+    const { DestinationArn, Format } = stage.Properties?.AccessLogSettings as { DestinationArn: unknown; Format: string };
+    expect(DestinationArn).toEqual({ 'Fn::GetAtt': ['HttpApiLogGroup', 'Arn'] });
+    expect(stage.DependsOn).toBe('HttpApiLogGroup');
+    expect(props(dev, 'HttpApiLogGroup').LogGroupName).toBe('/aws/http-api/uptime-monitor-dev');
+    expect(JSON.parse(Format)).toEqual({
+      requestId: '$context.requestId',
+      ip: '$context.identity.sourceIp',
+      requestTime: '$context.requestTime',
+      httpMethod: '$context.httpMethod',
+      routeKey: '$context.routeKey',
+      path: '$context.path',
+      status: '$context.status',
+      responseLength: '$context.responseLength',
+      responseLatency: '$context.responseLatency',
+      integrationLatency: '$context.integrationLatency',
+    });
+    // Nothing that carries the query string or a request header.
+    expect(Format).not.toMatch(/querystring|\$request\.|\$context\.(requestOverride|authorizer|identity\.userAgent)/i);
+    expect(props(dev, 'HttpApiLogGroup').RetentionInDays).toBe(14);
+    expect(props(prod, 'HttpApiLogGroup').RetentionInDays).toBe(7);
   });
 });
 

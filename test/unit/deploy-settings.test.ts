@@ -68,6 +68,9 @@ describe('resolveDeploySettings', () => {
       probeConcurrency: '64', probeShardSize: '1000', probeTimeoutSeconds: 55, probeFunctionArn: DEV_PROBE_ARN,
       transitionRetentionDays: '400', runRetentionDays: '35',
       apiThrottleRate: 10, apiThrottleBurst: 20,
+      statusPageThrottleRate: 50, statusPageThrottleBurst: 100, badgeThrottleRate: 50, badgeThrottleBurst: 100,
+      accessLogRetentionDays: 14, probeReservedConcurrency: { Ref: 'AWS::NoValue' },
+      blockPrivateAddresses: 'true', notifyFrom: 'monitor@example.com', tableDeletionProtection: false,
     });
   });
 
@@ -85,6 +88,13 @@ describe('resolveDeploySettings', () => {
       probeShardSize: '250',
       apiThrottleRate: '2.5',
       apiThrottleBurst: 5,
+      statusPageThrottleRate: 30,
+      statusPageThrottleBurst: '60',
+      badgeThrottleRate: '0.5',
+      badgeThrottleBurst: 1,
+      accessLogRetentionDays: 7,
+      probeReservedConcurrency: '4',
+      tableDeletionProtection: true,
     };
     const text = FILE.replace('    url: https://api.example.com/health', '    url: https://api.example.com/health\n    interval: 5m');
     expect(resolveDeploySettings(input({ params, stage: 'prod' }, text))).toEqual({
@@ -96,6 +106,9 @@ describe('resolveDeploySettings', () => {
       probeConcurrency: '8', probeShardSize: '250', probeTimeoutSeconds: 55, probeFunctionArn: DEV_PROBE_ARN,
       transitionRetentionDays: '90', runRetentionDays: '7',
       apiThrottleRate: 2.5, apiThrottleBurst: 5,
+      statusPageThrottleRate: 30, statusPageThrottleBurst: 60, badgeThrottleRate: 0.5, badgeThrottleBurst: 1,
+      accessLogRetentionDays: 7, probeReservedConcurrency: 4,
+      blockPrivateAddresses: 'true', notifyFrom: 'monitor@example.com', tableDeletionProtection: true,
     });
   });
 
@@ -111,6 +124,28 @@ describe('resolveDeploySettings', () => {
     const settings = resolveDeploySettings(input({ stage: 'local', params: { sesIdentity: 'not an identity', scheduleRate: '5m' } }, text));
     expect(settings.metricsEnabled).toBe('false');
     expect(settings.sesIdentity).toBe('not an identity');
+    // The local stage's targets are on 127.0.0.1: the probe must not refuse them.
+    expect(settings.blockPrivateAddresses).toBe('false');
+  });
+
+  it.each(['dev', 'staging', 'prod', 'LOCAL', 'local-2'])('blocks private addresses for the deployed stage %s', (stage) => {
+    expect(resolveDeploySettings(input({ stage })).blockPrivateAddresses).toBe('true');
+  });
+
+  it('refuses a reserved concurrency below the shards a run fans out into, counted as the probe plans them', () => {
+    const monitors = Array.from({ length: 5 }, (_, i) => `  - { id: m${i}, url: "https://m${i}.example.com/" }`);
+    const fast = ['  - { id: fast, url: "https://fast.example.com/", interval: 30s }'];
+    const text = ['notify: { from: monitor@example.com, to: [oncall@example.com] }', 'monitors:', ...monitors, ...fast].join('\n');
+    // 5 monitors of 1 minute in shards of 2 make 3 shards; the sub-minute one a shard of its own.
+    expect(errorOf(() => resolveDeploySettings(input({ params: { probeShardSize: 2, probeReservedConcurrency: 3 } }, text))).message).toContain(
+      'parameter probeReservedConcurrency: 3 is fewer than the 4 shards a run of these monitors fans out into (probeShardSize), which run at once',
+    );
+    expect(resolveDeploySettings(input({ params: { probeShardSize: 2, probeReservedConcurrency: 4 } }, text)).probeReservedConcurrency).toBe(4);
+    expect(resolveDeploySettings(input({ params: { probeReservedConcurrency: 1 } }, text)).probeReservedConcurrency).toBe(1);
+  });
+
+  it.each([undefined, null, '', '  '])('reserves no concurrency for probeReservedConcurrency %j', (value) => {
+    expect(resolveDeploySettings(input({ params: { probeReservedConcurrency: value } })).probeReservedConcurrency).toEqual({ Ref: 'AWS::NoValue' });
   });
 
   it('gives the local stage a plain table name, no EventBridge schedule and the local tick', () => {
@@ -160,6 +195,15 @@ describe('resolveDeploySettings', () => {
     [{ metricsNamespace: 'AWS/Lambda' }, "parameter metricsNamespace: 'AWS/Lambda' must be 1 to 255 letters"],
     [{ apiThrottleRate: '-1' }, "parameter apiThrottleRate: '-1' must be a number from 0.01 to 10000"],
     [{ apiThrottleBurst: '0' }, "parameter apiThrottleBurst: '0' must be a whole number from 1 to 5000"],
+    [{ statusPageThrottleRate: '0' }, "parameter statusPageThrottleRate: '0' must be a number from 0.01 to 10000"],
+    [{ statusPageThrottleBurst: '1.5' }, "parameter statusPageThrottleBurst: '1.5' must be a whole number from 1 to 5000"],
+    [{ badgeThrottleRate: 'fast' }, "parameter badgeThrottleRate: 'fast' must be a number from 0.01 to 10000"],
+    [{ badgeThrottleBurst: 5001 }, "parameter badgeThrottleBurst: '5001' must be a whole number from 1 to 5000"],
+    [{ accessLogRetentionDays: 10 }, 'parameter accessLogRetentionDays: 10 is not a retention CloudWatch Logs accepts'],
+    [{ accessLogRetentionDays: 'forever' }, "parameter accessLogRetentionDays: 'forever' must be a whole number from 1 to 3653"],
+    [{ probeReservedConcurrency: '0' }, "parameter probeReservedConcurrency: '0' must be a whole number from 1 to 10000, or left out for no reservation"],
+    [{ probeReservedConcurrency: '-1' }, "parameter probeReservedConcurrency: '-1' must be a whole number"],
+    [{ tableDeletionProtection: 'yes' }, "parameter tableDeletionProtection: 'yes' must be true or false"],
   ])('refuses %j, naming the parameter', (params, message) => {
     const error = errorOf(() => resolveDeploySettings(input({ params })));
     expect(error.message).toContain(message);
