@@ -8,6 +8,15 @@ export interface ApiResponse {
   body: string;
 }
 
+/**
+ * Headers on every answer of the API, whatever its status or type: `nosniff` keeps a browser from
+ * taking a JSON error, a CSV or a badge for HTML or script. Every builder below goes through
+ * `respond`, and the one error map (errors.ts) through buildJsonResponse, so none can miss them.
+ */
+export const COMMON_HEADERS: Readonly<Record<string, string>> = {
+  'x-content-type-options': 'nosniff',
+};
+
 const JSON_HEADERS: Readonly<Record<string, string>> = {
   'content-type': 'application/json; charset=utf-8',
   'cache-control': 'no-store',
@@ -28,54 +37,53 @@ export const STATUS_PAGE_CSP = [
 /** A badge's policy: keeps an SVG opened on its own from running anything. */
 export const BADGE_CSP = "default-src 'none'; style-src 'unsafe-inline'";
 
-/** A JSON answer; every JSON answer of the API goes through here. */
+/** Every answer is built here: its own headers plus COMMON_HEADERS. */
+function respond(statusCode: number, headers: Readonly<Record<string, string>>, body: string): ApiResponse {
+  return { statusCode, headers: { ...headers, ...COMMON_HEADERS }, body };
+}
+
+/** A JSON answer; every JSON answer of the API, errors included, goes through here. */
 export function buildJsonResponse(statusCode: number, body: unknown): ApiResponse {
-  return { statusCode, headers: { ...JSON_HEADERS }, body: JSON.stringify(body) };
+  return respond(statusCode, JSON_HEADERS, JSON.stringify(body));
 }
 
 /** A JSON answer anyone may cache for a minute (the shields.io endpoint, the OpenAPI document). */
 export function buildPublicJsonResponse(body: unknown): ApiResponse {
-  return { statusCode: 200, headers: { ...JSON_HEADERS, 'cache-control': PUBLIC_CACHE_CONTROL }, body: JSON.stringify(body) };
+  return respond(200, { ...JSON_HEADERS, 'cache-control': PUBLIC_CACHE_CONTROL }, JSON.stringify(body));
 }
 
 /** The status page, under STATUS_PAGE_CSP. */
 export function buildHtmlResponse(html: string): ApiResponse {
-  return {
-    statusCode: 200,
-    headers: {
+  return respond(
+    200,
+    {
       'content-type': 'text/html; charset=utf-8',
       'cache-control': PUBLIC_CACHE_CONTROL,
       'content-security-policy': STATUS_PAGE_CSP,
-      'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
     },
-    body: html,
-  };
+    html,
+  );
 }
 
 /** A badge, under BADGE_CSP. */
 export function buildSvgResponse(svg: string): ApiResponse {
-  return {
-    statusCode: 200,
-    headers: {
-      'content-type': 'image/svg+xml; charset=utf-8',
-      'cache-control': PUBLIC_CACHE_CONTROL,
-      'content-security-policy': BADGE_CSP,
-      'x-content-type-options': 'nosniff',
-    },
-    body: svg,
-  };
+  return respond(
+    200,
+    { 'content-type': 'image/svg+xml; charset=utf-8', 'cache-control': PUBLIC_CACHE_CONTROL, 'content-security-policy': BADGE_CSP },
+    svg,
+  );
 }
 
 /** A CSV download. */
 export function buildCsvResponse(csv: string, filename: string): ApiResponse {
-  return {
-    statusCode: 200,
-    headers: {
+  return respond(
+    200,
+    {
       'content-type': 'text/csv; charset=utf-8; header=present',
       'cache-control': 'no-store',
       'content-disposition': `attachment; filename="${filename.replace(/[^\w.-]/g, '_')}"`,
     },
-    body: csv,
-  };
+    csv,
+  );
 }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { handler } from '../../functions/api';
 import type { ApiDeps } from '../../lib/app/api-deps';
 import { mapApiErrors } from '../../lib/http/errors';
+import { ROUTE_KEYS } from '../../lib/http/route-keys';
 import { createApiRouter } from '../../lib/http/routes';
 import { createDynamoDbStores } from '../../lib/adapters/dynamodb-stores';
 import type { MonitorStateStore } from '../../lib/domain/ports';
@@ -466,6 +467,41 @@ describe('unknown monitors and routes', () => {
   });
 });
 
+describe('x-content-type-options: nosniff on every answer', () => {
+  /** Each route of the API with `{id}` a known monitor, routed as API Gateway does. */
+  const ROUTES = ROUTE_KEYS.map((routeKey) => {
+    const template = routeKey.slice(routeKey.indexOf(' ') + 1);
+    return { routeKey, template, rawPath: template.replace('{id}', 'payments-api') };
+  });
+
+  it.each(ROUTES)('$routeKey: 200', async ({ template, rawPath }) => {
+    const response = await invoke(createHttpApiEvent(rawPath, { route: template }));
+    expect({ statusCode: response.statusCode, nosniff: response.headers?.['x-content-type-options'] }).toEqual({ statusCode: 200, nosniff: 'nosniff' });
+  });
+
+  it.each<{ what: string; rawPath: string; options: HttpApiEventOptions; statusCode: number }>([
+    { what: 'the CSV report', rawPath: '/report', options: { route: '/report', query: { format: 'csv' } }, statusCode: 200 },
+    { what: 'a bad parameter', rawPath: '/monitors/payments-api/uptime', options: { route: '/monitors/{id}/uptime', query: { window: '2h' } }, statusCode: 400 },
+    { what: 'a bad badge window', rawPath: '/badges/payments-api/uptime.svg', options: { route: '/badges/{id}/uptime.svg', query: { window: '1y' } }, statusCode: 400 },
+    { what: 'an unknown monitor', rawPath: '/monitors/nope', options: { route: '/monitors/{id}' }, statusCode: 404 },
+    { what: 'an unknown badge', rawPath: '/badges/nope/status.svg', options: { route: '/badges/{id}/status.svg' }, statusCode: 404 },
+    { what: 'an unknown route', rawPath: '/nope', options: {}, statusCode: 404 },
+    { what: 'an unknown method', rawPath: '/', options: { method: 'POST' }, statusCode: 404 },
+  ])('$what: $statusCode', async ({ rawPath, options, statusCode }) => {
+    const response = await invoke(createHttpApiEvent(rawPath, options));
+    expect({ statusCode: response.statusCode, nosniff: response.headers?.['x-content-type-options'] }).toEqual({ statusCode, nosniff: 'nosniff' });
+  });
+
+  it('a server error: 500', async () => {
+    const broken = createDynamoDbStores({ client: table.client, tableName: `${table.tableName}-missing` });
+    const brokenInvoke = createInvoker(() => ({ ...deps, ...broken }));
+    for (const template of ['/monitors', '/']) {
+      const response = await brokenInvoke(createHttpApiEvent(template, { route: template }));
+      expect({ statusCode: response.statusCode, nosniff: response.headers?.['x-content-type-options'] }).toEqual({ statusCode: 500, nosniff: 'nosniff' });
+    }
+  });
+});
+
 describe('server errors', () => {
   it('answers a generic 500 without the cause, and logs the cause', async () => {
     const logger = new Logger({ serviceName: 'api-test', logLevel: 'SILENT' });
@@ -479,7 +515,7 @@ describe('server errors', () => {
 
     expect(response).toEqual({
       statusCode: 500,
-      headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+      headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' },
       body: JSON.stringify({ error: { code: 'internal', message: 'internal error' } }),
     });
     expect(response.body).not.toContain(table.tableName);
