@@ -1,3 +1,4 @@
+import { isSecretRef } from '../lib/domain/secret-ref';
 import { BlockList, isIP } from 'node:net';
 import { ConfigError } from '../lib/domain/errors';
 import type { MonitorsConfig } from '../lib/domain/types';
@@ -80,6 +81,9 @@ export function classifyTargetHost(url: string): UnreachableHost | undefined {
  */
 export function findUnreachableTargets(config: MonitorsConfig, fileName: string): string[] {
   return config.monitors.flatMap((monitor, index) => {
+    // A URL kept in a secret reference is not known at package time; the probe refuses private
+    // addresses at run time (reason blocked-address).
+    if (isSecretRef(monitor.url)) return [];
     const unreachable = classifyTargetHost(monitor.url);
     if (!unreachable) return [];
     return [`${fileName}: monitors[${index}] (${monitor.id}).url: ${describeUnreachable(unreachable)}`];

@@ -7,6 +7,8 @@ import {
   type DeployParameters,
   type DeploySettings,
 } from './deploy-settings';
+import { writePublicMonitorsFile } from './public-monitors-file';
+import { resolveSecretSettings, type SecretSettings } from './secret-settings';
 import { loadMonitorsConfig } from '../lib/config/monitors';
 import { ConfigError } from '../lib/domain/errors';
 
@@ -23,12 +25,23 @@ interface Serverless {
   processedInput: { commands: string[] };
   service: {
     getAllFunctions(): string[];
-    provider: { compiledCloudFormationTemplate: { Resources: Record<string, unknown> } };
+    provider: { compiledCloudFormationTemplate: { Resources: Record<string, CloudFormationResource> } };
     custom?: { esbuild?: { outputWorkFolder?: unknown } };
   };
   providers: {
     aws: { naming: { getLambdaLogicalId(functionName: string): string; getRoleLogicalId(): string } };
   };
+}
+
+interface CloudFormationResource {
+  Type?: string;
+  Properties?: Record<string, unknown>;
+}
+
+/** What `${uptime:settings}` resolves to: the deploy settings and where the api and notify functions' copy of monitors.yml is. */
+export interface PluginSettings extends DeploySettings {
+  /** The copy of monitors.yml without headers or query values (deploy/public-monitors-file.ts), relative to the service. */
+  publicMonitorsFile: string;
 }
 
 interface VariableSourceContext {
@@ -53,14 +66,18 @@ export class UptimeMonitorPlugin {
 
   readonly hooks = {
     'package:initialize': () => this.removeBuildLeftovers(),
-    'before:package:finalize': () => this.removeSharedRole(),
+    'before:package:finalize': () => {
+      this.removeSharedRole();
+      return this.grantProbeSecrets();
+    },
   };
 
-  private settings: Promise<DeploySettings> | undefined;
+  private settings: Promise<PluginSettings> | undefined;
+  private secrets: SecretSettings | undefined;
 
   constructor(private readonly serverless: Serverless) {}
 
-  private async resolveSource({ address, resolveVariable }: VariableSourceContext): Promise<{ value: DeploySettings }> {
+  private async resolveSource({ address, resolveVariable }: VariableSourceContext): Promise<{ value: PluginSettings }> {
     if (address !== 'settings') {
       throw new this.serverless.classes.Error(`\${uptime:${address ?? ''}} is unknown; use \${uptime:settings}`);
     }
@@ -68,7 +85,7 @@ export class UptimeMonitorPlugin {
     return { value: await this.settings };
   }
 
-  private async loadSettings(resolveVariable: VariableSourceContext['resolveVariable']): Promise<DeploySettings> {
+  private async loadSettings(resolveVariable: VariableSourceContext['resolveVariable']): Promise<PluginSettings> {
     const stage = String(await resolveVariable('sls:stage'));
     const file = String(await resolveVariable("env:MONITORS_FILE, 'monitors.yml'"));
     const service = String(await resolveVariable('self:service'));
@@ -77,20 +94,36 @@ export class UptimeMonitorPlugin {
     for (const name of DEPLOY_PARAMETER_NAMES) {
       params[name] = (await resolveVariable(`param:${name}, null`)) as DeployParameters[typeof name];
     }
+    const allowLiteralSecrets = String((await resolveVariable('param:allowLiteralSecrets, null')) ?? 'false').trim().toLowerCase();
     try {
       const serviceDir = this.serverless.serviceDir;
       const absolute = path.resolve(serviceDir, file);
       const relative = path.relative(serviceDir, absolute);
       const inside = relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+      const config = loadMonitorsConfig(absolute);
+      const checkDeployability = !NON_DEPLOYING_COMMANDS.has(this.serverless.processedInput.commands[0] ?? '');
+      if (allowLiteralSecrets !== 'true' && allowLiteralSecrets !== 'false' && allowLiteralSecrets !== 'null') {
+        throw new ConfigError(
+          `parameter allowLiteralSecrets: '${allowLiteralSecrets}' must be true or false (set it with --param allowLiteralSecrets=... or under params in serverless.yml)`,
+        );
+      }
+      this.secrets = resolveSecretSettings({
+        config,
+        fileName: path.basename(absolute),
+        stage,
+        allowLiteralSecrets: allowLiteralSecrets === 'true',
+        env: process.env,
+        checkDeployability,
+      });
       const settings = resolveDeploySettings({
-        config: loadMonitorsConfig(absolute),
+        config,
         fileName: path.basename(absolute),
         monitorsFile: inside ? relative.split(path.sep).join('/') : absolute,
         stackName: `${service}-${stage}`,
         stage,
         localProbePeriod,
         params,
-        checkDeployability: !NON_DEPLOYING_COMMANDS.has(this.serverless.processedInput.commands[0] ?? ''),
+        checkDeployability,
       });
       if (!inside && stage !== LOCAL_STAGE) {
         throw new ConfigError(
@@ -101,7 +134,7 @@ export class UptimeMonitorPlugin {
       if (inside && stage !== LOCAL_STAGE && UNPACKAGED_FOLDERS.includes(folder)) {
         throw new ConfigError(`MONITORS_FILE: ${file} is in ${folder}/, which no package carries; keep the monitors file elsewhere`);
       }
-      return settings;
+      return { ...settings, publicMonitorsFile: writePublicMonitorsFile(absolute, serviceDir) };
     } catch (error) {
       if (error instanceof ConfigError) throw new this.serverless.classes.Error(error.message);
       throw error;
@@ -122,6 +155,36 @@ export class UptimeMonitorPlugin {
       throw new this.serverless.classes.Error(`custom.esbuild.outputWorkFolder must be a folder inside ${serviceDir}, not ${workFolder}`);
     }
     rmSync(workFolder, { recursive: true, force: true });
+  }
+
+  /**
+   * The probe alone resolves secret references: its role gets read access to exactly the names
+   * monitors.yml references (and kms:Decrypt through those services only), and `{ env: NAME }`
+   * references their values from the environment sls runs in. The api and notify functions get
+   * neither.
+   */
+  private async grantProbeSecrets(): Promise<void> {
+    await this.settings;
+    const secrets = this.secrets;
+    if (!secrets) return;
+    const { naming } = this.serverless.providers.aws;
+    const resources = this.serverless.service.provider.compiledCloudFormationTemplate.Resources;
+    const probe = resources[naming.getLambdaLogicalId('probe')];
+    const roleName = (probe?.Properties?.Role as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0];
+    const role = roleName === undefined ? undefined : resources[roleName];
+    if (!probe?.Properties || !role?.Properties) {
+      throw new this.serverless.classes.Error('the probe function or its own role is missing from the template; cannot grant it its secrets');
+    }
+    if (secrets.probeStatements.length > 0) {
+      const policies = role.Properties.Policies as { PolicyDocument: { Statement: unknown[] } }[] | undefined;
+      const document = policies?.[0]?.PolicyDocument;
+      if (!document) throw new this.serverless.classes.Error(`the probe's role ${roleName} has no inline policy to add its secrets to`);
+      document.Statement.push(...secrets.probeStatements);
+    }
+    if (Object.keys(secrets.probeEnvironment).length > 0) {
+      const environment = ((probe.Properties.Environment as { Variables?: Record<string, unknown> } | undefined) ?? {}).Variables ?? {};
+      probe.Properties.Environment = { Variables: { ...environment, ...secrets.probeEnvironment } };
+    }
   }
 
   private removeSharedRole(): void {

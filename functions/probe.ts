@@ -5,8 +5,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { DisabledMetricsSink, EmfMetricsSink } from '../lib/adapters/cloudwatch-metrics-sink';
 import { createDynamoDbStores } from '../lib/adapters/dynamodb-stores';
+import { AwsSecretResolver } from '../lib/adapters/aws-secret-resolver';
 import { HttpProber } from '../lib/adapters/http-prober';
 import { LambdaShardDispatcher } from '../lib/adapters/lambda-shard-dispatcher';
+import { LocalSecretsFileResolver } from '../lib/adapters/local-secrets-file';
 import { probeRun, type ProbeDeps, type ProbeEvent } from '../lib/app/probe-run';
 import type { ProbeRunReport } from '../lib/app/scheduled-run';
 import { readProbeEnvironment } from '../lib/config/environment';
@@ -29,7 +31,11 @@ function createDeps(): ProbeDeps {
     config: loadMonitorsConfig(env.MONITORS_FILE),
     stores,
     rollups,
-    prober: new HttpProber(),
+    prober: new HttpProber({ blockPrivateAddresses: env.BLOCK_PRIVATE_ADDRESSES === 'true' }),
+    // Only the probe resolves secrets: monitor URLs and headers, at cold start, then as they expire.
+    secrets: env.LOCAL_SECRETS_FILE
+      ? new LocalSecretsFileResolver(env.LOCAL_SECRETS_FILE, process.env)
+      : new AwsSecretResolver({ env: process.env, maxAgeSeconds: env.SECRETS_MAX_AGE_SECONDS, logger }),
     metrics: env.METRICS_ENABLED === 'true' ? new EmfMetricsSink({ namespace: env.METRICS_NAMESPACE, stack: env.STACK_NAME, logger }) : new DisabledMetricsSink(),
     logger,
     now: () => new Date(),

@@ -3,17 +3,18 @@ import { describeLatency, mergeRunStats } from '../domain/run-stats';
 import { DEFAULT_WINDOW, rangeOfWindow, type PublicWindowName } from '../domain/time-range';
 import { computeUptime } from '../domain/uptime';
 import type { ApiDeps } from './api-deps';
-import { findMonitor, rawRunsSince } from './monitor-queries';
+import { findPublicMonitor, rawRunsSince } from './monitor-queries';
 import { loadHourlyRunStats } from './run-history';
 
 export type BadgeKind = 'status' | 'uptime' | 'response-time';
 
 /**
  * A badge's content: the monitor's status (labelled with its name), or its uptime or average
- * response time over `window` (the status badge has no window).
+ * response time over `window` (the status badge has no window). A monitor with `public: false`
+ * has no badge: it is unknown here.
  */
 export async function getBadge(deps: ApiDeps, kind: BadgeKind, monitorId: string, window: PublicWindowName = DEFAULT_WINDOW): Promise<Badge> {
-  const monitor = findMonitor(deps.config, monitorId);
+  const monitor = findPublicMonitor(deps.config, monitorId);
   if (kind === 'status') {
     const state = await deps.states.loadState(monitor.id);
     return buildStatusBadge(monitor.name, state?.status ?? 'UNKNOWN');

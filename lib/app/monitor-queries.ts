@@ -2,6 +2,7 @@ import { UnknownMonitorError } from '../domain/errors';
 import { describeLatency, mergeRunStats } from '../domain/run-stats';
 import { DAY_MS } from '../domain/time';
 import { clipRangeToNow, resolveCalendarMonth, resolveRange, type RangeRequest } from '../domain/time-range';
+import { publicReason, publicUrl } from '../domain/public-view';
 import type { MonitorConfig, MonitorsConfig, RunSummary } from '../domain/types';
 import { computeDailyUptime, computeMonthlyUptime, computeMtbf, computeUptime, listIncidents } from '../domain/uptime';
 import type { ApiDeps } from './api-deps';
@@ -26,7 +27,7 @@ export async function listMonitors(deps: ApiDeps) {
       return {
         id: monitor.id,
         name: monitor.name,
-        url: monitor.url,
+        url: publicUrl(monitor.url),
         status: state?.status ?? 'UNKNOWN',
         since: state?.since ?? null,
         lastCheckedAt: lastCheckedAt(latestRun, monitor.id),
@@ -37,7 +38,8 @@ export async function listMonitors(deps: ApiDeps) {
 
 /**
  * One monitor's configuration (without headers or notification recipients, which may hold secrets
- * or personal addresses), state, counters and last result.
+ * or personal addresses, and with the public form of its URL), state, counters and last result.
+ * Failure reasons are public only as their category (lib/domain/public-view.ts).
  */
 export async function getMonitor(deps: ApiDeps, monitorId: string) {
   const monitor = findMonitor(deps.config, monitorId);
@@ -46,7 +48,7 @@ export async function getMonitor(deps: ApiDeps, monitorId: string) {
   return {
     id: monitor.id,
     name: monitor.name,
-    url: monitor.url,
+    url: publicUrl(monitor.url),
     method: monitor.method,
     intervalMs: monitor.intervalMs,
     timeoutMs: monitor.timeoutMs,
@@ -57,7 +59,7 @@ export async function getMonitor(deps: ApiDeps, monitorId: string) {
     since: state?.since ?? null,
     failuresInRow: state?.failuresInRow ?? 0,
     successesInRow: state?.successesInRow ?? 0,
-    lastFailureReason: state?.lastFailureReason ?? null,
+    lastFailureReason: publicReason(state?.lastFailureReason),
     lastCheckedAt: lastResult?.checkedAt ?? null,
     lastResult,
   };
@@ -103,7 +105,8 @@ export async function getDailyUptime(deps: ApiDeps, monitorId: string, days: num
 export async function listMonitorIncidents(deps: ApiDeps, monitorId: string, limit: number) {
   const monitor = findMonitor(deps.config, monitorId);
   const transitions = await deps.transitions.listTransitions(monitor.id);
-  return { monitorId: monitor.id, incidents: listIncidents(transitions, deps.now().toISOString(), limit) };
+  const incidents = listIncidents(transitions, deps.now().toISOString(), limit).map((incident) => ({ ...incident, reason: publicReason(incident.reason) }));
+  return { monitorId: monitor.id, incidents };
 }
 
 /**
@@ -134,6 +137,13 @@ export function rawRunsSince(nowIso: string): string {
 export function findMonitor(config: MonitorsConfig, monitorId: string): MonitorConfig {
   const monitor = config.monitors.find((candidate) => candidate.id === monitorId);
   if (!monitor) throw new UnknownMonitorError(monitorId);
+  return monitor;
+}
+
+/** A monitor the status page and badges may show: one with `public: false` is unknown there (404). */
+export function findPublicMonitor(config: MonitorsConfig, monitorId: string): MonitorConfig {
+  const monitor = findMonitor(config, monitorId);
+  if (!monitor.public) throw new UnknownMonitorError(monitorId);
   return monitor;
 }
 

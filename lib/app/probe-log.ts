@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { redactedUrl } from '../domain/public-view';
 import type { CheckResult, MonitorConfig, Transition } from '../domain/types';
 
 /** The structured logger the probe writes to. */
@@ -8,7 +9,7 @@ export type CycleLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
 export function logFailedCheck(logger: CycleLogger, monitor: MonitorConfig, result: CheckResult, tick: string): void {
   logger.warn('check failed', {
     monitorId: monitor.id,
-    url: monitor.url,
+    url: redactedUrl(monitor.url),
     reason: result.reason,
     detail: result.message,
     statusCode: result.statusCode,
@@ -22,7 +23,7 @@ export function logFailedCheck(logger: CycleLogger, monitor: MonitorConfig, resu
 export function logTransition(logger: CycleLogger, monitor: MonitorConfig, transition: Transition): void {
   const fields = {
     monitorId: monitor.id,
-    url: monitor.url,
+    url: redactedUrl(monitor.url),
     from: transition.from,
     to: transition.to,
     startedAt: transition.startedAt,

@@ -1,15 +1,19 @@
 import type { ScheduledEvent } from 'aws-lambda';
 import { z } from 'zod';
-import type { ScopedRunStores } from '../domain/ports';
+import type { ScopedRunStores, SecretResolver } from '../domain/ports';
+import { describeSecretRef, UnresolvedSecretError } from '../domain/secret-ref';
 import { tickOf } from '../domain/schedule';
 import { SHARD_EVENT_SOURCE, type ShardDispatcher } from '../domain/shards';
 import { deadlineFrom, type RemainingTime } from './deadline';
 import type { ProbeCycleDeps } from './probe-cycle';
+import { resolveProbeTargets } from './probe-targets';
 import { combineCycles, runScheduledTick, runShardTick, type ProbeRunReport, type ScheduledRunDeps, type ShardRunReport } from './scheduled-run';
 
-export interface ProbeDeps extends ProbeCycleDeps {
+export interface ProbeDeps extends Omit<ProbeCycleDeps, 'targets'> {
   /** The run stores, and their view for the runs of one shard. */
   stores: ScopedRunStores;
+  /** Resolves the secret references of monitor URLs and headers. None: a reference has no value. */
+  secrets?: SecretResolver;
   /** The schedule's period; the tick is the event's scheduled time truncated to it. */
   periodMs: number;
   /** The most monitors one invocation probes; above it the run fans out. Default: no limit. */
@@ -37,6 +41,10 @@ function isShardEvent(event: ProbeEvent): event is ShardEvent {
   return (event as { source?: unknown }).source === SHARD_EVENT_SOURCE;
 }
 
+const noSecrets: SecretResolver = {
+  resolve: async (refs) => ({ values: new Map(), failures: new Map(refs.map((ref) => [describeSecretRef(ref), 'no secret resolver is configured'])) }),
+};
+
 const noDispatcher: ShardDispatcher = {
   dispatch: async () => {
     throw new Error('more monitors than one invocation probes (PROBE_SHARD_SIZE), and no way to hand shards on (AWS_LAMBDA_FUNCTION_NAME is not set)');
@@ -52,9 +60,14 @@ const noDispatcher: ShardDispatcher = {
  */
 export async function probeRun(event: ProbeEvent, deps: ProbeDeps, context?: RemainingTime): Promise<ProbeRunReport> {
   const options = context ? { deadline: deadlineFrom(context, PROBE_SAFETY_MS) } : {};
-  const { stores, ...rest } = deps;
+  const { stores, secrets, ...rest } = deps;
+  const { targets, unresolved } = await resolveProbeTargets(deps.config.monitors, secrets ?? noSecrets);
+  for (const { monitorId, problems } of unresolved) {
+    deps.logger.error('monitor not checked: a secret reference has no value', { monitorId, problems });
+  }
   const runDeps: ScheduledRunDeps = {
     ...rest,
+    targets,
     storesFor: (scope) => stores.scoped(scope),
     maxPerShard: deps.maxPerShard ?? Number.MAX_SAFE_INTEGER,
     dispatcher: deps.dispatcher ?? noDispatcher,
@@ -69,5 +82,11 @@ export async function probeRun(event: ProbeEvent, deps: ProbeDeps, context?: Rem
   const report = combineCycles(run);
   const { cycles, transitions, ...fields } = report;
   deps.logger.info('run finished', { ...fields, cycles: cycles.length, transitions: transitions.length });
+  // The other monitors were checked and stored; the invocation still fails, so the probe-errors
+  // alarm tells someone that these monitors are not being checked.
+  if (unresolved.length > 0) {
+    const references = [...new Set(unresolved.flatMap((monitor) => monitor.problems.map((problem) => problem.reference)))];
+    throw new UnresolvedSecretError(references, `monitors ${unresolved.map((monitor) => monitor.monitorId).join(', ')} were not checked (see the log for why)`);
+  }
   return report;
 }

@@ -1,4 +1,5 @@
 import { describeLatency, mergeRunStats } from '../domain/run-stats';
+import { publicReason } from '../domain/public-view';
 import type { StatusPageIncident, StatusPageView } from '../domain/status-page';
 import { rangeOfWindow, type PublicWindowName } from '../domain/time-range';
 import { computeDailyUptime, computeUptime, listIncidents } from '../domain/uptime';
@@ -18,7 +19,9 @@ export const STATUS_PAGE_INCIDENTS = 10;
  */
 export async function loadStatusPage(deps: ApiDeps): Promise<StatusPageView> {
   const nowIso = deps.now().toISOString();
-  const monitorIds = deps.config.monitors.map((monitor) => monitor.id);
+  // A monitor with `public: false` is left off the page, and its history is not even read.
+  const shown = deps.config.monitors.filter((monitor) => monitor.public);
+  const monitorIds = shown.map((monitor) => monitor.id);
   const [states, latestRun, histories, runStats] = await Promise.all([
     deps.states.loadStates(),
     deps.runs.latestRunSummary(nowIso),
@@ -27,13 +30,13 @@ export async function loadStatusPage(deps: ApiDeps): Promise<StatusPageView> {
   ]);
 
   const incidents: StatusPageIncident[] = [];
-  const monitors = deps.config.monitors.map((monitor, index) => {
+  const monitors = shown.map((monitor, index) => {
     const transitions = histories[index] ?? [];
     const state = states.get(monitor.id);
     const hours = runStats.get(monitor.id) ?? [];
     const uptimeOver = (window: PublicWindowName) => computeUptime(transitions, rangeOfWindow(window, nowIso), nowIso).uptimePercent;
     for (const incident of listIncidents(transitions, nowIso, STATUS_PAGE_INCIDENTS)) {
-      incidents.push({ monitorName: monitor.name, ...incident });
+      incidents.push({ monitorName: monitor.name, ...incident, reason: publicReason(incident.reason) });
     }
     return {
       id: monitor.id,

@@ -66,6 +66,38 @@ const url = z
     error: 'must not hold a user name or password; send credentials in headers (Authorization) instead',
   });
 
+const REFERENCE_FORMS = '{ ssm: /name }, { secretsManager: name, key: field } or { env: NAME }';
+
+/** `{ ssm: /name }`, `{ secretsManager: name-or-arn, key?: field }` or `{ env: NAME }`: see lib/domain/secret-ref.ts. */
+const secretRef = z.union(
+  [
+    z.strictObject({
+      ssm: z
+        .string({ error: 'must be a parameter name' })
+        .regex(/^[A-Za-z0-9_.\-/]{1,2048}$/, { error: 'must be an SSM parameter name such as /uptime/prod/api-key' }),
+    }),
+    z.strictObject({
+      secretsManager: z
+        .string({ error: 'must be a secret name or ARN' })
+        .regex(/^[A-Za-z0-9/_+=.@:-]{1,2048}$/, { error: 'must be a Secrets Manager secret name or ARN' }),
+      key: z.string({ error: 'must be the name of a field of the JSON secret' }).min(1, { error: 'must not be empty' }).optional(),
+    }),
+    z.strictObject({
+      env: z
+        .string({ error: 'must be an environment variable name' })
+        .regex(/^[A-Za-z_][A-Za-z0-9_]{0,254}$/, { error: 'must be an environment variable name such as API_TOKEN' }),
+    }),
+  ],
+  { error: `must be a secret reference: ${REFERENCE_FORMS}` },
+);
+
+/** A field that takes a literal or a secret reference. */
+function secretValue<Literal extends z.ZodType<string>>(literal: Literal, hint: string) {
+  return z.union([literal, secretRef], {
+    error: (issue) => (typeof issue.input === 'object' && issue.input !== null ? undefined : hint),
+  });
+}
+
 const defaultsSchema = z.strictObject(
   {
     timeout: timeout.prefault('5s'),
@@ -96,15 +128,20 @@ const monitorSchema = z.strictObject(
       .string({ error: 'must be a string of a-z, 0-9 and -' })
       .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: 'must be 1 to 63 characters of a-z, 0-9 and -, starting with a letter or digit' }),
     name: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).max(200, { error: 'must be at most 200 characters' }).optional(),
-    url,
+    url: secretValue(url, `must be an http:// or https:// URL, or a secret reference: ${REFERENCE_FORMS}`),
     method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], { error: 'must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS' }).optional(),
-    headers: z.record(z.string(), z.string({ error: 'header values must be strings' }), { error: 'must map header names to strings' }).optional(),
+    headers: z
+      .record(z.string(), secretValue(z.string(), `must be a string or a secret reference: ${REFERENCE_FORMS}`), {
+        error: 'must map header names to strings or secret references',
+      })
+      .optional(),
     timeout: timeout.optional(),
     interval: interval.optional(),
     failureThreshold: threshold.optional(),
     successThreshold: threshold.optional(),
     expect: expectSchema.optional(),
     notify: z.strictObject({ to: emailList }, { error: 'must be a mapping with to: a list of email addresses' }).optional(),
+    public: z.boolean({ error: 'must be true or false' }).optional(),
   },
   { error: 'must be a mapping with at least id and url' },
 );
@@ -178,6 +215,7 @@ function applyDefaults(file: MonitorsFile): MonitorsConfig {
         ...(monitor.expect?.maxResponseTime !== undefined ? { maxResponseTimeMs: monitor.expect.maxResponseTime } : {}),
       },
       notify: { to: monitor.notify?.to ?? file.notify.to },
+      public: monitor.public ?? true,
     };
   });
   return { notify: file.notify, monitors };
@@ -217,7 +255,7 @@ function describeIssue(raw: object, issue: z.core.$ZodIssue | undefined): string
     const keys = issue.keys;
     segments.push(keys[0] ?? '?');
     message = `unknown field${keys.length > 1 ? `s ${keys.map((k) => `'${k}'`).join(', ')}` : ''}; check the spelling against the documented fields`;
-  } else if (issue.code === 'invalid_type' && valueAt(raw, segments) === undefined) {
+  } else if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && valueAt(raw, segments) === undefined) {
     message = `is required (${message})`;
   }
   return `${formatPath(raw, segments)}: ${message}`;

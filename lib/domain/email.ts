@@ -1,5 +1,6 @@
 import { formatDuration } from './duration';
 import { escapeMarkup } from './format';
+import { redactedUrl } from './public-view';
 import type { EmailMessage } from './ports';
 import type { MonitorConfig, MonitorStatus, Transition } from './types';
 
@@ -27,11 +28,11 @@ export class UnnotifiableTransitionError extends Error {
 }
 
 /**
- * Whether a transition is worth an email: outages and recoveries are, the establishment of a new
- * monitor (UNKNOWN -> UP) is not.
+ * Whether a transition is worth an email: outages and recoveries are; the establishment of a new
+ * monitor (UNKNOWN -> UP) and a removal from the configuration (to UNKNOWN) are not.
  */
 export function shouldNotify(transition: Pick<Transition, 'from' | 'to'>): boolean {
-  return !(transition.from === 'UNKNOWN' && transition.to === 'UP');
+  return transition.to !== 'UNKNOWN' && !(transition.from === 'UNKNOWN' && transition.to === 'UP');
 }
 
 /**
@@ -58,7 +59,7 @@ interface EmailFacts {
   monitorId: string;
   url: string;
   from: MonitorStatus;
-  to: 'UP' | 'DOWN';
+  to: MonitorStatus;
   startedAt: string;
   confirmedAt: string;
   reason?: string;
@@ -74,7 +75,7 @@ function collectFacts({ transition, monitor, previousStateMs }: TransitionEmailI
     headline: down ? `${name} is DOWN` : `${name} is UP again`,
     monitorName: name,
     monitorId: monitor.id,
-    url: monitor.url,
+    url: redactedUrl(monitor.url),
     from: transition.from,
     to: transition.to,
     startedAt: describeTime(transition.startedAt),

@@ -1,16 +1,18 @@
 import type { RunStats } from './run-stats';
+import type { SecretRef } from './secret-ref';
 import type { RunScope } from './shards';
+import type { TransitionRef } from './state-machine';
 import type {
-  MonitorConfig,
   MonitorState,
   ProbeOutcome,
+  ProbeTarget,
   RunSummary,
   Transition,
 } from './types';
 
 /** Probes one monitor's endpoint. Never throws: failures come back as outcomes. */
 export interface Prober {
-  probe(monitor: MonitorConfig, signal?: AbortSignal): Promise<ProbeOutcome>;
+  probe(target: ProbeTarget, signal?: AbortSignal): Promise<ProbeOutcome>;
 }
 
 export type SaveStateResult = 'saved' | 'conflict';
@@ -29,8 +31,17 @@ export interface MonitorStateStore {
   /**
    * Writes `next` (and `transition`, in the same transaction) only if the stored state still
    * has `previous.version` and an older tick. Returns 'conflict' when another run got there first.
+   * The transition is written without an expiry: a monitor's latest transition is kept for as long
+   * as it is the latest (see expireTransition).
    */
   saveState(previous: MonitorState, next: MonitorState, transition?: Transition): Promise<SaveStateResult>;
+  /**
+   * Gives a transition that a newer one superseded (the newer one began at `supersededAt`) its
+   * expiry: the retention after `supersededAt`, as long as a range still reaching back there needs
+   * it. Only if the transition is stored ('missing' otherwise: nothing is written). Idempotent: the
+   * expiry depends on the arguments alone.
+   */
+  expireTransition(transition: TransitionRef, supersededAt: string): Promise<'expiring' | 'missing'>;
 }
 
 /** Transitions as stored (written with the state that made them: MonitorStateStore.saveState). */
@@ -155,3 +166,15 @@ export interface MetricsSink {
   publishRun(metrics: RunMetrics, at: Date): Promise<void>;
 }
 
+
+/** Resolved secret references: values by `describeSecretRef`, and why each of the others failed. */
+export interface SecretResolution {
+  values: Map<string, string>;
+  /** Never holds a value: only what went wrong (no such parameter, access denied, no such field). */
+  failures: Map<string, string>;
+}
+
+/** Resolves secret references (SSM, Secrets Manager, the environment) for the function that uses them. */
+export interface SecretResolver {
+  resolve(refs: readonly SecretRef[]): Promise<SecretResolution>;
+}

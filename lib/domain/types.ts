@@ -1,16 +1,22 @@
+import type { SecretValue } from './secret-ref';
+
 /** Validated, defaulted configuration of one monitor (durations already in milliseconds). */
 export interface MonitorConfig {
   id: string;
   name: string;
-  url: string;
+  /** The URL, or a reference to where it is kept (only the probe resolves it). */
+  url: SecretValue;
   method: string;
-  headers: Record<string, string>;
+  /** Header values, each a literal or a secret reference. */
+  headers: Record<string, SecretValue>;
   timeoutMs: number;
   intervalMs: number;
   failureThreshold: number;
   successThreshold: number;
   expect: Expectations;
   notify: { to: string[] };
+  /** Shown on the status page and badges; false keeps it off both (404). */
+  public: boolean;
 }
 
 export interface Expectations {
@@ -40,12 +46,22 @@ export type FailureReason =
   | 'http-status'
   | 'body-mismatch'
   | 'invalid-json'
-  | 'too-slow';
+  | 'too-slow'
+  | 'insecure-redirect'
+  | 'blocked-address';
 
 export type NetworkFailureReason = Extract<
   FailureReason,
-  'timeout' | 'dns' | 'connection-refused' | 'connection-reset' | 'tls' | 'network'
+  'timeout' | 'dns' | 'connection-refused' | 'connection-reset' | 'tls' | 'network' | 'insecure-redirect' | 'blocked-address'
 >;
+
+/** What one check requests: a monitor's request with every value resolved (no secret references). */
+export interface ProbeTarget {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  timeoutMs: number;
+}
 
 /** What the prober saw: an HTTP answer, or a failure before one arrived. */
 export type ProbeOutcome =
@@ -88,6 +104,14 @@ export interface MonitorState {
   version: number;
   /** The reason of the last failed check. */
   lastFailureReason?: string;
+  /**
+   * The tick of the transition that set `since`, so its key (`startedAt` = `since`) is known without
+   * a read when a newer transition supersedes it. Absent on a monitor that never made a transition,
+   * and on states stored before it was recorded.
+   */
+  sinceTick?: string;
+  /** The tick of the run that found the monitor no longer configured and recorded its removal; cleared by its next check. */
+  removedAt?: string;
 }
 
 export interface Thresholds {
@@ -95,11 +119,15 @@ export interface Thresholds {
   successThreshold: number;
 }
 
-/** A change of status: an outage (to DOWN), a recovery (DOWN to UP) or an establishment (UNKNOWN to UP). */
+/**
+ * A change of status: an outage (to DOWN), a recovery (DOWN to UP), an establishment (UNKNOWN to
+ * UP), or a removal (to UNKNOWN: the monitor left the configuration and is unmonitored from the
+ * run's tick; its `startedAt`, `confirmedAt` and `tick` are that tick).
+ */
 export interface Transition {
   monitorId: string;
   from: MonitorStatus;
-  to: 'UP' | 'DOWN';
+  to: MonitorStatus;
   /** The first check of the streak that crossed the threshold. */
   startedAt: string;
   /** The check that crossed the threshold. */

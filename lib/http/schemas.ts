@@ -12,6 +12,10 @@ const seconds = z.number().min(0);
 const count = z.int().min(0);
 const percent = z.number().min(0).max(100).nullable();
 const monitorStatus = z.enum(['UNKNOWN', 'UP', 'DOWN']);
+const publicUrl = z.string().nullable().meta({
+  description: 'Scheme, host and path: never the query string, fragment or user info. Null when monitors.yml keeps the URL in a secret reference.',
+});
+const publicReason = z.string().nullable();
 
 export const ErrorBodySchema = z
   .strictObject({
@@ -25,7 +29,7 @@ export const MonitorSummarySchema = z
   .strictObject({
     id: z.string().regex(/^[a-z0-9-]+$/),
     name: z.string(),
-    url: z.string(),
+    url: publicUrl,
     status: monitorStatus,
     since: isoTime.nullable().meta({ description: 'When the current status began; null for a monitor never checked.' }),
     lastCheckedAt: isoTime.nullable().meta({ description: 'When the latest run that checked this monitor started.' }),
@@ -57,7 +61,7 @@ export const MonitorDetailSchema = z
   .strictObject({
     id: z.string(),
     name: z.string(),
-    url: z.string(),
+    url: publicUrl,
     method: z.string(),
     intervalMs: z.int().min(1),
     timeoutMs: z.int().min(1),
@@ -68,7 +72,7 @@ export const MonitorDetailSchema = z
     since: isoTime.nullable(),
     failuresInRow: count,
     successesInRow: count,
-    lastFailureReason: z.string().nullable().meta({ description: 'The reason of the last failed check, null when none is known.' }),
+    lastFailureReason: publicReason.meta({ description: 'The category of the last failed check (`timeout`, `http-status 503`), null when none is known. The detail is in the logs and alerts.' }),
     lastCheckedAt: isoTime.nullable(),
     lastResult: LastResultSchema.nullable(),
   })
@@ -104,7 +108,7 @@ export const IncidentSchema = z
     confirmedAt: isoTime,
     endedAt: isoTime.nullable().meta({ description: 'Null while the monitor is still down.' }),
     durationSeconds: seconds,
-    reason: z.string().nullable(),
+    reason: publicReason.meta({ description: 'The category of the failure that started it (`timeout`, `http-status 503`).' }),
   })
   .meta({ id: 'Incident' });
 

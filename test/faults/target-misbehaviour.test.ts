@@ -1,3 +1,4 @@
+import { buildProbeTarget } from '../../lib/app/probe-targets';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
@@ -130,7 +131,7 @@ function monitorFor(url: string, overrides: Partial<MonitorConfig> = {}): Monito
 /** Probes and evaluates one target, as the probe cycle does, and records the row of the matrix. */
 async function check(name: string, monitor: MonitorConfig): Promise<{ result: CheckResult; ms: number }> {
   const started = performance.now();
-  const outcome = await new HttpProber().probe(monitor);
+  const outcome = await new HttpProber().probe(buildProbeTarget(monitor));
   const ms = Math.round(performance.now() - started);
   const result = evaluateResult(monitor.expect, outcome, '2024-05-01T12:00:00.000Z');
   outcomes.push({ name, reason: result.ok ? 'ok' : (result.reason ?? '?'), message: result.message ?? '', ms });

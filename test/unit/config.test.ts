@@ -74,6 +74,7 @@ monitors:
       successThreshold: 4,
       expect: { status: [200, 204], json: { status: 'OK', 'data.version': 2 }, bodyContains: 'healthy', maxResponseTimeMs: 2000 },
       notify: { to: ['team@example.com'] },
+      public: true,
     });
     expect(web).toMatchObject({ timeoutMs: 3000, intervalMs: 120_000, failureThreshold: 3, successThreshold: 4 });
   });
@@ -107,7 +108,7 @@ monitors:
     ['a timeout over 30s', withMonitors('{ id: a, url: "https://a.example.com", timeout: 45s }'), "monitors.yml: monitors[0] (a).timeout: '45s' must be between 100ms and 30s"],
     ['an interval that is not whole minutes', withMonitors('{ id: a, url: "https://a.example.com", interval: 90s }'), 'monitors.yml: monitors[0] (a).interval: must be a whole number of minutes'],
     ['a method that is not HTTP', withMonitors('{ id: a, url: "https://a.example.com", method: FETCH }'), 'monitors.yml: monitors[0] (a).method: must be one of GET'],
-    ['a header that is not a string', withMonitors('{ id: a, url: "https://a.example.com", headers: { X-Count: 1 } }'), 'monitors.yml: monitors[0] (a).headers.X-Count: header values must be strings'],
+    ['a header that is not a string', withMonitors('{ id: a, url: "https://a.example.com", headers: { X-Count: 1 } }'), 'monitors.yml: monitors[0] (a).headers.X-Count: must be a string or a secret reference: { ssm: /name }'],
     ['an empty bodyContains', withMonitors('{ id: a, url: "https://a.example.com", expect: { bodyContains: "" } }'), 'monitors.yml: monitors[0] (a).expect.bodyContains: must not be empty'],
     ['a bad sender', `notify: { from: nobody, to: [a@example.com] }\nmonitors:\n  - { id: a, url: "https://a.example.com" }\n`, 'monitors.yml: notify.from: must be an email address'],
     ['an empty recipient list', `notify: { from: a@example.com, to: [] }\nmonitors:\n  - { id: a, url: "https://a.example.com" }\n`, 'monitors.yml: notify.to: must list at least one address'],

@@ -3,6 +3,7 @@
  * certificate authority in NODE_EXTRA_CA_CERTS): runs the real HttpProber against one URL, a
  * warm-up round and then a measured one, and reports the CPU the measured checks took.
  */
+import { buildProbeTarget } from '../../lib/app/probe-targets';
 import { HttpProber } from '../../lib/adapters/http-prober';
 import { mapWithConcurrency } from '../../lib/domain/concurrency';
 import type { MonitorConfig } from '../../lib/domain/types';
@@ -17,7 +18,7 @@ export interface TrafficClientRequest {
 export type TrafficClientReply = { type: 'warm' } | { type: 'done'; cpuMs: number; failures: string[] };
 
 async function checkAll(prober: HttpProber, monitor: MonitorConfig, checks: number, concurrency: number): Promise<string[]> {
-  const outcomes = await mapWithConcurrency(Array.from({ length: checks }), concurrency, () => prober.probe(monitor));
+  const outcomes = await mapWithConcurrency(Array.from({ length: checks }), concurrency, () => prober.probe(buildProbeTarget(monitor)));
   return outcomes.flatMap((outcome) => (outcome.kind === 'error' ? [`${outcome.reason}: ${outcome.message}`] : outcome.statusCode === 200 ? [] : [`status ${outcome.statusCode}`]));
 }
 

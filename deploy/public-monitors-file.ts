@@ -1,0 +1,40 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse, stringify } from 'yaml';
+import { parseMonitorsConfig } from '../lib/config/monitors';
+import { redactedUrl } from '../lib/domain/public-view';
+
+/** Where the api and notify functions' copy of monitors.yml is written: git-ignored, inside the service. */
+export const PUBLIC_MONITORS_FOLDER = '.uptime-build';
+
+/**
+ * Writes the copy of the monitors file that the api and notify functions ship with: the same
+ * monitors without their headers (credentials, even as references, are the probe's alone), and
+ * literal URLs with their query values redacted (`?token=REDACTED`), which is all the API and the
+ * emails ever show of them. The name carries a hash of the content, so packages of several stages
+ * at once never write over each other's copy. Returns the path relative to `serviceDir`.
+ */
+export function writePublicMonitorsFile(monitorsFile: string, serviceDir: string): string {
+  const raw = parse(readFileSync(monitorsFile, 'utf8')) as { monitors?: unknown };
+  const monitors = Array.isArray(raw.monitors) ? raw.monitors : [];
+  const document = {
+    ...raw,
+    monitors: monitors.map((monitor: Record<string, unknown>) => {
+      const { headers: _headers, ...rest } = monitor;
+      return typeof rest.url === 'string' ? { ...rest, url: redactedUrl(rest.url) } : rest;
+    }),
+  };
+  const text = `# Written by sls from ${path.basename(monitorsFile)} for the api and notify functions: no headers, no query values.\n${stringify(document)}`;
+  // The copy must still be a valid file: the functions load it with the same loader.
+  parseMonitorsConfig(text, path.basename(monitorsFile));
+  const hash = createHash('sha256').update(text).digest('hex').slice(0, 12);
+  const relative = `${PUBLIC_MONITORS_FOLDER}/monitors.public.${hash}.yml`;
+  mkdirSync(path.join(serviceDir, PUBLIC_MONITORS_FOLDER), { recursive: true });
+  const target = path.join(serviceDir, relative);
+  // Written whole, then renamed: a package running beside this one never reads half a file.
+  const temporary = `${target}.${process.pid}.tmp`;
+  writeFileSync(temporary, text);
+  renameSync(temporary, target);
+  return relative;
+}

@@ -1,0 +1,37 @@
+import { isSecretRef, type SecretRefUse, type SecretValue } from './secret-ref';
+import type { MonitorConfig, MonitorsConfig } from './types';
+
+/** The secret references of one monitor: its URL's and its header values', with their fields. */
+export function monitorSecretRefs(monitor: MonitorConfig, index: number): SecretRefUse[] {
+  const at = `monitors[${index}] (${monitor.id})`;
+  const uses: SecretRefUse[] = [];
+  const add = (value: SecretValue, field: string) => {
+    if (isSecretRef(value)) uses.push({ ref: value, field: `${at}.${field}` });
+  };
+  add(monitor.url, 'url');
+  for (const [name, value] of Object.entries(monitor.headers)) add(value, `headers.${name}`);
+  return uses;
+}
+
+/** Every secret reference in the configuration, in the file's order. */
+export function configSecretRefs(config: MonitorsConfig): SecretRefUse[] {
+  return config.monitors.flatMap((monitor, index) => monitorSecretRefs(monitor, index));
+}
+
+/**
+ * Header names whose value is a credential: Authorization, Cookie, Proxy-Authorization, and any
+ * name containing token, key or secret (X-Api-Key, X-Auth-Token, Client-Secret).
+ */
+export function isCredentialHeader(name: string): boolean {
+  const lower = name.toLowerCase();
+  return ['authorization', 'cookie', 'proxy-authorization'].includes(lower) || /token|key|secret/.test(lower);
+}
+
+/** The literal (not referenced) values of credential headers, by field: refused outside the local stage. */
+export function literalCredentialHeaders(config: MonitorsConfig): string[] {
+  return config.monitors.flatMap((monitor, index) =>
+    Object.entries(monitor.headers)
+      .filter(([name, value]) => isCredentialHeader(name) && !isSecretRef(value))
+      .map(([name]) => `monitors[${index}] (${monitor.id}).headers.${name}`),
+  );
+}
