@@ -10,7 +10,7 @@ import type { MonitorState, MonitorStatus, Transition } from '../domain/types';
  * | item | pk | sk |
  * |---|---|---|
  * | monitor state | `STATE` | `MON#<id>` |
- * | transition | `MON#<id>` | `TR#<startedAt>#<tick>` |
+ * | transition (a removal too: to UNKNOWN) | `MON#<id>` | `TR#<startedAt>#<tick>` |
  * | run summary | `RUN#<day>` | `<tick>` (`<tick>#<shard>` for a shard) |
  * | run marker | `TICK` | as the run summary |
  * | apply lock | `LOCK` | `APPLY` (`APPLY#<shard>`) |
@@ -110,17 +110,24 @@ export function stateFromItem(item: Record<string, unknown>): MonitorState {
     tick: String(item.tick ?? ''),
     version: Number(item.version ?? 0),
     ...(typeof item.lastFailureReason === 'string' ? { lastFailureReason: item.lastFailureReason } : {}),
+    ...(typeof item.sinceTick === 'string' ? { sinceTick: item.sinceTick } : {}),
+    ...(typeof item.removedAt === 'string' ? { removedAt: item.removedAt } : {}),
   };
 }
 
-export function transitionToItem(transition: Transition, expiresAt: number): Record<string, unknown> {
-  return { pk: monitorPk(transition.monitorId), sk: transitionSk(transition), entity: 'TRANSITION', ...transition, expiresAt };
+/**
+ * A transition's item, written without `expiresAt`: a monitor's latest transition never expires
+ * (its status holds until now, and uptime needs it however long ago it began); it gets its TTL when
+ * a newer one supersedes it (DynamoDbMonitorStateStore.expireTransition).
+ */
+export function transitionToItem(transition: Transition): Record<string, unknown> {
+  return { pk: monitorPk(transition.monitorId), sk: transitionSk(transition), entity: 'TRANSITION', ...transition };
 }
 
 /** A transition from its (unmarshalled) item, as read from the table or from the stream's NewImage. */
 export function transitionFromItem(item: Record<string, unknown>): Transition {
   const { monitorId, from, to, startedAt, confirmedAt, previousSince, tick, reason } = item;
-  if (typeof monitorId !== 'string' || typeof startedAt !== 'string' || (to !== 'UP' && to !== 'DOWN')) {
+  if (typeof monitorId !== 'string' || typeof startedAt !== 'string' || (to !== 'UP' && to !== 'DOWN' && to !== 'UNKNOWN')) {
     throw new TypeError(`not a transition item: ${JSON.stringify(item).slice(0, 200)}`);
   }
   return {

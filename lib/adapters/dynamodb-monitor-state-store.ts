@@ -1,20 +1,36 @@
-import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { MonitorStateStore, SaveStateResult } from '../domain/ports';
 import { TRANSITION_RETENTION_DAYS } from '../domain/retention';
+import type { TransitionRef } from '../domain/state-machine';
 import { DAY_MS } from '../domain/time';
 import type { MonitorState, Transition } from '../domain/types';
-import { DynamoDbRunScopedAdapter, type DynamoDbRunScopedOptions, expiresAtSeconds, isConditionFailure, STATE_PK, stateFromItem, stateSk, stateToItem, transitionToItem } from './dynamodb-items';
+import {
+  DynamoDbRunScopedAdapter,
+  type DynamoDbRunScopedOptions,
+  expiresAtSeconds,
+  isConditionFailure,
+  monitorPk,
+  STATE_PK,
+  stateFromItem,
+  stateSk,
+  stateToItem,
+  transitionSk,
+  transitionToItem,
+} from './dynamodb-items';
 import { queryAll } from './dynamodb-query';
 
 /** The most keys one BatchGetItem takes. */
 const BATCH_GET_MAX = 100;
 
 export interface DynamoDbMonitorStateStoreOptions extends DynamoDbRunScopedOptions {
-  /** How long the transitions written with a state are kept (TTL). Default TRANSITION_RETENTION_DAYS. */
+  /** How long a transition is kept after a newer one superseded it (TTL). Default TRANSITION_RETENTION_DAYS. */
   transitionRetentionDays?: number;
 }
 
-/** Monitor states under pk STATE, sk MON#<id>; a state that makes a transition is written with it in one transaction. */
+/**
+ * Monitor states under pk STATE, sk MON#<id>; a state that makes a transition is written with it in
+ * one transaction, and the transition it supersedes is then given its TTL (expireTransition).
+ */
 export class DynamoDbMonitorStateStore extends DynamoDbRunScopedAdapter implements MonitorStateStore {
   private readonly transitionRetentionMs: number;
 
@@ -69,18 +85,51 @@ export class DynamoDbMonitorStateStore extends DynamoDbRunScopedAdapter implemen
         await this.documents.send(new PutCommand(statePut));
         return 'saved';
       }
-      const expiresAt = expiresAtSeconds(Date.parse(transition.confirmedAt), this.transitionRetentionMs);
       await this.documents.send(
         new TransactWriteCommand({
           TransactItems: [
             { Put: statePut },
-            { Put: { TableName: this.tableName, Item: transitionToItem(transition, expiresAt), ConditionExpression: 'attribute_not_exists(pk)' } },
+            { Put: { TableName: this.tableName, Item: transitionToItem(transition), ConditionExpression: 'attribute_not_exists(pk)' } },
           ],
         }),
       );
       return 'saved';
     } catch (error) {
       if (isConditionFailure(error)) return 'conflict';
+      throw error;
+    }
+  }
+
+  /**
+   * Why the superseded transition's TTL is a write of its own, after saveState's transaction, and
+   * not a third item inside it: inside, the update needs `attribute_exists(pk)` (without it, a
+   * missing item would be created as a stub holding only a key and `expiresAt`, which
+   * transitionFromItem then refuses on every read of the monitor's history), and a failed
+   * condition cancels the whole transaction: a superseded item gone missing (deleted by hand, say)
+   * would then refuse that monitor's every state step, for ever. Inside, it would also cost 2 write
+   * units instead of 1. Outside, the cost is one extra request per transition, and a failure (or a
+   * crash between the two writes) leaves one item without TTL, kept until deleted by hand:
+   * harmless. A retried run finds its state already stored and does not get here; a repeated
+   * update writes the same value. The update is a MODIFY on the stream, which the notifier's filter
+   * (INSERT only) drops.
+   */
+  async expireTransition(transition: TransitionRef, supersededAt: string): Promise<'expiring' | 'missing'> {
+    const supersededAtMs = Date.parse(supersededAt);
+    if (Number.isNaN(supersededAtMs)) throw new RangeError(`supersededAt is not a time: '${supersededAt}'`);
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: monitorPk(transition.monitorId), sk: transitionSk(transition) },
+          UpdateExpression: 'SET #expiresAt = :expiresAt',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#expiresAt': 'expiresAt' },
+          ExpressionAttributeValues: { ':expiresAt': expiresAtSeconds(supersededAtMs, this.transitionRetentionMs) },
+        }),
+      );
+      return 'expiring';
+    } catch (error) {
+      if (isConditionFailure(error)) return 'missing';
       throw error;
     }
   }

@@ -3,7 +3,7 @@ import { mapWithConcurrency } from '../domain/concurrency';
 import { evaluateResult } from '../domain/evaluate';
 import type { ApplyLockResult, MetricsSink, Prober, RunRollupStore, RunStores } from '../domain/ports';
 import { isDue } from '../domain/schedule';
-import { advanceState, initialState } from '../domain/state-machine';
+import { advanceState, initialState, supersededTransition } from '../domain/state-machine';
 import type { CheckResult, MonitorConfig, MonitorState, MonitorsConfig, RunSummary, Transition } from '../domain/types';
 import { NO_DEADLINE, sleep, type Deadline } from './deadline';
 import { logFailedCheck, logTransition, type CycleLogger } from './probe-log';
@@ -287,8 +287,28 @@ async function saveStep(
     const step = advanceState(current, result, monitor, tick);
     if (!step.changed) return {};
     const outcome = await deps.stores.states.saveState(current, step.state, step.transition);
-    if (outcome === 'saved') return { state: step.state, ...(step.transition ? { transition: step.transition } : {}) };
+    if (outcome === 'saved') {
+      if (step.transition) await expireSuperseded(deps, current, step.transition);
+      return { state: step.state, ...(step.transition ? { transition: step.transition } : {}) };
+    }
     current = (await deps.stores.states.loadState(monitor.id)) ?? initialState(monitor.id, result.checkedAt);
   }
   return 'conflict';
+}
+
+/**
+ * Gives the transition `transition` superseded (the one that set `previous.since`) its TTL. Best
+ * effort, after the state is stored: a failure leaves that one item without TTL, and is logged.
+ */
+async function expireSuperseded(deps: ProbeCycleDeps, previous: MonitorState, transition: Transition): Promise<void> {
+  const superseded = supersededTransition(previous);
+  if (!superseded) return;
+  const context = { monitorId: superseded.monitorId, startedAt: superseded.startedAt, tick: superseded.tick, supersededAt: transition.startedAt };
+  try {
+    if ((await deps.stores.states.expireTransition(superseded, transition.startedAt)) === 'missing') {
+      deps.logger.warn('the transition this one superseded is not stored; nothing to expire', context);
+    }
+  } catch (error) {
+    deps.logger.warn('could not give the superseded transition its TTL; it is kept until deleted by hand', { ...context, error: String(error) });
+  }
 }

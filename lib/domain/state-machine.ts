@@ -1,5 +1,8 @@
 import type { CheckResult, MonitorState, Thresholds, Transition } from './types';
 
+/** The key of a stored transition: its monitor, `startedAt` and `tick` (the table's `TR#<startedAt>#<tick>`). */
+export type TransitionRef = Pick<Transition, 'monitorId' | 'startedAt' | 'tick'>;
+
 export interface StateStep {
   state: MonitorState;
   transition?: Transition;
@@ -44,9 +47,14 @@ export function advanceState(
     ? successesInRow >= thresholds.successThreshold
     : failuresInRow >= thresholds.failureThreshold;
 
-  // What every stored step writes: the counters, the tick that moved them and a new version.
-  // Built only for a step that is stored: a steady monitor's step allocates nothing.
-  const moved = (): MonitorState => ({ ...state, failuresInRow, successesInRow, streakStartedAt, lastFailureReason, tick, version: state.version + 1 });
+  // What every stored step writes: the counters, the tick that moved them and a new version; a
+  // check means the monitor is configured again, so a recorded removal is cleared. Built only for a
+  // step that is stored: a steady monitor's step allocates nothing (and after a removal the
+  // counters are 0, so the first check always stores).
+  const moved = (): MonitorState => {
+    const { removedAt: _removedAt, ...kept } = state;
+    return { ...kept, failuresInRow, successesInRow, streakStartedAt, lastFailureReason, tick, version: state.version + 1 };
+  };
 
   if (state.status !== target && reached) {
     const transition: Transition = {
@@ -59,7 +67,7 @@ export function advanceState(
       tick,
       ...(result.ok ? {} : { reason: describeFailure(result) }),
     };
-    return { state: { ...moved(), status: target, since: streakStartedAt }, transition, changed: true };
+    return { state: { ...moved(), status: target, since: streakStartedAt, sinceTick: tick }, transition, changed: true };
   }
 
   const changed =
@@ -67,6 +75,50 @@ export function advanceState(
     successesInRow !== state.successesInRow ||
     streakStartedAt !== state.streakStartedAt;
   return changed ? { state: moved(), changed: true } : { state, changed: false };
+}
+
+/**
+ * Whether a run of `tick` that checks the monitors `configuredIds` (every configured monitor) should
+ * record the removal of a stored state's monitor: it is not configured, its removal is not recorded
+ * yet, and no run of this tick or a later one has stored it.
+ */
+export function isRemovalDue(state: MonitorState, configuredIds: ReadonlySet<string>, tick: string): boolean {
+  return !configuredIds.has(state.monitorId) && state.removedAt === undefined && state.tick < tick;
+}
+
+/**
+ * The step that records a monitor's removal from the configuration, noticed by the run of `tick`:
+ * the monitor is unmonitored from that tick. A monitor that was UP or DOWN gets a transition to
+ * UNKNOWN starting at the tick (it ends an open outage there, and uptime counts the time after it
+ * as unmonitored); one that was already UNKNOWN keeps its `since`, and needs no transition. Either
+ * way the counters and streak are reset and `removedAt` set, so the removal is recorded once, and a
+ * monitor added back later starts as a new one: its first checks establish it (no email) or, after
+ * its failure threshold, report an outage. Pure.
+ */
+export function recordRemoval(state: MonitorState, tick: string): StateStep {
+  const { streakStartedAt: _streak, lastFailureReason: _reason, ...kept } = state;
+  const reset: MonitorState = { ...kept, failuresInRow: 0, successesInRow: 0, tick, version: state.version + 1, removedAt: tick };
+  if (state.status === 'UNKNOWN') return { state: reset, changed: true };
+  const transition: Transition = {
+    monitorId: state.monitorId,
+    from: state.status,
+    to: 'UNKNOWN',
+    startedAt: tick,
+    confirmedAt: tick,
+    previousSince: state.since,
+    tick,
+  };
+  return { state: { ...reset, status: 'UNKNOWN', since: tick, sinceTick: tick }, transition, changed: true };
+}
+
+/**
+ * The stored transition a transition made from `previous` supersedes: the one that set its
+ * `since`, whose key `previous` holds. Undefined when it has none (a monitor that never made a
+ * transition), or when it was stored before states recorded `sinceTick` (such a transition was
+ * written with its TTL already).
+ */
+export function supersededTransition(previous: MonitorState): TransitionRef | undefined {
+  return previous.sinceTick === undefined ? undefined : { monitorId: previous.monitorId, startedAt: previous.since, tick: previous.sinceTick };
 }
 
 /** `http-status: expected 200, got 503` style text for logs, emails and incidents. */

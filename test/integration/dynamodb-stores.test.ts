@@ -2,7 +2,7 @@ import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { createDynamoDbStores, type DynamoDbStores } from '../../lib/adapters/dynamodb-stores';
 import { rosterKey } from '../../lib/adapters/dynamodb-rosters';
-import { advanceState, initialState } from '../../lib/domain/state-machine';
+import { advanceState, initialState, recordRemoval, type TransitionRef } from '../../lib/domain/state-machine';
 import type { CheckResult, MonitorState, RunSummary } from '../../lib/domain/types';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 
@@ -18,6 +18,14 @@ beforeAll(async () => {
   stores = createDynamoDbStores({ client: table.client, tableName: table.tableName });
 });
 afterAll(() => table.drop());
+
+/** A transition's item as stored (raw attribute values), read consistently. */
+async function transitionItem(monitorId: string, ref: Omit<TransitionRef, 'monitorId'>) {
+  const { Item } = await table.client.send(
+    new GetItemCommand({ TableName: table.tableName, Key: { pk: { S: `MON#${monitorId}` }, sk: { S: `TR#${ref.startedAt}#${ref.tick}` } }, ConsistentRead: true }),
+  );
+  return Item;
+}
 
 describe('the DynamoDB stores of states, transitions and run summaries', () => {
   it('saves a new state once, then only on the version it read and a newer tick', async () => {
@@ -88,14 +96,44 @@ describe('the DynamoDB stores of states, transitions and run summaries', () => {
     expect(await stores.transitions.previousTransition(established!)).toBeUndefined();
   });
 
-  it('stores a transition with a TTL and the entity the stream filter matches', async () => {
-    const [outage] = (await stores.transitions.listTransitions('conditional'));
-    const { Item } = await table.client.send(
-      new GetItemCommand({ TableName: table.tableName, Key: { pk: { S: 'MON#conditional' }, sk: { S: `TR#${outage!.startedAt}#${outage!.tick}` } } }),
-    );
-    expect(Item?.entity).toEqual({ S: 'TRANSITION' });
-    const expiresAt = Number(Item?.expiresAt?.N);
-    expect(expiresAt).toBe(Math.floor((Date.parse(outage!.confirmedAt) + 400 * 86_400_000) / 1000));
+  it('stores a transition without a TTL, with the entity the stream filter matches', async () => {
+    const [outage] = await stores.transitions.listTransitions('conditional');
+    const item = await transitionItem('conditional', outage!);
+    expect(item?.entity).toEqual({ S: 'TRANSITION' });
+    expect(item).not.toHaveProperty('expiresAt');
+  });
+
+  it('gives a superseded transition its TTL, the retention after it was superseded, only if it is stored', async () => {
+    const [outage] = await stores.transitions.listTransitions('conditional');
+    const supersededAt = at(30);
+    expect(await stores.states.expireTransition(outage!, supersededAt)).toBe('expiring');
+    // Again (a retried run): the same value.
+    expect(await stores.states.expireTransition(outage!, supersededAt)).toBe('expiring');
+    expect(Number((await transitionItem('conditional', outage!))?.expiresAt?.N)).toBe(Math.floor((Date.parse(supersededAt) + 400 * 86_400_000) / 1000));
+    // What the reader returns is unchanged.
+    expect(await stores.transitions.listTransitions('conditional')).toEqual([outage]);
+
+    // A transition that is not there is not created as a stub that would break every read of the history.
+    const missing = { monitorId: 'conditional', startedAt: at(-5), tick: at(-4) };
+    expect(await stores.states.expireTransition(missing, supersededAt)).toBe('missing');
+    expect(await transitionItem('conditional', missing)).toBeUndefined();
+    expect(await stores.transitions.listTransitions('conditional')).toEqual([outage]);
+  });
+
+  it('keeps the tick of the transition that set since, and a recorded removal, on the state', async () => {
+    let state = initialState('removed', at(0));
+    for (const minute of [0, 1]) {
+      const step = advanceState(state, failed(minute), thresholds, at(minute));
+      expect(await stores.states.saveState(state, step.state, step.transition)).toBe('saved');
+      state = step.state;
+    }
+    expect(await stores.states.loadState('removed')).toEqual({ ...state, sinceTick: at(1) });
+    const removal = recordRemoval(state, at(9));
+    expect(removal.transition?.to).toBe('UNKNOWN');
+    expect(await stores.states.saveState(state, removal.state, removal.transition)).toBe('saved');
+    expect(await stores.states.loadState('removed')).toEqual(removal.state);
+    expect((await stores.states.loadStates()).get('removed')).toEqual(removal.state);
+    expect((await stores.transitions.listTransitions('removed')).map((t) => `${t.from}->${t.to}`)).toEqual(['UNKNOWN->DOWN', 'DOWN->UNKNOWN']);
   });
 
   it('writes a run summary once per tick and reads the latest across a day boundary', async () => {

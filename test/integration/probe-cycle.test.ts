@@ -1,10 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { ScheduledEvent } from 'aws-lambda';
 import { probeRun, type ProbeDeps } from '../../lib/app/probe-run';
 import { EmfMetricsSink } from '../../lib/adapters/cloudwatch-metrics-sink';
 import { createDynamoDbStores, type DynamoDbStores } from '../../lib/adapters/dynamodb-stores';
 import { HttpProber } from '../../lib/adapters/http-prober';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
+import type { Transition } from '../../lib/domain/types';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { startTargetServer, type TargetServer } from '../support/target-server';
 import { createScheduledEvent } from '../fixtures/scheduled-event';
@@ -165,6 +167,23 @@ describe('probeRun', () => {
       expect.objectContaining({ monitorId: 'api', from: 'DOWN', to: 'UP', previousSince: new Date(T0 + 4 * 60_000 + 1000).toISOString() }),
     ]);
     expect(logs.find((line) => line.message === 'monitor recovered')).toMatchObject({ level: 'INFO', monitorId: 'api', from: 'DOWN', to: 'UP' });
+  });
+
+  it('keeps the latest transition without a TTL, and gives each one it superseded the retention after it was superseded', async () => {
+    const transitions = await deps.stores.transitions.listTransitions('api');
+    expect(transitions.map((t) => `${t.from}->${t.to}`)).toEqual(['UNKNOWN->UP', 'UP->DOWN', 'DOWN->UP']);
+    const expiresAt = async (t: Transition) => {
+      const { Item } = await table.client.send(
+        new GetItemCommand({ TableName: table.tableName, Key: { pk: { S: 'MON#api' }, sk: { S: `TR#${t.startedAt}#${t.tick}` } }, ConsistentRead: true }),
+      );
+      return Item?.expiresAt?.N === undefined ? undefined : Number(Item.expiresAt.N);
+    };
+    const [established, outage, recovery] = transitions as [Transition, Transition, Transition];
+    const retainedFrom = (t: Transition) => Math.floor((Date.parse(t.startedAt) + 400 * 86_400_000) / 1000);
+    expect(await expiresAt(established)).toBe(retainedFrom(outage));
+    expect(await expiresAt(outage)).toBe(retainedFrom(recovery));
+    expect(await expiresAt(recovery)).toBeUndefined();
+    expect(await deps.stores.states.loadState('api')).toMatchObject({ since: recovery.startedAt, sinceTick: recovery.tick });
   });
 
   it('classifies a hanging target as a timeout without failing the run or delaying the others past it', async () => {

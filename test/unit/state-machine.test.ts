@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { advanceState, initialState } from '../../lib/domain/state-machine';
+import { advanceState, initialState, isRemovalDue, recordRemoval, supersededTransition } from '../../lib/domain/state-machine';
 import type { CheckResult, MonitorState, MonitorStatus, Thresholds, Transition } from '../../lib/domain/types';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -101,6 +101,21 @@ describe('advanceState', () => {
     expect(steady.state).toBe(same.state);
   });
 
+  it('records on the state the tick of the transition that set since, and keeps it until the next one', () => {
+    const { state, transitions } = run('++--+');
+    const outage = transitions[1]!;
+    expect(state).toMatchObject({ status: 'DOWN', since: outage.startedAt, sinceTick: outage.tick });
+    expect(run('+').state).not.toHaveProperty('sinceTick');
+  });
+
+  it('clears a recorded removal at the next check, so a later removal is recorded again', () => {
+    const removed = recordRemoval(run('++').state, at(10)).state;
+    const back = advanceState(removed, ok(11), DEFAULTS, at(11));
+    expect(removed.removedAt).toBe(at(10));
+    expect(back.changed).toBe(true);
+    expect(back.state).not.toHaveProperty('removedAt');
+  });
+
   describe('properties', () => {
     const thresholdsArb = fc.record({
       failureThreshold: fc.integer({ min: 1, max: 5 }),
@@ -156,6 +171,41 @@ describe('advanceState', () => {
       );
     });
 
+    it('since and sinceTick always name the latest transition (its key), once there is one', () => {
+      fc.assert(
+        fc.property(patternArb, thresholdsArb, (pattern, thresholds) => {
+          const { state, transitions } = run(pattern, thresholds);
+          const latest = transitions.at(-1);
+          expect(supersededTransition(state)).toEqual(latest ? { monitorId: 'api', startedAt: latest.startedAt, tick: latest.tick } : undefined);
+        }),
+      );
+    });
+
+    it('a monitor removed, then added back, starts over as a new monitor', () => {
+      fc.assert(
+        fc.property(patternArb, patternArb, thresholdsArb, (before, after, thresholds) => {
+          const removedAt = at(before.length);
+          const removed = recordRemoval(run(before, thresholds).state, removedAt).state;
+          // The checks after the removal, as they would run for a monitor never seen before.
+          const checksAfter = [...after].map((symbol, index) => (symbol === '+' ? ok(before.length + 1 + index) : fail(before.length + 1 + index)));
+          const replay = (start: MonitorState) => {
+            let state = start;
+            const made: Array<Omit<Transition, 'previousSince'>> = [];
+            for (const check of checksAfter) {
+              const step = advanceState(state, check, thresholds, check.checkedAt);
+              if (step.transition) {
+                const { previousSince: _previousSince, ...rest } = step.transition;
+                made.push(rest);
+              }
+              state = step.state;
+            }
+            return { status: state.status, made };
+          };
+          expect(replay(removed)).toEqual(replay(initialState('api', removedAt)));
+        }),
+      );
+    });
+
     it('the final status matches the last full streak in the pattern', () => {
       fc.assert(
         fc.property(patternArb, thresholdsArb, (pattern, thresholds) => {
@@ -167,5 +217,71 @@ describe('advanceState', () => {
         }),
       );
     });
+  });
+});
+
+describe('recordRemoval', () => {
+  const removedAt = at(30);
+
+  it.each<[string, MonitorStatus]>([
+    ['++', 'UP'],
+    ['++--', 'DOWN'],
+    ['++---+', 'DOWN'],
+  ])('after %j (%s): a transition to UNKNOWN at the tick, the state reset and unmonitored from it', (pattern, status) => {
+    const { state } = run(pattern);
+    expect(state.status).toBe(status);
+    const step = recordRemoval(state, removedAt);
+    expect(step.changed).toBe(true);
+    expect(step.transition).toEqual({ monitorId: 'api', from: status, to: 'UNKNOWN', startedAt: removedAt, confirmedAt: removedAt, previousSince: state.since, tick: removedAt });
+    expect(step.state).toEqual({
+      monitorId: 'api',
+      status: 'UNKNOWN',
+      since: removedAt,
+      sinceTick: removedAt,
+      failuresInRow: 0,
+      successesInRow: 0,
+      tick: removedAt,
+      version: state.version + 1,
+      removedAt,
+    });
+  });
+
+  it('of a monitor never established: no transition, its since kept, the counters reset', () => {
+    const { state } = run('+-');
+    const step = recordRemoval(state, removedAt);
+    expect(step.transition).toBeUndefined();
+    expect(step.state).toEqual({ monitorId: 'api', status: 'UNKNOWN', since: at(0), failuresInRow: 0, successesInRow: 0, tick: removedAt, version: state.version + 1, removedAt });
+  });
+
+  it('of a monitor back after an earlier removal but not established again: the earlier removal stays its latest transition', () => {
+    const first = recordRemoval(run('++').state, at(10)).state;
+    const back = advanceState(first, ok(11), DEFAULTS, at(11)).state;
+    const again = recordRemoval(back, removedAt);
+    expect(again.transition).toBeUndefined();
+    expect(supersededTransition(again.state)).toEqual({ monitorId: 'api', startedAt: at(10), tick: at(10) });
+  });
+});
+
+describe('isRemovalDue', () => {
+  const stored: MonitorState = { ...initialState('gone', at(0)), tick: at(5), version: 3 };
+  const configured = new Set(['api', 'web']);
+
+  it.each<{ name: string; state: MonitorState; tick: string; due: boolean }>([
+    { name: 'a monitor no longer configured', state: stored, tick: at(10), due: true },
+    { name: 'a configured monitor', state: { ...stored, monitorId: 'api' }, tick: at(10), due: false },
+    { name: 'a removal already recorded', state: { ...stored, removedAt: at(7) }, tick: at(10), due: false },
+    { name: 'a state stored by this tick', state: stored, tick: at(5), due: false },
+    { name: 'a state stored by a later tick', state: stored, tick: at(4), due: false },
+  ])('$name: $due', ({ state, tick, due }) => {
+    expect(isRemovalDue(state, configured, tick)).toBe(due);
+  });
+});
+
+describe('supersededTransition', () => {
+  it('names the transition that set since, or none for a state without sinceTick (older states too)', () => {
+    const state: MonitorState = { ...initialState('api', at(0)), status: 'UP', since: at(2), sinceTick: at(3), tick: at(3), version: 4 };
+    expect(supersededTransition(state)).toEqual({ monitorId: 'api', startedAt: at(2), tick: at(3) });
+    const { sinceTick: _sinceTick, ...older } = state;
+    expect(supersededTransition(older)).toBeUndefined();
   });
 });
