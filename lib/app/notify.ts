@@ -60,7 +60,7 @@ export interface NotifyAttempt {
 export type NotifyOutcome =
   | { status: 'sent'; messageId: string }
   | { status: 'already-sent' }
-  | { status: 'skipped'; reason: 'establishment' | 'unknown-monitor' | 'no-recipients' };
+  | { status: 'skipped'; reason: 'establishment' | 'removal' | 'unknown-monitor' | 'no-recipients' };
 
 /** Another invocation holds a live claim on the transition: retry later (its lease tells when). */
 export class NotificationInProgressError extends Error {
@@ -90,7 +90,8 @@ export function sendAllowanceMs(timing: NotifyTiming): number {
 
 /**
  * Sends the email for one transition exactly once: one per outage or recovery, none for the
- * establishment of a new monitor or for a monitor no longer in the config.
+ * establishment of a new monitor, for the removal of one from the config (a transition to UNKNOWN)
+ * or for a monitor no longer in the config.
  *
  * The steps: read the ledger (already sent: done; claimed by another live invocation: wait for it
  * while time allows, else throw NotificationInProgressError); render; check that the time left
@@ -114,6 +115,13 @@ export async function notifyTransition(
   const key = transitionKey(transition);
   const context = { monitorId: transition.monitorId, from: transition.from, to: transition.to, tick: transition.tick, key };
 
+  // A removal from the configuration (to UNKNOWN) is history, not news: the stream filter should
+  // drop it; if one arrives all the same, it is acknowledged without an email.
+  if (transition.to === 'UNKNOWN') {
+    await ledger.recordSkip(key, 'skipped:removal');
+    logger.info('transition sends no email: the monitor was removed from the configuration', context);
+    return { status: 'skipped', reason: 'removal' };
+  }
   if (!shouldNotify(transition)) {
     await ledger.recordSkip(key, 'skipped:establishment');
     logger.info('transition sends no email: the monitor was established', context);

@@ -3,7 +3,7 @@ import { mapWithConcurrency } from '../domain/concurrency';
 import { evaluateResult } from '../domain/evaluate';
 import type { ApplyLockResult, MetricsSink, Prober, RunRollupStore, RunStores } from '../domain/ports';
 import { isDue } from '../domain/schedule';
-import { advanceState, initialState, supersededTransition } from '../domain/state-machine';
+import { advanceState, initialState, isRemovalDue, recordRemoval, supersededTransition } from '../domain/state-machine';
 import type { CheckResult, MonitorConfig, MonitorState, MonitorsConfig, RunSummary, Transition } from '../domain/types';
 import { NO_DEADLINE, sleep, type Deadline } from './deadline';
 import { logFailedCheck, logTransition, type CycleLogger } from './probe-log';
@@ -46,6 +46,12 @@ export interface ProbeCycleDeps {
   timing?: ProbeTiming;
   /** Where finished hours of run summaries are rolled up (lib/app/run-history.ts); none: no rollups. */
   rollups?: RunRollupStore;
+  /**
+   * Every configured monitor's id (not only the due ones), given to a run whose stores read every
+   * state: a stored state of a monitor not among them is recorded as removed (recordRemovals).
+   * Not given: no removal is recorded.
+   */
+  configuredIds?: ReadonlySet<string>;
 }
 
 export interface ProbeCycleOptions {
@@ -65,6 +71,8 @@ export interface ProbeCycleReport {
   conflicts: string[];
   /** Monitors the deadline kept from being probed to the end; they count neither as up nor as down. */
   cutShort: string[];
+  /** Monitors no longer configured whose removal this run recorded (unmonitored from its tick). */
+  removed: string[];
   /**
    * Why this run's results were not applied: a run of a later tick applied its own first
    * ('superseded'), or the apply lock stayed busy up to the deadline ('lock-busy').
@@ -100,7 +108,7 @@ export async function runProbeCycle(
   const started = deps.now();
   if (await stores.runs.hasRunSummary(tick)) {
     logger.info('tick already ran, skipping duplicate delivery', { tick });
-    return { tick, duplicate: true, checks: 0, failures: 0, monitorsDown: 0, transitions: [], conflicts: [], cutShort: [] };
+    return { tick, duplicate: true, checks: 0, failures: 0, monitorsDown: 0, transitions: [], conflicts: [], cutShort: [], removed: [] };
   }
   // The run's lease: as long as it can live. The run of the next tick waits for it (a while) to store first.
   await stores.markers.markRunStarted(tick, Math.round(nowMs() + Math.min(deadline.remainingMs(), MAX_LEASE_MS) + timing.leaseSlackMs));
@@ -145,7 +153,7 @@ export async function runProbeCycle(
   const applied = await applyChecks(tick, checks, deps, deadline, timing, buildSummary);
   if (applied.duplicate) {
     logger.info('tick ran meanwhile (a duplicate delivery), this run stores nothing', { tick });
-    return { tick, duplicate: true, checks: 0, failures: 0, monitorsDown: 0, transitions: [], conflicts: [], cutShort };
+    return { tick, duplicate: true, checks: 0, failures: 0, monitorsDown: 0, transitions: [], conflicts: [], cutShort, removed: [] };
   }
   const summary = applied.summary;
   const finished = new Date(started.getTime() + summary.durationMs);
@@ -169,6 +177,7 @@ export async function runProbeCycle(
     transitions: applied.transitions,
     conflicts: applied.conflicts,
     cutShort,
+    removed: applied.removed,
     ...(applied.notApplied ? { notApplied: applied.notApplied } : {}),
   };
 }
@@ -179,6 +188,7 @@ type Applied =
       duplicate?: false;
       transitions: Transition[];
       conflicts: string[];
+      removed: string[];
       /** The run summary, written before the lock was released. */
       summary: RunSummary;
       notApplied?: 'superseded' | 'lock-busy';
@@ -229,7 +239,7 @@ async function applyChecks(
     else logger.error('the apply lock stayed busy until the deadline; this run stores no results', { tick });
     const summary = buildSummary(await stores.states.loadStates());
     await stores.runs.putRunSummary(summary);
-    return { transitions: [], conflicts: [], summary, notApplied: lock === 'superseded' ? 'superseded' : 'lock-busy' };
+    return { transitions: [], conflicts: [], removed: [], summary, notApplied: lock === 'superseded' ? 'superseded' : 'lock-busy' };
   }
 
   try {
@@ -258,10 +268,11 @@ async function applyChecks(
       }
     });
     if (unstored.length > 0) logger.error('ran out of time while storing; these results are not stored', { tick, monitorIds: unstored });
+    const removed = deps.configuredIds ? await recordRemovals(tick, states, deps.configuredIds, deps, () => nowMs() <= storeUntilMs) : [];
     // Written under the lock: a duplicate delivery waiting for it then finds the tick done.
     const summary = buildSummary(states);
     await stores.runs.putRunSummary(summary);
-    return { transitions, conflicts, summary };
+    return { transitions, conflicts, removed, summary };
   } finally {
     await stores.lock.releaseApplyLock(tick, holder).catch((error: unknown) =>
       logger.warn('could not release the apply lock; the next run waits for its lease', { tick, error: String(error) }),
@@ -294,6 +305,42 @@ async function saveStep(
     current = (await deps.stores.states.loadState(monitor.id)) ?? initialState(monitor.id, result.checkedAt);
   }
   return 'conflict';
+}
+
+/**
+ * Records the removal of every monitor whose state this run read but which is no longer configured
+ * (once: see isRemovalDue), each under the same conditions as a check's step. A run only does this
+ * when it read every state (`configuredIds` given), so it costs no read; it writes once per
+ * removal. A conflict (another run stored the state first) leaves it to a later run.
+ */
+async function recordRemovals(
+  tick: string,
+  states: Map<string, MonitorState>,
+  configuredIds: ReadonlySet<string>,
+  deps: ProbeCycleDeps,
+  withinLease: () => boolean,
+): Promise<string[]> {
+  const due = [...states.values()].filter((state) => isRemovalDue(state, configuredIds, tick));
+  const removed: string[] = [];
+  for (const [index, state] of due.entries()) {
+    if (!withinLease()) {
+      const left = due.slice(index).map((unrecorded) => unrecorded.monitorId);
+      deps.logger.warn('ran out of time before recording these removals; a later run records them', { tick, monitorIds: left });
+      break;
+    }
+    const step = recordRemoval(state, tick);
+    if ((await deps.stores.states.saveState(state, step.state, step.transition)) !== 'saved') continue;
+    if (step.transition) await expireSuperseded(deps, state, step.transition);
+    states.set(state.monitorId, step.state);
+    removed.push(state.monitorId);
+    deps.logger.info('monitor no longer configured: recorded as unmonitored from this tick', {
+      monitorId: state.monitorId,
+      from: state.status,
+      since: state.since,
+      tick,
+    });
+  }
+  return removed;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { MetricsSink, RunMetrics, RunStores } from '../domain/ports';
 import { cycleOffsets, isDueInCycle } from '../domain/schedule';
 import { planShards, shardKey, statesToRead, type RunScope, type Shard, type ShardDispatcher, type ShardRef } from '../domain/shards';
+import { HOUR_MS } from '../domain/time';
 import type { MonitorConfig } from '../domain/types';
 import { NO_DEADLINE, sleep, type Deadline } from './deadline';
 import { DEFAULT_PROBE_TIMING, runProbeCycle, type ProbeCycleDeps, type ProbeCycleReport } from './probe-cycle';
@@ -23,7 +24,7 @@ import { DEFAULT_PROBE_TIMING, runProbeCycle, type ProbeCycleDeps, type ProbeCyc
  * duration and count of monitors down); shards publish their own and CloudWatch adds them up.
  */
 
-export interface ScheduledRunDeps extends Omit<ProbeCycleDeps, 'stores' | 'periodMs'> {
+export interface ScheduledRunDeps extends Omit<ProbeCycleDeps, 'stores' | 'periodMs' | 'configuredIds'> {
   /** The stores for one shard's runs: its own run keys, and reads of only its monitors' states. */
   storesFor(scope: RunScope): RunStores;
   /** The schedule's period (PROBE_PERIOD): a minute when deployed. */
@@ -127,13 +128,15 @@ async function runShard(
     }
     const due = shard.monitors.filter((monitor) => isDueInCycle(monitor.intervalMs, tick, offset, deps.periodMs));
     if (due.length === 0) continue;
-    const scope: RunScope = { shard: key, states: offset === 0 && shard.count === 1 ? 'all' : statesToRead(due.map((monitor) => monitor.id), allIds) };
+    const readsAll = offset === 0 && readsAllStates(shard, rollupShard, tickEpochMs, deps.periodMs);
+    const scope: RunScope = { shard: key, states: readsAll ? 'all' : statesToRead(due.map((monitor) => monitor.id), allIds) };
     const { rollups, ...cycleDeps } = deps;
     const report = await runProbeCycle(
       new Date(tickEpochMs + offset).toISOString(),
       {
         ...cycleDeps,
         ...(rollups && offset === 0 && shard === rollupShard ? { rollups } : {}),
+        ...(readsAll ? { configuredIds: new Set(allIds) } : {}),
         config: { ...deps.config, monitors: due },
         stores: deps.storesFor(scope),
         metrics: collector,
@@ -154,6 +157,19 @@ async function runShard(
     }
   }
   return { tick, shard: { index: shard.index, count: shard.count }, dispatched: 0, cycles, skippedOffsets };
+}
+
+/**
+ * Whether a period's first cycle in this shard reads every state, and so records the removal of
+ * monitors no longer configured (see ProbeCycleDeps.configuredIds). An unsharded run reads them
+ * all at every tick anyway (one Query), so it records a removal at the first tick without the
+ * monitor, at no extra cost. Sharded, no run reads them all: the rollup shard's run does, in place
+ * of its own slice, at the first tick of each hour (one Query of every state an hour, about 63
+ * read units for 1,000 monitors), so a removal is recorded up to an hour late and the time until
+ * then counts as the monitor's last status.
+ */
+function readsAllStates(shard: Shard<MonitorConfig>, rollupShard: Shard<MonitorConfig> | undefined, tickEpochMs: number, periodMs: number): boolean {
+  return shard.count === 1 || (shard === rollupShard && tickEpochMs % HOUR_MS < periodMs);
 }
 
 /** Adds up the metrics of a shard's cycles: checks and failures summed, monitors down and duration at their largest. */
@@ -196,6 +212,7 @@ export function combineCycles(report: ShardRunReport): ProbeRunReport {
     transitions: cycles.flatMap((cycle) => cycle.transitions),
     conflicts: cycles.flatMap((cycle) => cycle.conflicts),
     cutShort: cycles.flatMap((cycle) => cycle.cutShort),
+    removed: cycles.flatMap((cycle) => cycle.removed),
     ...(notApplied ? { notApplied } : {}),
   };
 }

@@ -7,14 +7,17 @@ import type { MonitorStatus, Transition } from './types';
  *
  * A monitor's timeline: before its first transition it is UNKNOWN; from each transition's
  * `startedAt` it has that transition's `to` status until the next transition's `startedAt`; the
- * last status lasts until `now`. Time after `nowIso` is not tracked. An outage (an incident) is one
- * DOWN period of that timeline: it begins at the `startedAt` of a transition to DOWN (the first
- * failing check) and ends at the `startedAt` of the following transition to UP (the first
- * successful check), or is still open at `nowIso`.
+ * last status lasts until `now`. UNKNOWN time is unmonitored, neither up nor down: before the
+ * first transition, after a removal from the configuration (a transition to UNKNOWN) until the
+ * monitor, added back, is established or goes down again, and after `nowIso`. An outage (an
+ * incident) is one DOWN period of that timeline: it begins at the `startedAt` of a transition to
+ * DOWN (the first failing check) and ends at the `startedAt` of the next transition: a recovery
+ * (the first successful check) or a removal (the tick of the run that found the monitor gone);
+ * or it is still open at `nowIso`.
  */
 
 export interface UptimeReport {
-  /** UP time over UP plus DOWN time inside the range, in percent; null when neither was seen. */
+  /** UP time over UP plus DOWN time (the monitored time) inside the range, in percent; null when neither was seen. */
   uptimePercent: number | null;
   /** UP time inside the range. */
   upSeconds: number;
@@ -30,8 +33,9 @@ export interface UptimeReport {
   /**
    * Mean time to recovery: the mean full length (not clipped) of the outages that ended inside the
    * range, that is whose recovery began in (from, to]; an outage that began before the range but
-   * ended inside it counts whole. Open outages are left out: their repair time is not known yet.
-   * Null when no outage ended inside the range.
+   * ended inside it counts whole. Open outages are left out: their repair time is not known yet;
+   * so are outages ended by a removal from the configuration, whose repair was never seen. Null
+   * when no outage recovered inside the range.
    */
   mttrSeconds: number | null;
 }
@@ -41,7 +45,10 @@ export interface Incident {
   startedAt: string;
   /** The check that confirmed the outage (crossed the failure threshold). */
   confirmedAt: string;
-  /** The first successful check of the recovery, or null while the monitor is still down. */
+  /**
+   * The first successful check of the recovery, or the tick of the run that found the monitor
+   * removed from the configuration; null while the monitor is still down.
+   */
   endedAt: string | null;
   /** From `startedAt` to `endedAt`, or to `nowIso` while still down. */
   durationSeconds: number;
@@ -62,8 +69,8 @@ interface StatusPeriod {
 }
 
 /**
- * Uptime over a time range: time-based, UNKNOWN time (before the first transition, after `nowIso`) left
- * out. See {@link UptimeReport} for what each figure means.
+ * Uptime over a time range: time-based, UNKNOWN time (unmonitored: before the first transition,
+ * after a removal, after `nowIso`) left out. See {@link UptimeReport} for what each figure means.
  */
 export function computeUptime(transitions: readonly Transition[], range: TimeRange, nowIso: string): UptimeReport {
   const timeline = buildTimeline(transitions, parseTime(nowIso, 'nowIso'));
@@ -207,7 +214,7 @@ function measureRange(timeline: Timeline, fromMs: number, toMs: number): { repor
   }
 
   const overlapping = timeline.outages.filter((outage) => outage.startMs < trackedEndMs && outage.endMs > fromMs);
-  const recovered = overlapping.filter((outage) => outage.endedBy && outage.endMs > fromMs && outage.endMs <= toMs);
+  const recovered = overlapping.filter((outage) => outage.endedBy?.to === 'UP' && outage.endMs > fromMs && outage.endMs <= toMs);
   const trackedMs = upMs + downMs;
   const report: UptimeReport = {
     uptimePercent: trackedMs > 0 ? (upMs / trackedMs) * 100 : null,

@@ -28,21 +28,23 @@ const at = (minutes: number) => new Date(MAY_1_MS + minutes * MINUTE_MS).toISOSt
 const HOUR = 60;
 const DAY = 24 * HOUR;
 
-type Step = [minutes: number, to: 'UP' | 'DOWN', reason?: string];
+/** A transition at `minutes`; to UNKNOWN: the monitor's removal from the configuration. */
+type Step = [minutes: number, to: MonitorStatus, reason?: string];
 
-/** Transitions as the state machine writes them, confirmed a minute after they start. */
+/** Transitions as the state machine writes them, confirmed a minute after they start; a removal at its tick. */
 function buildHistory(steps: readonly Step[]): Transition[] {
   let from: MonitorStatus = 'UNKNOWN';
   let previousSince = at(-100 * DAY);
   return steps.map(([minutes, to, reason]) => {
+    const confirmedAt = to === 'UNKNOWN' ? at(minutes) : at(minutes + 1);
     const transition: Transition = {
       monitorId: 'api',
       from,
       to,
       startedAt: at(minutes),
-      confirmedAt: at(minutes + 1),
+      confirmedAt,
       previousSince,
-      tick: at(minutes + 1),
+      tick: confirmedAt,
       ...(reason === undefined ? {} : { reason }),
     };
     from = to;
@@ -93,6 +95,16 @@ describe('computeDailyUptime', () => {
     expect(computeDailyUptime(history, 2, at(DAY + 3 * HOUR))).toEqual([
       day('2024-05-01', (22 / 24) * 100, 2 * 3600, 1),
       day('2024-05-02', 0, 3 * 3600, 1),
+    ]);
+  });
+
+  it('leaves out the time a monitor was removed from the configuration: a day wholly without it is null', () => {
+    // Down from 20:00 on 30 April, removed at 22:00 (the outage ends there), back on 2 May at 06:00 and established.
+    const history = buildHistory([[-10 * DAY, 'UP'], [-4 * HOUR, 'DOWN', 'timeout'], [-2 * HOUR, 'UNKNOWN'], [DAY + 6 * HOUR, 'UP']]);
+    expect(computeDailyUptime(history, 3, at(DAY + 12 * HOUR))).toEqual([
+      day('2024-04-30', (20 / 22) * 100, 2 * 3600, 1),
+      day('2024-05-01', null),
+      day('2024-05-02', 100),
     ]);
   });
 
@@ -236,6 +248,19 @@ describe('computeMonthlyUptime', () => {
     });
   });
 
+  it('monitors only the time the monitor was in the configuration: a removal ends its incident', () => {
+    // Up from 1 April; down from 10 April 00:00, removed 10 April 06:00; back 20 April 00:00, up.
+    const history = buildHistory([[-30 * DAY, 'UP'], [-21 * DAY, 'DOWN', 'dns'], [-21 * DAY + 6 * HOUR, 'UNKNOWN'], [-11 * DAY, 'UP']]);
+    const monitored = 9 * DAY_S + 6 * 3600 + 11 * DAY_S;
+    expect(computeMonthlyUptime(history, month('2024-04', at(0)), at(0))).toEqual({
+      uptimePercent: ((monitored - 6 * 3600) / monitored) * 100,
+      downtimeSeconds: 6 * 3600,
+      monitoredSeconds: monitored,
+      incidents: 1,
+      longestIncidentSeconds: 6 * 3600,
+    });
+  });
+
   it('counts an incident still open up to now', () => {
     const history = buildHistory([[0, 'UP'], [DAY, 'DOWN', 'http-status']]);
     const now = at(DAY + 2 * HOUR);
@@ -278,6 +303,12 @@ describe('computeMtbf', () => {
   it('counts an outage still open, since it began in the window', () => {
     const history = buildHistory([[0, 'UP'], [60, 'DOWN']]);
     expect(computeMtbf(history, { from: at(0), to: at(120) }, at(120))).toBe(3600);
+  });
+
+  it('counts neither the UP time nor an outage of the time the monitor was removed', () => {
+    // Up 0-100, down 100-120, removed 120-300, back: down 300-330, up 330-600.
+    const history = buildHistory([[0, 'UP'], [100, 'DOWN'], [120, 'UNKNOWN'], [300, 'DOWN'], [330, 'UP']]);
+    expect(computeMtbf(history, { from: at(0), to: at(600) }, at(600))).toBe(((100 + 270) * 60) / 2);
   });
 
   it('is null when no outage began in the window, even if one ended in it', () => {

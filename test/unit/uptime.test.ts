@@ -23,22 +23,27 @@ function at(minutes: number): string {
   return new Date(BASE_MS + minutes * MINUTE_MS).toISOString();
 }
 
-type Step = [minutes: number, to: 'UP' | 'DOWN', reason?: string];
+/** A transition at `minutes`; to UNKNOWN: the monitor's removal from the configuration. */
+type Step = [minutes: number, to: MonitorStatus, reason?: string];
 
-/** A monitor's transitions, oldest first, as the state machine writes them: confirmed a minute after they start. */
+/**
+ * A monitor's transitions, oldest first, as the state machine writes them: confirmed a minute after
+ * they start; a removal (to UNKNOWN) starts and is confirmed at the tick of the run that found it.
+ */
 function buildHistory(steps: readonly Step[], monitorId = 'api'): Transition[] {
   let from: MonitorStatus = 'UNKNOWN';
   let previousSince = at(-10_000);
   return steps.map(([minutes, to, reason]) => {
     const startedAt = at(minutes);
+    const confirmedAt = to === 'UNKNOWN' ? startedAt : at(minutes + 1);
     const transition: Transition = {
       monitorId,
       from,
       to,
       startedAt,
-      confirmedAt: at(minutes + 1),
+      confirmedAt,
       previousSince,
-      tick: at(minutes + 1),
+      tick: confirmedAt,
       ...(reason === undefined ? {} : { reason }),
     };
     from = to;
@@ -68,6 +73,11 @@ describe('computeUptime', () => {
     { name: 'an outage that ended exactly at the window end counts for mttr', steps: [[-100, 'UP'], [50, 'DOWN'], [60, 'UP']], window: buildRange(0, 60), now: at(90), expected: { uptimePercent: (50 / 60) * 100, upSeconds: 3000, downtimeSeconds: 600, outages: 1, longestOutageSeconds: 600, mttrSeconds: 600 } },
     { name: 'a window entirely before the first transition: null percent', steps: [[100, 'UP'], [150, 'DOWN']], window: buildRange(0, 60), now: at(200), expected: { uptimePercent: null, upSeconds: 0, downtimeSeconds: 0, outages: 0, longestOutageSeconds: 0, mttrSeconds: null } },
     { name: 'a window reaching past now: time after now is not tracked', steps: [[-100, 'UP'], [10, 'DOWN'], [20, 'UP']], window: buildRange(0, 60), now: at(40), expected: { uptimePercent: 75, upSeconds: 1800, downtimeSeconds: 600, outages: 1, longestOutageSeconds: 600, mttrSeconds: 600 } },
+    { name: 'removed while UP and not back: the time after the removal is unmonitored', steps: [[-100, 'UP'], [30, 'UNKNOWN']], window: buildRange(0, 60), now: at(60), expected: { uptimePercent: 100, upSeconds: 1800, downtimeSeconds: 0, outages: 0, longestOutageSeconds: 0, mttrSeconds: null } },
+    { name: 'removed while DOWN, back UP later: the removal ends the outage, the gap is no downtime, no mttr (never seen recovering)', steps: [[-100, 'UP'], [10, 'DOWN'], [20, 'UNKNOWN'], [40, 'UP']], window: buildRange(0, 60), now: at(60), expected: { uptimePercent: 75, upSeconds: 1800, downtimeSeconds: 600, outages: 1, longestOutageSeconds: 600, mttrSeconds: null } },
+    { name: 'removed while DOWN, back and DOWN again: two outages, the gap between them unmonitored', steps: [[-100, 'DOWN'], [10, 'UNKNOWN'], [30, 'DOWN'], [50, 'UP']], window: buildRange(0, 60), now: at(60), expected: { uptimePercent: 25, upSeconds: 600, downtimeSeconds: 1800, outages: 2, longestOutageSeconds: 6600, mttrSeconds: 1200 } },
+    { name: 'a window inside a removal gap: nothing tracked, null percent', steps: [[-100, 'UP'], [-50, 'DOWN'], [-10, 'UNKNOWN'], [100, 'UP']], window: buildRange(0, 60), now: at(200), expected: { uptimePercent: null, upSeconds: 0, downtimeSeconds: 0, outages: 0, longestOutageSeconds: 0, mttrSeconds: null } },
+    { name: 'removed before the window, never back: nothing tracked', steps: [[-100, 'DOWN'], [-10, 'UNKNOWN']], window: buildRange(0, 60), now: at(60), expected: { uptimePercent: null, upSeconds: 0, downtimeSeconds: 0, outages: 0, longestOutageSeconds: 0, mttrSeconds: null } },
   ];
 
   it.each(cases)('$name', ({ steps, window: range, now, expected }) => {
@@ -125,6 +135,14 @@ describe('listIncidents', () => {
     { limit: 100, startedAt: [at(55), at(30), at(10)] },
   ])('keeps the newest $limit', ({ limit, startedAt }) => {
     expect(listIncidents(history, at(60), limit).map((incident) => incident.startedAt)).toEqual(startedAt);
+  });
+
+  it('ends an outage at the removal of its monitor from the configuration', () => {
+    const removed = buildHistory([[0, 'UP'], [10, 'DOWN', 'timeout'], [25, 'UNKNOWN'], [90, 'DOWN', 'dns']]);
+    expect(listIncidents(removed, at(100), 20)).toEqual([
+      { startedAt: at(90), confirmedAt: at(91), endedAt: null, durationSeconds: 600, reason: 'dns' },
+      { startedAt: at(10), confirmedAt: at(11), endedAt: at(25), durationSeconds: 900, reason: 'timeout' },
+    ]);
   });
 
   it('has nothing to list without transitions or without outages', () => {
@@ -219,22 +237,35 @@ describe('parseIncidentLimit', () => {
 describe('uptime properties', () => {
   const SPAN_MS = 10 * 24 * 60 * MINUTE_MS;
 
-  /** An alternating history (what the state machine writes) at arbitrary millisecond offsets, and a `now` after it. */
+  /**
+   * The statuses of a history as the state machine and the removal of monitors write it: never the
+   * same twice in a row, the first UP or DOWN, and after a removal (UNKNOWN) UP or DOWN again.
+   * Each choice picks the next status among the two it may be.
+   */
+  const statusesOf = (firstTo: 'UP' | 'DOWN', choices: readonly boolean[], removals: boolean): MonitorStatus[] => {
+    const statuses: MonitorStatus[] = [firstTo];
+    for (const choice of choices) {
+      const previous = statuses.at(-1);
+      const options: MonitorStatus[] = previous === 'UNKNOWN' ? ['UP', 'DOWN'] : [previous === 'UP' ? 'DOWN' : 'UP', removals ? 'UNKNOWN' : previous === 'UP' ? 'DOWN' : 'UP'];
+      statuses.push(choice ? options[0]! : options[1]!);
+    }
+    return statuses;
+  };
+
+  /** A history (what the state machine writes, removals among it) at arbitrary millisecond offsets, and a `now` after it. */
   const historyArbitrary = fc
     .record({
       firstTo: fc.constantFrom<'UP' | 'DOWN'>('UP', 'DOWN'),
       offsets: fc.uniqueArray(fc.integer({ min: 0, max: SPAN_MS }), { maxLength: 12 }),
+      choices: fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }),
+      removals: fc.boolean(),
       nowOffset: fc.integer({ min: 0, max: SPAN_MS }),
     })
-    .map(({ firstTo, offsets, nowOffset }) => {
+    .map(({ firstTo, offsets, choices, removals, nowOffset }) => {
       const sorted = [...offsets].sort((a, b) => a - b);
       const last = sorted.at(-1) ?? 0;
-      let to = firstTo;
-      const steps: Step[] = sorted.map((offset) => {
-        const step: Step = [offset / MINUTE_MS, to];
-        to = to === 'UP' ? 'DOWN' : 'UP';
-        return step;
-      });
+      const statuses = statusesOf(firstTo, choices, removals);
+      const steps: Step[] = sorted.map((offset, index) => [offset / MINUTE_MS, statuses[index]!]);
       return { transitions: buildHistory(steps), now: at((last + nowOffset) / MINUTE_MS) };
     });
 
@@ -286,6 +317,45 @@ describe('uptime properties', () => {
           expect(whole.uptimePercent).toBeCloseTo(weighted, 9);
         }
       }),
+    );
+  });
+
+  it('agrees with a minute-by-minute count of the status in force, UNKNOWN (unmonitored) counting as neither', () => {
+    const SPAN_MINUTES = 2_000;
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 0, max: SPAN_MINUTES }), { maxLength: 10 }),
+        fc.constantFrom<'UP' | 'DOWN'>('UP', 'DOWN'),
+        fc.array(fc.boolean(), { minLength: 10, maxLength: 10 }),
+        fc.tuple(fc.integer({ min: -200, max: SPAN_MINUTES + 200 }), fc.integer({ min: -200, max: SPAN_MINUTES + 200 })).filter(([a, b]) => a !== b),
+        fc.integer({ min: 0, max: 400 }),
+        (offsets, firstTo, choices, [a, b], nowAfterLast) => {
+          const sorted = [...offsets].sort((x, y) => x - y);
+          // Now is never before a stored transition.
+          const nowMinute = (sorted.at(-1) ?? 0) + nowAfterLast;
+          const statuses = statusesOf(firstTo, choices, true);
+          const steps: Step[] = sorted.map((minute, index) => [minute, statuses[index]!]);
+          const [fromMinute, toMinute] = a < b ? [a, b] : [b, a];
+          // The status in force during each minute: that of the last transition begun by then.
+          const statusAt = (minute: number): MonitorStatus => steps.filter(([start]) => start <= minute).at(-1)?.[1] ?? 'UNKNOWN';
+          let upMinutes = 0;
+          let downMinutes = 0;
+          let outages = 0;
+          for (let minute = fromMinute; minute < Math.min(toMinute, nowMinute); minute += 1) {
+            const status = statusAt(minute);
+            if (status === 'UP') upMinutes += 1;
+            if (status === 'DOWN') {
+              downMinutes += 1;
+              // A DOWN stretch counts once: at its first minute in the range.
+              if (minute === fromMinute || statusAt(minute - 1) !== 'DOWN') outages += 1;
+            }
+          }
+          const report = computeUptime(buildHistory(steps), buildRange(fromMinute, toMinute), at(nowMinute));
+          expect(report.upSeconds).toBe(upMinutes * 60);
+          expect(report.downtimeSeconds).toBe(downMinutes * 60);
+          expect(report.outages).toBe(outages);
+        },
+      ),
     );
   });
 
