@@ -1,9 +1,12 @@
 import http from 'node:http';
 import https from 'node:https';
+import type { LookupFunction } from 'node:net';
 import type { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import type { Prober } from '../domain/ports';
-import type { MonitorConfig, NetworkFailureReason, ProbeOutcome } from '../domain/types';
+import type { NetworkFailureReason, ProbeOutcome, ProbeTarget } from '../domain/types';
+import { addressScreen, type BlockedAddressKind } from './address-blocklist';
+import { CaresResolver } from './dns-resolver';
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 export const DEFAULT_USER_AGENT = 'uptime-monitor/0.1';
@@ -16,16 +19,30 @@ export interface HttpProberOptions {
   maxBodyBytes?: number;
   /** A monotonic clock in milliseconds, for latency. Default `performance.now`. */
   monotonicNowMs?: () => number;
-  /** Sent unless the monitor sets its own User-Agent header. */
+  /** Sent unless the monitor sets its own User-Agent header (and always on another origin). */
   userAgent?: string;
+  /**
+   * Refuse to connect to loopback, private, link-local (the instance metadata service), CGNAT and
+   * unspecified addresses, and their IPv4-mapped IPv6 forms: a check that would fails as
+   * `blocked-address`. The resolved address is checked, and an IP address in the URL, at every
+   * redirect. Default false (`npm start` probes targets on 127.0.0.1).
+   */
+  blockPrivateAddresses?: boolean;
+  /** IP addresses `blockPrivateAddresses` lets through all the same (a private endpoint meant to be probed). */
+  allowedAddresses?: readonly string[];
+  /** Name servers for the resolver (`ip` or `ip:port`). Default: those of /etc/resolv.conf. */
+  dnsServers?: string[];
+  /** About how long a DNS lookup may take before it fails as `dns`. Default 3 s; the monitor's timeout still bounds the check. */
+  dnsTimeoutMs?: number;
+  /** How many names the DNS cache holds at most. Default 1000. */
+  dnsCacheEntries?: number;
 }
 
 /** How many redirects are followed before the check fails as a loop. */
 export const MAX_REDIRECTS = 20;
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-/** Headers not sent on to another origin when a redirect leads there. */
-const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
+const ACCEPT_ENCODING = 'gzip, deflate, br';
 
 /**
  * Agents that open a new connection for every request (a monitor's host is seldom checked again
@@ -36,6 +53,7 @@ const AGENTS = {
   'https:': new https.Agent({ keepAlive: false, maxCachedSessions: 10_000 }),
 };
 
+/** A failure the prober itself decides on; `code` is what classifyError reads. */
 class ProbeRequestError extends Error {
   constructor(
     message: string,
@@ -52,14 +70,29 @@ class ProbeRequestError extends Error {
  * The monitor's timeout covers the whole exchange, connection to the last body byte read; the body
  * is read up to `maxBodyBytes` and then the connection is closed. Latency runs from the request to
  * the end of that read. Redirects are followed as `fetch` follows them (at most 20, a loop is a
- * `network` failure; 303, and 301/302 after a POST, continue as GET; credentials are not sent to
- * another origin). Compressed bodies (gzip, deflate, br) are decompressed.
+ * `network` failure; 303, and 301/302 after a POST, continue as GET). Once a redirect leaves the
+ * target's origin, none of the configured headers is sent again, even back on that origin (as
+ * `fetch` drops Authorization): a header may hold a credential, whatever its name; only the
+ * prober's own User-Agent and Accept-Encoding go on. A redirect from https to http fails the check
+ * as `insecure-redirect`. Compressed bodies (gzip, deflate, br) are decompressed.
+ *
+ * Names are resolved with c-ares (./dns-resolver.ts), never on libuv's thread pool, so a target's
+ * hanging name server holds only its own check. With `blockPrivateAddresses` the address connected
+ * to is checked (./address-blocklist.ts): the resolved one, in the lookup the socket connects with,
+ * so a name cannot resolve to one address when checked and another when used.
+ *
  * `probe()` never throws: every failure comes back as an `error` outcome.
  */
 export class HttpProber implements Prober {
   private readonly maxBodyBytes: number;
   private readonly monotonicNowMs: () => number;
   private readonly userAgent: string;
+  /** The kind of a blocked address, undefined for one the probe may connect to; none: nothing is blocked. */
+  private readonly blockedKind: ((address: string) => BlockedAddressKind | undefined) | undefined;
+  private readonly lookup: LookupFunction;
+  private readonly resolver: CaresResolver;
+  /** The headers sent to another origin than the target's: the prober's own, one object for every check. */
+  private readonly ownHeaders: Readonly<Record<string, string>>;
 
   constructor(options: HttpProberOptions = {}) {
     const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -69,9 +102,38 @@ export class HttpProber implements Prober {
     this.maxBodyBytes = maxBodyBytes;
     this.monotonicNowMs = options.monotonicNowMs ?? (() => performance.now());
     this.userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
+    this.ownHeaders = Object.freeze({ 'user-agent': this.userAgent, 'accept-encoding': ACCEPT_ENCODING });
+    const blockedKind = options.blockPrivateAddresses === true ? addressScreen(options.allowedAddresses ?? []) : undefined;
+    this.blockedKind = blockedKind;
+    const resolver = (this.resolver = new CaresResolver({
+      ...(options.dnsServers === undefined ? {} : { servers: options.dnsServers }),
+      ...(options.dnsTimeoutMs === undefined ? {} : { timeoutMs: options.dnsTimeoutMs }),
+      ...(options.dnsCacheEntries === undefined ? {} : { maxCacheEntries: options.dnsCacheEntries }),
+    }));
+    this.lookup = resolver.lookupFunction(
+      blockedKind === undefined
+        ? undefined
+        : (hostname, addresses) => {
+            // One blocked address refuses the name: a connection may try any of them.
+            for (const { address } of addresses) {
+              const kind = blockedKind(address);
+              if (kind !== undefined) return new ProbeRequestError(`${hostname} resolves to ${address}, a ${kind} address, blocked`, 'ERR_PROBE_BLOCKED_ADDRESS');
+            }
+            return undefined;
+          },
+    );
   }
 
-  async probe(monitor: MonitorConfig, signal?: AbortSignal): Promise<ProbeOutcome> {
+  /**
+   * Ends the DNS lookups still in flight, which checks that timed out leave behind until the name
+   * server answers or gives up: for a process that is done probing (a test, a bench). The prober
+   * stays usable.
+   */
+  cancelPendingLookups(): void {
+    this.resolver.cancelPending();
+  }
+
+  async probe(target: ProbeTarget, signal?: AbortSignal): Promise<ProbeOutcome> {
     const monotonicStartMs = this.monotonicNowMs();
     const elapsed = (): number => Math.max(0, Math.round(this.monotonicNowMs() - monotonicStartMs));
     // One controller for the whole exchange, aborted by the timeout or by the caller's signal
@@ -81,26 +143,31 @@ export class HttpProber implements Prober {
     const timer = setTimeout(() => {
       timedOut = true;
       controller.abort();
-    }, monitor.timeoutMs);
+    }, target.timeoutMs);
     const onCallerAbort = () => controller.abort();
     if (signal?.aborted) controller.abort();
     else signal?.addEventListener('abort', onCallerAbort, { once: true });
     try {
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(monitor.headers ?? {})) headers[name.toLowerCase()] = value;
-      headers['user-agent'] ??= this.userAgent;
-      headers['accept-encoding'] ??= 'gzip, deflate, br';
-      let url = new URL(monitor.url);
-      let method = monitor.method;
+      const configured: Record<string, string> = {};
+      for (const name in target.headers) configured[name.toLowerCase()] = target.headers[name] as string;
+      configured['user-agent'] ??= this.userAgent;
+      configured['accept-encoding'] ??= ACCEPT_ENCODING;
+      let url = new URL(target.url);
+      const targetOrigin = url.origin;
+      let headers: Readonly<Record<string, string>> = configured;
+      let method = target.method;
       for (let redirects = 0; ; redirects += 1) {
-        const response = await send(url, method, headers, controller.signal);
+        const response = await send(url, method, headers, controller.signal, this.lookup, this.blockedKind);
         const location = response.headers.location;
         if (REDIRECT_STATUSES.has(response.statusCode ?? 0) && location !== undefined) {
           response.destroy();
           if (redirects === MAX_REDIRECTS) throw new ProbeRequestError(`redirect count exceeded (more than ${MAX_REDIRECTS})`, 'ERR_TOO_MANY_REDIRECTS');
           const next = new URL(location, url);
           if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new ProbeRequestError(`redirect to a ${next.protocol} URL`, 'ERR_REDIRECT_PROTOCOL');
-          if (next.origin !== url.origin) for (const name of CREDENTIAL_HEADERS) delete headers[name];
+          if (url.protocol === 'https:' && next.protocol === 'http:') {
+            throw new ProbeRequestError(`redirect from ${url.origin} to ${next.origin} leaves HTTPS`, 'ERR_PROBE_INSECURE_REDIRECT');
+          }
+          if (next.origin !== targetOrigin) headers = this.ownHeaders;
           const status = response.statusCode as number;
           if ((status === 303 && method !== 'HEAD') || ((status === 301 || status === 302) && method === 'POST')) method = 'GET';
           url = next;
@@ -119,7 +186,7 @@ export class HttpProber implements Prober {
         };
       }
     } catch (error) {
-      return { kind: 'error', ...classifyError(error, monitor, timedOut, signal), latencyMs: elapsed() };
+      return { kind: 'error', ...classifyError(error, target, timedOut, signal), latencyMs: elapsed() };
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onCallerAbort);
@@ -127,8 +194,19 @@ export class HttpProber implements Prober {
   }
 }
 
-/** Sends one request (no body) and resolves with the response once its headers are in. */
-function send(url: URL, method: string, headers: Record<string, string>, signal: AbortSignal): Promise<http.IncomingMessage> {
+/**
+ * Sends one request (no body) and resolves with the response once its headers are in. Names are
+ * resolved with `lookup`; Node connects to an IP address in the URL without calling it, so such an
+ * address is checked here against `blockedKind`.
+ */
+function send(
+  url: URL,
+  method: string,
+  headers: Readonly<Record<string, string>>,
+  signal: AbortSignal,
+  lookup: LookupFunction,
+  blockedKind: ((address: string) => BlockedAddressKind | undefined) | undefined,
+): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
     const protocol = url.protocol === 'https:' ? https : http;
     const agent = AGENTS[url.protocol as keyof typeof AGENTS];
@@ -136,7 +214,14 @@ function send(url: URL, method: string, headers: Record<string, string>, signal:
       reject(new ProbeRequestError(`unsupported protocol ${url.protocol}`, 'ERR_INVALID_PROTOCOL'));
       return;
     }
-    const request = protocol.request(url, { method, headers, agent, signal });
+    if (blockedKind !== undefined) {
+      const kind = blockedKind(url.hostname);
+      if (kind !== undefined) {
+        reject(new ProbeRequestError(`${url.hostname} is a ${kind} address, blocked`, 'ERR_PROBE_BLOCKED_ADDRESS'));
+        return;
+      }
+    }
+    const request = protocol.request(url, { method, headers, agent, signal, lookup });
     request.once('response', resolve);
     request.on('error', reject);
     request.end();
@@ -209,12 +294,12 @@ function isTlsCode(code: string): boolean {
  */
 function classifyError(
   error: unknown,
-  monitor: MonitorConfig,
+  target: ProbeTarget,
   timedOut: boolean,
   callerSignal: AbortSignal | undefined,
 ): Classified {
   if (timedOut) {
-    return { reason: 'timeout', message: `no answer within ${monitor.timeoutMs} ms` };
+    return { reason: 'timeout', message: `no answer within ${target.timeoutMs} ms` };
   }
   if (callerSignal?.aborted) {
     return { reason: 'timeout', message: 'probe cancelled before an answer (the run ran out of time)' };
@@ -224,7 +309,11 @@ function classifyError(
     const code = errorCode(cause);
     if (code === undefined) continue;
     const detail = errorMessage(cause);
-    if (DNS_CODES.has(code)) return { reason: 'dns', message: cap(`DNS lookup failed for ${hostOf(monitor.url)} (${code})`) };
+    // Before ECONNREFUSED: a resolver's refused query is a DNS failure, not the target refusing.
+    if (code === 'ERR_PROBE_DNS') return { reason: 'dns', message: cap(detail) };
+    if (code === 'ERR_PROBE_BLOCKED_ADDRESS') return { reason: 'blocked-address', message: cap(detail) };
+    if (code === 'ERR_PROBE_INSECURE_REDIRECT') return { reason: 'insecure-redirect', message: cap(detail) };
+    if (DNS_CODES.has(code)) return { reason: 'dns', message: cap(`DNS lookup failed for ${hostOf(target.url)} (${code})`) };
     if (code === 'ECONNREFUSED') return { reason: 'connection-refused', message: cap(`connection refused: ${detail}`) };
     if (RESET_CODES.has(code)) return { reason: 'connection-reset', message: cap(`connection closed early: ${detail} (${code})`) };
     if (isTlsCode(code)) return { reason: 'tls', message: cap(`TLS error ${code}: ${simplifyOpenSslMessage(detail)}`) };

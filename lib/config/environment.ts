@@ -14,6 +14,12 @@ const functionEnvironmentSchema = z.object({ TABLE_NAME: tableName, MONITORS_FIL
 const probeEnvironmentSchema = functionEnvironmentSchema.extend({
   METRICS_NAMESPACE: z.string().min(1).default('UptimeMonitor'),
   METRICS_ENABLED: z.enum(['true', 'false'], { error: "must be 'true' or 'false'" }).default('true'),
+  /**
+   * 'true': checks refuse loopback, private, link-local (instance metadata), CGNAT and unspecified
+   * addresses, as resolved and at every redirect (lib/adapters/address-blocklist.ts). Deployed
+   * stages set it; `npm start` probes its demo target on 127.0.0.1.
+   */
+  BLOCK_PRIVATE_ADDRESSES: z.enum(['true', 'false'], { error: "must be 'true' or 'false'" }).default('false'),
   STACK_NAME: z.string().min(1).default('uptime-monitor'),
   /** 64 keeps a 256 MB function busy: its CPU share, not the waiting, bounds a run (see README, Cost). */
   PROBE_CONCURRENCY: positiveInt(64),

@@ -25,6 +25,8 @@ export const FAILURE_REASONS: readonly FailureReason[] = [
   'body-mismatch',
   'invalid-json',
   'too-slow',
+  'insecure-redirect',
+  'blocked-address',
 ];
 
 /** A roster and the encoded results of a run summary. */
