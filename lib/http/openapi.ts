@@ -7,7 +7,15 @@ import {
   type ZodOpenApiResponseObject,
   type ZodOpenApiResponsesObject,
 } from 'zod-openapi';
-import { BadgeQuerySchema, DailyQuerySchema, IncidentsQuerySchema, MonitorPathSchema, ReportQuerySchema, UptimeQuerySchema } from './query';
+import {
+  BadgeQuerySchema,
+  DailyQuerySchema,
+  IncidentsQuerySchema,
+  MAX_RANGE_DAYS,
+  MonitorPathSchema,
+  ReportQuerySchema,
+  UptimeQuerySchema,
+} from './query';
 import type { RouteKey } from './route-keys';
 import {
   DailyUptimeSchema,
@@ -77,12 +85,17 @@ const OPERATIONS: Readonly<Record<RouteKey, ZodOpenApiOperationObject>> = {
     'One monitor: configuration, state, counters and last result',
     json(MonitorDetailSchema, 'The monitor.'),
   ),
-  'GET /monitors/{id}/uptime': monitorOperation(
-    'getUptime',
-    'Uptime, outages, MTTR, MTBF, check counts and response times over a window or a time range',
-    json(UptimeSchema, 'The figures.'),
-    UptimeQuerySchema,
-  ),
+  'GET /monitors/{id}/uptime': {
+    ...monitorOperation(
+      'getUptime',
+      'Uptime, outages, MTTR, MTBF, check counts and response times over a window or a time range',
+      json(UptimeSchema, 'The figures.'),
+      UptimeQuerySchema,
+    ),
+    description:
+      `A time range spans at most ${MAX_RANGE_DAYS} days (any calendar quarter); a longer one is refused with 400. ` +
+      'For longer periods, ask GET /report a calendar month at a time.',
+  },
   'GET /monitors/{id}/incidents': monitorOperation(
     'listIncidents',
     'Outages, newest first',
