@@ -16,7 +16,10 @@ export interface IamStatement {
 export interface SecretSettings {
   /** Statements added to the probe's role: read exactly the referenced names, decrypt only through SSM or Secrets Manager. */
   probeStatements: IamStatement[];
-  /** `{ env: NAME }` references: copied from the environment of `sls package`/`sls deploy` into the probe's. */
+  /**
+   * `{ env: NAME }` references, copied from the environment of `sls package`/`sls deploy` (or of
+   * `npm start`) into the probe's, and for the local stage LOCAL_SECRETS_FILE.
+   */
   probeEnvironment: Record<string, string>;
 }
 
@@ -59,19 +62,21 @@ export function resolveSecretSettings(input: SecretSettingsInput): SecretSetting
     }
   }
   const probeEnvironment: Record<string, string> = {};
-  if (deployed) {
-    for (const { ref, field } of uses) {
-      if (!('env' in ref)) continue;
-      const value = input.env[ref.env];
-      if (value === undefined || value === '') {
-        if (!input.checkDeployability) continue;
-        throw new ConfigError(
-          `${fileName}: ${field}: ${describeSecretRef(ref)} is not set in the environment of this command; ` +
-            `set ${ref.env} where you run sls package or sls deploy (it is copied into the probe function's environment)`,
-        );
-      }
-      probeEnvironment[ref.env] = value;
+  // The local stack's probe learns where the local secrets file is (npm start sets it).
+  const localSecretsFile = input.env.UPTIME_LOCAL_SECRETS_FILE;
+  if (!deployed && localSecretsFile) probeEnvironment.LOCAL_SECRETS_FILE = localSecretsFile;
+  for (const { ref, field } of uses) {
+    if (!('env' in ref)) continue;
+    const value = input.env[ref.env];
+    if (value === undefined || value === '') {
+      // npm start checks its own environment before it starts (tools/local/local-secrets.ts).
+      if (!deployed || !input.checkDeployability) continue;
+      throw new ConfigError(
+        `${fileName}: ${field}: ${describeSecretRef(ref)} is not set in the environment of this command; ` +
+          `set ${ref.env} where you run sls package or sls deploy (it is copied into the probe function's environment)`,
+      );
     }
+    probeEnvironment[ref.env] = value;
   }
   return { probeStatements: buildStatements(uses), probeEnvironment };
 }

@@ -25,17 +25,13 @@ interface Serverless {
   processedInput: { commands: string[] };
   service: {
     getAllFunctions(): string[];
-    provider: { compiledCloudFormationTemplate: { Resources: Record<string, CloudFormationResource> } };
+    provider: { compiledCloudFormationTemplate: { Resources: Record<string, unknown> } };
     custom?: { esbuild?: { outputWorkFolder?: unknown } };
+    functions?: Record<string, { environment?: Record<string, unknown>; iamRoleStatements?: unknown[] }>;
   };
   providers: {
     aws: { naming: { getLambdaLogicalId(functionName: string): string; getRoleLogicalId(): string } };
   };
-}
-
-interface CloudFormationResource {
-  Type?: string;
-  Properties?: Record<string, unknown>;
 }
 
 /** What `${uptime:settings}` resolves to: the deploy settings and where the api and notify functions' copy of monitors.yml is. */
@@ -65,11 +61,11 @@ export class UptimeMonitorPlugin {
   };
 
   readonly hooks = {
+    // Runs for every command, once the configuration (and so `${uptime:settings}`) is resolved:
+    // `sls package` and serverless-offline both see the probe with its secrets' role and environment.
+    initialize: () => this.grantProbeSecrets(),
     'package:initialize': () => this.removeBuildLeftovers(),
-    'before:package:finalize': () => {
-      this.removeSharedRole();
-      return this.grantProbeSecrets();
-    },
+    'before:package:finalize': () => this.removeSharedRole(),
   };
 
   private settings: Promise<PluginSettings> | undefined;
@@ -160,31 +156,17 @@ export class UptimeMonitorPlugin {
   /**
    * The probe alone resolves secret references: its role gets read access to exactly the names
    * monitors.yml references (and kms:Decrypt through those services only), and `{ env: NAME }`
-   * references their values from the environment sls runs in. The api and notify functions get
-   * neither.
+   * references their values from the environment sls runs in; under `npm start` it also learns
+   * where the local secrets file is. The api and notify functions get none of it.
    */
   private async grantProbeSecrets(): Promise<void> {
+    if (!this.settings) return;
     await this.settings;
     const secrets = this.secrets;
-    if (!secrets) return;
-    const { naming } = this.serverless.providers.aws;
-    const resources = this.serverless.service.provider.compiledCloudFormationTemplate.Resources;
-    const probe = resources[naming.getLambdaLogicalId('probe')];
-    const roleName = (probe?.Properties?.Role as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0];
-    const role = roleName === undefined ? undefined : resources[roleName];
-    if (!probe?.Properties || !role?.Properties) {
-      throw new this.serverless.classes.Error('the probe function or its own role is missing from the template; cannot grant it its secrets');
-    }
-    if (secrets.probeStatements.length > 0) {
-      const policies = role.Properties.Policies as { PolicyDocument: { Statement: unknown[] } }[] | undefined;
-      const document = policies?.[0]?.PolicyDocument;
-      if (!document) throw new this.serverless.classes.Error(`the probe's role ${roleName} has no inline policy to add its secrets to`);
-      document.Statement.push(...secrets.probeStatements);
-    }
-    if (Object.keys(secrets.probeEnvironment).length > 0) {
-      const environment = ((probe.Properties.Environment as { Variables?: Record<string, unknown> } | undefined) ?? {}).Variables ?? {};
-      probe.Properties.Environment = { Variables: { ...environment, ...secrets.probeEnvironment } };
-    }
+    const probe = this.serverless.service.functions?.probe;
+    if (!secrets || !probe) return;
+    probe.iamRoleStatements = [...(probe.iamRoleStatements ?? []), ...secrets.probeStatements];
+    probe.environment = { ...probe.environment, ...secrets.probeEnvironment };
   }
 
   private removeSharedRole(): void {

@@ -4,9 +4,10 @@ import { evaluateResult } from '../domain/evaluate';
 import type { ApplyLockResult, MetricsSink, Prober, RunRollupStore, RunStores } from '../domain/ports';
 import { isDue } from '../domain/schedule';
 import { advanceState, initialState, isRemovalDue, recordRemoval, supersededTransition } from '../domain/state-machine';
-import type { CheckResult, MonitorConfig, MonitorState, MonitorsConfig, RunSummary, Transition } from '../domain/types';
+import type { CheckResult, MonitorConfig, MonitorState, MonitorsConfig, ProbeTarget, RunSummary, Transition } from '../domain/types';
 import { NO_DEADLINE, sleep, type Deadline } from './deadline';
 import { logFailedCheck, logTransition, type CycleLogger } from './probe-log';
+import { buildProbeTarget } from './probe-targets';
 import { rollUpPreviousHour } from './run-history';
 import { MINUTE_MS } from '../domain/time';
 
@@ -33,6 +34,11 @@ export interface ProbeCycleDeps {
   /** The run's stores: one shard's, when sharded. */
   stores: RunStores;
   prober: Prober;
+  /**
+   * Each monitor's request, its secret references resolved (lib/app/probe-targets.ts); a monitor
+   * missing here is not checked. None: every monitor is literal and requested as configured.
+   */
+  targets?: ReadonlyMap<string, ProbeTarget>;
   metrics: MetricsSink;
   logger: CycleLogger;
   /** The clock that dates checks: when each check starts. */
@@ -113,12 +119,12 @@ export async function runProbeCycle(
   // The run's lease: as long as it can live. The run of the next tick waits for it (a while) to store first.
   await stores.markers.markRunStarted(tick, Math.round(nowMs() + Math.min(deadline.remainingMs(), MAX_LEASE_MS) + timing.leaseSlackMs));
 
-  const due = config.monitors.filter((monitor) => isDue(monitor.intervalMs, tick));
+  const due = config.monitors.filter((monitor) => isDue(monitor.intervalMs, tick) && (deps.targets?.has(monitor.id) ?? true));
   const probeSignal = deadline.signalBefore(timing.applyReserveMs);
   const probed = await mapWithConcurrency(due, deps.concurrency, async (monitor): Promise<ProbedMonitor> => {
     if (probeSignal.aborted) return { monitor };
     const checkedAt = deps.now().toISOString();
-    const outcome = await deps.prober.probe(monitor, probeSignal);
+    const outcome = await deps.prober.probe(deps.targets?.get(monitor.id) ?? buildProbeTarget(monitor), probeSignal);
     // Cut short by the run's deadline: the target did not fail, the run ran out of time.
     if (probeSignal.aborted && outcome.kind === 'error') return { monitor };
     const result = evaluateResult(monitor.expect, outcome, checkedAt);

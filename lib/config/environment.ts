@@ -29,6 +29,13 @@ const probeEnvironmentSchema = functionEnvironmentSchema.extend({
   AWS_LAMBDA_FUNCTION_NAME: z.string().min(1).optional(),
   TRANSITION_RETENTION_DAYS: positiveInt(TRANSITION_RETENTION_DAYS),
   RUN_RETENTION_DAYS: positiveInt(RUN_RETENTION_DAYS),
+  /** How long a resolved secret reference is used before it is fetched again. */
+  SECRETS_MAX_AGE_SECONDS: positiveInt(300),
+  /**
+   * The local stage only (npm start): the file `ssm` and `secretsManager` references are read from,
+   * instead of AWS. Empty or unset when deployed.
+   */
+  LOCAL_SECRETS_FILE: z.string().trim().optional().transform((text) => (text === '' ? undefined : text)),
   /** The schedule's period: ticks are the scheduled time truncated to it. 1m when deployed. */
   PROBE_PERIOD: z
     .string()

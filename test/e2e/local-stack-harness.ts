@@ -21,6 +21,10 @@ export interface NpmStartOptions {
   ports: LocalStackPorts;
   dataDir: string;
   intervalSeconds: number;
+  /** More flags for npm start (`--verbose`). */
+  args?: string[];
+  /** More environment for npm start (SECRETS_FILE, variables that `env` references read). */
+  env?: Record<string, string>;
 }
 
 export async function freeStackPorts(): Promise<LocalStackPorts> {
@@ -29,7 +33,7 @@ export async function freeStackPorts(): Promise<LocalStackPorts> {
 
 /** `npm start -- --no-demo` in its own process group (so a test can signal npm alone, or the group). */
 export function spawnNpmStart(options: NpmStartOptions): ChildProcess {
-  return spawn('npm', ['start', '--silent', '--', '--no-demo'], {
+  return spawn('npm', ['start', '--silent', '--', '--no-demo', ...(options.args ?? [])], {
     cwd: ROOT,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -42,6 +46,7 @@ export function spawnNpmStart(options: NpmStartOptions): ChildProcess {
       DYNAMODB_PORT: String(options.ports.dynamoDb),
       DEMO_PORT: String(options.ports.demo),
       LOCAL_DATA_DIR: path.join(options.dataDir, 'data'),
+      ...options.env,
     },
   });
 }

@@ -32,6 +32,8 @@ describe('readProbeEnvironment', () => {
       PROBE_SHARD_SIZE: 1000,
       TRANSITION_RETENTION_DAYS: 400,
       RUN_RETENTION_DAYS: 35,
+      SECRETS_MAX_AGE_SECONDS: 300,
+      BLOCK_PRIVATE_ADDRESSES: 'false',
       PROBE_PERIOD: 60_000,
     });
   });

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { parseDuration } from '../../lib/domain/duration';
+import { LOCAL_SECRETS_FILE } from '../../lib/adapters/local-secrets-file';
 import { ConfigError } from '../../lib/domain/errors';
 
 const port = (fallback: number) =>
@@ -16,6 +17,7 @@ const SECONDS_DIVIDING_A_MINUTE = [2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60];
 
 const localEnvironmentSchema = z.object({
   MONITORS_FILE: z.string().min(1).default('monitors.yml'),
+  SECRETS_FILE: z.string().min(1).default(LOCAL_SECRETS_FILE),
   LOCAL_PROBE_INTERVAL: z
     .string()
     .default('10s')
@@ -39,6 +41,8 @@ const localEnvironmentSchema = z.object({
 
 export interface LocalOptions {
   monitorsFile: string;
+  /** Where `ssm` and `secretsManager` references are read from (git-ignored). */
+  secretsFile: string;
   intervalMs: number;
   apiPort: number;
   sesPort: number;
@@ -56,7 +60,7 @@ handlers under serverless-offline, until Ctrl-C.
   --fresh     wipe LOCAL_DATA_DIR (the local table, its stream position) before starting
   --no-demo   do not start the demo target or its monitor
   --verbose   also print serverless-offline's own output
-Environment (all optional): MONITORS_FILE (monitors.yml), LOCAL_PROBE_INTERVAL (10s), API_PORT (3000),
+Environment (all optional): MONITORS_FILE (monitors.yml), SECRETS_FILE (secrets.local.yml), LOCAL_PROBE_INTERVAL (10s), API_PORT (3000),
 SES_PORT (8005), DYNAMODB_PORT (8000), DEMO_PORT (4010), LOCAL_DATA_DIR (.local)`;
 
 /** Reads `npm start`'s flags and environment; throws ConfigError naming the bad one. */
@@ -79,6 +83,7 @@ export function readLocalOptions(argv: readonly string[], env: NodeJS.ProcessEnv
   }
   return {
     monitorsFile: path.resolve(cwd, values.MONITORS_FILE),
+    secretsFile: path.resolve(cwd, values.SECRETS_FILE),
     intervalMs: values.LOCAL_PROBE_INTERVAL,
     apiPort: values.API_PORT,
     sesPort: values.SES_PORT,

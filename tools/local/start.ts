@@ -25,6 +25,7 @@ import { JavaMissingError, hasJava, startDynamoDbLocal, stopProcess, type Runnin
 import { freePort } from './free-port';
 import { readLocalOptions, type LocalOptions } from './local-environment';
 import { writeLocalMonitorsFile } from './local-monitors';
+import { assertLocalSecretsResolve } from './local-secrets';
 import { formatLogLine, isShown, parseLogLine } from './log-view';
 import { tableDefinition, ttlAttribute } from './table-definition';
 
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
   let options: LocalOptions;
   try {
     options = readLocalOptions(process.argv.slice(2), process.env, process.cwd());
-    loadMonitorsConfig(options.monitorsFile);
+    await assertLocalSecretsResolve(loadMonitorsConfig(options.monitorsFile), options.monitorsFile, options.secretsFile, process.env);
   } catch (error) {
     fail(error);
   }
@@ -212,6 +213,9 @@ function startOffline(options: LocalOptions, lambdaPort: number, monitorsFile: s
         // Fan-out: above PROBE_SHARD_SIZE monitors the probe hands shards to itself through serverless-offline's Lambda API.
         AWS_ENDPOINT_URL_LAMBDA: `http://127.0.0.1:${lambdaPort}`,
         MONITORS_FILE: monitorsFile,
+        // The local probe reads ssm and secretsManager references from this file, not from AWS
+        // (deploy/secret-settings.ts puts it in the probe's environment).
+        UPTIME_LOCAL_SECRETS_FILE: options.secretsFile,
         UPTIME_LOCAL_PROBE_PERIOD: `${seconds}s`,
         UPTIME_LOCAL_DYNAMODB_ENDPOINT: dynamoDbEndpoint,
         UPTIME_LOCAL_WORK_FOLDER: localWorkFolder(options),
