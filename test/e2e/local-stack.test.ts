@@ -221,4 +221,24 @@ describe('npm start with a bad monitors file', () => {
     expect(result.output).not.toContain('is running locally');
     for (const port of [ports.api, ports.ses, ports.dynamoDb]) expect(await portIsFree(port)).toBe(true);
   });
+
+  it('stops before anything starts when a secret reference has no value, naming the field and the reference', async () => {
+    const file = path.join(dataDir, 'secret.yml');
+    writeFileSync(
+      file,
+      'notify: { from: monitor@example.com, to: [oncall@example.com] }\nmonitors:\n' +
+        '  - { id: shop, url: "http://127.0.0.1:9/x", headers: { Authorization: { ssm: /uptime/local/missing }, X-Token: { env: UPTIME_TEST_UNSET_TOKEN } } }\n',
+    );
+    const result = await new Promise<{ code: number | null; output: string }>((resolve) => {
+      const child = spawnNpmStart({ ...npmStartOptions(file), env: { SECRETS_FILE: path.join(dataDir, 'no-secrets.yml') } });
+      let text = '';
+      child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      child.once('exit', (code) => resolve({ code, output: text }));
+    });
+    expect(result.code).toBe(1);
+    expect(result.output).toContain("secret.yml: monitors[0] (shop).headers.Authorization: ssm:/uptime/local/missing: no-secrets.yml has no ssm entry '/uptime/local/missing'");
+    expect(result.output).toContain('secret.yml: monitors[0] (shop).headers.X-Token: env:UPTIME_TEST_UNSET_TOKEN: the environment variable UPTIME_TEST_UNSET_TOKEN is not set');
+    expect(result.output).not.toContain('is running locally');
+  });
 });
