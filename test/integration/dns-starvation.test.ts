@@ -9,7 +9,14 @@ import { describeChecks, holdThreadPool, measureDnsStarvation, threadPoolSize } 
  */
 jest.setTimeout(30_000);
 
-const TIMEOUT_MS = 2000;
+/** A monitor's default timeout. */
+const TIMEOUT_MS = 5000;
+/**
+ * "Well inside the timeout" for a healthy check: the checks take about 50-300 ms on an idle
+ * machine; the margin is for a machine busy with other test workers (over 1 s was seen at a load
+ * of 13 on 2 cores).
+ */
+const HEALTHY_WITHIN_MS = 2000;
 
 describe('DNS starvation', () => {
   it('holding the thread pool holds dns.lookup: the way the measurement blocks the pool works', async () => {
@@ -47,7 +54,7 @@ describe('DNS starvation', () => {
     expect(figures.after.healthy).toHaveLength(20);
     for (const check of figures.after.healthy) {
       expect(check).toMatchObject({ ok: true });
-      expect(check.latencyMs).toBeLessThan(1000);
+      expect(check.latencyMs).toBeLessThan(HEALTHY_WITHIN_MS);
     }
     // ... and each hanging one fails as dns or timeout, within its timeout (and a little).
     expect(figures.after.hanging).toHaveLength(64);
