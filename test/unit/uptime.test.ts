@@ -179,8 +179,8 @@ describe('resolveWindow', () => {
     },
     { query: { from: '2024-02-29', to: '2024-03-01' }, expected: { from: '2024-02-29T00:00:00.000Z', to: '2024-03-01T00:00:00.000Z' } },
     {
-      query: { from: '2023-04-01T00:00:00Z', to: '2024-05-05T00:00:00Z' },
-      expected: { from: '2023-04-01T00:00:00.000Z', to: '2024-05-05T00:00:00.000Z' },
+      query: { from: '2024-01-01T00:00:00Z', to: '2024-03-31T00:00:00Z' },
+      expected: { from: '2024-01-01T00:00:00.000Z', to: '2024-03-31T00:00:00.000Z' },
     },
   ])('resolves $query', ({ query, expected }: { query: QueryParameters; expected: TimeRange }) => {
     expect(resolveWindow(query, now)).toEqual(expected);
@@ -199,7 +199,8 @@ describe('resolveWindow', () => {
     { name: '24:00', query: { from: '2024-01-01T24:00:00Z', to: '2024-01-03T00:00:00Z' }, message: 'from is not a valid date and time: "2024-01-01T24:00:00Z"' },
     { name: 'from after to', query: { from: '2024-04-02T00:00:00Z', to: '2024-04-01T00:00:00Z' }, message: 'from must be before to' },
     { name: 'from equal to to', query: { from: '2024-04-01T02:00:00+02:00', to: '2024-04-01T00:00:00Z' }, message: 'from must be before to' },
-    { name: 'a range longer than 400 days', query: { from: '2023-01-01T00:00:00Z', to: '2024-02-05T00:00:01Z' }, message: 'from and to must be at most 400 days apart, got about 401 days' },
+    { name: 'a range longer than 92 days', query: { from: '2024-01-01T00:00:00Z', to: '2024-04-02T00:00:01Z' }, message: 'from and to must be at most 92 days apart, got about 93 days; for a longer period use /report?month=YYYY-MM, a month at a time' },
+    { name: 'a range of 400 days', query: { from: '2023-01-01T00:00:00Z', to: '2024-02-05T00:00:00Z' }, message: 'from and to must be at most 92 days apart, got about 400 days; for a longer period use /report?month=YYYY-MM, a month at a time' },
     { name: 'both window and from/to', query: { window: '7d', from: '2024-04-01T00:00:00Z', to: '2024-04-02T00:00:00Z' }, message: 'give either window or from and to, not both' },
     { name: 'window and only from', query: { window: '7d', from: '2024-04-01T00:00:00Z' }, message: 'give either window or from and to, not both' },
     { name: 'only from', query: { from: '2024-04-01T00:00:00Z' }, message: 'to is missing: from and to must be given together' },
@@ -209,10 +210,10 @@ describe('resolveWindow', () => {
     expect(() => resolveWindow(query, now)).toThrow(new BadRequestError(message));
   });
 
-  it('accepts a range of exactly 400 days', () => {
-    expect(resolveWindow({ from: '2023-01-01T00:00:00Z', to: '2024-02-05T00:00:00Z' }, now)).toEqual({
-      from: '2023-01-01T00:00:00.000Z',
-      to: '2024-02-05T00:00:00.000Z',
+  it('accepts a range of exactly 92 days', () => {
+    expect(resolveWindow({ from: '2024-01-01T00:00:00Z', to: '2024-04-02T00:00:00Z' }, now)).toEqual({
+      from: '2024-01-01T00:00:00.000Z',
+      to: '2024-04-02T00:00:00.000Z',
     });
   });
 });
