@@ -14,7 +14,8 @@ import type { LookupFunction } from 'node:net';
  *
  * What c-ares does not do that getaddrinfo did: read /etc/hosts and nsswitch. `localhost` and
  * `*.localhost` are answered here as loopback (RFC 6761 §6.3 says they are, whatever a resolver
- * says); no other name of /etc/hosts resolves (on Lambda that file names only localhost).
+ * says); no other name of /etc/hosts resolves (on Lambda that file names only localhost). Nor are
+ * resolv.conf's search domains tried: a monitor's URL names its host in full.
  * A name resolves to its A records, or to its AAAA records when it has no A record.
  */
 
