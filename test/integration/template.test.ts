@@ -16,7 +16,7 @@ import { LOCK_PK, monitorPk, runPk, STATE_PK, TICK_PK } from '../../lib/adapters
 import { LEDGER_PK } from '../../lib/adapters/dynamodb-notification-ledger';
 import { ROSTER_PK } from '../../lib/adapters/dynamodb-rosters';
 import { ROUTE_KEYS } from '../../lib/http/route-keys';
-import { loadMonitorsConfig } from '../../lib/config/monitors';
+import { loadMonitorsConfig, parseMonitorsConfig } from '../../lib/config/monitors';
 import { ConfigError } from '../../lib/domain/errors';
 import { duplicatePackages } from '../support/bundle-packages';
 import { CloudFormationSpec, type CloudFormationResource, type CloudFormationTemplate } from '../support/cloudformation-spec';
@@ -249,6 +249,16 @@ function environmentOf(stack: PackagedStack, name: FunctionName): Record<string,
   return (props(stack, functionId(name)).Environment as { Variables: Record<string, unknown> }).Variables;
 }
 
+/**
+ * The monitors file a function's package carries and its MONITORS_FILE names: the probe's is the
+ * file as written; api and notify get a copy without headers or query values
+ * (deploy/public-monitors-file.ts), named by a hash of its content.
+ */
+function monitorsFileOf(stack: PackagedStack, name: FunctionName): string {
+  return String(environmentOf(stack, name).MONITORS_FILE);
+}
+const PUBLIC_MONITORS_FILE = /^\.uptime-build\/monitors\.public\.[0-9a-f]{12}\.yml$/;
+
 /** The role a function runs with (the logical id of an AWS::IAM::Role). */
 function roleOf(stack: PackagedStack, name: FunctionName): string {
   const role = props(stack, functionId(name)).Role as { 'Fn::GetAtt': [string, string] };
@@ -411,7 +421,10 @@ describe('stages and parameters', () => {
     expect(props(dev, functionId('probe')).ReservedConcurrentExecutions).toEqual({ Ref: 'AWS::NoValue' });
     expect(props(dev, 'MonitorTable').DeletionProtectionEnabled).toBe(false);
     expect(props(dev, 'HttpApiStage').RouteSettings).toEqual(routeSettings({ rate: 50, burst: 100 }, { rate: 50, burst: 100 }));
-    for (const name of ['notify', 'api'] as const) expect(environmentOf(dev, name)).toEqual(everyFunctionsEnvironment('monitors.yml'));
+    for (const name of ['notify', 'api'] as const) {
+      expect(monitorsFileOf(dev, name)).toMatch(PUBLIC_MONITORS_FILE);
+      expect(environmentOf(dev, name)).toEqual(everyFunctionsEnvironment(monitorsFileOf(dev, name)));
+    }
   });
 
   it('wires every parameter into the template', () => {
@@ -422,8 +435,11 @@ describe('stages and parameters', () => {
       PROBE_CONCURRENCY: '8', PROBE_SHARD_SIZE: '250', PROBE_PERIOD: '1m',
       TRANSITION_RETENTION_DAYS: '100', RUN_RETENTION_DAYS: '10', BLOCK_PRIVATE_ADDRESSES: 'true',
     });
-    expect(environmentOf(prod, 'api').MONITORS_FILE).toBe('config/five-minutes.yml');
-    expect(environmentOf(prod, 'notify').MONITORS_FILE).toBe('config/five-minutes.yml');
+    // api and notify read the public copy of config/five-minutes.yml, not the dev stage's copy.
+    for (const name of ['api', 'notify'] as const) {
+      expect(monitorsFileOf(prod, name)).toMatch(PUBLIC_MONITORS_FILE);
+      expect(monitorsFileOf(prod, name)).not.toBe(monitorsFileOf(dev, name));
+    }
     expect(statementsWith(prod, 'notify', 'ses:SendEmail')[0]?.Resource).toEqual([sesArn('example.com')]);
     expect(props(prod, 'AlarmEmailSubscription').Endpoint).toBe('ops@example.org');
     expect(logRetentions(prod)).toEqual({ ...functionLogRetentions(90), HttpApiLogGroup: 7 });
@@ -613,7 +629,9 @@ describe('the monitor watches itself', () => {
 
   it('mails every alarm, and its clearing, to an SNS topic with an email subscription', () => {
     const alarms = resourcesOfType(dev, 'AWS::CloudWatch::Alarm');
-    expect(alarms).toHaveLength(5);
+    expect(alarms.map(([id]) => id).sort()).toEqual([
+      'MissedRunsAlarm', 'NotifyDeadLetterAlarm', 'NotifyErrorsAlarm', 'NotifyIteratorAgeAlarm', 'ProbeErrorsAlarm', 'UncheckedMonitorsAlarm',
+    ]);
     for (const [, alarm] of alarms) expect(alarm.Properties).toEqual(expect.objectContaining(ACTIONS));
     expect(resource(dev, 'AlarmTopic').Type).toBe('AWS::SNS::Topic');
     expect(props(dev, 'AlarmEmailSubscription').Protocol).toBe('email');
@@ -789,14 +807,21 @@ describe('the HTTP API', () => {
 });
 
 describe('the function packages', () => {
-  it.each(FUNCTIONS)('%s is under 1 MB, minified with a source map, with monitors.yml', (name) => {
+  it.each(FUNCTIONS)('%s is under 1 MB, minified with a source map, with its monitors file', (name) => {
     const size = statSync(path.join(dev.packageDir, `${name}.zip`)).size;
     expect(size).toBeLessThan(MAX_PACKAGE_BYTES);
     const zip = zipOf(dev, name);
     const entries = zip.getEntries().map((entry) => entry.entryName).sort();
-    expect(entries).toEqual(['functions/' + name + '.js', 'functions/' + name + '.js.map', 'monitors.yml'].sort());
+    expect(entries).toEqual(['functions/' + name + '.js', 'functions/' + name + '.js.map', monitorsFileOf(dev, name)].sort());
     expect(props(dev, functionId(name)).Handler).toBe(`functions/${name}.handler`);
-    expect(zip.readFile('monitors.yml')?.equals(readFileSync(path.join(ROOT, 'monitors.yml')))).toBe(true);
+    if (name === 'probe') {
+      expect(zip.readFile('monitors.yml')?.equals(readFileSync(path.join(ROOT, 'monitors.yml')))).toBe(true);
+    } else {
+      // The public copy: the same monitors, loadable by the same loader.
+      const ids = (config: { monitors: Array<{ id: string }> }) => config.monitors.map((monitor) => monitor.id);
+      const copy = parseMonitorsConfig(zip.readAsText(monitorsFileOf(dev, name)), 'monitors.yml');
+      expect(ids(copy)).toEqual(ids(loadMonitorsConfig(path.join(ROOT, 'monitors.yml'))));
+    }
     const code = zip.readAsText(`functions/${name}.js`);
     expect(code.length / code.split('\n').length).toBeGreaterThan(2000); // minified: few, very long lines
     expect(code.slice(-200).match(/\/\/# sourceMappingURL=([\w.]+\.js\.map)\s*$/)?.[1]).toBe(`${name}.js.map`);
@@ -835,21 +860,23 @@ describe('the function packages', () => {
   it('carries nothing local in any stage: each zip is its bundle, its map and the monitors file', () => {
     const expected = (name: FunctionName, monitorsFile: string) => [`functions/${name}.js`, `functions/${name}.js.map`, monitorsFile].sort();
     for (const name of FUNCTIONS) {
-      for (const [stack, monitorsFile] of [[dev, 'monitors.yml'], [prod, 'config/five-minutes.yml'], [local, 'loopback/monitors.yml']] as const) {
-        expect(zipOf(stack, name).getEntries().map((entry) => entry.entryName).sort()).toEqual(expected(name, monitorsFile));
+      for (const stack of [dev, prod, local]) {
+        expect(zipOf(stack, name).getEntries().map((entry) => entry.entryName).sort()).toEqual(expected(name, monitorsFileOf(stack, name)));
       }
     }
+    expect([dev, prod, local].map((stack) => monitorsFileOf(stack, 'probe'))).toEqual(['monitors.yml', 'config/five-minutes.yml', 'loopback/monitors.yml']);
   });
 
   it('packages the monitors file MONITORS_FILE names', () => {
+    expect(zipOf(prod, 'probe').readAsText('config/five-minutes.yml')).toBe(FIVE_MINUTE_MONITORS);
     for (const name of FUNCTIONS) {
       const zip = zipOf(prod, name);
-      expect(zip.readAsText('config/five-minutes.yml')).toBe(FIVE_MINUTE_MONITORS);
+      expect(zip.getEntry(monitorsFileOf(prod, name))).not.toBeNull();
       expect(zip.getEntry('monitors.yml')).toBeNull();
     }
   });
 
-  it('serves /health from the packaged api bundle, reading the packaged monitors.yml', async () => {
+  it('serves /health from the packaged api bundle, reading its packaged monitors file', async () => {
     const extracted = path.join(scratch, 'api-bundle');
     zipOf(dev, 'api').extractAllTo(extracted, true);
     const event = createHttpApiEvent('/health', { route: '/health' });
@@ -868,7 +895,7 @@ describe('the function packages', () => {
         {
           cwd: extracted,
           timeout: 30_000,
-          env: { PATH: process.env.PATH ?? '', EVENT: JSON.stringify(event), AWS_REGION: 'us-east-1', TABLE_NAME: 'uptime-monitor-dev', MONITORS_FILE: 'monitors.yml', AWS_EC2_METADATA_DISABLED: 'true' },
+          env: { PATH: process.env.PATH ?? '', EVENT: JSON.stringify(event), AWS_REGION: 'us-east-1', TABLE_NAME: 'uptime-monitor-dev', MONITORS_FILE: monitorsFileOf(dev, 'api'), AWS_EC2_METADATA_DISABLED: 'true' },
         },
         (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)),
       );
