@@ -10,6 +10,7 @@ describe('readLocalOptions', () => {
   it('has documented defaults', () => {
     expect(readLocalOptions([], {}, '/repo')).toEqual({
       monitorsFile: '/repo/monitors.yml',
+      secretsFile: '/repo/secrets.local.yml',
       intervalMs: 10_000,
       apiPort: 3000,
       sesPort: 8005,
