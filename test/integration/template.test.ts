@@ -609,7 +609,7 @@ describe('the stream mapping', () => {
     expect(properties.FunctionName).toEqual({ 'Fn::GetAtt': ['NotifyLambdaFunction', 'Arn'] });
     const filters = (properties.FilterCriteria as { Filters: Array<{ Pattern: string }> }).Filters;
     expect(filters.map((filter) => JSON.parse(filter.Pattern) as unknown)).toEqual([
-      { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['TRANSITION'] } } } },
+      { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['TRANSITION'] }, to: { S: ['UP', 'DOWN'] } } } },
     ]);
     expect(properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
     expect(properties.BisectBatchOnFunctionError).toBe(true);
