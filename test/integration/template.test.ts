@@ -133,6 +133,20 @@ const FIVE_MINUTE_MONITORS = [
   '  - id: blog',
   '    url: https://blog.example.com/',
   '    interval: 15m',
+  '    headers:',
+  '      Authorization: { ssm: /uptime/prod/blog-auth }',
+  '      X-Api-Key: { secretsManager: uptime/prod/blog, key: apiKey }',
+].join('\n');
+
+/** A literal credential header: refused for a deployed stage unless accepted knowingly. */
+const LITERAL_CREDENTIAL_MONITORS = [
+  'notify:',
+  '  from: uptime@example.com',
+  '  to: [team@example.com]',
+  'monitors:',
+  '  - id: shop',
+  '    url: https://shop.example.com/health',
+  '    headers: { X-Api-Key: literal-key-value }',
 ].join('\n');
 
 const INVALID_MONITORS = [
@@ -187,12 +201,14 @@ let local: PackagedStack;
 let invalidPackage: SlsRun;
 let invalidDeploy: SlsRun;
 let loopbackPackage: SlsRun;
+let literalPackage: SlsRun;
 
 beforeAll(async () => {
   copyProject();
   writeServiceFile('config/five-minutes.yml', FIVE_MINUTE_MONITORS);
   writeServiceFile('invalid/monitors.yml', INVALID_MONITORS);
   writeServiceFile('loopback/monitors.yml', LOOPBACK_MONITORS);
+  writeServiceFile('literal/monitors.yml', LITERAL_CREDENTIAL_MONITORS);
   // What `npm start` leaves in the service directory: its data, monitors.local.yml, its build;
   // and what an older npm start or an interrupted package left in serverless-esbuild's folder.
   writeServiceFile('.local/monitors.local.yml', LOOPBACK_MONITORS);
@@ -211,6 +227,7 @@ beforeAll(async () => {
   invalidPackage = await runSls('invalid', ['package', '--stage', 'dev'], { MONITORS_FILE: 'invalid/monitors.yml' });
   invalidDeploy = await runSls('invalid-deploy', ['deploy', '--stage', 'dev'], { MONITORS_FILE: 'invalid/monitors.yml' });
   loopbackPackage = await runSls('loopback', ['package', '--stage', 'staging'], { MONITORS_FILE: 'loopback/monitors.yml' });
+  literalPackage = await runSls('literal', ['package', '--stage', 'dev'], { MONITORS_FILE: 'literal/monitors.yml' });
 }, 6 * SLS_TIMEOUT_MS);
 
 afterAll(() => {
@@ -474,6 +491,24 @@ describe('stages and parameters', () => {
 
 describe('least privilege: one role per function', () => {
   const LOGS = ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'];
+
+  it('lets only the probe read the secrets monitors.yml references, each by name, and decrypt only through SSM or Secrets Manager', () => {
+    const secretActions = (stack: PackagedStack, name: FunctionName) => actionsOf(stack, name).filter((action) => /^(ssm|secretsmanager|kms):/.test(action));
+    expect(secretActions(prod, 'probe')).toEqual(['kms:Decrypt', 'secretsmanager:GetSecretValue', 'ssm:GetParameter', 'ssm:GetParameters']);
+    expect(statementsWith(prod, 'probe', 'ssm:GetParameters')[0]?.Resource).toEqual([
+      { 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/uptime/prod/blog-auth' },
+    ]);
+    expect(statementsWith(prod, 'probe', 'secretsmanager:GetSecretValue')[0]?.Resource).toEqual([
+      { 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:uptime/prod/blog-??????' },
+    ]);
+    const decrypt = statementsWith(prod, 'probe', 'kms:Decrypt')[0];
+    expect(decrypt?.Condition).toEqual({
+      StringEquals: { 'kms:ViaService': [{ 'Fn::Sub': 'ssm.${AWS::Region}.amazonaws.com' }, { 'Fn::Sub': 'secretsmanager.${AWS::Region}.amazonaws.com' }] },
+    });
+    for (const name of ['api', 'notify'] as const) expect(secretActions(prod, name)).toEqual([]);
+    // A file without references grants nothing of the kind.
+    expect(secretActions(dev, 'probe')).toEqual([]);
+  });
 
   it('gives each function a role of its own and leaves no shared role behind', () => {
     const roles = resourcesOfType(dev, 'AWS::IAM::Role').map(([id]) => id).sort();
@@ -867,6 +902,14 @@ describe('the function packages', () => {
     expect([dev, prod, local].map((stack) => monitorsFileOf(stack, 'probe'))).toEqual(['monitors.yml', 'config/five-minutes.yml', 'loopback/monitors.yml']);
   });
 
+  it('gives the api and notify a copy of the monitors without any header, even a reference', () => {
+    for (const name of ['api', 'notify'] as const) {
+      const copy = zipOf(prod, name).readAsText(monitorsFileOf(prod, name));
+      expect(copy).toContain('id: blog');
+      expect(copy).not.toMatch(/headers|Authorization|X-Api-Key|blog-auth|uptime\/prod\/blog/);
+    }
+  });
+
   it('packages the monitors file MONITORS_FILE names', () => {
     expect(zipOf(prod, 'probe').readAsText('config/five-minutes.yml')).toBe(FIVE_MINUTE_MONITORS);
     for (const name of FUNCTIONS) {
@@ -930,6 +973,16 @@ describe('package-time validation of monitors.yml', () => {
       expect(run.output).toContain(message);
       expect(existsSync(path.join(run.packageDir, 'cloudformation-template-update-stack.json'))).toBe(false);
     }
+  });
+
+  it('refuses a literal credential header for a deployed stage, showing the reference forms and never the value', () => {
+    expect(literalPackage.code).not.toBe(0);
+    expect(literalPackage.output).toContain(
+      "monitors.yml: monitors[0] (shop).headers.X-Api-Key: a literal credential would ship in the probe's package; keep it in SSM or Secrets Manager",
+    );
+    expect(literalPackage.output).toContain('--param allowLiteralSecrets=true');
+    expect(literalPackage.output).not.toContain('literal-key-value');
+    expect(existsSync(path.join(literalPackage.packageDir, 'cloudformation-template-update-stack.json'))).toBe(false);
   });
 
   it('refuses a loopback target for a deployed stage, saying why', () => {
