@@ -906,7 +906,7 @@ describe('the function packages', () => {
     for (const name of ['api', 'notify'] as const) {
       const copy = zipOf(prod, name).readAsText(monitorsFileOf(prod, name));
       expect(copy).toContain('id: blog');
-      expect(copy).not.toMatch(/headers|Authorization|X-Api-Key|blog-auth|uptime\/prod\/blog/);
+      expect(copy).not.toMatch(/^\s*headers:|Authorization|X-Api-Key|blog-auth|uptime\/prod\/blog/m);
     }
   });
 
