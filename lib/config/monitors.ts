@@ -94,7 +94,8 @@ const secretRef = z.union(
 /** A field that takes a literal or a secret reference. */
 function secretValue<Literal extends z.ZodType<string>>(literal: Literal, hint: string) {
   return z.union([literal, secretRef], {
-    error: (issue) => (typeof issue.input === 'object' && issue.input !== null ? `must be a secret reference: ${REFERENCE_FORMS}` : hint),
+    error: (issue) =>
+      typeof issue.input === 'object' && issue.input !== null && !Array.isArray(issue.input) ? `must be a secret reference: ${REFERENCE_FORMS}` : hint,
   });
 }
 

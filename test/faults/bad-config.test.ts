@@ -116,8 +116,8 @@ const CASES: Record<string, Case[]> = {
   headers: [
     ['a list', monitorWith('headers: [a]'), 'monitors.yml: monitors[0] (a).headers: must map header names to strings'],
     ['a string', monitorWith('headers: "Authorization: x"'), 'monitors.yml: monitors[0] (a).headers: must map header names to strings'],
-    ['a number value', monitorWith('headers: { X-Count: 1 }'), 'monitors.yml: monitors[0] (a).headers.X-Count: header values must be strings'],
-    ['a nested value', monitorWith('headers: { X-A: { b: c } }'), 'monitors.yml: monitors[0] (a).headers.X-A: header values must be strings'],
+    ['a number value', monitorWith('headers: { X-Count: 1 }'), 'monitors.yml: monitors[0] (a).headers.X-Count: must be a string or a secret reference: { ssm: /name }'],
+    ['a nested value', monitorWith('headers: { X-A: { b: c } }'), 'monitors.yml: monitors[0] (a).headers.X-A: must be a secret reference: { ssm: /name }'],
   ],
   timeout: [
     ['a number', monitorWith('timeout: 5'), 'monitors.yml: monitors[0] (a).timeout: must be a duration such as 5s, 1m or 2h'],
