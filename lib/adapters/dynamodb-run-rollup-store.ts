@@ -13,6 +13,8 @@ import { DAY_MS } from '../domain/time';
 const MARKER_PK = 'ROLLUP';
 /** How many bucket items of one hour are written at once. */
 const WRITE_CONCURRENCY = 8;
+/** Bucket partitions read at once by listMonitorsHours. */
+const READ_CONCURRENCY = 8;
 /**
  * Monitors per bucket item: about 50 bytes of figures each, so an item stays near 1 KB, one write
  * unit. Fewer would pay a write unit (and 100 bytes of storage overhead) for less; more would make
@@ -88,6 +90,17 @@ export class DynamoDbRunRollupStore extends DynamoDbTableAdapter implements RunR
   }
 
   async listMonitorHours(monitorId: string, from: string, to: string): Promise<Map<string, RunStats>> {
+    return (await this.listMonitorsHours([monitorId], from, to)).get(monitorId) ?? new Map();
+  }
+
+  /**
+   * Several monitors' figures at once: the markers once, then each bucket partition that holds one
+   * of them once, however many of them share it (16 monitors to an item, so a status page of N
+   * monitors reads about N/16 partitions, not N).
+   */
+  async listMonitorsHours(monitorIds: readonly string[], from: string, to: string): Promise<Map<string, Map<string, RunStats>>> {
+    const result = new Map<string, Map<string, RunStats>>(monitorIds.map((id) => [id, new Map()]));
+    if (monitorIds.length === 0) return result;
     // The markers say how many buckets each hour has; hours with the same count share a bucket item partition.
     const markers = await this.queryRange(MARKER_PK, from, to, 'sk, buckets');
     const hoursByBuckets = new Map<number, string[]>();
@@ -95,21 +108,32 @@ export class DynamoDbRunRollupStore extends DynamoDbTableAdapter implements RunR
       const buckets = Number(marker.buckets ?? 0);
       if (buckets >= 1) hoursByBuckets.set(buckets, [...(hoursByBuckets.get(buckets) ?? []), String(marker.sk)]);
     }
-    const result = new Map<string, RunStats>();
+    const reads: Array<{ pk: string; first: string; last: string; ids: string[] }> = [];
     for (const [buckets, hours] of hoursByBuckets) {
       const sorted = hours.sort();
-      const first = sorted[0] as string;
-      const last = sorted.at(-1) as string;
-      const items = await this.queryRange(bucketPk(buckets, bucketOf(monitorId, buckets)), first, new Date(Date.parse(last) + 1).toISOString());
-      for (const item of items) {
-        const roster = await this.rosters.load(String(item.roster));
-        const index = roster.indexOf(monitorId);
-        if (index < 0) continue;
-        const entry = String(item.figures ?? '').split(',')[index];
-        if (entry === undefined) throw new TypeError(`rollup ${String(item.pk)} ${String(item.sk)}: no figures for roster entry ${index}`);
-        result.set(String(item.sk), decodeRunStats(entry));
+      const idsByBucket = new Map<number, string[]>();
+      for (const id of monitorIds) {
+        const bucket = bucketOf(id, buckets);
+        idsByBucket.set(bucket, [...(idsByBucket.get(bucket) ?? []), id]);
+      }
+      for (const [bucket, ids] of idsByBucket) {
+        reads.push({ pk: bucketPk(buckets, bucket), first: sorted[0] as string, last: sorted.at(-1) as string, ids });
       }
     }
+    await mapWithConcurrency(reads, READ_CONCURRENCY, async ({ pk, first, last, ids }) => {
+      const items = await this.queryRange(pk, first, new Date(Date.parse(last) + 1).toISOString());
+      for (const item of items) {
+        const roster = await this.rosters.load(String(item.roster));
+        const figures = String(item.figures ?? '').split(',');
+        for (const id of ids) {
+          const index = roster.indexOf(id);
+          if (index < 0) continue;
+          const entry = figures[index];
+          if (entry === undefined) throw new TypeError(`rollup ${String(item.pk)} ${String(item.sk)}: no figures for roster entry ${index}`);
+          result.get(id)?.set(String(item.sk), decodeRunStats(entry));
+        }
+      }
+    });
     return result;
   }
 

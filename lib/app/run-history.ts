@@ -111,7 +111,7 @@ export async function loadHourlyRunStats(
   const wholeTo = new Date(lastWholeEndMs).toISOString();
   const [rolledUp, monitorHours] = await Promise.all([
     deps.rollups.listRolledUpHours(wholeFrom, wholeTo),
-    Promise.all(monitorIds.map((id) => deps.rollups.listMonitorHours(id, wholeFrom, wholeTo))),
+    deps.rollups.listMonitorsHours(monitorIds, wholeFrom, wholeTo),
   ]);
 
   // Every stretch of the window not covered by a rolled-up whole hour is read raw.
@@ -127,8 +127,8 @@ export async function loadHourlyRunStats(
   }
   const rawByHour = summarizeRunsByHour(await readRawRuns(deps.runs, rawRanges, Date.parse(rawSince)), monitorIds);
 
-  monitorIds.forEach((monitorId, index) => {
-    const rolled = monitorHours[index] ?? new Map<string, RunStats>();
+  monitorIds.forEach((monitorId) => {
+    const rolled = monitorHours.get(monitorId) ?? new Map<string, RunStats>();
     const raw = rawByHour.get(monitorId) ?? new Map<number, RunStats>();
     const hours = result.get(monitorId) ?? [];
     for (let hourMs = floorHour(fromMs); hourMs < toMs; hourMs += HOUR_MS) {

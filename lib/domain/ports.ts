@@ -108,6 +108,8 @@ export interface RunRollupStore {
   listRolledUpHours(from: string, to: string): Promise<Set<string>>;
   /** One monitor's figures per rolled-up hour starting in [from, to), keyed by the hour (ISO). */
   listMonitorHours(monitorId: string, from: string, to: string): Promise<Map<string, RunStats>>;
+  /** The same for several monitors, each stored item read once: by monitor id, then by hour. */
+  listMonitorsHours(monitorIds: readonly string[], from: string, to: string): Promise<Map<string, Map<string, RunStats>>>;
 }
 
 export interface EmailMessage {
