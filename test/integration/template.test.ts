@@ -8,8 +8,7 @@
 import AdmZip from 'adm-zip';
 import { execFile } from 'node:child_process';
 import { builtinModules } from 'node:module';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { EmfMetricsSink } from '../../lib/adapters/cloudwatch-metrics-sink';
 import { LOCK_PK, monitorPk, runPk, STATE_PK, TICK_PK } from '../../lib/adapters/dynamodb-items';
@@ -21,19 +20,13 @@ import { ConfigError } from '../../lib/domain/errors';
 import { duplicatePackages } from '../support/bundle-packages';
 import { CloudFormationSpec, type CloudFormationResource, type CloudFormationTemplate } from '../support/cloudformation-spec';
 import { createHttpApiEvent } from '../fixtures/http-api-event';
+import { ScratchService, type SlsRun } from '../support/sls-package';
 
 const ROOT = path.join(__dirname, '..', '..');
-const SLS = path.join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js');
 const FUNCTIONS = ['probe', 'notify', 'api'] as const;
 type FunctionName = (typeof FUNCTIONS)[number];
 const MAX_PACKAGE_BYTES = 1_000_000;
 const SLS_TIMEOUT_MS = 180_000;
-
-interface SlsRun {
-  code: number;
-  output: string;
-  packageDir: string;
-}
 
 interface PackagedStack extends SlsRun {
   template: CloudFormationTemplate;
@@ -47,59 +40,12 @@ interface PolicyStatement {
   Condition?: Record<string, Record<string, unknown>>;
 }
 
-const scratch = mkdtempSync(path.join(tmpdir(), 'uptime-template-'));
-const serviceDir = path.join(scratch, 'service');
-const home = path.join(scratch, 'home');
-/** serverless-esbuild leaves a directory per function in the temp dir after every package: keep them in scratch. */
-const temp = path.join(scratch, 'tmp');
-
-/** Copies the project (not node_modules, history or tests) into the scratch service directory. */
-function copyProject(): void {
-  const skipped = new Set(['node_modules', '.git', '.serverless', '.esbuild', '.local', 'coverage', 'test']);
-  cpSync(ROOT, serviceDir, { recursive: true, filter: (source) => !skipped.has(path.relative(ROOT, source).split(path.sep)[0] ?? '') });
-  symlinkSync(path.join(ROOT, 'node_modules'), path.join(serviceDir, 'node_modules'), 'dir');
-  mkdirSync(home, { recursive: true });
-  mkdirSync(temp, { recursive: true });
-}
-
-function writeServiceFile(relative: string, text: string): void {
-  mkdirSync(path.dirname(path.join(serviceDir, relative)), { recursive: true });
-  writeFileSync(path.join(serviceDir, relative), text);
-}
-
-/** Runs `sls` with no AWS credentials reachable: no variables, no ~/.aws, no instance metadata. */
-function runSls(scenario: string, args: string[], env: Record<string, string> = {}): Promise<SlsRun> {
-  const packageDir = path.join(scratch, `package-${scenario}`);
-  const base = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_') && name !== 'MONITORS_FILE' && name !== 'NODE_OPTIONS'),
-  );
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [SLS, ...args, '--package', packageDir],
-      {
-        cwd: serviceDir,
-        timeout: SLS_TIMEOUT_MS,
-        maxBuffer: 16 * 1024 * 1024,
-        env: {
-          ...base,
-          HOME: home,
-          TMPDIR: temp,
-          SLS_TELEMETRY_DISABLED: '1',
-          SLS_NOTIFICATIONS_MODE: 'off',
-          AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'no-credentials'),
-          AWS_CONFIG_FILE: path.join(home, 'no-config'),
-          AWS_EC2_METADATA_DISABLED: 'true',
-          ...env,
-        },
-      },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, output: `${stdout}${stderr}`, packageDir });
-      },
-    );
-  });
-}
+/** The scratch copy of the project every scenario packages in (test/support/sls-package.ts). */
+const service = new ScratchService();
+const scratch = service.scratch;
+const serviceDir = service.dir;
+const writeServiceFile = (relative: string, text: string) => service.writeFile(relative, text);
+const runSls = (scenario: string, args: string[], env: Record<string, string> = {}) => service.run(scenario, args, env);
 
 async function packageStack(scenario: string, args: string[], env: Record<string, string> = {}): Promise<PackagedStack> {
   const run = await runSls(scenario, ['package', ...args], env);
@@ -204,7 +150,6 @@ let loopbackPackage: SlsRun;
 let literalPackage: SlsRun;
 
 beforeAll(async () => {
-  copyProject();
   writeServiceFile('config/five-minutes.yml', FIVE_MINUTE_MONITORS);
   writeServiceFile('invalid/monitors.yml', INVALID_MONITORS);
   writeServiceFile('loopback/monitors.yml', LOOPBACK_MONITORS);
@@ -231,7 +176,7 @@ beforeAll(async () => {
 }, 6 * SLS_TIMEOUT_MS);
 
 afterAll(() => {
-  rmSync(scratch, { recursive: true, force: true });
+  service.remove();
 });
 
 // ---------------------------------------------------------------------------------------------
