@@ -25,6 +25,7 @@ const withDynamoDbLocal = {
 module.exports = {
   testTimeout: 30000,
   maxWorkers: 2,
+  testSequencer: '<rootDir>/test/support/slow-first-sequencer.js',
   projects: [
     { ...shared, displayName: 'unit', roots: ['<rootDir>/test/unit'], setupFiles: ['<rootDir>/test/support/fast-check-limits.ts'] },
     ...['integration', 'faults', 'e2e', 'browser'].map((name) => ({
