@@ -82,7 +82,7 @@ monitors:
     url: { ssm: /uptime/test/hidden-url }${credentials}
   - id: leaky
     name: Leaky API
-    url: ${base}/leaky
+    url: ${base}/leaky?token=${QUERY_CANARY}
     expect: { json: { status: OK } }
   - id: errors
     name: Error text
@@ -180,6 +180,11 @@ describe('the canary scan', () => {
     expect(JSON.parse(publicAnswers.get('/badges/hidden/status.svg') ?? '{}').status).toBe(404);
     expect(publicAnswers.get('/')).not.toContain('Hidden API');
     expect(packaged.size).toBeGreaterThanOrEqual(6);
+    const emails = [...logsAndEmails.keys()].filter((place) => place.startsWith('email')).length;
+    console.log(
+      `canary scan: ${packaged.size} files of 3 packages, the template, ${publicAnswers.size} public answers, ${emails} emails, ` +
+        `${logsAndEmails.get('logs')?.length ?? 0} characters of logs`,
+    );
   });
 
   it.each(Object.entries(SECRETS))('finds the secret value %s in no package, log, API answer, status page, badge or email', (_, value) => {
@@ -197,7 +202,11 @@ describe('the canary scan', () => {
 
   it('finds the query-string token only in the monitors file of the probe package', () => {
     const everywhere = new Map([...packaged, ['template', template.text], ...publicAnswers, ...logsAndEmails]);
-    expect(occurrences(everywhere, QUERY_CANARY)).toEqual({ 'probe.zip:canary/monitors.yml': 1 });
+    // Twice: the secured monitor (checked and UP) and the leaky one (failing: logged and alerted).
+    expect(occurrences(everywhere, QUERY_CANARY)).toEqual({ 'probe.zip:canary/monitors.yml': 2 });
+    // The failing one's URL did reach the logs and the alert, redacted.
+    expect(logsAndEmails.get('logs')).toContain('/leaky?token=REDACTED');
+    expect([...logsAndEmails].some(([place, text]) => place.startsWith('email') && text.includes('/leaky?token=REDACTED'))).toBe(true);
   });
 
   it.each([
