@@ -98,8 +98,11 @@ export class PermanentDeliveryError extends Error {
 /** The receiver may take the alert later (throttling, 5xx, 408, 429, a timeout, the network): retried with backoff. */
 export class TransientDeliveryError extends Error {
   override readonly name = 'TransientDeliveryError';
-  constructor(message: string, options?: ErrorOptions) {
+  /** How long the receiver asked to be left alone (its `Retry-After`), when it said: the earliest a retry should go. */
+  readonly retryAfterMs?: number;
+  constructor(message: string, options?: ErrorOptions & { retryAfterMs?: number }) {
     super(message, options);
+    if (options?.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
   }
 }
 
