@@ -1,0 +1,489 @@
+import type { Alert, AlertKind } from './alert';
+import { formatDuration } from './duration';
+import { MAX_REASON_LENGTH } from './email';
+import { SECOND_MS } from './time';
+
+/**
+ * What each channel sends for an alert: the bodies of Slack, Discord and Teams messages, the
+ * webhook's body, PagerDuty's event and the SNS subject and message. Pure: the adapters only
+ * serialise and send what these return.
+ *
+ * A monitor's name comes from monitors.yml and its failure reason from whatever the target answered,
+ * so both are treated as hostile: made one line, capped, and escaped for each service's markup
+ * (Slack's `&`, `<`, `>`; Discord's Markdown; Teams gets them in TextRuns, which are never parsed
+ * as Markdown). Caps are counted in UTF-16 code units, the strictest reading of "characters".
+ */
+
+/** Longest monitor name quoted; monitors.yml refuses longer ones, this keeps the renderers total. */
+export const MAX_ALERT_NAME_LENGTH = 200;
+
+/** Slack Block Kit: a header's plain_text, a section's text, one section field; our cap on the fallback `text`. */
+export const SLACK_LIMITS = { header: 150, sectionText: 3000, field: 2000, fallbackText: 3000 } as const;
+/** Discord embeds: title, description, field name and value, and all of one message's embed text together. */
+export const DISCORD_LIMITS = { title: 256, description: 4096, fieldName: 256, fieldValue: 1024, fields: 25, total: 6000 } as const;
+/** PagerDuty Events API v2: payload.summary and dedup_key. */
+export const PAGERDUTY_LIMITS = { summary: 1024, dedupKey: 255 } as const;
+/** SNS Publish: a Subject is printable ASCII, one line, less than 100 characters. */
+export const SNS_SUBJECT_MAX_LENGTH = 99;
+
+// ---------------------------------------------------------------------------------------------
+// What every channel says
+
+/** The facts of one alert as plain, one-line, capped text (no markup escaped yet). */
+interface AlertFacts {
+  kind: AlertKind;
+  /** `Payments API is DOWN`, `… is UP again`, `… is still DOWN`. */
+  headline: string;
+  /** `[DOWN]`, `[UP]`, `[STILL DOWN]`: the subject's tag. */
+  tag: string;
+  name: string;
+  id: string;
+  url: string | null;
+  /** `DOWN (was UP)`. */
+  state: string;
+  /** The reason, one line and capped; null for a recovery. */
+  reason: string | null;
+  /** What the duration means here, and the duration itself (null when unknown). */
+  duration: { label: string; text: string } | null;
+  startedAt: string;
+  confirmedAt: string;
+}
+
+const HEADLINE_SUFFIX: Record<AlertKind, string> = {
+  'monitor.down': 'is DOWN',
+  'monitor.up': 'is UP again',
+  'monitor.reminder': 'is still DOWN',
+};
+
+const TAG: Record<AlertKind, string> = {
+  'monitor.down': '[DOWN]',
+  'monitor.up': '[UP]',
+  'monitor.reminder': '[STILL DOWN]',
+};
+
+function collectFacts(alert: Alert): AlertFacts {
+  const name = fitText(toSingleLine(alert.monitor.name), MAX_ALERT_NAME_LENGTH);
+  const recovery = alert.kind === 'monitor.up';
+  return {
+    kind: alert.kind,
+    headline: `${name} ${HEADLINE_SUFFIX[alert.kind]}`,
+    tag: TAG[alert.kind],
+    name,
+    id: alert.monitor.id,
+    url: alert.monitor.url,
+    state: `${alert.state} (was ${alert.previousState})`,
+    reason: recovery ? null : fitText(toSingleLine(alert.reason ?? 'not recorded'), MAX_REASON_LENGTH),
+    duration: describeDuration(alert),
+    startedAt: describeInstant(alert.startedAt),
+    confirmedAt: describeInstant(alert.confirmedAt),
+  };
+}
+
+/** What `previousStateSeconds` means for each kind of alert, in words. */
+function describeDuration(alert: Alert): AlertFacts['duration'] {
+  if (alert.previousStateSeconds === null) return null;
+  const text = formatDuration(alert.previousStateSeconds * SECOND_MS);
+  switch (alert.kind) {
+    case 'monitor.down':
+      return { label: `${alert.previousState} before`, text };
+    case 'monitor.up':
+      return { label: 'Outage lasted', text };
+    case 'monitor.reminder':
+      return { label: 'Down for', text };
+  }
+}
+
+/** `2024-05-04 16:00:10 UTC`; the text as given when it is not a time. */
+function describeInstant(iso: string): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return toSingleLine(iso);
+  const text = new Date(ms).toISOString();
+  return `${text.slice(0, 10)} ${text.slice(11, 19)} UTC`;
+}
+
+/** The lines every plain-text rendering shows (SNS, Slack's fallback). */
+function plainLines(facts: AlertFacts): string[] {
+  return [
+    `Monitor: ${facts.name} (${facts.id})`,
+    ...(facts.url === null ? [] : [`URL: ${facts.url}`]),
+    `State: ${facts.state}`,
+    ...(facts.duration === null ? [] : [`${facts.duration.label}: ${facts.duration.text}`]),
+    `Started: ${facts.startedAt}`,
+    `Confirmed: ${facts.confirmedAt}`,
+    ...(facts.reason === null ? [] : [`Reason: ${facts.reason}`]),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Slack: an incoming webhook's `text` (notifications, clients without blocks) and Block Kit blocks
+
+export interface SlackText {
+  type: 'plain_text' | 'mrkdwn';
+  text: string;
+}
+export type SlackBlock =
+  | { type: 'header'; text: SlackText }
+  | { type: 'section'; text?: SlackText; fields?: SlackText[] }
+  | { type: 'context'; elements: SlackText[] };
+export interface SlackMessage {
+  text: string;
+  blocks: SlackBlock[];
+}
+
+/** Slack's three control characters, as its formatting reference asks them escaped in mrkdwn. */
+const SLACK_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+function escapeSlack(char: string): string {
+  return SLACK_ESCAPES[char] ?? char;
+}
+
+/** The incoming-webhook body for one alert. */
+export function renderSlackMessage(alert: Alert): SlackMessage {
+  const facts = collectFacts(alert);
+  const field = (label: string, value: string) => ({
+    type: 'mrkdwn' as const,
+    text: `*${label}*\n${fitText(value, SLACK_LIMITS.field - label.length - 3, { escape: escapeSlack })}`,
+  });
+  const fields = [
+    field('Monitor', `${facts.name} (${facts.id})`),
+    field('State', facts.state),
+    ...(facts.duration === null ? [] : [field(facts.duration.label, facts.duration.text)]),
+    field('Started', facts.startedAt),
+    field('Confirmed', facts.confirmedAt),
+    ...(facts.url === null ? [] : [field('URL', facts.url)]),
+  ];
+  const blocks: SlackBlock[] = [
+    // plain_text is not parsed for links or mentions, so the name needs no escaping here.
+    { type: 'header', text: { type: 'plain_text', text: fitText(facts.headline, SLACK_LIMITS.header) } },
+    { type: 'section', fields },
+  ];
+  if (facts.reason !== null) {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Reason*\n${fitText(facts.reason, SLACK_LIMITS.sectionText - 11, { escape: escapeSlack })}` } });
+  }
+  if (alert.statusPageUrl !== undefined) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `<${slackLinkTarget(alert.statusPageUrl)}|Status page>` }] });
+  }
+  const fallback = `${facts.tag} ${facts.headline}${facts.reason === null ? '' : `: ${facts.reason}`}`;
+  return { text: fitText(fallback, SLACK_LIMITS.fallbackText, { escape: escapeSlack }), blocks };
+}
+
+/** A URL inside `<…|…>`: the control characters escaped, and `|`, which would end the URL, percent-encoded. */
+function slackLinkTarget(url: string): string {
+  return Array.from(toSingleLine(url), (char) => (char === '|' ? '%7C' : escapeSlack(char))).join('');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Discord: an execute-webhook body with one embed; no mention in it may ping anyone
+
+export interface DiscordEmbed {
+  title: string;
+  description?: string;
+  url?: string;
+  color: number;
+  fields: Array<{ name: string; value: string; inline: boolean }>;
+  timestamp: string;
+}
+export interface DiscordMessage {
+  embeds: DiscordEmbed[];
+  /** `parse: []`: neither @everyone, @here, a role nor a user is pinged, whatever the text holds. */
+  allowed_mentions: { parse: never[] };
+}
+
+/** Red, green and orange. */
+export const DISCORD_COLORS: Record<AlertKind, number> = {
+  'monitor.down': 0xd92d20,
+  'monitor.up': 0x12b76a,
+  'monitor.reminder': 0xf79009,
+};
+
+/**
+ * Discord's inline Markdown: emphasis, code, spoilers, masked links `[text](url)`, and `<…>`
+ * mentions and timestamps. A backslash shows each as itself. Block syntax (`#`, `>`, `-`, `1.`)
+ * applies only at the start of a line, and quoted text never starts one.
+ */
+function escapeDiscord(char: string): string {
+  return /[\\*_~`|<>[\]()]/.test(char) ? `\\${char}` : char;
+}
+
+/** The execute-webhook body for one alert. */
+export function renderDiscordMessage(alert: Alert): DiscordMessage {
+  const facts = collectFacts(alert);
+  const field = (name: string, value: string, inline = true) => ({
+    name,
+    value: fitText(value, DISCORD_LIMITS.fieldValue, { escape: escapeDiscord }),
+    inline,
+  });
+  const fields = [
+    field('Monitor', `${facts.name} (${facts.id})`),
+    field('State', facts.state),
+    ...(facts.duration === null ? [] : [field(facts.duration.label, facts.duration.text)]),
+    field('Started', facts.startedAt),
+    field('Confirmed', facts.confirmedAt),
+    ...(facts.url === null ? [] : [field('URL', facts.url, false)]),
+  ];
+  const embed: DiscordEmbed = {
+    title: fitText(facts.headline, DISCORD_LIMITS.title, { escape: escapeDiscord }),
+    // The reason, escaped (up to twice its length): at most 2,000 of the 6,000 an embed may hold.
+    ...(facts.reason === null ? {} : { description: `**Reason:** ${fitText(facts.reason, 2 * MAX_REASON_LENGTH, { escape: escapeDiscord })}` }),
+    ...(alert.statusPageUrl === undefined ? {} : { url: alert.statusPageUrl }),
+    color: DISCORD_COLORS[alert.kind],
+    fields,
+    timestamp: alert.timestamp,
+  };
+  return { embeds: [embed], allowed_mentions: { parse: [] } };
+}
+
+/** The characters Discord counts against an embed's 6,000. */
+export function discordEmbedLength(embed: DiscordEmbed): number {
+  return embed.title.length + (embed.description?.length ?? 0) + embed.fields.reduce((sum, field) => sum + field.name.length + field.value.length, 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Microsoft Teams: a Workflows ("When a Teams webhook request is received") body with an Adaptive Card
+
+export type AdaptiveElement =
+  | { type: 'RichTextBlock'; inlines: AdaptiveTextRun[] }
+  | { type: 'FactSet'; facts: Array<{ title: string; value: string }> };
+export interface AdaptiveTextRun {
+  type: 'TextRun';
+  text: string;
+  weight?: 'Bolder';
+  size?: 'Large';
+  color?: 'Attention' | 'Good' | 'Warning';
+}
+export interface AdaptiveCard {
+  $schema: string;
+  type: 'AdaptiveCard';
+  version: string;
+  body: AdaptiveElement[];
+  actions?: Array<{ type: 'Action.OpenUrl'; title: string; url: string }>;
+}
+export interface TeamsMessage {
+  type: 'message';
+  attachments: Array<{ contentType: 'application/vnd.microsoft.card.adaptive'; contentUrl: null; content: AdaptiveCard }>;
+}
+
+export const ADAPTIVE_CARD_SCHEMA = 'http://adaptivecards.io/schemas/adaptive-card.json';
+/** 1.4: what Teams renders on every client; RichTextBlock (1.2) and Action.OpenUrl are in it. */
+export const ADAPTIVE_CARD_VERSION = '1.4';
+
+const TEAMS_COLORS: Record<AlertKind, AdaptiveTextRun['color']> = {
+  'monitor.down': 'Attention',
+  'monitor.up': 'Good',
+  'monitor.reminder': 'Warning',
+};
+
+/**
+ * The Workflows body for one alert. Text that comes from monitors.yml or the target (the name, the
+ * URL, the reason) goes in TextRuns, which Adaptive Cards never parse as Markdown; a FactSet's
+ * values may be, so it holds only text this code made (id, state, times, durations).
+ */
+export function renderTeamsMessage(alert: Alert): TeamsMessage {
+  const facts = collectFacts(alert);
+  const line = (label: string, value: string): AdaptiveElement => ({
+    type: 'RichTextBlock',
+    inlines: [
+      { type: 'TextRun', text: `${label}: `, weight: 'Bolder' },
+      { type: 'TextRun', text: value },
+    ],
+  });
+  const body: AdaptiveElement[] = [
+    { type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: facts.headline, weight: 'Bolder', size: 'Large', color: TEAMS_COLORS[alert.kind] }] },
+    line('Monitor', facts.name),
+    ...(facts.url === null ? [] : [line('URL', facts.url)]),
+    {
+      type: 'FactSet',
+      facts: [
+        { title: 'Monitor id', value: facts.id },
+        { title: 'State', value: facts.state },
+        ...(facts.duration === null ? [] : [{ title: facts.duration.label, value: facts.duration.text }]),
+        { title: 'Started', value: facts.startedAt },
+        { title: 'Confirmed', value: facts.confirmedAt },
+      ],
+    },
+    ...(facts.reason === null ? [] : [line('Reason', facts.reason)]),
+  ];
+  const content: AdaptiveCard = {
+    $schema: ADAPTIVE_CARD_SCHEMA,
+    type: 'AdaptiveCard',
+    version: ADAPTIVE_CARD_VERSION,
+    body,
+    ...(alert.statusPageUrl === undefined ? {} : { actions: [{ type: 'Action.OpenUrl' as const, title: 'Status page', url: alert.statusPageUrl }] }),
+  };
+  return { type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content }] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Webhook: the documented contract, signed by the adapter (Standard Webhooks)
+
+export interface WebhookBody {
+  type: AlertKind;
+  timestamp: string;
+  data: {
+    monitor: { id: string; name: string; url: string | null };
+    state: Alert['state'];
+    previousState: Alert['previousState'];
+    startedAt: string;
+    confirmedAt: string;
+    reason: string | null;
+    previousStateSeconds: number | null;
+  };
+}
+
+/**
+ * The webhook's body: exactly these fields. Values are data, not markup: nothing is escaped or made
+ * one line; only the reason is capped (as in emails), which keeps a body far under the 20 KB the
+ * Standard Webhooks specification recommends.
+ */
+export function renderWebhookBody(alert: Alert): WebhookBody {
+  return {
+    type: alert.kind,
+    timestamp: alert.timestamp,
+    data: {
+      monitor: { id: alert.monitor.id, name: alert.monitor.name, url: alert.monitor.url },
+      state: alert.state,
+      previousState: alert.previousState,
+      startedAt: alert.startedAt,
+      confirmedAt: alert.confirmedAt,
+      reason: alert.reason === null ? null : fitText(alert.reason, MAX_REASON_LENGTH),
+      previousStateSeconds: alert.previousStateSeconds,
+    },
+  };
+}
+
+/**
+ * Whether `text` is a Standard Webhooks symmetric signing secret: `whsec_` followed by the base64
+ * (standard alphabet `A-Z a-z 0-9 + /`, `=` padding optional) of 24 to 64 bytes, the specification's
+ * "at least 24 bytes (192 bits, 512 maximum)". `openssl rand -base64 32` after `whsec_` makes one.
+ */
+export function isWebhookSecret(text: string): boolean {
+  const match = /^whsec_([A-Za-z0-9+/]+)(=*)$/.exec(text);
+  if (!match) return false;
+  const [, digits, padding] = match as unknown as [string, string, string];
+  if (digits.length % 4 === 1) return false;
+  // Padding, when given, is exactly what completes the last group of four.
+  if (padding.length > 0 && padding.length !== (4 - (digits.length % 4)) % 4) return false;
+  const bytes = Math.floor((digits.length * 6) / 8);
+  return bytes >= 24 && bytes <= 64;
+}
+
+// ---------------------------------------------------------------------------------------------
+// PagerDuty Events API v2
+
+export interface PagerDutyTrigger {
+  routing_key: string;
+  event_action: 'trigger';
+  dedup_key: string;
+  payload: {
+    summary: string;
+    source: string;
+    severity: 'critical';
+    timestamp: string;
+    component: string;
+    custom_details: Record<string, string | number | null>;
+  };
+  links?: Array<{ href: string; text: string }>;
+}
+export interface PagerDutyResolve {
+  routing_key: string;
+  event_action: 'resolve';
+  dedup_key: string;
+}
+export type PagerDutyEvent = PagerDutyTrigger | PagerDutyResolve;
+
+/**
+ * The event for one alert. An outage and its reminders trigger with the outage's key, which
+ * PagerDuty applies to the one open alert (a reminder adds a log entry, never a second incident);
+ * a recovery resolves it.
+ */
+export function renderPagerDutyEvent(alert: Alert, routingKey: string): PagerDutyEvent {
+  if (alert.kind === 'monitor.up') return { routing_key: routingKey, event_action: 'resolve', dedup_key: alert.outageKey };
+  const facts = collectFacts(alert);
+  const summary = `${facts.headline}${facts.duration === null || alert.kind === 'monitor.down' ? '' : ` (for ${facts.duration.text})`}: ${facts.reason ?? ''}`;
+  return {
+    routing_key: routingKey,
+    event_action: 'trigger',
+    dedup_key: alert.outageKey,
+    payload: {
+      summary: fitText(summary, PAGERDUTY_LIMITS.summary),
+      source: pagerDutySource(alert),
+      severity: 'critical',
+      timestamp: alert.confirmedAt,
+      component: alert.monitor.id,
+      custom_details: {
+        monitor: `${facts.name} (${facts.id})`,
+        url: alert.monitor.url,
+        state: facts.state,
+        started_at: alert.startedAt,
+        confirmed_at: alert.confirmedAt,
+        previous_state_seconds: alert.previousStateSeconds,
+        reason: facts.reason,
+      },
+    },
+    ...(alert.statusPageUrl === undefined ? {} : { links: [{ href: alert.statusPageUrl, text: 'Status page' }] }),
+  };
+}
+
+/** PagerDuty asks for "the unique location of the affected system, preferably a hostname": the URL's host, else the monitor's id. */
+function pagerDutySource(alert: Alert): string {
+  if (alert.monitor.url !== null && URL.canParse(alert.monitor.url)) {
+    const host = new URL(alert.monitor.url).host;
+    if (host !== '') return host;
+  }
+  return alert.monitor.id;
+}
+
+// ---------------------------------------------------------------------------------------------
+// SNS: a Subject (email subscribers see it) and a plain-text Message (every protocol gets it)
+
+export interface SnsNotice {
+  subject: string;
+  message: string;
+}
+
+/** The subject and message for one alert. */
+export function renderSnsNotice(alert: Alert): SnsNotice {
+  const facts = collectFacts(alert);
+  const subject = `${facts.tag} ${facts.headline}${facts.duration === null || alert.kind === 'monitor.down' ? '' : ` (${facts.duration.text})`}`;
+  const lines = [`${facts.headline}.`, '', ...plainLines(facts), ...(alert.statusPageUrl === undefined ? [] : ['', `Status page: ${alert.statusPageUrl}`])];
+  return { subject: fitText(toPrintableAscii(subject), SNS_SUBJECT_MAX_LENGTH, { ellipsis: '...' }), message: `${lines.join('\n')}\n` };
+}
+
+/**
+ * Printable ASCII only: accents are dropped from the letters that carry them (`München` reads
+ * `Munchen`), anything else without an ASCII form becomes `?`; never starts with a space.
+ */
+function toPrintableAscii(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^\x20-\x7e]/g, '?')
+    .trimStart();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text helpers
+
+/** Control characters (CR, LF, tab, ...) and Unicode line separators become single spaces. */
+function toSingleLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/ {2,}/g, ' ').trim();
+}
+
+/**
+ * `text` with each character escaped by `escape`, cut so that the result is at most `max` UTF-16
+ * code units long, the cut marked with `ellipsis`. It cuts between characters, never inside an
+ * escape (`&am…`) or a surrogate pair.
+ */
+export function fitText(text: string, max: number, options: { escape?: (char: string) => string; ellipsis?: string } = {}): string {
+  const { escape = (char: string) => char, ellipsis = '…' } = options;
+  const pieces = Array.from(text, escape);
+  const full = pieces.join('');
+  if (full.length <= max) return full;
+  let length = 0;
+  let end = 0;
+  while (end < pieces.length && length + pieces[end]!.length <= max - ellipsis.length) {
+    length += pieces[end]!.length;
+    end += 1;
+  }
+  return `${pieces.slice(0, end).join('')}${ellipsis}`;
+}
