@@ -15,17 +15,22 @@ export const PUBLIC_MONITORS_FOLDER = '.uptime-build';
  * emails ever show of them. The name carries a hash of the content, so packages of several stages
  * at once never write over each other's copy. Returns the path relative to `serviceDir`.
  */
-export function writePublicMonitorsFile(monitorsFile: string, serviceDir: string): string {
-  const raw = parse(readFileSync(monitorsFile, 'utf8')) as { monitors?: unknown };
+export function writePublicMonitorsFile(monitorsFile: string, serviceDir: string, options: { channels: boolean }): string {
+  const raw = parse(readFileSync(monitorsFile, 'utf8')) as { monitors?: unknown; channels?: unknown; defaults?: Record<string, unknown> };
   const monitors = Array.isArray(raw.monitors) ? raw.monitors : [];
+  const { channels: _channels, ...withoutChannels } = raw;
+  const { alerts: _alerts, ...defaultsWithoutAlerts } = raw.defaults ?? {};
   const document = {
-    ...raw,
+    // The api needs no channel: neither their references nor which monitor alerts where.
+    ...(options.channels ? raw : { ...withoutChannels, ...(raw.defaults ? { defaults: defaultsWithoutAlerts } : {}) }),
     monitors: monitors.map((monitor: Record<string, unknown>) => {
-      const { headers: _headers, ...rest } = monitor;
-      return typeof rest.url === 'string' ? { ...rest, url: redactedUrl(rest.url) } : rest;
+      const { headers: _headers, alerts: _monitorAlerts, ...rest } = monitor;
+      const kept = options.channels && monitor.alerts !== undefined ? { ...rest, alerts: monitor.alerts } : rest;
+      return typeof kept.url === 'string' ? { ...kept, url: redactedUrl(kept.url) } : kept;
     }),
   };
-  const text = `# Written by sls from ${path.basename(monitorsFile)} for the api and notify functions: no headers, no query values.\n${stringify(document)}`;
+  const reader = options.channels ? 'the notify function: no headers, no query values' : 'the api function: no headers, channels or query values';
+  const text = `# Written by sls from ${path.basename(monitorsFile)} for ${reader}.\n${stringify(document)}`;
   // The copy must still be a valid file: the functions load it with the same loader.
   parseMonitorsConfig(text, path.basename(monitorsFile));
   const hash = createHash('sha256').update(text).digest('hex').slice(0, 12);

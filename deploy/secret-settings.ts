@@ -1,4 +1,4 @@
-import { configSecretRefs, literalCredentialHeaders } from '../lib/domain/config-secrets';
+import { channelSecretRefs, configSecretRefs, literalChannelSecrets, literalCredentialHeaders } from '../lib/domain/config-secrets';
 import { ConfigError } from '../lib/domain/errors';
 import { describeSecretRef, type SecretRefUse } from '../lib/domain/secret-ref';
 import type { MonitorsConfig } from '../lib/domain/types';
@@ -12,22 +12,25 @@ export interface IamStatement {
   Condition?: Record<string, Record<string, (string | SubExpression)[]>>;
 }
 
-/** What the probe needs to resolve the references monitors.yml makes. */
+/** What the probe and the notifier need to resolve the references monitors.yml makes. */
 export interface SecretSettings {
-  /** Statements added to the probe's role: read exactly the referenced names, decrypt only through SSM or Secrets Manager. */
+  /** Statements added to the probe's role: read exactly the monitors' referenced names, decrypt only through SSM or Secrets Manager. */
   probeStatements: IamStatement[];
   /**
-   * `{ env: NAME }` references, copied from the environment of `sls package`/`sls deploy` (or of
-   * `npm start`) into the probe's, and for the local stage LOCAL_SECRETS_FILE.
+   * `{ env: NAME }` references of the monitors, copied from the environment of `sls package`/`sls
+   * deploy` (or of `npm start`) into the probe's, and for the local stage LOCAL_SECRETS_FILE.
    */
   probeEnvironment: Record<string, string>;
+  /** The same for the channels' references, for the notifier; and sns:Publish on the channels' topics. */
+  notifyStatements: IamStatement[];
+  notifyEnvironment: Record<string, string>;
 }
 
 export interface SecretSettingsInput {
   config: MonitorsConfig;
   fileName: string;
   stage: string;
-  /** Accept literal credentials in headers for a deployed stage (parameter allowLiteralSecrets). */
+  /** Accept literal credentials in headers and channels for a deployed stage (parameter allowLiteralSecrets). */
   allowLiteralSecrets: boolean;
   /** The environment `sls` runs in, where `{ env: NAME }` references are read for a deployed stage. */
   env: NodeJS.ProcessEnv;
@@ -38,47 +41,64 @@ export interface SecretSettingsInput {
 const LOCAL_STAGE = 'local';
 
 /**
- * Checks the references and credentials of monitors.yml for a stage and derives the probe's IAM
- * and environment. Resolves nothing: `sls package` and `sls deploy` never call SSM or Secrets
- * Manager. Throws a ConfigError naming the file, the monitor and the field.
+ * Checks the references and credentials of monitors.yml for a stage and derives the IAM and
+ * environment of the functions that resolve them: the probe (monitor URLs and headers) and the
+ * notifier (channel URLs, secrets and keys). Resolves nothing: `sls package` and `sls deploy` never
+ * call SSM or Secrets Manager. Throws a ConfigError naming the file, the monitor or channel, and the field.
  */
 export function resolveSecretSettings(input: SecretSettingsInput): SecretSettings {
   const { config, fileName, stage } = input;
   const deployed = stage !== LOCAL_STAGE;
-  const uses = configSecretRefs(config);
   if (deployed && input.checkDeployability && !input.allowLiteralSecrets) {
-    const literals = literalCredentialHeaders(config);
+    const literals = [
+      ...literalCredentialHeaders(config).map((field) => ({ field, where: "the probe's package", example: 'api-token' })),
+      ...literalChannelSecrets(config).map((field) => ({ field, where: "the notifier's package", example: field.split('.')[1] ?? 'channel' })),
+    ];
     if (literals.length > 0) {
       throw new ConfigError(
         literals
           .map(
-            (field) =>
-              `${fileName}: ${field}: a literal credential would ship in the probe's package; keep it in SSM or Secrets Manager ` +
-              `and write a reference instead, such as { ssm: /uptime/${stage}/api-token }, { secretsManager: uptime/${stage}/api, key: token } ` +
+            ({ field, where, example }) =>
+              `${fileName}: ${field}: a literal credential would ship in ${where}; keep it in SSM or Secrets Manager ` +
+              `and write a reference instead, such as { ssm: /uptime/${stage}/${example} }, { secretsManager: uptime/${stage}/${example}, key: token } ` +
               'or { env: API_TOKEN } (README, Secrets); or deploy with --param allowLiteralSecrets=true to accept it knowingly',
           )
           .join('\n'),
       );
     }
   }
-  const probeEnvironment: Record<string, string> = {};
-  // The local stack's probe learns where the local secrets file is (npm start sets it).
-  const localSecretsFile = input.env.UPTIME_LOCAL_SECRETS_FILE;
-  if (!deployed && localSecretsFile) probeEnvironment.LOCAL_SECRETS_FILE = localSecretsFile;
-  for (const { ref, field } of uses) {
-    if (!('env' in ref)) continue;
-    const value = input.env[ref.env];
-    if (value === undefined || value === '') {
-      // npm start checks its own environment before it starts (tools/local/local-secrets.ts).
-      if (!deployed || !input.checkDeployability) continue;
-      throw new ConfigError(
-        `${fileName}: ${field}: ${describeSecretRef(ref)} is not set in the environment of this command; ` +
-          `set ${ref.env} where you run sls package or sls deploy (it is copied into the probe function's environment)`,
-      );
+  const environmentOf = (uses: readonly SecretRefUse[], functionName: string): Record<string, string> => {
+    const environment: Record<string, string> = {};
+    // The local stack learns where the local secrets file is (npm start sets it).
+    const localSecretsFile = input.env.UPTIME_LOCAL_SECRETS_FILE;
+    if (!deployed && localSecretsFile) environment.LOCAL_SECRETS_FILE = localSecretsFile;
+    for (const { ref, field } of uses) {
+      if (!('env' in ref)) continue;
+      const value = input.env[ref.env];
+      if (value === undefined || value === '') {
+        // npm start checks its own environment before it starts (tools/local/local-secrets.ts).
+        if (!deployed || !input.checkDeployability) continue;
+        throw new ConfigError(
+          `${fileName}: ${field}: ${describeSecretRef(ref)} is not set in the environment of this command; ` +
+            `set ${ref.env} where you run sls package or sls deploy (it is copied into the ${functionName} function's environment)`,
+        );
+      }
+      environment[ref.env] = value;
     }
-    probeEnvironment[ref.env] = value;
-  }
-  return { probeStatements: buildStatements(uses), probeEnvironment };
+    return environment;
+  };
+  const monitorUses = configSecretRefs(config);
+  const channelUses = channelSecretRefs(config);
+  const topics = config.channels.flatMap((channel) => (channel.type === 'sns' ? [channel.topicArn] : []));
+  return {
+    probeStatements: buildStatements(monitorUses),
+    probeEnvironment: environmentOf(monitorUses, 'probe'),
+    notifyStatements: [
+      ...buildStatements(channelUses),
+      ...(topics.length > 0 ? [{ Effect: 'Allow' as const, Action: ['sns:Publish'], Resource: unique(topics) }] : []),
+    ],
+    notifyEnvironment: environmentOf(channelUses, 'notify'),
+  };
 }
 
 function buildStatements(uses: readonly SecretRefUse[]): IamStatement[] {

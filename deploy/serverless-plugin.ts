@@ -36,8 +36,10 @@ interface Serverless {
 
 /** What `${uptime:settings}` resolves to: the deploy settings and where the api and notify functions' copy of monitors.yml is. */
 export interface PluginSettings extends DeploySettings {
-  /** The copy of monitors.yml without headers or query values (deploy/public-monitors-file.ts), relative to the service. */
+  /** The api's copy of monitors.yml: no headers, channels or query values (deploy/public-monitors-file.ts), relative to the service. */
   publicMonitorsFile: string;
+  /** The notifier's copy: no headers or query values, but the channels (as references outside the local stage). */
+  notifyMonitorsFile: string;
 }
 
 interface VariableSourceContext {
@@ -130,7 +132,11 @@ export class UptimeMonitorPlugin {
       if (inside && stage !== LOCAL_STAGE && UNPACKAGED_FOLDERS.includes(folder)) {
         throw new ConfigError(`MONITORS_FILE: ${file} is in ${folder}/, which no package carries; keep the monitors file elsewhere`);
       }
-      return { ...settings, publicMonitorsFile: writePublicMonitorsFile(absolute, serviceDir) };
+      return {
+        ...settings,
+        publicMonitorsFile: writePublicMonitorsFile(absolute, serviceDir, { channels: false }),
+        notifyMonitorsFile: writePublicMonitorsFile(absolute, serviceDir, { channels: true }),
+      };
     } catch (error) {
       if (error instanceof ConfigError) throw new this.serverless.classes.Error(error.message);
       throw error;
@@ -163,10 +169,16 @@ export class UptimeMonitorPlugin {
     if (!this.settings) return;
     await this.settings;
     const secrets = this.secrets;
-    const probe = this.serverless.service.functions?.probe;
-    if (!secrets || !probe) return;
-    probe.iamRoleStatements = [...(probe.iamRoleStatements ?? []), ...secrets.probeStatements];
-    probe.environment = { ...probe.environment, ...secrets.probeEnvironment };
+    const { probe, notify } = this.serverless.service.functions ?? {};
+    if (!secrets) return;
+    if (probe) {
+      probe.iamRoleStatements = [...(probe.iamRoleStatements ?? []), ...secrets.probeStatements];
+      probe.environment = { ...probe.environment, ...secrets.probeEnvironment };
+    }
+    if (notify) {
+      notify.iamRoleStatements = [...(notify.iamRoleStatements ?? []), ...secrets.notifyStatements];
+      notify.environment = { ...notify.environment, ...secrets.notifyEnvironment };
+    }
   }
 
   private removeSharedRole(): void {

@@ -1,7 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { EMAIL_CHANNEL, PermanentDeliveryError, type Alert, type AlertChannel } from '../domain/alert';
 import { renderTransitionEmail, shouldNotify } from '../domain/email';
+import { publicUrl } from '../domain/public-view';
 import type { Mailer, NotificationLedger, TransitionReader } from '../domain/ports';
-import type { MonitorsConfig, Transition } from '../domain/types';
+import type { MonitorConfig, MonitorsConfig, Transition } from '../domain/types';
 import { MINUTE_MS } from '../domain/time';
 import { NO_DEADLINE, sleep, type Deadline } from './deadline';
 
@@ -40,7 +42,10 @@ const MAX_LEASE_MS = 15 * MINUTE_MS;
 export interface NotifyTransitionDeps {
   /** Reads the transition before each one (what the email says the monitor was before). */
   transitions: TransitionReader;
+  /** The built-in email channel's sender. */
   mailer: Mailer;
+  /** Every other channel by name (monitors.yml's `channels`), secrets resolved; email is `mailer`. */
+  channels?: ReadonlyMap<string, AlertChannel>;
   ledger: NotificationLedger;
   config: MonitorsConfig;
   logger: NotifyLogger;
@@ -56,11 +61,23 @@ export interface NotifyAttempt {
   deadline: Deadline;
 }
 
-/** What became of one transition. */
+/** What became of one delivery: one alert to one channel. */
+export type DeliveryOutcome =
+  | { channel: string; status: 'sent'; receipt: string }
+  | { channel: string; status: 'already-sent' }
+  /** The receiver refused it for good (PermanentDeliveryError): recorded, counted, never retried. */
+  | { channel: string; status: 'failed'; error: string }
+  | { channel: string; status: 'skipped'; reason: 'no-recipients' | 'unknown-channel' };
+
+/** What became of one transition. `messageId` is the email's, when one went out here. */
 export type NotifyOutcome =
-  | { status: 'sent'; messageId: string }
-  | { status: 'already-sent' }
-  | { status: 'skipped'; reason: 'establishment' | 'removal' | 'unknown-monitor' | 'no-recipients' };
+  | { status: 'sent'; messageId: string; deliveries: DeliveryOutcome[] }
+  | { status: 'already-sent'; deliveries: DeliveryOutcome[] }
+  | { status: 'delivered'; deliveries: DeliveryOutcome[] }
+  | { status: 'skipped'; reason: 'establishment' | 'removal' | 'unknown-monitor' | 'no-recipients' | 'resolved-not-sent' };
+
+/** The log line of a delivery a receiver refused for good: the failed-deliveries alarm counts it (serverless.yml). */
+export const PERMANENT_FAILURE_MESSAGE = 'alert delivery failed permanently';
 
 /** Another invocation holds a live claim on the transition: retry later (its lease tells when). */
 export class NotificationInProgressError extends Error {
@@ -111,7 +128,6 @@ export async function notifyTransition(
 ): Promise<NotifyOutcome> {
   const { transitions, mailer, ledger, config, logger } = deps;
   const timing = deps.timing ?? DEFAULT_NOTIFY_TIMING;
-  const nowMs = deps.nowMs ?? Date.now;
   const key = transitionKey(transition);
   const context = { monitorId: transition.monitorId, from: transition.from, to: transition.to, tick: transition.tick, key };
 
@@ -133,23 +149,106 @@ export async function notifyTransition(
     logger.warn('transition sends no email: the monitor is no longer configured', context);
     return { status: 'skipped', reason: 'unknown-monitor' };
   }
-  if (monitor.notify.to.length === 0) {
+  if (transition.to === 'UP' && !monitor.sendOnResolved) {
+    await ledger.recordSkip(key, 'skipped:resolved-not-sent');
+    logger.info('recovery sends no alert: sendOnResolved is false for the monitor', context);
+    return { status: 'skipped', reason: 'resolved-not-sent' };
+  }
+  const onlyEmail = monitor.alerts.length === 1 && monitor.alerts[0] === EMAIL_CHANNEL;
+  if (onlyEmail && monitor.notify.to.length === 0) {
     await ledger.recordSkip(key, 'skipped:no-recipients');
     logger.warn('transition sends no email: the monitor has no recipients', context);
     return { status: 'skipped', reason: 'no-recipients' };
   }
 
-  let seen = await awaitLiveClaim(deps, timing, attempt, key, context);
-  if (seen === 'completed') return { status: 'already-sent' };
-
   const previous = await transitions.previousTransition(transition);
-  const message = renderTransitionEmail({
-    transition,
-    monitor,
-    previousStateMs: previous ? elapsedMs(previous.startedAt, transition.startedAt) : null,
-    from: config.notify.from,
-    to: monitor.notify.to,
-  });
+  const previousStateMs = previous ? elapsedMs(previous.startedAt, transition.startedAt) : null;
+  const alert = buildAlert(transition, monitor, previousStateMs);
+  // One delivery per channel, each exactly once under its own ledger key: a channel that fails never
+  // makes another send again. The email keeps the key it always had (the transition's), so an
+  // upgrade in the middle of a delivery sends nothing twice.
+  const deliveries: DeliveryOutcome[] = [];
+  let transient: unknown;
+  for (const channelName of monitor.alerts) {
+    const deliveryKey = channelName === EMAIL_CHANNEL ? key : `${key}#${channelName}`;
+    const deliveryContext = { ...context, channel: channelName, deliveryKey };
+    try {
+      if (channelName === EMAIL_CHANNEL) {
+        if (monitor.notify.to.length === 0) {
+          await ledger.recordSkip(deliveryKey, 'skipped:no-recipients');
+          deliveries.push({ channel: channelName, status: 'skipped', reason: 'no-recipients' });
+          continue;
+        }
+        const message = renderTransitionEmail({ transition, monitor, previousStateMs, from: config.notify.from, to: monitor.notify.to });
+        deliveries.push(
+          await deliverOnce(deps, timing, attempt, deliveryKey, deliveryContext, channelName, async (signal) => (await mailer.send(message, { signal })).messageId),
+        );
+      } else {
+        const channel = deps.channels?.get(channelName);
+        if (!channel) {
+          // The config loader refuses unknown names; a channel missing here had no secret value.
+          throw new Error(`channel '${channelName}' is not available to the notifier (its secret references may have no value)`);
+        }
+        deliveries.push(
+          await deliverOnce(deps, timing, attempt, deliveryKey, deliveryContext, channelName, async (signal) =>
+            (await channel.deliver(alert, { deliveryId: deliveryKey, signal })).receipt,
+          ),
+        );
+      }
+    } catch (error) {
+      // The other channels still get theirs; the record is retried for this one.
+      if (error instanceof OutOfTimeError || error instanceof NotificationInProgressError) throw error;
+      logger.warn('alert delivery failed; it will be retried', { ...deliveryContext, error: String(error) });
+      transient ??= error;
+    }
+  }
+  if (transient !== undefined) throw transient;
+  const email = deliveries.find((delivery) => delivery.channel === EMAIL_CHANNEL);
+  if (email?.status === 'sent') return { status: 'sent', messageId: email.receipt, deliveries };
+  if (deliveries.every((delivery) => delivery.status === 'already-sent')) return { status: 'already-sent', deliveries };
+  return { status: 'delivered', deliveries };
+}
+
+/** What every channel says about a transition. */
+export function buildAlert(transition: Transition, monitor: MonitorConfig, previousStateMs: number | null): Alert {
+  const down = transition.to === 'DOWN';
+  return {
+    kind: down ? 'monitor.down' : 'monitor.up',
+    key: transitionKey(transition),
+    monitor: { id: monitor.id, name: monitor.name, url: publicUrl(monitor.url) },
+    state: down ? 'DOWN' : 'UP',
+    previousState: transition.from,
+    startedAt: transition.startedAt,
+    confirmedAt: transition.confirmedAt,
+    reason: down ? (transition.reason ?? null) : null,
+    previousStateSeconds: previousStateMs === null ? null : Math.round(previousStateMs / 1000),
+    // A recovery closes the outage that began at the previous state's start.
+    outageKey: `${transition.monitorId}#${down ? transition.startedAt : transition.previousSince}`,
+    timestamp: transition.confirmedAt,
+  };
+}
+
+/**
+ * One delivery exactly once: read the ledger (already done: nothing to do; claimed by another live
+ * invocation: wait for it while time allows, else throw NotificationInProgressError); check that
+ * the time left covers a send and its record; claim with a lease that outlives this invocation;
+ * send, cut short at the send budget; record it. A transient failure releases the claim and
+ * throws (the record is retried); a permanent one (PermanentDeliveryError) is recorded as failed,
+ * logged for the failed-deliveries alarm, and not retried.
+ */
+async function deliverOnce(
+  deps: NotifyTransitionDeps,
+  timing: NotifyTiming,
+  attempt: NotifyAttempt,
+  key: string,
+  context: Record<string, unknown>,
+  channel: string,
+  send: (signal: AbortSignal) => Promise<string>,
+): Promise<DeliveryOutcome> {
+  const { ledger, logger } = deps;
+  const nowMs = deps.nowMs ?? Date.now;
+  let seen = await awaitLiveClaim(deps, timing, attempt, key, context);
+  if (seen === 'completed') return { channel, status: 'already-sent' };
 
   // Claim, right before sending: nothing but the send happens between the claim and its record.
   for (;;) {
@@ -163,10 +262,10 @@ export async function notifyTransition(
     // Our own claim already there: an earlier try of this very put landed (a replayed request).
     if (claim.claimed || (claim.entry.status === 'INPROGRESS' && claim.entry.attemptId === attempt.attemptId)) break;
     seen = await awaitLiveClaim(deps, timing, attempt, key, context);
-    if (seen === 'completed') return { status: 'already-sent' };
+    if (seen === 'completed') return { channel, status: 'already-sent' };
   }
   if (seen === 'taken-over') {
-    logger.warn('took over an expired claim: its invocation stopped before recording a send; the email may arrive twice', context);
+    logger.warn('took over an expired claim: its invocation stopped before recording a send; the alert may arrive twice', context);
   }
 
   // Never past the moment the record of the send still fits before the deadline.
@@ -174,10 +273,15 @@ export async function notifyTransition(
     AbortSignal.timeout(timing.sendBudgetMs),
     attempt.deadline.signalBefore(timing.recordBudgetMs + timing.safetyMs),
   ]);
-  let messageId: string;
+  let receipt: string;
   try {
-    ({ messageId } = await mailer.send(message, { signal: sendSignal }));
+    receipt = await send(sendSignal);
   } catch (error) {
+    if (error instanceof PermanentDeliveryError) {
+      await recordOutcome(deps, timing, attempt, key, 'failed', undefined, context);
+      logger.error(PERMANENT_FAILURE_MESSAGE, { ...context, error: error.message });
+      return { channel, status: 'failed', error: error.message };
+    }
     await ledger
       .release(key, attempt.attemptId, { signal: attempt.deadline.signalBefore(timing.safetyMs) })
       .catch((releaseError: unknown) =>
@@ -185,9 +289,9 @@ export async function notifyTransition(
       );
     throw error;
   }
-  await recordSend(deps, timing, attempt, key, messageId, context);
-  logger.info('transition email sent', { ...context, messageId, recipients: message.to.length });
-  return { status: 'sent', messageId };
+  await recordOutcome(deps, timing, attempt, key, 'sent', receipt, context);
+  logger.info(channel === EMAIL_CHANNEL ? 'transition email sent' : 'alert delivered', { ...context, receipt });
+  return { channel, status: 'sent', receipt };
 }
 
 /**
@@ -223,30 +327,33 @@ async function awaitLiveClaim(
   }
 }
 
-/** Records a send, retrying until the time kept for it runs out; a failure is logged, never thrown. */
-async function recordSend(
+/** Records a delivery's outcome, retrying until the time kept for it runs out; a failure is logged, never thrown. */
+async function recordOutcome(
   deps: NotifyTransitionDeps,
   timing: NotifyTiming,
   attempt: NotifyAttempt,
   key: string,
-  messageId: string,
+  outcome: 'sent' | 'failed',
+  receipt: string | undefined,
   context: Record<string, unknown>,
 ): Promise<void> {
   const signal = attempt.deadline.signalBefore(timing.safetyMs);
   let lastError: unknown;
   for (let round = 0; !signal.aborted; round += 1) {
     try {
-      await deps.ledger.complete(key, 'sent', messageId, { signal });
+      await deps.ledger.complete(key, outcome, receipt, { signal });
       return;
     } catch (error) {
       lastError = error;
       await sleep(Math.min(25 * 2 ** round, 500), signal).catch(() => undefined);
     }
   }
-  // The email went out: failing the record now would only make a retry send it again.
-  deps.logger.error('transition email sent but not recorded; a redelivery of this record may send it again', {
+  // The alert went out (or was refused for good): failing the record now would only send it again.
+  const what = context.channel === EMAIL_CHANNEL ? 'transition email' : 'alert';
+  deps.logger.error(`${what} ${outcome === 'sent' ? 'sent' : 'refused for good'} but not recorded; a redelivery of this record may send it again`, {
     ...context,
-    messageId,
+    outcome,
+    receipt,
     error: String(lastError),
   });
 }

@@ -4,6 +4,7 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { parseDuration } from '../domain/duration';
 import { ConfigError } from '../domain/errors';
+import { EMAIL_CHANNEL, type ChannelConfig } from '../domain/alert';
 import type { MonitorConfig, MonitorsConfig } from '../domain/types';
 import { MINUTE_MS } from '../domain/time';
 
@@ -99,14 +100,64 @@ function secretValue<Literal extends z.ZodType<string>>(literal: Literal, hint: 
   });
 }
 
+const channelName = z
+  .string({ error: 'must be a channel name' })
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: 'must be 1 to 63 characters of a-z, 0-9 and -, starting with a letter or digit' });
+const alertList = z.array(channelName, { error: 'must be a list of channel names, such as [email, team-slack]' });
+/** At least a minute: reminders go out from the probe's runs, one a minute at most. */
+const remindEvery = duration(MINUTE_MS, 7 * 24 * 60 * MINUTE_MS, 'must be between 1m and 7d');
+const sendOnResolved = z.boolean({ error: 'must be true or false' });
+
 const defaultsSchema = z.strictObject(
   {
     timeout: timeout.prefault('5s'),
     interval: interval.prefault('1m'),
     failureThreshold: threshold.default(2),
     successThreshold: threshold.default(2),
+    alerts: alertList.optional(),
+    sendOnResolved: sendOnResolved.optional(),
+    remindEvery: remindEvery.optional(),
   },
-  { error: 'must be a mapping of timeout, interval, failureThreshold and successThreshold' },
+  { error: 'must be a mapping of timeout, interval, failureThreshold, successThreshold, alerts, sendOnResolved and remindEvery' },
+);
+
+/** A Standard Webhooks signing secret: `whsec_` and the base64 of 24 to 64 random bytes. */
+const webhookSecret = z
+  .string()
+  .refine((text) => /^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/.test(text) && Buffer.from(text.slice(6), 'base64').length >= 24, {
+    error: 'must be a Standard Webhooks secret: whsec_ followed by the base64 of 24 to 64 random bytes (openssl rand -base64 32)',
+  });
+
+const httpsOrLocalUrl = z.string({ error: 'must be an http:// or https:// URL' }).refine(
+  (text) => URL.canParse(text) && ['http:', 'https:'].includes(new URL(text).protocol) && new URL(text).hostname !== '',
+  { error: 'must be an http:// or https:// URL' },
+);
+const channelUrl = secretValue(httpsOrLocalUrl, `must be an http:// or https:// URL, or a secret reference: ${REFERENCE_FORMS}`);
+
+const channelSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('slack'), url: channelUrl }),
+    z.strictObject({ type: z.literal('discord'), url: channelUrl }),
+    z.strictObject({ type: z.literal('teams'), url: channelUrl }),
+    z.strictObject({
+      type: z.literal('webhook'),
+      url: channelUrl,
+      secret: secretValue(webhookSecret, 'must be a Standard Webhooks secret (whsec_…) or a secret reference'),
+    }),
+    z.strictObject({
+      type: z.literal('pagerduty'),
+      routingKey: secretValue(z.string().min(1, { error: 'must not be empty' }), `must be a routing key, or a secret reference: ${REFERENCE_FORMS}`),
+      url: httpsOrLocalUrl.optional(),
+    }),
+    z.strictObject({
+      type: z.literal('sns'),
+      topicArn: z.string({ error: 'must be an SNS topic ARN' }).regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/, {
+        error: 'must be an SNS topic ARN such as arn:aws:sns:eu-west-1:123456789012:oncall',
+      }),
+    }),
+  ],
+  { error: 'must be a mapping with type: slack, discord, teams, webhook, pagerduty or sns' },
 );
 
 const statusHint = 'must be an HTTP status between 100 and 599, or a list of them';
@@ -143,12 +194,16 @@ const monitorSchema = z.strictObject(
     expect: expectSchema.optional(),
     notify: z.strictObject({ to: emailList }, { error: 'must be a mapping with to: a list of email addresses' }).optional(),
     public: z.boolean({ error: 'must be true or false' }).optional(),
+    alerts: alertList.optional(),
+    sendOnResolved: sendOnResolved.optional(),
+    remindEvery: remindEvery.optional(),
   },
   { error: 'must be a mapping with at least id and url' },
 );
 
 const fileSchema = z.strictObject({
   notify: z.strictObject({ from: email, to: emailList }, { error: 'must have from and to' }),
+  channels: z.record(channelName, channelSchema, { error: 'must map channel names to channels' }).optional(),
   defaults: defaultsSchema.optional(),
   monitors: z.array(monitorSchema, { error: 'must be a list of monitors' }).min(1, { error: 'must list at least one monitor' }),
 });
@@ -191,6 +246,7 @@ export function parseMonitorsConfig(text: string, fileName: string): MonitorsCon
   }
   const config = applyDefaults(parsed.data);
   assertUniqueIds(config, fileName);
+  assertKnownChannels(parsed.data, config, fileName);
   assertTimeoutsFitIntervals(config, fileName);
   return config;
 }
@@ -217,9 +273,34 @@ function applyDefaults(file: MonitorsFile): MonitorsConfig {
       },
       notify: { to: monitor.notify?.to ?? file.notify.to },
       public: monitor.public ?? true,
+      alerts: monitor.alerts ?? defaults.alerts ?? [EMAIL_CHANNEL],
+      sendOnResolved: monitor.sendOnResolved ?? defaults.sendOnResolved ?? true,
+      ...((monitor.remindEvery ?? defaults.remindEvery) === undefined ? {} : { remindEveryMs: monitor.remindEvery ?? defaults.remindEvery }),
     };
   });
-  return { notify: file.notify, monitors };
+  const channels: ChannelConfig[] = [
+    { name: EMAIL_CHANNEL, type: 'email' },
+    ...Object.entries(file.channels ?? {}).map(([name, channel]) => ({ name, ...channel }) as ChannelConfig),
+  ];
+  return { notify: file.notify, channels, monitors };
+}
+
+/** Every alert list names channels that exist; `email` is the built-in one and cannot be redefined. */
+function assertKnownChannels(file: MonitorsFile, config: MonitorsConfig, fileName: string): void {
+  if (file.channels && EMAIL_CHANNEL in file.channels) {
+    throw new ConfigError(`${fileName}: channels.${EMAIL_CHANNEL}: the name '${EMAIL_CHANNEL}' is the built-in email channel (notify); name this channel otherwise`);
+  }
+  const known = new Set(config.channels.map((channel) => channel.name));
+  const check = (names: readonly string[] | undefined, field: string) => {
+    const index = (names ?? []).findIndex((name) => !known.has(name));
+    if (index >= 0) {
+      throw new ConfigError(
+        `${fileName}: ${field}[${index}]: unknown channel '${(names ?? [])[index]}'; the channels are ${[...known].join(', ')} (email is notify, the others are under channels)`,
+      );
+    }
+  };
+  check(file.defaults?.alerts, 'defaults.alerts');
+  file.monitors.forEach((monitor, index) => check(monitor.alerts, `monitors[${index}] (${monitor.id}).alerts`));
 }
 
 function assertUniqueIds(config: MonitorsConfig, fileName: string): void {

@@ -1,4 +1,5 @@
 import { isSecretRef, type SecretRefUse, type SecretValue } from './secret-ref';
+import type { ChannelConfig } from './alert';
 import type { MonitorConfig, MonitorsConfig } from './types';
 
 /** The secret references of one monitor: its URL's and its header values', with their fields. */
@@ -13,9 +14,42 @@ export function monitorSecretRefs(monitor: MonitorConfig, index: number): Secret
   return uses;
 }
 
-/** Every secret reference in the configuration, in the file's order. */
+/** Every secret reference of the monitors (the probe's to resolve), in the file's order. */
 export function configSecretRefs(config: MonitorsConfig): SecretRefUse[] {
   return config.monitors.flatMap((monitor, index) => monitorSecretRefs(monitor, index));
+}
+
+/** The secret-holding fields of a channel, by name: its URL, a webhook's secret, a routing key. */
+export function channelSecretValues(channel: ChannelConfig): Array<[field: string, value: SecretValue]> {
+  switch (channel.type) {
+    case 'slack':
+    case 'discord':
+    case 'teams':
+      return [['url', channel.url]];
+    case 'webhook':
+      return [
+        ['url', channel.url],
+        ['secret', channel.secret],
+      ];
+    case 'pagerduty':
+      return [['routingKey', channel.routingKey]];
+    default:
+      return [];
+  }
+}
+
+/** Every secret reference of the channels (the notifier's to resolve). */
+export function channelSecretRefs(config: MonitorsConfig): SecretRefUse[] {
+  return config.channels.flatMap((channel) =>
+    channelSecretValues(channel).flatMap(([field, value]) => (isSecretRef(value) ? [{ ref: value, field: `channels.${channel.name}.${field}` }] : [])),
+  );
+}
+
+/** Channel fields holding a literal where a secret belongs: refused outside the local stage. */
+export function literalChannelSecrets(config: MonitorsConfig): string[] {
+  return config.channels.flatMap((channel) =>
+    channelSecretValues(channel).flatMap(([field, value]) => (isSecretRef(value) ? [] : [`channels.${channel.name}.${field}`])),
+  );
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { ChannelConfig } from './alert';
 import type { SecretValue } from './secret-ref';
 
 /** Validated, defaulted configuration of one monitor (durations already in milliseconds). */
@@ -17,6 +18,12 @@ export interface MonitorConfig {
   notify: { to: string[] };
   /** Shown on the status page and badges; false keeps it off both (404). */
   public: boolean;
+  /** The channels its alerts go to, by name (`email` is notify's). */
+  alerts: string[];
+  /** Whether a recovery is alerted too. */
+  sendOnResolved: boolean;
+  /** While DOWN, the alert is repeated this often; none: no reminders. */
+  remindEveryMs?: number;
 }
 
 export interface Expectations {
@@ -30,6 +37,8 @@ export interface Expectations {
 
 export interface MonitorsConfig {
   notify: { from: string; to: string[] };
+  /** Every channel by name: the built-in `email` first, then monitors.yml's `channels`. */
+  channels: ChannelConfig[];
   monitors: MonitorConfig[];
 }
 

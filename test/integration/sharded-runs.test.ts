@@ -5,7 +5,7 @@ import { runScheduledTick, runShardTick, ShardDispatchError, type ScheduledRunDe
 import type { MetricsSink, RunMetrics } from '../../lib/domain/ports';
 import { SHARD_EVENT_SOURCE, type ShardDispatcher, type ShardRequest } from '../../lib/domain/shards';
 import type { MonitorConfig, MonitorsConfig, RunSummary } from '../../lib/domain/types';
-import { defaultMonitor } from '../fixtures/monitor-config';
+import { defaultMonitor, EMAIL_ONLY_CHANNELS } from '../fixtures/monitor-config';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { startTargetServer, type TargetServer } from '../support/target-server';
 import { MINUTE_MS } from '../../lib/domain/time';
@@ -83,6 +83,7 @@ function deps(config: MonitorsConfig, dispatcher: InProcessDispatcher, metrics: 
 describe('a sharded scheduled run', () => {
   const config = (): MonitorsConfig => ({
     notify: { from: 'monitor@example.com', to: ['oncall@example.com'] },
+    channels: EMAIL_ONLY_CHANNELS,
     monitors: targets.map((target, index) => monitor(`m${index}`, target.url)),
   });
 
@@ -222,6 +223,7 @@ describe('sub-minute checks', () => {
     const slowTarget = targets[1] as TargetServer;
     const config: MonitorsConfig = {
       notify: { from: 'monitor@example.com', to: ['oncall@example.com'] },
+      channels: EMAIL_ONLY_CHANNELS,
       monitors: [monitor('fast', fastTarget.url, 1000), monitor('slow', slowTarget.url, periodMs)],
     };
     const metrics = new RecordingMetrics();
@@ -247,6 +249,7 @@ describe('sub-minute checks', () => {
 describe('the probe handler', () => {
   const config = (): MonitorsConfig => ({
     notify: { from: 'monitor@example.com', to: ['oncall@example.com'] },
+    channels: EMAIL_ONLY_CHANNELS,
     monitors: targets.map((target, index) => monitor(`m${index}`, target.url)),
   });
   const handlerDeps = (dispatcher?: ShardDispatcher) => ({

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadMonitorsConfig, parseMonitorsConfig } from '../../lib/config/monitors';
 import { ConfigError } from '../../lib/domain/errors';
-import { defaultMonitor } from '../fixtures/monitor-config';
+import { defaultMonitor, EMAIL_ONLY_CHANNELS } from '../fixtures/monitor-config';
 
 const HEADER = 'notify:\n  from: monitor@example.com\n  to: [oncall@example.com]\n';
 const withMonitors = (...monitors: string[]) => `${HEADER}monitors:\n${monitors.map((m) => `  - ${m}`).join('\n')}\n`;
@@ -22,6 +22,7 @@ describe('parseMonitorsConfig', () => {
     const config = parseMonitorsConfig(withMonitors('{ id: api, url: "https://api.example.com/health" }'), 'monitors.yml');
     expect(config).toEqual({
       notify: { from: 'monitor@example.com', to: ['oncall@example.com'] },
+      channels: EMAIL_ONLY_CHANNELS,
       monitors: [defaultMonitor('api', 'https://api.example.com/health', { notify: { to: ['oncall@example.com'] } })],
     });
   });
@@ -75,6 +76,8 @@ monitors:
       expect: { status: [200, 204], json: { status: 'OK', 'data.version': 2 }, bodyContains: 'healthy', maxResponseTimeMs: 2000 },
       notify: { to: ['team@example.com'] },
       public: true,
+      alerts: ['email'],
+      sendOnResolved: true,
     });
     expect(web).toMatchObject({ timeoutMs: 3000, intervalMs: 120_000, failureThreshold: 3, successThreshold: 4 });
   });
