@@ -270,6 +270,41 @@ describe('SES throttling', () => {
   });
 });
 
+describe('SES refusing an email for good', () => {
+  it('records the delivery as failed, logs it for the alarm, retries nothing, and does not hold back the later emails', async () => {
+    const { table, records } = await prepare();
+    let attempts = 0;
+    // The first outage email is refused as an unverified sandbox recipient is; the others go out.
+    const rejecting = startInvocation(({ ses: client }) =>
+      client.middlewareStack.add(
+        (next) => async (args) => {
+          attempts += 1;
+          if (attempts === 1) {
+            throw new SESServiceException({
+              name: 'MessageRejected',
+              $fault: 'client',
+              $metadata: { httpStatusCode: 400 },
+              message: 'Email address is not verified. The following identities failed the check in region US-EAST-1: oncall@example.com',
+            });
+          }
+          return next(args);
+        },
+        { step: 'deserialize', name: 'rejectFirst' },
+      ),
+    );
+
+    expect(await invoke(table, records, rejecting)).toEqual({ batchItemFailures: [] });
+
+    expect(attempts).toBe(4);
+    expect(await subjects()).toEqual(EXPECTED_SUBJECTS.slice(1));
+    expect((await ledger(table)).filter((entry) => entry.outcome === 'failed')).toHaveLength(1);
+    expect(rejecting.logged.filter((line) => line.includes('alert delivery failed permanently') && line.includes('MessageRejected'))).toHaveLength(1);
+    // A redelivery of the whole batch sends nothing again, the refused one included.
+    expect(await invoke(table, records, startInvocation())).toEqual({ batchItemFailures: [] });
+    expect(await subjects()).toEqual(EXPECTED_SUBJECTS.slice(1));
+  });
+});
+
 describe('recording a send', () => {
   const throttleCompletions = (limit: number) => (invocation: Invocation) => {
     let throttled = 0;

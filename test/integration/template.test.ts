@@ -14,6 +14,8 @@ import { EmfMetricsSink } from '../../lib/adapters/cloudwatch-metrics-sink';
 import { LOCK_PK, monitorPk, runPk, STATE_PK, TICK_PK } from '../../lib/adapters/dynamodb-items';
 import { LEDGER_PK } from '../../lib/adapters/dynamodb-notification-ledger';
 import { ROSTER_PK } from '../../lib/adapters/dynamodb-rosters';
+import { PERMANENT_FAILURE_MESSAGE } from '../../lib/app/notify';
+import { UNCHECKED_MONITOR_MESSAGE } from '../../lib/app/probe-run';
 import { ROUTE_KEYS } from '../../lib/http/route-keys';
 import { loadMonitorsConfig, parseMonitorsConfig } from '../../lib/config/monitors';
 import { ConfigError } from '../../lib/domain/errors';
@@ -610,7 +612,7 @@ describe('the monitor watches itself', () => {
   it('mails every alarm, and its clearing, to an SNS topic with an email subscription', () => {
     const alarms = resourcesOfType(dev, 'AWS::CloudWatch::Alarm');
     expect(alarms.map(([id]) => id).sort()).toEqual([
-      'MissedRunsAlarm', 'NotifyDeadLetterAlarm', 'NotifyErrorsAlarm', 'NotifyIteratorAgeAlarm', 'ProbeErrorsAlarm', 'UncheckedMonitorsAlarm',
+      'FailedDeliveriesAlarm', 'MissedRunsAlarm', 'NotifyDeadLetterAlarm', 'NotifyErrorsAlarm', 'NotifyIteratorAgeAlarm', 'ProbeErrorsAlarm', 'UncheckedMonitorsAlarm',
     ]);
     for (const [, alarm] of alarms) expect(alarm.Properties).toEqual(expect.objectContaining(ACTIONS));
     expect(resource(dev, 'AlarmTopic').Type).toBe('AWS::SNS::Topic');
@@ -630,6 +632,23 @@ describe('the monitor watches itself', () => {
           ComparisonOperator: 'GreaterThanOrEqualToThreshold',
           TreatMissingData: 'notBreaching',
         }),
+      );
+    }
+  });
+
+  it('counts the log lines of unchecked monitors and of deliveries refused for good, and alarms on each', () => {
+    for (const [filterId, logGroup, message, metric, functionName] of [
+      // The very lines the code logs: renaming one in the code breaks this, not the alarm silently.
+      ['UncheckedMonitorsMetricFilter', 'ProbeLogGroup', UNCHECKED_MONITOR_MESSAGE, 'UncheckedMonitors', 'probe'],
+      ['FailedDeliveriesMetricFilter', 'NotifyLogGroup', PERMANENT_FAILURE_MESSAGE, 'FailedDeliveries', 'notify'],
+    ] as const) {
+      expect(props(dev, filterId)).toEqual({
+        LogGroupName: { Ref: logGroup },
+        FilterPattern: `{ $.message = "${message}" }`,
+        MetricTransformations: [{ MetricNamespace: 'UptimeMonitor', MetricName: metric, MetricValue: '1', Dimensions: [{ Key: 'Function', Value: '$.function_name' }] }],
+      });
+      expect(alarmFor(dev, 'UptimeMonitor', metric)).toEqual(
+        expect.objectContaining({ Dimensions: [{ Name: 'Function', Value: `uptime-monitor-dev-${functionName}` }], Statistic: 'Sum', Threshold: 1 }),
       );
     }
   });
