@@ -162,6 +162,49 @@ describe('renderTransitionEmail', () => {
     expect(email.subject).toBe('[DOWN] <b>x</b>');
   });
 
+  it.each([
+    ['an outage', outage, '[DOWN] Payments API'],
+    ['a recovery', recovery, '[UP] Payments API recovered after 3d 4h'],
+  ])('makes the HTML body of %s a whole document titled with the subject', (_label, transition, subject) => {
+    const email = render({ transition });
+
+    expect(email.subject).toBe(subject);
+    expect(email.html).toMatch(/^<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>[^<]*<\/title>\n<\/head>\n<body[ >]/);
+    expect(email.html).toContain(`<title>${subject}</title>`);
+    expect(email.html).toMatch(/<\/body>\n<\/html>\n$/);
+  });
+
+  it('escapes the subject in the title, so a name cannot end the title or the head', () => {
+    const email = render({ monitor: monitor({ name: `</title></head><body onload="x()">'a' & b` }) });
+
+    expect(email.subject).toBe(`[DOWN] </title></head><body onload="x()">'a' & b`);
+    expect(email.html).toContain('<title>[DOWN] &lt;/title&gt;&lt;/head&gt;&lt;body onload=&quot;x()&quot;&gt;&#39;a&#39; &amp; b</title>');
+    expect(email.html.match(/<\/title>/g)).toHaveLength(1);
+    expect(email.html.match(/<body/g)).toHaveLength(1);
+  });
+
+  it('drops from the HTML body the code points HTML forbids (C1 controls, noncharacters, lone surrogates)', () => {
+    const email = render({
+      monitor: monitor({ name: 'Pay\u0080ments\u009f \ufdd0API\u{1fffe}\ud800' }),
+      transition: { ...outage, reason: 'body-mismatch: got "\u0080\ufdef\u{10ffff}\udfff\u{1f600}"' },
+    });
+
+    expect(email.html).not.toMatch(/[\u007f-\u009f]|\p{Noncharacter_Code_Point}|\p{Surrogate}/u);
+    expect(email.html).toContain('<title>[DOWN] Payments API</title>');
+    expect(email.html).toContain('Payments API is DOWN');
+    expect(email.html).toContain('got &quot;\u{1f600}&quot;');
+    // The SES client percent-encodes the message with encodeURIComponent, which throws on a lone surrogate.
+    expect(() => encodeURIComponent(email.html)).not.toThrow();
+  });
+
+  it('keeps the details a data table: a header cell per row, no obsolete attributes', () => {
+    const email = render({});
+
+    const rows = email.html.match(/<tr>.*?<\/tr>/g) ?? [];
+    expect(rows.map((row) => /<th scope="row"[^>]*>([^<]*)<\/th><td>/.exec(row)?.[1])).toEqual(['Monitor', 'URL', 'State', 'Started', 'Confirmed', 'Reason']);
+    expect(email.html).not.toMatch(/\salign=/);
+  });
+
   it('does not make a link of a URL that is not http(s)', () => {
     const email = render({ monitor: monitor({ url: 'javascript:alert(1)' }) });
 
