@@ -2,9 +2,11 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SESClient } from '@aws-sdk/client-ses';
 import type { NotifyDeps } from '../app/notify-batch';
 import type { NotifyLogger, NotifyTiming } from '../app/notify';
+import type { AlertChannel } from '../domain/alert';
 import type { MonitorsConfig } from '../domain/types';
 import { DynamoDbNotificationLedger } from './dynamodb-notification-ledger';
-import { streamRecordContext, transitionFromStreamRecord } from './dynamodb-stream-records';
+import { DynamoDbMonitorStateStore } from './dynamodb-monitor-state-store';
+import { alertSourceFromStreamRecord, streamRecordContext } from './dynamodb-stream-records';
 import { DynamoDbTransitionReader } from './dynamodb-transition-reader';
 import { SesMailer } from './ses-mailer';
 
@@ -16,6 +18,8 @@ export interface NotifyDepsOptions {
   logger: NotifyLogger;
   /** How the notifier spends an invocation's time; DEFAULT_NOTIFY_TIMING unless a test scales it. */
   timing?: NotifyTiming;
+  /** The channels other than email, secrets resolved (lib/adapters/alert-channels.ts). */
+  channels?: ReadonlyMap<string, AlertChannel>;
 }
 
 /** The notifier on AWS: transitions and the ledger share the monitor table, emails go through SES. */
@@ -25,10 +29,12 @@ export function createNotifyDeps(options: NotifyDepsOptions): NotifyDeps {
     transitions: new DynamoDbTransitionReader({ client: dynamoDb, tableName }),
     mailer: new SesMailer({ client: ses }),
     ledger: new DynamoDbNotificationLedger({ client: dynamoDb, tableName }),
-    readTransition: transitionFromStreamRecord,
+    states: new DynamoDbMonitorStateStore({ client: dynamoDb, tableName }),
+    readAlert: alertSourceFromStreamRecord,
     describeRecord: streamRecordContext,
     config,
     logger,
     ...(options.timing ? { timing: options.timing } : {}),
+    ...(options.channels ? { channels: options.channels } : {}),
   };
 }

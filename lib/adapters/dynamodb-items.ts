@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { RunScope } from '../domain/shards';
+import type { Reminder } from '../domain/reminders';
 import type { MonitorState, MonitorStatus, Transition } from '../domain/types';
 
 /**
@@ -112,7 +113,27 @@ export function stateFromItem(item: Record<string, unknown>): MonitorState {
     ...(typeof item.lastFailureReason === 'string' ? { lastFailureReason: item.lastFailureReason } : {}),
     ...(typeof item.sinceTick === 'string' ? { sinceTick: item.sinceTick } : {}),
     ...(typeof item.removedAt === 'string' ? { removedAt: item.removedAt } : {}),
+    ...(typeof item.remindersSent === 'number' ? { remindersSent: item.remindersSent } : {}),
+    ...(typeof item.remindedSince === 'string' ? { remindedSince: item.remindedSince } : {}),
   };
+}
+
+/** A reminder's sort key under its monitor: `RM#<outage start>#<number, 6 digits>`, in order. */
+export function reminderSk(reminder: Pick<Reminder, 'outageStartedAt' | 'number'>): string {
+  return `RM#${reminder.outageStartedAt}#${String(reminder.number).padStart(6, '0')}`;
+}
+
+/** A reminder's item: kept as long as a transition (REMINDER items expire with the retention of runs). */
+export function reminderToItem(reminder: Reminder, expiresAt: number): Record<string, unknown> {
+  return { pk: monitorPk(reminder.monitorId), sk: reminderSk(reminder), entity: 'REMINDER', ...reminder, expiresAt };
+}
+
+export function reminderFromItem(item: Record<string, unknown>): Reminder {
+  const { monitorId, outageStartedAt, number, tick, reason } = item;
+  if (typeof monitorId !== 'string' || typeof outageStartedAt !== 'string' || typeof number !== 'number' || typeof tick !== 'string') {
+    throw new TypeError(`not a reminder item: ${JSON.stringify(item).slice(0, 200)}`);
+  }
+  return { monitorId, outageStartedAt, number, tick, ...(typeof reason === 'string' ? { reason } : {}) };
 }
 
 /**

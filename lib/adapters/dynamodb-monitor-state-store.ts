@@ -3,6 +3,7 @@ import type { MonitorStateStore, SaveStateResult } from '../domain/ports';
 import { TRANSITION_RETENTION_DAYS } from '../domain/retention';
 import type { TransitionRef } from '../domain/state-machine';
 import { DAY_MS } from '../domain/time';
+import type { Reminder } from '../domain/reminders';
 import type { MonitorState, Transition } from '../domain/types';
 import {
   DynamoDbRunScopedAdapter,
@@ -16,6 +17,7 @@ import {
   stateToItem,
   transitionSk,
   transitionToItem,
+  reminderToItem,
 } from './dynamodb-items';
 import { queryAll } from './dynamodb-query';
 
@@ -68,7 +70,7 @@ export class DynamoDbMonitorStateStore extends DynamoDbRunScopedAdapter implemen
     return Item ? stateFromItem(Item) : undefined;
   }
 
-  async saveState(previous: MonitorState, next: MonitorState, transition?: Transition): Promise<SaveStateResult> {
+  async saveState(previous: MonitorState, next: MonitorState, transition?: Transition, reminder?: Reminder): Promise<SaveStateResult> {
     const statePut = {
       TableName: this.tableName,
       Item: stateToItem(next),
@@ -81,16 +83,17 @@ export class DynamoDbMonitorStateStore extends DynamoDbRunScopedAdapter implemen
           }),
     };
     try {
-      if (!transition) {
+      if (!transition && !reminder) {
         await this.documents.send(new PutCommand(statePut));
         return 'saved';
       }
+      // The alert's item in the same transaction as the state that made it: written once, with it.
+      const alertItem = transition
+        ? transitionToItem(transition)
+        : reminderToItem(reminder as Reminder, expiresAtSeconds(Date.parse((reminder as Reminder).tick), this.transitionRetentionMs));
       await this.documents.send(
         new TransactWriteCommand({
-          TransactItems: [
-            { Put: statePut },
-            { Put: { TableName: this.tableName, Item: transitionToItem(transition), ConditionExpression: 'attribute_not_exists(pk)' } },
-          ],
+          TransactItems: [{ Put: statePut }, { Put: { TableName: this.tableName, Item: alertItem, ConditionExpression: 'attribute_not_exists(pk)' } }],
         }),
       );
       return 'saved';

@@ -1,8 +1,9 @@
 import type { AttributeValue as SdkAttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
+import type { AlertSource } from '../domain/reminders';
 import type { Transition } from '../domain/types';
-import { transitionFromItem } from './dynamodb-items';
+import { reminderFromItem, transitionFromItem } from './dynamodb-items';
 
 /**
  * The transition a stream record inserts; undefined for any other record (the event filter of
@@ -15,6 +16,15 @@ export function transitionFromStreamRecord(record: DynamoDBRecord): Transition |
   const image = record.dynamodb?.NewImage;
   if (record.eventName !== 'INSERT' || image?.entity?.S !== 'TRANSITION') return undefined;
   return transitionFromItem(unmarshall(image as Record<string, SdkAttributeValue>));
+}
+
+/** The alert a stream record inserts: a transition or a reminder; undefined for any other record. */
+export function alertSourceFromStreamRecord(record: DynamoDBRecord): AlertSource | undefined {
+  const transition = transitionFromStreamRecord(record);
+  if (transition) return { kind: 'transition', transition };
+  const image = record.dynamodb?.NewImage;
+  if (record.eventName !== 'INSERT' || image?.entity?.S !== 'REMINDER') return undefined;
+  return { kind: 'reminder', reminder: reminderFromItem(unmarshall(image as Record<string, SdkAttributeValue>)) };
 }
 
 /** What a log line says about a stream record: which one, and the key of its item. */

@@ -1,11 +1,12 @@
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { randomUUID } from 'node:crypto';
-import type { Transition } from '../domain/types';
+import { reminderKey, type AlertSource } from '../domain/reminders';
 import { deadlineFrom } from './deadline';
 import {
   DEFAULT_NOTIFY_TIMING,
   NotificationInProgressError,
+  notifyReminder,
   notifyTransition,
   OutOfTimeError,
   sendAllowanceMs,
@@ -16,8 +17,8 @@ import {
 } from './notify';
 
 export interface NotifyDeps extends NotifyTransitionDeps {
-  /** The transition a stream record inserts; undefined for any other record. */
-  readTransition(record: DynamoDBRecord): Transition | undefined;
+  /** The alert a stream record inserts (a transition or a reminder); undefined for any other record. */
+  readAlert(record: DynamoDBRecord): AlertSource | undefined;
   /** What a log line says about a record. */
   describeRecord(record: DynamoDBRecord): Record<string, unknown>;
 }
@@ -45,18 +46,20 @@ export async function notifyBatch(event: DynamoDBStreamEvent, context: Context, 
   let outOfTimeLogged = false;
 
   const handleRecord = async (record: DynamoDBRecord): Promise<NotifyOutcome | undefined> => {
-    const transition = deps.readTransition(record);
-    if (!transition) {
-      deps.logger.warn('stream record is not a transition insert; ignored', deps.describeRecord(record));
+    const source = deps.readAlert(record);
+    if (!source) {
+      deps.logger.warn('stream record is not a transition or reminder insert; ignored', deps.describeRecord(record));
       return undefined;
     }
+    const monitorId = source.kind === 'transition' ? source.transition.monitorId : source.reminder.monitorId;
+    const key = source.kind === 'transition' ? transitionKey(source.transition) : reminderKey(source.reminder);
     try {
-      if (failedMonitors.has(transition.monitorId)) throw new BlockedTransitionError(transition.monitorId);
+      if (failedMonitors.has(monitorId)) throw new BlockedTransitionError(monitorId);
       const remainingMs = attempt.deadline.remainingMs();
-      if (remainingMs < sendAllowanceMs(timing)) throw new OutOfTimeError(transitionKey(transition), remainingMs, sendAllowanceMs(timing));
-      return await notifyTransition(transition, deps, attempt);
+      if (remainingMs < sendAllowanceMs(timing)) throw new OutOfTimeError(key, remainingMs, sendAllowanceMs(timing));
+      return source.kind === 'transition' ? await notifyTransition(source.transition, deps, attempt) : await notifyReminder(source.reminder, deps, attempt);
     } catch (error) {
-      failedMonitors.add(transition.monitorId);
+      failedMonitors.add(monitorId);
       const deferred = error instanceof OutOfTimeError || error instanceof BlockedTransitionError || error instanceof NotificationInProgressError;
       if (!deferred) {
         deps.logger.error('transition email failed; the record will be retried', { ...deps.describeRecord(record), error });

@@ -2,7 +2,9 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { EMAIL_CHANNEL, PermanentDeliveryError, type Alert, type AlertChannel } from '../domain/alert';
 import { renderTransitionEmail, shouldNotify } from '../domain/email';
 import { publicUrl } from '../domain/public-view';
-import type { Mailer, NotificationLedger, TransitionReader } from '../domain/ports';
+import type { EmailMessage, Mailer, MonitorStateStore, NotificationLedger, TransitionReader } from '../domain/ports';
+import { reminderKey, type Reminder } from '../domain/reminders';
+import { renderReminderEmail } from '../domain/reminder-email';
 import type { MonitorConfig, MonitorsConfig, Transition } from '../domain/types';
 import { MINUTE_MS } from '../domain/time';
 import { NO_DEADLINE, sleep, type Deadline } from './deadline';
@@ -46,6 +48,8 @@ export interface NotifyTransitionDeps {
   mailer: Mailer;
   /** Every other channel by name (monitors.yml's `channels`), secrets resolved; email is `mailer`. */
   channels?: ReadonlyMap<string, AlertChannel>;
+  /** Reads a monitor's state: a reminder goes out only while its outage lasts. */
+  states?: Pick<MonitorStateStore, 'loadState'>;
   ledger: NotificationLedger;
   config: MonitorsConfig;
   logger: NotifyLogger;
@@ -74,7 +78,7 @@ export type NotifyOutcome =
   | { status: 'sent'; messageId: string; deliveries: DeliveryOutcome[] }
   | { status: 'already-sent'; deliveries: DeliveryOutcome[] }
   | { status: 'delivered'; deliveries: DeliveryOutcome[] }
-  | { status: 'skipped'; reason: 'establishment' | 'removal' | 'unknown-monitor' | 'no-recipients' | 'resolved-not-sent' };
+  | { status: 'skipped'; reason: 'establishment' | 'removal' | 'unknown-monitor' | 'no-recipients' | 'resolved-not-sent' | 'no-reminders' | 'outage-over' };
 
 /** The log line of a delivery a receiver refused for good: the failed-deliveries alarm counts it (serverless.yml). */
 export const PERMANENT_FAILURE_MESSAGE = 'alert delivery failed permanently';
@@ -126,7 +130,7 @@ export async function notifyTransition(
   deps: NotifyTransitionDeps,
   attempt: NotifyAttempt = { attemptId: 'direct', deadline: NO_DEADLINE },
 ): Promise<NotifyOutcome> {
-  const { transitions, mailer, ledger, config, logger } = deps;
+  const { transitions, ledger, config, logger } = deps;
   const timing = deps.timing ?? DEFAULT_NOTIFY_TIMING;
   const key = transitionKey(transition);
   const context = { monitorId: transition.monitorId, from: transition.from, to: transition.to, tick: transition.tick, key };
@@ -164,13 +168,61 @@ export async function notifyTransition(
   const previous = await transitions.previousTransition(transition);
   const previousStateMs = previous ? elapsedMs(previous.startedAt, transition.startedAt) : null;
   const alert = buildAlert(transition, monitor, previousStateMs);
-  // One delivery per channel, each exactly once under its own ledger key: a channel that fails never
-  // makes another send again. The email keeps the key it always had (the transition's), so an
-  // upgrade in the middle of a delivery sends nothing twice.
+  const email = () => renderTransitionEmail({ transition, monitor, previousStateMs, from: config.notify.from, to: monitor.notify.to });
+  return deliverAlert(alert, monitor, email, deps, timing, attempt, context);
+}
+
+/**
+ * Sends a reminder to the monitor's channels, each exactly once, while the outage it is about
+ * lasts: a reminder whose outage has ended (the monitor recovered, or went down again since) or
+ * whose monitor no longer asks for reminders is recorded as skipped.
+ */
+export async function notifyReminder(
+  reminder: Reminder,
+  deps: NotifyTransitionDeps,
+  attempt: NotifyAttempt = { attemptId: 'direct', deadline: NO_DEADLINE },
+): Promise<NotifyOutcome> {
+  const { config, ledger, logger } = deps;
+  const timing = deps.timing ?? DEFAULT_NOTIFY_TIMING;
+  const key = reminderKey(reminder);
+  const context = { monitorId: reminder.monitorId, reminder: reminder.number, since: reminder.outageStartedAt, key };
+  const monitor = config.monitors.find((candidate) => candidate.id === reminder.monitorId);
+  if (!monitor || monitor.remindEveryMs === undefined) {
+    await ledger.recordSkip(key, 'skipped:no-reminders');
+    logger.info('reminder sends nothing: the monitor is gone or no longer asks for reminders', context);
+    return { status: 'skipped', reason: 'no-reminders' };
+  }
+  const state = await deps.states?.loadState(reminder.monitorId);
+  if (state && (state.status !== 'DOWN' || state.since !== reminder.outageStartedAt)) {
+    await ledger.recordSkip(key, 'skipped:outage-over');
+    logger.info('reminder sends nothing: its outage is over', context);
+    return { status: 'skipped', reason: 'outage-over' };
+  }
+  const alert = buildReminderAlert(reminder, monitor);
+  const email = () => renderReminderEmail({ reminder, monitor, from: config.notify.from, to: monitor.notify.to });
+  return deliverAlert(alert, monitor, email, deps, timing, attempt, context);
+}
+
+/**
+ * One alert to each of the monitor's channels, each exactly once under its own ledger key: a
+ * channel that fails never makes another send again; its error is thrown after the others had
+ * their turn, so the record is retried for it alone. A transition's email keeps the key it always
+ * had (the alert's), so an upgrade in the middle of a delivery sends nothing twice.
+ */
+async function deliverAlert(
+  alert: Alert,
+  monitor: MonitorConfig,
+  email: () => EmailMessage,
+  deps: NotifyTransitionDeps,
+  timing: NotifyTiming,
+  attempt: NotifyAttempt,
+  context: Record<string, unknown>,
+): Promise<NotifyOutcome> {
+  const { ledger, logger, mailer } = deps;
   const deliveries: DeliveryOutcome[] = [];
   let transient: unknown;
   for (const channelName of monitor.alerts) {
-    const deliveryKey = channelName === EMAIL_CHANNEL ? key : `${key}#${channelName}`;
+    const deliveryKey = channelName === EMAIL_CHANNEL ? alert.key : `${alert.key}#${channelName}`;
     const deliveryContext = { ...context, channel: channelName, deliveryKey };
     try {
       if (channelName === EMAIL_CHANNEL) {
@@ -179,7 +231,7 @@ export async function notifyTransition(
           deliveries.push({ channel: channelName, status: 'skipped', reason: 'no-recipients' });
           continue;
         }
-        const message = renderTransitionEmail({ transition, monitor, previousStateMs, from: config.notify.from, to: monitor.notify.to });
+        const message = email();
         deliveries.push(
           await deliverOnce(deps, timing, attempt, deliveryKey, deliveryContext, channelName, async (signal) => (await mailer.send(message, { signal })).messageId),
         );
@@ -203,10 +255,28 @@ export async function notifyTransition(
     }
   }
   if (transient !== undefined) throw transient;
-  const email = deliveries.find((delivery) => delivery.channel === EMAIL_CHANNEL);
-  if (email?.status === 'sent') return { status: 'sent', messageId: email.receipt, deliveries };
+  const sentEmail = deliveries.find((delivery) => delivery.channel === EMAIL_CHANNEL);
+  if (sentEmail?.status === 'sent') return { status: 'sent', messageId: sentEmail.receipt, deliveries };
   if (deliveries.every((delivery) => delivery.status === 'already-sent')) return { status: 'already-sent', deliveries };
   return { status: 'delivered', deliveries };
+}
+
+/** What every channel says about a reminder. */
+export function buildReminderAlert(reminder: Reminder, monitor: MonitorConfig): Alert {
+  const downMs = Date.parse(reminder.tick) - Date.parse(reminder.outageStartedAt);
+  return {
+    kind: 'monitor.reminder',
+    key: reminderKey(reminder),
+    monitor: { id: monitor.id, name: monitor.name, url: publicUrl(monitor.url) },
+    state: 'DOWN',
+    previousState: 'DOWN',
+    startedAt: reminder.outageStartedAt,
+    confirmedAt: reminder.tick,
+    reason: reminder.reason ?? null,
+    previousStateSeconds: Number.isNaN(downMs) ? null : Math.round(downMs / 1000),
+    outageKey: `${reminder.monitorId}#${reminder.outageStartedAt}`,
+    timestamp: reminder.tick,
+  };
 }
 
 /** What every channel says about a transition. */

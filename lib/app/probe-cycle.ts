@@ -9,6 +9,7 @@ import { NO_DEADLINE, sleep, type Deadline } from './deadline';
 import { logFailedCheck, logTransition, type CycleLogger } from './probe-log';
 import { buildProbeTarget } from './probe-targets';
 import { rollUpPreviousHour } from './run-history';
+import { dueReminder, withReminder } from '../domain/reminders';
 import { MINUTE_MS } from '../domain/time';
 
 export type { CycleLogger } from './probe-log';
@@ -302,11 +303,15 @@ async function saveStep(
   for (let attempt = 1; attempt <= SAVE_ATTEMPTS; attempt += 1) {
     if (current.tick >= tick && current.version > 0) return 'conflict';
     const step = advanceState(current, result, monitor, tick);
-    if (!step.changed) return {};
-    const outcome = await deps.stores.states.saveState(current, step.state, step.transition);
+    // A monitor still DOWN may owe a reminder (never with a transition: a new outage starts at 0).
+    const reminder = step.transition ? undefined : dueReminder(step.state, monitor.remindEveryMs, tick);
+    if (!step.changed && !reminder) return {};
+    const next = reminder ? withReminder(step.state, reminder, current.version) : step.state;
+    const outcome = await deps.stores.states.saveState(current, next, step.transition, reminder);
     if (outcome === 'saved') {
       if (step.transition) await expireSuperseded(deps, current, step.transition);
-      return { state: step.state, ...(step.transition ? { transition: step.transition } : {}) };
+      if (reminder) deps.logger.info('reminder written: the monitor is still down', { monitorId: monitor.id, number: reminder.number, since: reminder.outageStartedAt, tick });
+      return { state: next, ...(step.transition ? { transition: step.transition } : {}) };
     }
     current = (await deps.stores.states.loadState(monitor.id)) ?? initialState(monitor.id, result.checkedAt);
   }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { parseDuration } from '../domain/duration';
 import { ConfigError } from '../domain/errors';
 import { EMAIL_CHANNEL, type ChannelConfig } from '../domain/alert';
+import { isWebhookSecret } from '../domain/alert-payloads';
 import type { MonitorConfig, MonitorsConfig } from '../domain/types';
 import { MINUTE_MS } from '../domain/time';
 
@@ -121,12 +122,10 @@ const defaultsSchema = z.strictObject(
   { error: 'must be a mapping of timeout, interval, failureThreshold, successThreshold, alerts, sendOnResolved and remindEvery' },
 );
 
-/** A Standard Webhooks signing secret: `whsec_` and the base64 of 24 to 64 random bytes. */
-const webhookSecret = z
-  .string()
-  .refine((text) => /^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/.test(text) && Buffer.from(text.slice(6), 'base64').length >= 24, {
-    error: 'must be a Standard Webhooks secret: whsec_ followed by the base64 of 24 to 64 random bytes (openssl rand -base64 32)',
-  });
+/** A Standard Webhooks signing secret (the rule: lib/domain/alert-payloads.ts isWebhookSecret). */
+const webhookSecret = z.string().refine(isWebhookSecret, {
+  error: 'must be a Standard Webhooks secret: whsec_ followed by the base64 of 24 to 64 random bytes (openssl rand -base64 32)',
+});
 
 const httpsOrLocalUrl = z.string({ error: 'must be an http:// or https:// URL' }).refine(
   (text) => URL.canParse(text) && ['http:', 'https:'].includes(new URL(text).protocol) && new URL(text).hostname !== '',

@@ -1,5 +1,4 @@
 import type { SecretValue } from './secret-ref';
-import type { MonitorStatus } from './types';
 
 /**
  * Alerts and channels. An alert is a message about a transition (an outage or a recovery) or a
@@ -26,7 +25,8 @@ export interface Alert {
   };
   /** The state the monitor is in now. */
   state: 'UP' | 'DOWN';
-  previousState: MonitorStatus;
+  /** The state before (a monitor's status: UNKNOWN, UP or DOWN; DOWN for a reminder). */
+  previousState: 'UNKNOWN' | 'UP' | 'DOWN';
   /** The first check of the streak that made the state (for a reminder: the outage's start). */
   startedAt: string;
   /** The check that crossed the threshold (for a reminder: when it was made). */

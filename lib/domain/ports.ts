@@ -1,3 +1,4 @@
+import type { Reminder } from './reminders';
 import type { RunStats } from './run-stats';
 import type { SecretRef } from './secret-ref';
 import type { RunScope } from './shards';
@@ -34,7 +35,7 @@ export interface MonitorStateStore {
    * The transition is written without an expiry: a monitor's latest transition is kept for as long
    * as it is the latest (see expireTransition).
    */
-  saveState(previous: MonitorState, next: MonitorState, transition?: Transition): Promise<SaveStateResult>;
+  saveState(previous: MonitorState, next: MonitorState, transition?: Transition, reminder?: Reminder): Promise<SaveStateResult>;
   /**
    * Gives a transition that a newer one superseded (the newer one began at `supersededAt`) its
    * expiry: the retention after `supersededAt`, as long as a range still reaching back there needs

@@ -121,6 +121,9 @@ export interface MonitorState {
   sinceTick?: string;
   /** The tick of the run that found the monitor no longer configured and recorded its removal; cleared by its next check. */
   removedAt?: string;
+  /** Reminders written for the outage that began at `remindedSince` (lib/domain/reminders.ts). */
+  remindersSent?: number;
+  remindedSince?: string;
 }
 
 export interface Thresholds {

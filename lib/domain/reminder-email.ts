@@ -1,0 +1,55 @@
+import { formatDuration } from './duration';
+import { describeTime, MAX_REASON_LENGTH, MAX_SUBJECT_LENGTH } from './email';
+import { escapeMarkup } from './format';
+import type { EmailMessage } from './ports';
+import { redactedUrl } from './public-view';
+import type { Reminder } from './reminders';
+import { MINUTE_MS } from './time';
+import type { MonitorConfig } from './types';
+
+export interface ReminderEmailInput {
+  reminder: Reminder;
+  monitor: MonitorConfig;
+  from: string;
+  to: string[];
+}
+
+/** The email repeating an outage's alert while it lasts: `[DOWN] Payments API is still down after 2h`. Pure. */
+export function renderReminderEmail({ reminder, monitor, from, to }: ReminderEmailInput): EmailMessage {
+  const name = oneLine(monitor.name);
+  const downMs = Math.max(0, Date.parse(reminder.tick) - Date.parse(reminder.outageStartedAt));
+  // In whole minutes: checks run on the minute and are dated a moment after it (5m, not 5m 59s).
+  const lasted = formatDuration(downMs < MINUTE_MS ? downMs : Math.floor(downMs / MINUTE_MS) * MINUTE_MS);
+  const subject = cut(`[DOWN] ${name} is still down after ${lasted}`, MAX_SUBJECT_LENGTH);
+  const reason = cut(oneLine(reminder.reason ?? 'not recorded'), MAX_REASON_LENGTH);
+  const rows: Array<[string, string]> = [
+    ['Monitor', `${name} (${monitor.id})`],
+    ['URL', redactedUrl(monitor.url)],
+    ['State', `DOWN for ${lasted}`],
+    ['Down since', describeTime(reminder.outageStartedAt)],
+    ['Reason', reason],
+    ['Reminder', `#${reminder.number}, every ${formatDuration(monitor.remindEveryMs ?? 0)} until it recovers`],
+  ];
+  const text = [`${name} is still DOWN`, '', ...rows.map(([label, value]) => `${`${label}:`.padEnd(11)}${value}`), ''].join('\n');
+  const html = [
+    '<!DOCTYPE html>',
+    `<html lang="en"><head><meta charset="utf-8"><title>${escapeMarkup(subject)}</title></head>`,
+    '<body style="font-family:sans-serif">',
+    `<h2 style="color:#b42318">${escapeMarkup(name)} is still DOWN</h2>`,
+    '<table>',
+    ...rows.map(([label, value]) => `<tr><th scope="row" align="left" style="padding:2px 12px 2px 0">${label}</th><td>${escapeMarkup(value)}</td></tr>`),
+    '</table>',
+    '</body></html>',
+    '',
+  ].join('\n');
+  return { from, to: [...to], subject, text, html };
+}
+
+/** A CR or LF from config or a target never starts a line of its own (a forged header or field). */
+function oneLine(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ');
+}
+
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
