@@ -45,10 +45,16 @@ export function channelSecretRefs(config: MonitorsConfig): SecretRefUse[] {
   );
 }
 
-/** Channel fields holding a literal where a secret belongs: refused outside the local stage. */
+/**
+ * Channel fields holding a literal where a credential belongs, refused outside the local stage: a
+ * Slack, Discord or Teams webhook URL (whoever has it can post), a webhook's signing secret, a
+ * PagerDuty routing key. A plain webhook's URL is not one (its requests are signed), so it may be written out.
+ */
 export function literalChannelSecrets(config: MonitorsConfig): string[] {
   return config.channels.flatMap((channel) =>
-    channelSecretValues(channel).flatMap(([field, value]) => (isSecretRef(value) ? [] : [`channels.${channel.name}.${field}`])),
+    channelSecretValues(channel).flatMap(([field, value]) =>
+      isSecretRef(value) || (channel.type === 'webhook' && field === 'url') ? [] : [`channels.${channel.name}.${field}`],
+    ),
   );
 }
 

@@ -168,7 +168,36 @@ describe('deploy settings of the secrets', () => {
     expect(resolveSecretSettings({ config: parse(withMonitors('{ id: a, url: "https://a.example.com" }')), fileName: 'm.yml', stage: 'prod', allowLiteralSecrets: false, env: {}, checkDeployability: true })).toEqual({
       probeStatements: [],
       probeEnvironment: {},
+      notifyStatements: [],
+      notifyEnvironment: {},
     });
+  });
+
+  it("lets the notifier alone read the channels' secrets and publish to their topics; a literal channel secret is refused outside local", () => {
+    const withChannels = parse(`${HEADER}channels:
+  chat: { type: slack, url: { ssm: /uptime/prod/slack } }
+  hooks: { type: webhook, url: "https://hooks.example.com/x", secret: { env: HOOK_SECRET } }
+  sms: { type: sns, topicArn: "arn:aws:sns:eu-west-1:123456789012:oncall" }
+monitors:
+  - { id: a, url: "https://a.example.com", alerts: [email, chat, hooks, sms] }
+`);
+    const settings = resolveSecretSettings({ config: withChannels, fileName: 'm.yml', stage: 'prod', allowLiteralSecrets: false, env: { HOOK_SECRET: 'whsec_x' }, checkDeployability: true });
+    expect(settings.probeStatements).toEqual([]);
+    expect(settings.notifyStatements.flatMap((statement) => statement.Action)).toEqual(['ssm:GetParameter', 'ssm:GetParameters', 'kms:Decrypt', 'sns:Publish']);
+    expect(settings.notifyStatements.at(-1)?.Resource).toEqual(['arn:aws:sns:eu-west-1:123456789012:oncall']);
+    expect(settings.notifyEnvironment).toEqual({ HOOK_SECRET: 'whsec_x' });
+    // A webhook's URL may be written out (its requests are signed); a Slack URL is the credential itself.
+    const literalSlack = parse(`${HEADER}channels:
+  chat: { type: slack, url: "https://hooks.slack.com/services/T0/B0/secret" }
+monitors:
+  - { id: a, url: "https://a.example.com", alerts: [chat] }
+`);
+    const input = { config: literalSlack, fileName: 'm.yml', stage: 'prod', allowLiteralSecrets: false, env: {}, checkDeployability: true };
+    const message = thrown(() => resolveSecretSettings(input), ConfigError).message;
+    expect(message).toContain("m.yml: channels.chat.url: a literal credential would ship in the notifier's package");
+    expect(message).not.toContain('hooks.slack.com');
+    expect(() => resolveSecretSettings({ ...input, stage: 'local' })).not.toThrow();
+    expect(() => resolveSecretSettings({ ...input, allowLiteralSecrets: true })).not.toThrow();
   });
 
   it('copies env references into the probe environment, and names one that is not set', () => {
