@@ -145,7 +145,25 @@ function renderHtml(facts: EmailFacts, subject: string): string {
     // A reason can be one unbroken 1000-character word (a JSON value): let it wrap in its cell.
     ...(facts.reason === undefined ? [] : [['Reason', `<code style="overflow-wrap:anywhere">${escapeHtmlText(facts.reason)}</code>`] as [string, string]]),
   ];
-  const tableRows = rows
+  return renderEmailHtml({
+    subject,
+    color,
+    headline: facts.headline,
+    rows,
+    paragraphs: [
+      `<p>${escapeHtmlText(facts.previousState)}</p>`,
+      '<p style="color:#667085;font-size:small">Started is the first check of the streak that changed the state; ' +
+        'confirmed is the check that crossed the threshold. Times are UTC.</p>',
+    ],
+  });
+}
+
+/**
+ * An alert email's HTML document (a valid one: the Nu Html Checker passes it). `rows` are label
+ * and value, the value already markup (escape it with escapeHtmlText); `paragraphs` follow the table.
+ */
+export function renderEmailHtml(input: { subject: string; color: string; headline: string; rows: Array<[string, string]>; paragraphs: string[] }): string {
+  const tableRows = input.rows
     .map(([label, value]) => `<tr><th scope="row" style="text-align:left;vertical-align:top;padding:2px 12px 2px 0">${label}</th><td>${value}</td></tr>`)
     .join('\n');
   return [
@@ -153,15 +171,13 @@ function renderHtml(facts: EmailFacts, subject: string): string {
     '<html lang="en">',
     '<head>',
     '<meta charset="utf-8">',
-    `<title>${escapeHtmlText(subject)}</title>`,
+    `<title>${escapeHtmlText(input.subject)}</title>`,
     '</head>',
     '<body style="font-family:sans-serif">',
     // h1 at the size the h2 had: the checker warns about a document whose headings start below h1.
-    `<h1 style="color:${color};font-size:1.5em">${escapeHtmlText(facts.headline)}</h1>`,
+    `<h1 style="color:${input.color};font-size:1.5em">${escapeHtmlText(input.headline)}</h1>`,
     `<table>\n${tableRows}\n</table>`,
-    `<p>${escapeHtmlText(facts.previousState)}</p>`,
-    '<p style="color:#667085;font-size:small">Started is the first check of the streak that changed the state; ' +
-      'confirmed is the check that crossed the threshold. Times are UTC.</p>',
+    ...input.paragraphs,
     '</body>',
     '</html>',
     '',
@@ -176,7 +192,7 @@ function renderHtml(facts: EmailFacts, subject: string): string {
 const FORBIDDEN_IN_HTML = /[\u007f-\u009f]|\p{Noncharacter_Code_Point}|\p{Surrogate}/gu;
 
 /** Text for HTML element content or a quoted attribute: forbidden code points dropped, then escapeMarkup. */
-function escapeHtmlText(text: string): string {
+export function escapeHtmlText(text: string): string {
   return escapeMarkup(text.replace(FORBIDDEN_IN_HTML, ''));
 }
 

@@ -1,6 +1,5 @@
 import { formatDuration } from './duration';
-import { describeTime, MAX_REASON_LENGTH, MAX_SUBJECT_LENGTH } from './email';
-import { escapeMarkup } from './format';
+import { describeTime, escapeHtmlText, MAX_REASON_LENGTH, MAX_SUBJECT_LENGTH, renderEmailHtml } from './email';
 import type { EmailMessage } from './ports';
 import { redactedUrl } from './public-view';
 import type { Reminder } from './reminders';
@@ -31,17 +30,13 @@ export function renderReminderEmail({ reminder, monitor, from, to }: ReminderEma
     ['Reminder', `#${reminder.number}, every ${formatDuration(monitor.remindEveryMs ?? 0)} until it recovers`],
   ];
   const text = [`${name} is still DOWN`, '', ...rows.map(([label, value]) => `${`${label}:`.padEnd(11)}${value}`), ''].join('\n');
-  const html = [
-    '<!DOCTYPE html>',
-    `<html lang="en"><head><meta charset="utf-8"><title>${escapeMarkup(subject)}</title></head>`,
-    '<body style="font-family:sans-serif">',
-    `<h2 style="color:#b42318">${escapeMarkup(name)} is still DOWN</h2>`,
-    '<table>',
-    ...rows.map(([label, value]) => `<tr><th scope="row" align="left" style="padding:2px 12px 2px 0">${label}</th><td>${escapeMarkup(value)}</td></tr>`),
-    '</table>',
-    '</body></html>',
-    '',
-  ].join('\n');
+  const html = renderEmailHtml({
+    subject,
+    color: '#b42318',
+    headline: `${name} is still DOWN`,
+    rows: rows.map(([label, value]) => [label, label === 'Reason' ? `<code style="overflow-wrap:anywhere">${escapeHtmlText(value)}</code>` : escapeHtmlText(value)]),
+    paragraphs: ['<p style="color:#667085;font-size:small">Times are UTC.</p>'],
+  });
   return { from, to: [...to], subject, text, html };
 }
 

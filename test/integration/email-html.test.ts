@@ -4,6 +4,7 @@
  * checks every document (it costs about 4 s; each document adds milliseconds).
  */
 import { renderTransitionEmail, type TransitionEmailInput } from '../../lib/domain/email';
+import { renderReminderEmail } from '../../lib/domain/reminder-email';
 import type { MonitorConfig, Transition } from '../../lib/domain/types';
 import { defaultMonitor } from '../fixtures/monitor-config';
 import { checkHtml, describeNuMessage, type NuReport } from '../support/nu-html-checker';
@@ -69,6 +70,12 @@ const EMAILS: Record<string, string> = {
   'a URL held in a secret reference': render({ monitor: monitor({ url: { secretsManager: 'uptime/prod/api', key: 'url' } }) }).html,
   'a URL with a query and user info': render({ monitor: monitor({ url: 'https://user:pw@example.com/a b?token=abc&x="1"#frag' }) }).html,
   'a URL that is not http': render({ monitor: monitor({ url: 'javascript:alert(1)' }) }).html,
+  'a reminder with a hostile name and reason': renderReminderEmail({
+    reminder: { monitorId: 'payments-api', outageStartedAt: '2024-05-04T16:00:00.000Z', number: 2, tick: '2024-05-04T18:01:00.000Z', reason: `body-mismatch: ${HOSTILE_MARKUP}` },
+    monitor: monitor({ name: `${HOSTILE_MARKUP} "API"`, remindEveryMs: HOUR }),
+    from: 'monitor@example.com',
+    to: ['oncall@example.com'],
+  }).html,
 };
 
 /** The outage email without its title: proves in the same run that the checker reports what it finds. */
