@@ -1,4 +1,4 @@
-import { isSecretRef } from '../lib/domain/secret-ref';
+import { isSecretRef, type SecretValue } from '../lib/domain/secret-ref';
 import { BlockList, isIP } from 'node:net';
 import { ConfigError } from '../lib/domain/errors';
 import type { MonitorsConfig } from '../lib/domain/types';
@@ -87,6 +87,19 @@ export function findUnreachableTargets(config: MonitorsConfig, fileName: string)
     const unreachable = classifyTargetHost(monitor.url);
     if (!unreachable) return [];
     return [`${fileName}: monitors[${index}] (${monitor.id}).url: ${describeUnreachable(unreachable)}`];
+  }).concat(findUnreachableChannels(config, fileName));
+}
+
+/** A channel's literal URL that a deployed notifier cannot reach (loopback, private): for the local stage only, as monitor URLs are. */
+function findUnreachableChannels(config: MonitorsConfig, fileName: string): string[] {
+  return config.channels.flatMap((channel) => {
+    const urls: Array<[string, SecretValue | undefined]> =
+      channel.type === 'pagerduty' ? [['url', channel.url]] : 'url' in channel ? [['url', channel.url]] : [];
+    return urls.flatMap(([field, url]) => {
+      if (url === undefined || isSecretRef(url)) return [];
+      const unreachable = classifyTargetHost(url);
+      return unreachable ? [`${fileName}: channels.${channel.name}.${field}: ${describeUnreachable(unreachable)}`] : [];
+    });
   });
 }
 

@@ -11,6 +11,25 @@ const positiveInt = (fallback: number) =>
 
 const functionEnvironmentSchema = z.object({ TABLE_NAME: tableName, MONITORS_FILE: monitorsFile });
 
+/** Where the function that uses secret references reads them (the probe, the notifier). */
+const secretsEnvironmentSchema = z.object({
+  /** How long a resolved secret reference is used before it is fetched again. */
+  SECRETS_MAX_AGE_SECONDS: positiveInt(300),
+  /**
+   * The local stage only (npm start): the file `ssm` and `secretsManager` references are read from,
+   * instead of AWS. Empty or unset when deployed.
+   */
+  LOCAL_SECRETS_FILE: z.string().trim().optional().transform((text) => (text === '' ? undefined : text)),
+});
+
+const notifyEnvironmentSchema = functionEnvironmentSchema.extend(secretsEnvironmentSchema.shape);
+export type NotifyEnvironment = z.output<typeof notifyEnvironmentSchema>;
+
+/** The notify function's environment, validated once; a bad value names the variable. */
+export function readNotifyEnvironment(env: NodeJS.ProcessEnv = process.env): NotifyEnvironment {
+  return readEnvironment(notifyEnvironmentSchema, env);
+}
+
 const probeEnvironmentSchema = functionEnvironmentSchema.extend({
   METRICS_NAMESPACE: z.string().min(1).default('UptimeMonitor'),
   METRICS_ENABLED: z.enum(['true', 'false'], { error: "must be 'true' or 'false'" }).default('true'),
@@ -29,13 +48,7 @@ const probeEnvironmentSchema = functionEnvironmentSchema.extend({
   AWS_LAMBDA_FUNCTION_NAME: z.string().min(1).optional(),
   TRANSITION_RETENTION_DAYS: positiveInt(TRANSITION_RETENTION_DAYS),
   RUN_RETENTION_DAYS: positiveInt(RUN_RETENTION_DAYS),
-  /** How long a resolved secret reference is used before it is fetched again. */
-  SECRETS_MAX_AGE_SECONDS: positiveInt(300),
-  /**
-   * The local stage only (npm start): the file `ssm` and `secretsManager` references are read from,
-   * instead of AWS. Empty or unset when deployed.
-   */
-  LOCAL_SECRETS_FILE: z.string().trim().optional().transform((text) => (text === '' ? undefined : text)),
+  ...secretsEnvironmentSchema.shape,
   /** The schedule's period: ticks are the scheduled time truncated to it. 1m when deployed. */
   PROBE_PERIOD: z
     .string()

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { LocalSecretsFileResolver } from '../../lib/adapters/local-secrets-file';
-import { configSecretRefs } from '../../lib/domain/config-secrets';
+import { channelSecretRefs, configSecretRefs } from '../../lib/domain/config-secrets';
 import { ConfigError } from '../../lib/domain/errors';
 import { describeSecretRef } from '../../lib/domain/secret-ref';
 import type { MonitorsConfig } from '../../lib/domain/types';
@@ -11,7 +11,8 @@ import type { MonitorsConfig } from '../../lib/domain/types';
  * stops `npm start` before anything starts, with a message naming the field and the reference.
  */
 export async function assertLocalSecretsResolve(config: MonitorsConfig, monitorsFile: string, secretsFile: string, env: NodeJS.ProcessEnv): Promise<void> {
-  const uses = configSecretRefs(config);
+  // The probe's (monitor URLs and headers) and the notifier's (channel URLs, secrets, keys).
+  const uses = [...configSecretRefs(config), ...channelSecretRefs(config)];
   if (uses.length === 0) return;
   const { failures } = await new LocalSecretsFileResolver(secretsFile, env).resolve(uses.map((use) => use.ref));
   const problems = uses
