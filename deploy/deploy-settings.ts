@@ -83,6 +83,8 @@ export interface DeploySettings {
    * function that depends on the role.
    */
   probeFunctionArn: SubExpression;
+  /** The notify function's ARN: the probe may invoke it to sweep the outbox. */
+  notifyFunctionArn: SubExpression;
   transitionRetentionDays: string;
   runRetentionDays: string;
   /** The stage's default budget: every route without one of its own gets this rate and burst, each route its own. */
@@ -227,6 +229,7 @@ export function resolveDeploySettings(input: DeploySettingsInput): DeploySetting
     probeShardSize: String(probeShardSize),
     probeTimeoutSeconds: config.monitors.some((monitor) => monitor.intervalMs < MINUTE_MS) ? SUB_MINUTE_PROBE_TIMEOUT_S : PROBE_TIMEOUT_S,
     probeFunctionArn: { 'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${input.stackName}-probe` },
+    notifyFunctionArn: { 'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${input.stackName}-notify` },
     transitionRetentionDays: String(readInteger(params, 'transitionRetentionDays', 1, 36_500)),
     runRetentionDays: String(readInteger(params, 'runRetentionDays', 1, 36_500)),
     apiThrottleRate: readThrottleRate(params, 'apiThrottleRate'),

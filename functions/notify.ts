@@ -11,6 +11,8 @@ import { LocalSecretsFileResolver } from '../lib/adapters/local-secrets-file';
 import { createSesClient } from '../lib/adapters/ses-mailer';
 import { resolveChannels } from '../lib/app/channel-secrets';
 import { notifyBatch, type NotifyDeps } from '../lib/app/notify-batch';
+import { sweepOutbox, type SweepReport } from '../lib/app/outbox';
+import { OUTBOX_SWEEP_SOURCE } from '../lib/domain/reminders';
 import { readNotifyEnvironment } from '../lib/config/environment';
 import { loadMonitorsConfig } from '../lib/config/monitors';
 import type { AlertChannel } from '../lib/domain/alert';
@@ -59,8 +61,19 @@ async function depsForInvocation(): Promise<NotifyDeps> {
   return { ...deps, channels };
 }
 
-export async function notifyHandler(event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> {
-  return notifyBatch(event, context, await depsForInvocation());
+/** The probe's request to sweep the outbox (lib/adapters/lambda-outbox-sweeper.ts). */
+interface SweepEvent {
+  source: typeof OUTBOX_SWEEP_SOURCE;
 }
 
-export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>().use(injectLambdaContext(logger)).handler(notifyHandler);
+function isSweepEvent(event: DynamoDBStreamEvent | SweepEvent): event is SweepEvent {
+  return (event as SweepEvent).source === OUTBOX_SWEEP_SOURCE;
+}
+
+/** The table's stream (a batch of transition and reminder inserts), or a sweep of the outbox. */
+export async function notifyHandler(event: DynamoDBStreamEvent | SweepEvent, context: Context): Promise<DynamoDBBatchResponse | SweepReport> {
+  const deps = await depsForInvocation();
+  return isSweepEvent(event) ? sweepOutbox(deps, context) : notifyBatch(event, context, deps);
+}
+
+export const handler = middy<DynamoDBStreamEvent | SweepEvent, DynamoDBBatchResponse | SweepReport>().use(injectLambdaContext(logger)).handler(notifyHandler);

@@ -7,7 +7,10 @@ import { DisabledMetricsSink, EmfMetricsSink } from '../lib/adapters/cloudwatch-
 import { createDynamoDbStores } from '../lib/adapters/dynamodb-stores';
 import { AwsSecretResolver } from '../lib/adapters/aws-secret-resolver';
 import { HttpProber } from '../lib/adapters/http-prober';
+import { DynamoDbAlertOutbox } from '../lib/adapters/dynamodb-alert-outbox';
+import { LambdaOutboxSweeper } from '../lib/adapters/lambda-outbox-sweeper';
 import { LambdaShardDispatcher } from '../lib/adapters/lambda-shard-dispatcher';
+import { OUTBOX_SWEEP_SOURCE } from '../lib/domain/reminders';
 import { LocalSecretsFileResolver } from '../lib/adapters/local-secrets-file';
 import { probeRun, type ProbeDeps, type ProbeEvent } from '../lib/app/probe-run';
 import type { ProbeRunReport } from '../lib/app/scheduled-run';
@@ -21,6 +24,7 @@ let deps: ProbeDeps | undefined;
 function createDeps(): ProbeDeps {
   const env = readProbeEnvironment();
   const client = new DynamoDBClient({});
+  const lambda = new LambdaClient({});
   const { rollups, ...stores } = createDynamoDbStores({
     client,
     tableName: env.TABLE_NAME,
@@ -42,8 +46,11 @@ function createDeps(): ProbeDeps {
     concurrency: env.PROBE_CONCURRENCY,
     periodMs: env.PROBE_PERIOD,
     maxPerShard: env.PROBE_SHARD_SIZE,
-    ...(env.AWS_LAMBDA_FUNCTION_NAME
-      ? { dispatcher: new LambdaShardDispatcher({ client: new LambdaClient({}), functionName: env.AWS_LAMBDA_FUNCTION_NAME }) }
+    ...(env.AWS_LAMBDA_FUNCTION_NAME ? { dispatcher: new LambdaShardDispatcher({ client: lambda, functionName: env.AWS_LAMBDA_FUNCTION_NAME }) } : {}),
+    // Alerts the stream could not deliver wait in the outbox; the run asks the notifier to sweep them.
+    outbox: new DynamoDbAlertOutbox({ client, tableName: env.TABLE_NAME }),
+    ...(env.NOTIFY_FUNCTION_NAME
+      ? { sweeper: new LambdaOutboxSweeper({ client: lambda, functionName: env.NOTIFY_FUNCTION_NAME, source: OUTBOX_SWEEP_SOURCE }) }
       : {}),
   };
 }

@@ -5,6 +5,7 @@ import type { NotifyLogger, NotifyTiming } from '../app/notify';
 import type { AlertChannel } from '../domain/alert';
 import type { MonitorsConfig } from '../domain/types';
 import { DynamoDbNotificationLedger } from './dynamodb-notification-ledger';
+import { DynamoDbAlertOutbox } from './dynamodb-alert-outbox';
 import { DynamoDbMonitorStateStore } from './dynamodb-monitor-state-store';
 import { alertSourceFromStreamRecord, streamRecordContext } from './dynamodb-stream-records';
 import { DynamoDbTransitionReader } from './dynamodb-transition-reader';
@@ -30,6 +31,7 @@ export function createNotifyDeps(options: NotifyDepsOptions): NotifyDeps {
     mailer: new SesMailer({ client: ses }),
     ledger: new DynamoDbNotificationLedger({ client: dynamoDb, tableName }),
     states: new DynamoDbMonitorStateStore({ client: dynamoDb, tableName }),
+    outbox: new DynamoDbAlertOutbox({ client: dynamoDb, tableName }),
     readAlert: alertSourceFromStreamRecord,
     describeRecord: streamRecordContext,
     config,

@@ -3,7 +3,9 @@ import type { MonitorStateStore, SaveStateResult } from '../domain/ports';
 import { TRANSITION_RETENTION_DAYS } from '../domain/retention';
 import type { TransitionRef } from '../domain/state-machine';
 import { DAY_MS } from '../domain/time';
-import type { Reminder } from '../domain/reminders';
+import { shouldNotify } from '../domain/email';
+import { outboxSortKey, type AlertSource, type Reminder } from '../domain/reminders';
+import { outboxToItem } from './dynamodb-alert-outbox';
 import type { MonitorState, Transition } from '../domain/types';
 import {
   DynamoDbRunScopedAdapter,
@@ -91,9 +93,26 @@ export class DynamoDbMonitorStateStore extends DynamoDbRunScopedAdapter implemen
       const alertItem = transition
         ? transitionToItem(transition)
         : reminderToItem(reminder as Reminder, expiresAtSeconds(Date.parse((reminder as Reminder).tick), this.transitionRetentionMs));
+      // An alert someone must get also waits in the outbox until every channel has it (the sweep
+      // delivers what the stream could not); an establishment or a removal alerts nobody.
+      const source: AlertSource | undefined = transition
+        ? shouldNotify(transition)
+          ? { kind: 'transition', transition }
+          : undefined
+        : { kind: 'reminder', reminder: reminder as Reminder };
+      const outboxPut = source
+        ? [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: outboxToItem({ monitorId: next.monitorId, sortKey: outboxSortKey(source), source, createdAtMs: Date.now() }),
+              },
+            },
+          ]
+        : [];
       await this.documents.send(
         new TransactWriteCommand({
-          TransactItems: [{ Put: statePut }, { Put: { TableName: this.tableName, Item: alertItem, ConditionExpression: 'attribute_not_exists(pk)' } }],
+          TransactItems: [{ Put: statePut }, { Put: { TableName: this.tableName, Item: alertItem, ConditionExpression: 'attribute_not_exists(pk)' } }, ...outboxPut],
         }),
       );
       return 'saved';

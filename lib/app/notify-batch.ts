@@ -3,20 +3,18 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { randomUUID } from 'node:crypto';
 import { reminderKey, type AlertSource } from '../domain/reminders';
 import { deadlineFrom } from './deadline';
+import { deliverInOrder, type OutboxDeps } from './outbox';
 import {
   DEFAULT_NOTIFY_TIMING,
   NotificationInProgressError,
-  notifyReminder,
-  notifyTransition,
   OutOfTimeError,
   sendAllowanceMs,
   transitionKey,
   type NotifyOutcome,
   type NotifyTiming,
-  type NotifyTransitionDeps,
 } from './notify';
 
-export interface NotifyDeps extends NotifyTransitionDeps {
+export interface NotifyDeps extends OutboxDeps {
   /** The alert a stream record inserts (a transition or a reminder); undefined for any other record. */
   readAlert(record: DynamoDBRecord): AlertSource | undefined;
   /** What a log line says about a record. */
@@ -57,7 +55,7 @@ export async function notifyBatch(event: DynamoDBStreamEvent, context: Context, 
       if (failedMonitors.has(monitorId)) throw new BlockedTransitionError(monitorId);
       const remainingMs = attempt.deadline.remainingMs();
       if (remainingMs < sendAllowanceMs(timing)) throw new OutOfTimeError(key, remainingMs, sendAllowanceMs(timing));
-      return source.kind === 'transition' ? await notifyTransition(source.transition, deps, attempt) : await notifyReminder(source.reminder, deps, attempt);
+      return await deliverInOrder(source, deps, attempt);
     } catch (error) {
       failedMonitors.add(monitorId);
       const deferred = error instanceof OutOfTimeError || error instanceof BlockedTransitionError || error instanceof NotificationInProgressError;

@@ -1,6 +1,7 @@
 import type { ScheduledEvent } from 'aws-lambda';
 import { z } from 'zod';
-import type { ScopedRunStores, SecretResolver } from '../domain/ports';
+import type { AlertOutbox, OutboxSweeper, ScopedRunStores, SecretResolver } from '../domain/ports';
+import { SWEEP_AFTER_MS } from '../domain/reminders';
 import { describeSecretRef } from '../domain/secret-ref';
 import { tickOf } from '../domain/schedule';
 import { SHARD_EVENT_SOURCE, type ShardDispatcher } from '../domain/shards';
@@ -14,6 +15,9 @@ export interface ProbeDeps extends Omit<ProbeCycleDeps, 'targets'> {
   stores: ScopedRunStores;
   /** Resolves the secret references of monitor URLs and headers. None: a reference has no value. */
   secrets?: SecretResolver;
+  /** Alerts not yet delivered to every channel; with `sweeper`, the scheduled run has the notifier sweep them. */
+  outbox?: AlertOutbox;
+  sweeper?: OutboxSweeper;
   /** The schedule's period; the tick is the event's scheduled time truncated to it. */
   periodMs: number;
   /** The most monitors one invocation probes; above it the run fans out. Default: no limit. */
@@ -63,7 +67,7 @@ const noDispatcher: ShardDispatcher = {
  */
 export async function probeRun(event: ProbeEvent, deps: ProbeDeps, context?: RemainingTime): Promise<ProbeRunReport> {
   const options = context ? { deadline: deadlineFrom(context, PROBE_SAFETY_MS) } : {};
-  const { stores, secrets, ...rest } = deps;
+  const { stores, secrets, outbox, sweeper, ...rest } = deps;
   const { targets, unresolved } = await resolveProbeTargets(deps.config.monitors, secrets ?? noSecrets);
   // The others are checked as usual: one missing secret must not blind the whole monitor. Each run
   // logs this line, which the unchecked-monitors alarm counts (serverless.yml).
@@ -87,5 +91,22 @@ export async function probeRun(event: ProbeEvent, deps: ProbeDeps, context?: Rem
   const report = combineCycles(run);
   const { cycles, transitions, ...fields } = report;
   deps.logger.info('run finished', { ...fields, cycles: cycles.length, transitions: transitions.length });
+  if (!isShardEvent(event) && outbox && sweeper) await requestSweepIfWaiting(outbox, sweeper, deps);
   return report;
+}
+
+/**
+ * Once a run: when an alert has waited in the outbox longer than SWEEP_AFTER_MS (the stream gave up
+ * on it, or a receiver is down), the notifier is asked to sweep. Reading the empty outbox costs 0.5
+ * read units a run. A failure here is logged: the next run asks again.
+ */
+async function requestSweepIfWaiting(outbox: AlertOutbox, sweeper: OutboxSweeper, deps: ProbeDeps): Promise<void> {
+  try {
+    const waiting = await outbox.listWaiting(deps.now().getTime() - SWEEP_AFTER_MS, 1);
+    if (waiting.length === 0) return;
+    await sweeper.requestSweep();
+    deps.logger.info('alerts wait in the outbox; asked the notifier to sweep', { oldest: waiting[0]?.sortKey });
+  } catch (error) {
+    deps.logger.warn('could not check the outbox or ask for a sweep; the next run tries again', { error: String(error) });
+  }
 }

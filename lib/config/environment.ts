@@ -44,6 +44,8 @@ const probeEnvironmentSchema = functionEnvironmentSchema.extend({
   PROBE_CONCURRENCY: positiveInt(64),
   /** The most monitors one invocation probes; above it the scheduled invocation fans out into shards. */
   PROBE_SHARD_SIZE: positiveInt(1000),
+  /** The notify function, asked to sweep the outbox when alerts wait in it (serverless.yml sets it). */
+  NOTIFY_FUNCTION_NAME: z.string().min(1).optional(),
   /** Set by Lambda (and serverless-offline): the function hands shards to itself. */
   AWS_LAMBDA_FUNCTION_NAME: z.string().min(1).optional(),
   TRANSITION_RETENTION_DAYS: positiveInt(TRANSITION_RETENTION_DAYS),

@@ -1,4 +1,4 @@
-import type { Reminder } from './reminders';
+import type { OutboxEntry, Reminder } from './reminders';
 import type { RunStats } from './run-stats';
 import type { SecretRef } from './secret-ref';
 import type { RunScope } from './shards';
@@ -180,4 +180,19 @@ export interface SecretResolution {
 /** Resolves secret references (SSM, Secrets Manager, the environment) for the function that uses them. */
 export interface SecretResolver {
   resolve(refs: readonly SecretRef[]): Promise<SecretResolution>;
+}
+
+/** Alerts written but not yet delivered to every channel (lib/domain/reminders.ts OutboxEntry). */
+export interface AlertOutbox {
+  /** Entries written before `writtenBeforeMs`, at most `limit`, each monitor's in order. */
+  listWaiting(writtenBeforeMs: number, limit: number): Promise<OutboxEntry[]>;
+  /** A monitor's entries that sort before `sortKey`: alerts of it still undelivered, oldest first. */
+  listEarlier(monitorId: string, sortKey: string): Promise<OutboxEntry[]>;
+  /** Removes an entry (nothing happens if it is gone). */
+  remove(sortKey: string): Promise<void>;
+}
+
+/** Asks the notifier to deliver what waits in the outbox (an asynchronous invocation). */
+export interface OutboxSweeper {
+  requestSweep(): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import { MINUTE_MS } from './time';
 import type { MonitorState, Transition } from './types';
 
 /**
@@ -50,3 +51,36 @@ export function reminderKey(reminder: Pick<Reminder, 'monitorId' | 'outageStarte
 
 /** What an alert is about, as the table's stream (or the outbox) hands it to the notifier. */
 export type AlertSource = { kind: 'transition'; transition: Transition } | { kind: 'reminder'; reminder: Reminder };
+
+/**
+ * An alert waiting in the outbox: written with the transition or reminder it is about, removed once
+ * every channel has it (sent, or refused for good). The sweep delivers what the stream did not.
+ */
+export interface OutboxEntry {
+  monitorId: string;
+  /** `<monitor>#<alert time>#<alert key>`: a monitor's entries sort in the order they happened. */
+  sortKey: string;
+  source: AlertSource;
+  /** When it was written, epoch milliseconds. */
+  createdAtMs: number;
+}
+
+/** The sort key of an alert's outbox entry. */
+export function outboxSortKey(source: AlertSource): string {
+  if (source.kind === 'transition') {
+    const { transition } = source;
+    return `${transition.monitorId}#${transition.confirmedAt}#${transition.startedAt}#${transition.tick}`;
+  }
+  const { reminder } = source;
+  return `${reminder.monitorId}#${reminder.tick}#${reminderKey(reminder)}`;
+}
+
+/** The event the probe sends the notifier when alerts wait in the outbox. */
+export const OUTBOX_SWEEP_SOURCE = 'uptime-monitor.outbox';
+
+/**
+ * How long an alert waits in the outbox before the sweep takes it: longer than the stream takes to
+ * hand a record on and retry it a few times, so the sweep rarely races the stream (when it does,
+ * the ledger's claims keep every delivery single).
+ */
+export const SWEEP_AFTER_MS = 5 * MINUTE_MS;

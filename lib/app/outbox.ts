@@ -1,0 +1,78 @@
+import type { Context } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import type { AlertOutbox } from '../domain/ports';
+import { outboxSortKey, SWEEP_AFTER_MS, type AlertSource } from '../domain/reminders';
+import { deadlineFrom } from './deadline';
+import { DEFAULT_NOTIFY_TIMING, notifyReminder, notifyTransition, sendAllowanceMs, type NotifyAttempt, type NotifyOutcome, type NotifyTransitionDeps } from './notify';
+
+/** The most alerts one sweep takes on. */
+export const SWEEP_LIMIT = 100;
+
+export interface OutboxDeps extends NotifyTransitionDeps {
+  outbox?: AlertOutbox;
+}
+
+function monitorIdOf(source: AlertSource): string {
+  return source.kind === 'transition' ? source.transition.monitorId : source.reminder.monitorId;
+}
+
+function notifySource(source: AlertSource, deps: NotifyTransitionDeps, attempt: NotifyAttempt): Promise<NotifyOutcome> {
+  return source.kind === 'transition' ? notifyTransition(source.transition, deps, attempt) : notifyReminder(source.reminder, deps, attempt);
+}
+
+/**
+ * Delivers an alert after every earlier alert of its monitor still waiting in the outbox (so a
+ * monitor's alerts arrive in the order they happened, even when one was stuck behind an outage of
+ * a receiver), and clears each from the outbox once every channel has it. A failure leaves the
+ * entry, and the ones after it, for the stream's retry or the sweep.
+ */
+export async function deliverInOrder(source: AlertSource, deps: OutboxDeps, attempt: NotifyAttempt): Promise<NotifyOutcome> {
+  const { outbox } = deps;
+  const sortKey = outboxSortKey(source);
+  if (outbox) {
+    for (const earlier of await outbox.listEarlier(monitorIdOf(source), sortKey)) {
+      await notifySource(earlier.source, deps, attempt);
+      await outbox.remove(earlier.sortKey);
+    }
+  }
+  const outcome = await notifySource(source, deps, attempt);
+  await outbox?.remove(sortKey);
+  return outcome;
+}
+
+export interface SweepReport {
+  waiting: number;
+  delivered: number;
+  /** Monitors whose next alert failed again: their alerts stay for the next sweep. */
+  stuck: string[];
+}
+
+/**
+ * The outbox sweep, in the notifier: every alert that has waited longer than SWEEP_AFTER_MS (the
+ * stream gave up on it, or it is stuck behind an outage of a receiver) is delivered, each
+ * monitor's in order, each channel once (the ledger), while the invocation has time. What still
+ * fails stays for the next sweep: no alert is lost while the outbox keeps it (7 days).
+ */
+export async function sweepOutbox(deps: OutboxDeps, context: Context, nowMs: () => number = Date.now): Promise<SweepReport> {
+  const { outbox, logger } = deps;
+  if (!outbox) return { waiting: 0, delivered: 0, stuck: [] };
+  const timing = deps.timing ?? DEFAULT_NOTIFY_TIMING;
+  const attempt: NotifyAttempt = { attemptId: `${context.awsRequestId}/${randomUUID()}`, deadline: deadlineFrom(context) };
+  const entries = await outbox.listWaiting(nowMs() - SWEEP_AFTER_MS, SWEEP_LIMIT);
+  const stuck = new Set<string>();
+  let delivered = 0;
+  for (const entry of entries) {
+    if (stuck.has(entry.monitorId)) continue;
+    if (attempt.deadline.remainingMs() < sendAllowanceMs(timing)) break;
+    try {
+      await deliverInOrder(entry.source, deps, attempt);
+      delivered += 1;
+    } catch (error) {
+      stuck.add(entry.monitorId);
+      logger.warn('outbox sweep: an alert is still undelivered; it stays for the next sweep', { monitorId: entry.monitorId, sortKey: entry.sortKey, error: String(error) });
+    }
+  }
+  const report = { waiting: entries.length, delivered, stuck: [...stuck] };
+  logger.info('outbox sweep finished', report);
+  return report;
+}
