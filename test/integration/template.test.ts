@@ -12,6 +12,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { EmfMetricsSink } from '../../lib/adapters/cloudwatch-metrics-sink';
 import { LOCK_PK, monitorPk, runPk, STATE_PK, TICK_PK } from '../../lib/adapters/dynamodb-items';
+import { OUTBOX_PK } from '../../lib/adapters/dynamodb-alert-outbox';
 import { LEDGER_PK } from '../../lib/adapters/dynamodb-notification-ledger';
 import { ROSTER_PK } from '../../lib/adapters/dynamodb-rosters';
 import { PERMANENT_FAILURE_MESSAGE } from '../../lib/app/notify';
@@ -198,6 +199,11 @@ function resourcesOfType(stack: PackagedStack, type: string): Array<[string, Clo
   return Object.entries(stack.template.Resources).filter(([, candidate]) => candidate.Type === type);
 }
 
+/** The ARN of a stack's notify function, as the probe's role names it (an outbox sweep). */
+const notifyArn = (stackName: string) => ({
+  'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${stackName}-notify`,
+});
+
 /** The ARN of a stack's probe function, as its role names it. */
 const probeArn = (stackName: string) => ({
   'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${stackName}-probe`,
@@ -380,7 +386,7 @@ describe('stages and parameters', () => {
       ...everyFunctionsEnvironment('monitors.yml'),
       METRICS_ENABLED: 'true', METRICS_NAMESPACE: 'UptimeMonitor', STACK_NAME: 'uptime-monitor-dev',
       PROBE_CONCURRENCY: '64', PROBE_SHARD_SIZE: '1000', PROBE_PERIOD: '1m',
-      TRANSITION_RETENTION_DAYS: '400', RUN_RETENTION_DAYS: '35', BLOCK_PRIVATE_ADDRESSES: 'true',
+      TRANSITION_RETENTION_DAYS: '400', RUN_RETENTION_DAYS: '35', BLOCK_PRIVATE_ADDRESSES: 'true', NOTIFY_FUNCTION_NAME: 'uptime-monitor-dev-notify',
     });
     expect(props(dev, functionId('probe')).ReservedConcurrentExecutions).toEqual({ Ref: 'AWS::NoValue' });
     expect(props(dev, 'MonitorTable').DeletionProtectionEnabled).toBe(false);
@@ -397,7 +403,7 @@ describe('stages and parameters', () => {
       ...everyFunctionsEnvironment('config/five-minutes.yml'),
       METRICS_ENABLED: 'true', METRICS_NAMESPACE: 'Acme/Uptime', STACK_NAME: 'uptime-monitor-prod',
       PROBE_CONCURRENCY: '8', PROBE_SHARD_SIZE: '250', PROBE_PERIOD: '1m',
-      TRANSITION_RETENTION_DAYS: '100', RUN_RETENTION_DAYS: '10', BLOCK_PRIVATE_ADDRESSES: 'true',
+      TRANSITION_RETENTION_DAYS: '100', RUN_RETENTION_DAYS: '10', BLOCK_PRIVATE_ADDRESSES: 'true', NOTIFY_FUNCTION_NAME: 'uptime-monitor-prod-notify',
     });
     // api and notify read the public copy of config/five-minutes.yml, not the dev stage's copy.
     for (const name of ['api', 'notify'] as const) {
@@ -410,7 +416,7 @@ describe('stages and parameters', () => {
     expect(props(prod, functionId('probe')).ReservedConcurrentExecutions).toBe(3);
     expect(props(prod, 'MonitorTable').DeletionProtectionEnabled).toBe(true);
     expect(props(prod, 'HttpApiStage').RouteSettings).toEqual(routeSettings({ rate: 30, burst: 60 }, { rate: 40.5, burst: 80 }));
-    expect(statementsWith(prod, 'probe', 'lambda:InvokeFunction')[0]?.Resource).toEqual([probeArn('uptime-monitor-prod')]);
+    expect(statementsWith(prod, 'probe', 'lambda:InvokeFunction')[0]?.Resource).toEqual([probeArn('uptime-monitor-prod'), notifyArn('uptime-monitor-prod')]);
     const missedRuns = alarmFor(prod, 'Acme/Uptime', 'RunDuration');
     expect(missedRuns.Period).toBe(300);
     expect(missedRuns.Dimensions).toEqual([{ Name: 'Stack', Value: 'uptime-monitor-prod' }]);
@@ -498,15 +504,17 @@ describe('least privilege: one role per function', () => {
     // Every partition the probe writes (docs/architecture.md), built by the adapters' own key
     // functions; the rollup store's (ROLLUP markers, ROLLUP#<buckets>#<bucket>) are private to it.
     const tick = '2024-05-01T12:00:00.000Z';
-    const written = [STATE_PK, monitorPk('payments-api'), runPk(tick), TICK_PK, LOCK_PK, ROSTER_PK, 'ROLLUP', 'ROLLUP#1#0', 'ROLLUP#63#17'];
+    const written = [STATE_PK, monitorPk('payments-api'), runPk(tick), TICK_PK, LOCK_PK, ROSTER_PK, 'ROLLUP', 'ROLLUP#1#0', 'ROLLUP#63#17', OUTBOX_PK];
     expect(written.filter((pk) => !patterns.some((pattern) => matchesStringLike(pattern, pk)))).toEqual([]);
     // ... and never the notifier's ledger.
     expect(patterns.filter((pattern) => matchesStringLike(pattern, LEDGER_PK))).toEqual([]);
+    // Itself (shards) and the notifier (an outbox sweep), nothing else.
     expect(statementsWith(dev, 'probe', 'lambda:InvokeFunction')).toEqual([
-      { Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [probeArn('uptime-monitor-dev')] },
+      { Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [probeArn('uptime-monitor-dev'), notifyArn('uptime-monitor-dev')] },
     ]);
-    // The ARN names the probe function as packaged: the one the shards' Invoke reaches.
+    // The ARNs name the functions as packaged: the ones the Invokes reach.
     expect(props(dev, functionId('probe')).FunctionName).toBe('uptime-monitor-dev-probe');
+    expect(props(dev, functionId('notify')).FunctionName).toBe('uptime-monitor-dev-notify');
     // Its metrics are embedded-metric-format log lines: no CloudWatch permission at all.
     expect(actionsOf(dev, 'probe').filter((action) => action.startsWith('cloudwatch:'))).toEqual([]);
   });
@@ -533,7 +541,8 @@ describe('least privilege: one role per function', () => {
     expect(writes.length).toBe(3);
     for (const statement of writes) {
       expect(statement.Resource).toEqual([TABLE_ARN]);
-      expect(statement.Condition).toEqual({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [LEDGER_PK] } });
+      // Its ledger, and the outbox entries it clears once every channel has an alert.
+      expect(statement.Condition).toEqual({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [LEDGER_PK, OUTBOX_PK] } });
     }
     expect(statementsWith(dev, 'notify', 'dynamodb:GetRecords')[0]?.Resource).toEqual([
       { 'Fn::GetAtt': ['MonitorTable', 'StreamArn'] },
