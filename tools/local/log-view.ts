@@ -1,10 +1,25 @@
-/** The handler log lines `npm start` shows: failed checks, transitions, emails and errors. */
+import { PERMANENT_FAILURE_MESSAGE } from '../../lib/app/notify';
+
+/**
+ * The notifier's log line of each delivery (one alert to one channel), as lib/app/notify.ts words
+ * them: sent (the email's own message, every other channel's), refused for good, or to be retried.
+ */
+const DELIVERED = ['transition email sent', 'alert delivered'];
+const DELIVERY_FAILED_PERMANENTLY = PERMANENT_FAILURE_MESSAGE;
+const DELIVERY_RETRIED = 'alert delivery failed; it will be retried';
+/** The probe's line when it writes a reminder of an outage (the notifier then sends it). */
+const REMINDER_WRITTEN = 'reminder written: the monitor is still down';
+
+/** The handler log lines `npm start` shows: failed checks, transitions, deliveries, reminders and errors. */
 const SHOWN = new Set([
   'check failed',
   'monitor down',
   'monitor recovered',
   'monitor established',
-  'transition email sent',
+  ...DELIVERED,
+  DELIVERY_FAILED_PERMANENTLY,
+  DELIVERY_RETRIED,
+  REMINDER_WRITTEN,
   'transition email failed; the record will be retried',
   'could not publish run metrics',
 ]);
@@ -53,11 +68,50 @@ export function formatLogLine(line: LogLine): string {
     case 'monitor established':
       return `${at}  ● ${id} is UP (first checks passed)`;
     case 'transition email sent':
-      return `${at}  ✉ email sent for ${id} (${String(line.from ?? '')} -> ${String(line.to ?? '')})`;
+    case 'alert delivered': {
+      const receipt = typeof line.receipt === 'string' && line.receipt !== '' ? `: ${line.receipt}` : '';
+      return `${at}  ✉ ${deliveryChannel(line)} sent for ${id} (${alertKind(line)})${receipt}`;
+    }
+    case DELIVERY_FAILED_PERMANENTLY:
+      return `${at}  ✗ ${deliveryChannel(line)} refused the alert for ${id} (${alertKind(line)}), not retried: ${String(line.error ?? '')}`;
+    case DELIVERY_RETRIED:
+      return `${at}  ↻ ${deliveryChannel(line)} failed for ${id} (${alertKind(line)}), will be retried: ${String(line.error ?? '')}`;
+    case REMINDER_WRITTEN:
+      return `${at}  ▼ ${id} is still DOWN (since ${time(line.since)}): reminder ${String(line.number ?? '?')} due`;
     default: {
       const { level, message, timestamp: _timestamp, service: _service, sampling_rate: _rate, ...rest } = line;
       const extra = Object.keys(rest).length > 0 ? ` ${JSON.stringify(rest)}` : '';
       return `${at}  ${String(level)} ${String(message)}${extra}`;
     }
   }
+}
+
+/** The delivery's channel; a line without one is the built-in email's (as the notifier logged before channels). */
+function deliveryChannel(line: LogLine): string {
+  return typeof line.channel === 'string' && line.channel !== '' ? line.channel : 'email';
+}
+
+/**
+ * What the alert is about: a transition as `UP -> DOWN` (an outage) or `DOWN -> UP` (a recovery),
+ * or `reminder N` of an outage: its alert key ends in `#reminder-N` (a channel's delivery key adds
+ * `#<channel>` after it), and the notifier logs N as `reminder` too.
+ */
+function alertKind(line: LogLine): string {
+  const reminder = reminderNumber(line);
+  if (reminder !== undefined) return `reminder ${reminder}${typeof line.since === 'string' ? `, DOWN since ${time(line.since)}` : ''}`;
+  if (typeof line.from === 'string' && typeof line.to === 'string') return `${line.from} -> ${line.to}`;
+  if (line.to === 'DOWN') return 'outage';
+  if (line.to === 'UP') return 'recovery';
+  return 'alert';
+}
+
+function reminderNumber(line: LogLine): number | undefined {
+  if (typeof line.reminder === 'number') return line.reminder;
+  const channelSuffix = typeof line.channel === 'string' ? `#${line.channel}` : undefined;
+  const keys = [line.key, typeof line.deliveryKey === 'string' && channelSuffix && line.deliveryKey.endsWith(channelSuffix) ? line.deliveryKey.slice(0, -channelSuffix.length) : line.deliveryKey];
+  for (const key of keys) {
+    const match = typeof key === 'string' ? /#reminder-(\d+)$/.exec(key) : null;
+    if (match) return Number(match[1]);
+  }
+  return undefined;
 }
