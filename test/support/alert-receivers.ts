@@ -1,4 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Webhook } from 'standardwebhooks';
+import { MINUTE_MS } from '../../lib/domain/time';
 import { listenOnLoopback, startOnLoopback } from './http-answers';
 
 /**
@@ -15,16 +17,27 @@ export interface ReceivedRequest {
   body: string;
 }
 
-/** A status with headers and a body, or `hang`: the request is read and never answered. */
-export type ReceiverAnswer = { status: number; headers?: Record<string, string>; body?: string } | 'hang';
+/**
+ * A status with headers and a body; `hang`: the request is read and never answered; `reset`: the
+ * request is read and the connection reset (TCP RST) instead of an answer.
+ */
+export type ReceiverAnswer = { status: number; headers?: Record<string, string>; body?: string } | 'hang' | 'reset';
 /** An answer, or how to make one from the request (PagerDuty echoes the dedup_key it was sent). */
 export type ReceiverBehaviour = ReceiverAnswer | ((request: ReceivedRequest) => ReceiverAnswer);
+
+/** One request and what the receiver did with it. */
+export interface ReceiverExchange {
+  request: ReceivedRequest;
+  answer: ReceiverAnswer;
+}
 
 export interface AlertReceiver {
   /** `http://127.0.0.1:<port>`, without a trailing slash. */
   baseUrl: string;
   /** Every request, in the order they arrived. */
   readonly requests: ReceivedRequest[];
+  /** Every request with the answer it got, in the order they arrived (as `requests`, forgotten by reset). */
+  readonly exchanges: ReceiverExchange[];
   /** How every request is answered from now on (after any queued by answerNext). */
   answerWith(behaviour: ReceiverBehaviour): void;
   /** Answers the next requests with these, one each, in order; then goes back to answerWith's. */
@@ -35,9 +48,13 @@ export interface AlertReceiver {
   close(): Promise<void>;
 }
 
-/** Starts a receiver on a free port of 127.0.0.1. */
-export async function startAlertReceiver(behaviour: ReceiverBehaviour): Promise<AlertReceiver> {
+/** A receiver a test forgot to close stops by itself after this long. */
+export const RECEIVER_LIFETIME_MS = 10 * MINUTE_MS;
+
+/** Starts a receiver on a free port of 127.0.0.1; it stops by itself after `lifetimeMs` if not closed before. */
+export async function startAlertReceiver(behaviour: ReceiverBehaviour, options: { lifetimeMs?: number } = {}): Promise<AlertReceiver> {
   const requests: ReceivedRequest[] = [];
+  const exchanges: ReceiverExchange[] = [];
   let standing = behaviour;
   let queued: ReceiverBehaviour[] = [];
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
@@ -53,14 +70,24 @@ export async function startAlertReceiver(behaviour: ReceiverBehaviour): Promise<
       requests.push(received);
       const next = queued.shift() ?? standing;
       const answer = typeof next === 'function' ? next(received) : next;
+      exchanges.push({ request: received, answer });
       if (answer === 'hang') return;
+      if (answer === 'reset') {
+        request.socket.resetAndDestroy();
+        return;
+      }
       response.writeHead(answer.status, answer.headers ?? {}).end(answer.body ?? '');
     });
   });
-  const { baseUrl, close } = await startOnLoopback(server);
+  const loopback = await startOnLoopback(server);
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= loopback.close());
+  const lifetime = setTimeout(() => void close().catch(() => undefined), options.lifetimeMs ?? RECEIVER_LIFETIME_MS);
+  lifetime.unref();
   return {
-    baseUrl,
+    baseUrl: loopback.baseUrl,
     requests,
+    exchanges,
     answerWith: (next) => {
       standing = next;
     },
@@ -69,10 +96,14 @@ export async function startAlertReceiver(behaviour: ReceiverBehaviour): Promise<
     },
     reset: (next) => {
       requests.length = 0;
+      exchanges.length = 0;
       queued = [];
       standing = next;
     },
-    close,
+    close: () => {
+      clearTimeout(lifetime);
+      return close();
+    },
   };
 }
 
@@ -100,5 +131,42 @@ export function pagerDutyAccepts(request: ReceivedRequest): ReceiverAnswer {
     status: 202,
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ status: 'success', message: 'Event processed', dedup_key: dedupKey }),
+  };
+}
+
+/** Whether the receiver took the request: it answered 2xx. */
+export function isAccepted(exchange: ReceiverExchange): boolean {
+  const { answer } = exchange;
+  return typeof answer === 'object' && answer.status >= 200 && answer.status < 300;
+}
+
+/** A header's one value (undefined when absent or repeated). */
+export function headerValue(request: ReceivedRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * Checks a request as a Standard Webhooks receiver does, with the receiver-side library: the
+ * signature over `webhook-id.webhook-timestamp.body`, and a timestamp within its tolerance.
+ */
+export function isSignedWebhook(secret: string, request: ReceivedRequest): boolean {
+  const id = headerValue(request, 'webhook-id');
+  const timestamp = headerValue(request, 'webhook-timestamp');
+  const signature = headerValue(request, 'webhook-signature');
+  if (id === undefined || timestamp === undefined || signature === undefined) return false;
+  try {
+    new Webhook(secret).verify(request.body, { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A webhook receiver that takes only requests signed with `secret` (401 otherwise), answering `accept` to those. */
+export function webhookReceiverOf(secret: string, accept: ReceiverBehaviour = WEBHOOK_ACCEPTS): (request: ReceivedRequest) => ReceiverAnswer {
+  return (request) => {
+    if (!isSignedWebhook(secret, request)) return { status: 401, body: 'bad signature' };
+    return typeof accept === 'function' ? accept(request) : accept;
   };
 }
