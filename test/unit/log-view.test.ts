@@ -46,12 +46,25 @@ describe('log view: deliveries', () => {
     [
       'a delivery refused for good',
       { level: 'ERROR', message: 'alert delivery failed permanently', timestamp: at, ...transition, channel: 'ops-hook', deliveryKey: `${transition.key}#ops-hook`, error: "webhook channel 'ops-hook': HTTP 404: no such hook" },
-      "10:01:01  ✗ ops-hook refused the alert for demo (UP -> DOWN), not retried: webhook channel 'ops-hook': HTTP 404: no such hook",
+      "10:01:01  ⊘ ops-hook refused the alert for demo (UP -> DOWN), not retried: webhook channel 'ops-hook': HTTP 404: no such hook",
     ],
     [
       'a delivery to be retried',
       { level: 'WARN', message: 'alert delivery failed; it will be retried', timestamp: at, ...reminder, channel: 'team-chat', error: "TransientDeliveryError: slack channel 'team-chat': HTTP 503" },
       "10:01:01  ↻ team-chat failed for demo (reminder 3, DOWN since 10:00:40), will be retried: TransientDeliveryError: slack channel 'team-chat': HTTP 503",
+    ],
+    [
+      'the stream record behind a failed delivery, its error without the stack',
+      {
+        level: 'ERROR',
+        message: 'transition email failed; the record will be retried',
+        timestamp: at,
+        eventName: 'INSERT',
+        pk: 'MON#demo',
+        sk: 'TR#2026-01-01T10:00:40.000Z#2026-01-01T10:01:00.000Z',
+        error: { name: 'TransientDeliveryError', message: "webhook channel 'ops-hook': HTTP 503", stack: 'TransientDeliveryError: …\n    at deliver (…)', retryAfterMs: 30000 },
+      },
+      "10:01:01  ↻ demo: the stream record will be retried (TransientDeliveryError: webhook channel 'ops-hook': HTTP 503)",
     ],
     [
       'a reminder written by the probe',
@@ -172,7 +185,7 @@ describe('log view: what the notifier really logs', () => {
     await expect(shownDeliveries((d) => notifyTransition(outage, d))).resolves.toEqual([
       '✉ email sent for demo (UP -> DOWN): ses-1',
       '✉ ops-hook sent for demo (UP -> DOWN): HTTP 204',
-      "✗ pager refused the alert for demo (UP -> DOWN), not retried: pagerduty channel 'pager': HTTP 400: Invalid routing key",
+      "⊘ pager refused the alert for demo (UP -> DOWN), not retried: pagerduty channel 'pager': HTTP 400: Invalid routing key",
       "↻ team-chat failed for demo (UP -> DOWN), will be retried: TransientDeliveryError: slack channel 'team-chat': HTTP 503",
     ]);
   });
@@ -184,7 +197,7 @@ describe('log view: what the notifier really logs', () => {
     expect(lines).toEqual([
       '✉ email sent for demo (reminder 2, DOWN since 10:00:40): ses-1',
       '✉ ops-hook sent for demo (reminder 2, DOWN since 10:00:40): HTTP 204',
-      "✗ pager refused the alert for demo (reminder 2, DOWN since 10:00:40), not retried: pagerduty channel 'pager': HTTP 400: Invalid routing key",
+      "⊘ pager refused the alert for demo (reminder 2, DOWN since 10:00:40), not retried: pagerduty channel 'pager': HTTP 400: Invalid routing key",
       "↻ team-chat failed for demo (reminder 2, DOWN since 10:00:40), will be retried: TransientDeliveryError: slack channel 'team-chat': HTTP 503",
     ]);
   });

@@ -7,6 +7,8 @@ import { PERMANENT_FAILURE_MESSAGE } from '../../lib/app/notify';
 const DELIVERED = ['transition email sent', 'alert delivered'];
 const DELIVERY_FAILED_PERMANENTLY = PERMANENT_FAILURE_MESSAGE;
 const DELIVERY_RETRIED = 'alert delivery failed; it will be retried';
+/** The notifier's line for the stream record behind a failed delivery (its error logged whole, stack and all). */
+const RECORD_RETRIED = 'transition email failed; the record will be retried';
 /** The probe's line when it writes a reminder of an outage (the notifier then sends it). */
 const REMINDER_WRITTEN = 'reminder written: the monitor is still down';
 
@@ -20,7 +22,7 @@ const SHOWN = new Set([
   DELIVERY_FAILED_PERMANENTLY,
   DELIVERY_RETRIED,
   REMINDER_WRITTEN,
-  'transition email failed; the record will be retried',
+  RECORD_RETRIED,
   'could not publish run metrics',
 ]);
 
@@ -73,9 +75,14 @@ export function formatLogLine(line: LogLine): string {
       return `${at}  ✉ ${deliveryChannel(line)} sent for ${id} (${alertKind(line)})${receipt}`;
     }
     case DELIVERY_FAILED_PERMANENTLY:
-      return `${at}  ✗ ${deliveryChannel(line)} refused the alert for ${id} (${alertKind(line)}), not retried: ${String(line.error ?? '')}`;
+      return `${at}  ⊘ ${deliveryChannel(line)} refused the alert for ${id} (${alertKind(line)}), not retried: ${String(line.error ?? '')}`;
     case DELIVERY_RETRIED:
       return `${at}  ↻ ${deliveryChannel(line)} failed for ${id} (${alertKind(line)}), will be retried: ${String(line.error ?? '')}`;
+    case RECORD_RETRIED: {
+      // The delivery lines above it named the channel; this one only says the stream will bring it back.
+      const monitor = typeof line.pk === 'string' && line.pk.startsWith('MON#') ? line.pk.slice('MON#'.length) : String(line.pk ?? line.monitorId ?? '?');
+      return `${at}  ↻ ${monitor}: the stream record will be retried (${describeLoggedError(line.error)})`;
+    }
     case REMINDER_WRITTEN:
       return `${at}  ▼ ${id} is still DOWN (since ${time(line.since)}): reminder ${String(line.number ?? '?')} due`;
     default: {
@@ -114,4 +121,13 @@ function reminderNumber(line: LogLine): number | undefined {
     if (match) return Number(match[1]);
   }
   return undefined;
+}
+
+/** A logged error: Powertools writes an Error as `{ name, message, stack, … }`; the first line of each is enough here. */
+function describeLoggedError(error: unknown): string {
+  if (typeof error === 'object' && error !== null && 'message' in error) {
+    const { name, message } = error as { name?: unknown; message?: unknown };
+    return `${typeof name === 'string' ? `${name}: ` : ''}${String(message).split('\n')[0]}`;
+  }
+  return String(error ?? '');
 }
