@@ -60,10 +60,10 @@ export async function notifyBatch(event: DynamoDBStreamEvent, context: Context, 
       failedMonitors.add(monitorId);
       const deferred = error instanceof OutOfTimeError || error instanceof BlockedTransitionError || error instanceof NotificationInProgressError;
       if (!deferred) {
-        deps.logger.error('transition email failed; the record will be retried', { ...deps.describeRecord(record), error });
+        deps.logger.error('alert failed; the record will be retried', { ...deps.describeRecord(record), error });
       } else if (!(error instanceof OutOfTimeError && outOfTimeLogged)) {
         // Out of time: said once per batch, not once per record left.
-        deps.logger.warn('transition email deferred; the record will be retried', { ...deps.describeRecord(record), reason: error.message });
+        deps.logger.warn('alert deferred; the record will be retried', { ...deps.describeRecord(record), reason: error.message });
       }
       if (error instanceof OutOfTimeError) outOfTimeLogged = true;
       throw error;

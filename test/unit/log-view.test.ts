@@ -57,7 +57,7 @@ describe('log view: deliveries', () => {
       'the stream record behind a failed delivery, its error without the stack',
       {
         level: 'ERROR',
-        message: 'transition email failed; the record will be retried',
+        message: 'alert failed; the record will be retried',
         timestamp: at,
         eventName: 'INSERT',
         pk: 'MON#demo',

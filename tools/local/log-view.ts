@@ -8,7 +8,7 @@ const DELIVERED = ['transition email sent', 'alert delivered'];
 const DELIVERY_FAILED_PERMANENTLY = PERMANENT_FAILURE_MESSAGE;
 const DELIVERY_RETRIED = 'alert delivery failed; it will be retried';
 /** The notifier's line for the stream record behind a failed delivery (its error logged whole, stack and all). */
-const RECORD_RETRIED = 'transition email failed; the record will be retried';
+const RECORD_RETRIED = 'alert failed; the record will be retried';
 /** The probe's line when it writes a reminder of an outage (the notifier then sends it). */
 const REMINDER_WRITTEN = 'reminder written: the monitor is still down';
 
