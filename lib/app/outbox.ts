@@ -5,6 +5,9 @@ import { outboxSortKey, SWEEP_AFTER_MS, type AlertSource } from '../domain/remin
 import { deadlineFrom } from './deadline';
 import { DEFAULT_NOTIFY_TIMING, notifyReminder, notifyTransition, sendAllowanceMs, type NotifyAttempt, type NotifyOutcome, type NotifyTransitionDeps } from './notify';
 
+/** The log line of an alert a sweep could not deliver yet: the undelivered-alerts alarm counts it (serverless.yml). */
+export const STILL_UNDELIVERED_MESSAGE = 'outbox sweep: an alert is still undelivered; it stays for the next sweep';
+
 /** The most alerts one sweep takes on. */
 export const SWEEP_LIMIT = 100;
 
@@ -69,7 +72,7 @@ export async function sweepOutbox(deps: OutboxDeps, context: Context, nowMs: () 
       delivered += 1;
     } catch (error) {
       stuck.add(entry.monitorId);
-      logger.warn('outbox sweep: an alert is still undelivered; it stays for the next sweep', { monitorId: entry.monitorId, sortKey: entry.sortKey, error: String(error) });
+      logger.warn(STILL_UNDELIVERED_MESSAGE, { monitorId: entry.monitorId, sortKey: entry.sortKey, error: String(error) });
     }
   }
   const report = { waiting: entries.length, delivered, stuck: [...stuck] };

@@ -16,6 +16,7 @@ import { OUTBOX_PK } from '../../lib/adapters/dynamodb-alert-outbox';
 import { LEDGER_PK } from '../../lib/adapters/dynamodb-notification-ledger';
 import { ROSTER_PK } from '../../lib/adapters/dynamodb-rosters';
 import { PERMANENT_FAILURE_MESSAGE } from '../../lib/app/notify';
+import { STILL_UNDELIVERED_MESSAGE } from '../../lib/app/outbox';
 import { UNCHECKED_MONITOR_MESSAGE } from '../../lib/app/probe-run';
 import { ROUTE_KEYS } from '../../lib/http/route-keys';
 import { loadMonitorsConfig, parseMonitorsConfig } from '../../lib/config/monitors';
@@ -623,6 +624,7 @@ describe('the monitor watches itself', () => {
     const alarms = resourcesOfType(dev, 'AWS::CloudWatch::Alarm');
     expect(alarms.map(([id]) => id).sort()).toEqual([
       'FailedDeliveriesAlarm', 'MissedRunsAlarm', 'NotifyDeadLetterAlarm', 'NotifyErrorsAlarm', 'NotifyIteratorAgeAlarm', 'ProbeErrorsAlarm', 'UncheckedMonitorsAlarm',
+      'UndeliveredAlertsAlarm',
     ]);
     for (const [, alarm] of alarms) expect(alarm.Properties).toEqual(expect.objectContaining(ACTIONS));
     expect(resource(dev, 'AlarmTopic').Type).toBe('AWS::SNS::Topic');
@@ -651,6 +653,7 @@ describe('the monitor watches itself', () => {
       // The very lines the code logs: renaming one in the code breaks this, not the alarm silently.
       ['UncheckedMonitorsMetricFilter', 'ProbeLogGroup', UNCHECKED_MONITOR_MESSAGE, 'UncheckedMonitors', 'probe'],
       ['FailedDeliveriesMetricFilter', 'NotifyLogGroup', PERMANENT_FAILURE_MESSAGE, 'FailedDeliveries', 'notify'],
+      ['UndeliveredAlertsMetricFilter', 'NotifyLogGroup', STILL_UNDELIVERED_MESSAGE, 'UndeliveredAlerts', 'notify'],
     ] as const) {
       expect(props(dev, filterId)).toEqual({
         LogGroupName: { Ref: logGroup },
