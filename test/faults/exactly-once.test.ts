@@ -1,31 +1,52 @@
+import { createAlertChannels } from '../../lib/adapters/alert-channels';
 import { DynamoDbTransitionReader } from '../../lib/adapters/dynamodb-transition-reader';
 import { createSesClient } from '../../lib/adapters/ses-mailer';
 import { SesMailer } from '../../lib/adapters/ses-mailer';
+import { resolveChannels } from '../../lib/app/channel-secrets';
 import type { NotifyTiming } from '../../lib/app/notify';
 import type { ProbeTiming } from '../../lib/app/probe-cycle';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
+import type { SecretResolver } from '../../lib/domain/ports';
 import type { MonitorsConfig } from '../../lib/domain/types';
+import {
+  isAccepted,
+  pagerDutyAccepts,
+  SLACK_ACCEPTS,
+  startAlertReceiver,
+  webhookReceiverOf,
+  type AlertReceiver,
+  type ReceiverBehaviour,
+} from '../support/alert-receivers';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import {
   EventSourceMappingPlayer,
+  expectedDeliveryKey,
   expectTransitions,
   fetchEmails,
   identifyEmail,
+  readDelivery,
   scriptHealth,
   SchedulePlayer,
   TargetWorld,
+  tallyDeliveries,
+  transitionIdentity,
+  type DeliveryTally,
   type DownKind,
+  type ExpectedAlert,
   type ExpectedTransition,
+  type HttpChannelType,
   type ScriptedTarget,
 } from '../support/fault-harness';
-import { FaultCounters, Rng } from '../support/faults';
+import { faultyReceiver, FaultCounters, Rng } from '../support/faults';
 import { testDynamoDbStreamsClient } from '../support/stream-records';
 import { useSesEmulator } from '../support/ses-emulator';
 
 /**
- * Exactly one email per outage and recovery, with every fault AWS and the targets can produce
- * enabled at once: the real probe and notify handlers, DynamoDB Local and its stream, the SES
- * emulator and real HTTP targets on 127.0.0.1, driven through scripted timelines.
+ * Exactly one email per outage and recovery, and exactly one delivery of it to each of the monitor's
+ * other channels, with every fault AWS, the targets and the channels' receivers can produce enabled
+ * at once: the real probe and notify handlers, DynamoDB Local and its stream, the SES emulator, real
+ * HTTP targets and real receivers (a signed webhook, Slack, PagerDuty) on 127.0.0.1, driven through
+ * scripted timelines.
  */
 jest.setTimeout(120_000);
 
@@ -55,8 +76,48 @@ const PROBE_TIMING: ProbeTiming = { applyReserveMs: 5_000, pollMs: 100, leaseSla
 const MONITOR_TIMEOUT = '5s';
 const DOWN_KINDS: DownKind[] = ['status-503', 'slow-503', 'wrong-json', 'invalid-json', 'reset'];
 
+/**
+ * Every monitor's channels beside email: one of each kind of receiver that tells deliveries apart
+ * differently (by `webhook-id`, by dedup_key and event_action, by what the message says).
+ */
+const WEBHOOK_SECRET = `whsec_${Buffer.alloc(32, 0x3c).toString('base64')}`;
+const CHANNELS: ReadonlyArray<{ name: string; type: HttpChannelType; path: string; accept: ReceiverBehaviour }> = [
+  { name: 'hook', type: 'webhook', path: '/hooks/uptime', accept: webhookReceiverOf(WEBHOOK_SECRET) },
+  { name: 'chat', type: 'slack', path: '/services/T0FAULTS/B0FAULTS/faultsToken', accept: SLACK_ACCEPTS },
+  { name: 'pager', type: 'pagerduty', path: '/v2/enqueue', accept: pagerDutyAccepts },
+];
+/**
+ * How many of CHANNELS each monitor has beside email: monitor n has CHANNELS n, n+1, … (wrapping),
+ * so each kind of receiver gets a third of the monitors. Each delivery costs the notifier a ledger
+ * read, a claim and a record on DynamoDB Local, on the stream's one serial consumer. Measured on a
+ * two-core machine, one run after the other: 83 s without channels, 103 s with one a monitor, 140 s
+ * with all three on every monitor. One keeps the suite's time; a failure of one channel keeping
+ * the others' deliveries (email's here) is still exercised, and every pairing of the HTTP channels
+ * is in channel-faults.test.ts.
+ */
+const CHANNELS_PER_MONITOR = 1;
+const channelsOf = (index: number) => Array.from({ length: CHANNELS_PER_MONITOR }, (_, k) => CHANNELS[(index + k) % CHANNELS.length]).filter((c) => c !== undefined);
+
+/**
+ * Each channel's per-delivery timeout, scaled down from the deployed 10 s: a receiver that hangs
+ * costs this much of an invocation. Still far above a stall of this busy event loop: a healthy
+ * receiver that answered after the channel gave up would be sent the alert again.
+ */
+const CHANNEL_TIMEOUT_MS = 1_000;
+/**
+ * The chance that a delivery's first attempt meets a receiver fault (500, 429 with Retry-After,
+ * no answer within the channel's timeout, a reset connection): about 25 of the 620 deliveries.
+ * Each fails its record, and the stream's retries go to the dead-letter queue after five failed
+ * batches in a row; much higher, and a run of unlucky batches would lose alerts to the test's pace.
+ */
+const RECEIVER_FAULT_CHANCE = 0.05;
+
 const counters = new FaultCounters();
-const totals = { scenarios: 0, transitions: 0, emails: 0, duplicates: 0, lost: 0, spurious: 0, outOfOrder: 0 };
+/** `deliveries`: to the channels other than email (emails are counted apart); duplicates and lost count both. */
+const totals = { scenarios: 0, transitions: 0, emails: 0, deliveries: 0, duplicates: 0, lost: 0, spurious: 0, outOfOrder: 0 };
+const receivers = new Map<string, AlertReceiver>();
+/** The scenarios' channels are written out (no secret references): nothing is ever resolved. */
+const NO_SECRETS: SecretResolver = { resolve: () => Promise.reject(new Error('the fault suite has no secret references')) };
 const world = new TargetWorld();
 const streams = testDynamoDbStreamsClient();
 const tables: TestTable[] = [];
@@ -64,6 +125,20 @@ const ses = useSesEmulator();
 
 beforeAll(async () => {
   await world.start();
+  for (const channel of CHANNELS) {
+    receivers.set(
+      channel.name,
+      await startAlertReceiver(
+        faultyReceiver({
+          seed: 4242,
+          counters,
+          chance: RECEIVER_FAULT_CHANCE,
+          identify: (request) => readDelivery(channel.type, request).key,
+          accept: channel.accept,
+        }),
+      ),
+    );
+  }
   await warmUp();
 });
 
@@ -94,13 +169,21 @@ async function warmUp(): Promise<void> {
 
 afterAll(async () => {
   console.log(
-    `faults: scenarios=${totals.scenarios} transitions=${totals.transitions} emails=${totals.emails} duplicates=${totals.duplicates} lost=${totals.lost}`,
+    `faults: scenarios=${totals.scenarios} transitions=${totals.transitions} emails=${totals.emails} deliveries=${totals.deliveries} duplicates=${totals.duplicates} lost=${totals.lost}`,
   );
   console.log(`faults injected: ${counters.describe()}`);
+  console.log(`faults deliveries by channel: ${CHANNELS.map((channel) => `${channel.name}(${channel.type})=${deliveriesByChannel.get(channel.name) ?? 0}`).join(' ')}`);
   streams.destroy();
   await Promise.all(tables.map((table) => table.drop()));
+  await Promise.all([...receivers.values()].map((receiver) => receiver.close()));
   await world.stop();
 });
+
+function receiverOf(name: string): AlertReceiver {
+  const receiver = receivers.get(name);
+  if (!receiver) throw new Error(`no receiver for channel ${name}`);
+  return receiver;
+}
 
 interface Scenario {
   config: MonitorsConfig;
@@ -111,13 +194,25 @@ interface Scenario {
 function buildScenario(name: string, rng: Rng): Scenario {
   const recipient = `oncall-${name}@example.com`;
   const targets: ScriptedTarget[] = [];
-  const lines = [`notify: { from: monitor@example.com, to: [${recipient}] }`, 'monitors:'];
+  const channelLines = CHANNELS.map(({ name: channel, type, path }) => {
+    const url = `${receiverOf(channel).baseUrl}${path}`;
+    if (type === 'webhook') return `  ${channel}: { type: webhook, url: "${url}", secret: "${WEBHOOK_SECRET}" }`;
+    if (type === 'pagerduty') return `  ${channel}: { type: pagerduty, routingKey: R0UTINGKEYFAULTS0123456789ABCDEF, url: "${url}" }`;
+    return `  ${channel}: { type: ${type}, url: "${url}" }`;
+  });
+  const lines = [
+    `notify: { from: monitor@example.com, to: [${recipient}] }`,
+    'channels:',
+    ...channelLines,
+    'monitors:',
+  ];
   for (let index = 1; index <= MONITORS; index += 1) {
     const id = `${name}-m${String(index).padStart(2, '0')}`;
     const [thresholds, highest] = rng.pick([['', 2], ['', 2], ['', 2], ['failureThreshold: 3, ', 3], ['successThreshold: 3, ', 3], ['successThreshold: 1, ', 2]] as const);
     targets.push({ id, downKind: rng.pick(DOWN_KINDS), health: scriptHealth(rng, TICKS, highest) });
+    const alerts = ['email', ...channelsOf(index).map((channel) => channel.name)].join(', ');
     lines.push(
-      `  - { id: ${id}, name: "Monitor ${name.toUpperCase()}${index}", url: "${world.baseUrl}/m/${id}", timeout: ${MONITOR_TIMEOUT}, ${thresholds}expect: { json: { status: OK } } }`,
+      `  - { id: ${id}, name: "Monitor ${name.toUpperCase()}${index}", url: "${world.baseUrl}/m/${id}", timeout: ${MONITOR_TIMEOUT}, ${thresholds}alerts: [${alerts}], expect: { json: { status: OK } } }`,
     );
   }
   for (const target of targets) world.targets.set(target.id, target);
@@ -129,8 +224,30 @@ function configAt(config: MonitorsConfig, tick: number): MonitorsConfig {
   return { ...config, monitors: config.monitors.map((monitor) => ({ ...monitor, url: `${monitor.url}?tick=${tick}` })) };
 }
 
-const identity = (monitorId: string, to: string, startedAt: string, confirmedAt: string) => `${monitorId}|${to}|${startedAt}|${confirmedAt}`;
+const identity = transitionIdentity;
 const expectedIdentity = (t: ExpectedTransition) => identity(t.monitorId, t.to, checkedAt(t.startTick), checkedAt(t.confirmTick));
+
+/** A monitor's notifiable transitions as the alerts the channels should deliver, in order. */
+function expectedAlerts(transitions: readonly ExpectedTransition[]): ExpectedAlert[] {
+  return transitions.flatMap((t, index) => {
+    if (t.from === 'UNKNOWN' && t.to === 'UP') return [];
+    // A recovery closes the outage the transition before it opened.
+    const outage = t.to === 'DOWN' ? t : transitions[index - 1];
+    if (!outage) throw new Error(`recovery of ${t.monitorId} at tick ${t.confirmTick} without an outage before it`);
+    return [
+      {
+        monitorId: t.monitorId,
+        to: t.to,
+        startedAt: checkedAt(t.startTick),
+        confirmedAt: checkedAt(t.confirmTick),
+        tick: new Date(tickTime(t.confirmTick)).toISOString(),
+        outageStartedAt: checkedAt(outage.startTick),
+      },
+    ];
+  });
+}
+
+const deliveriesByChannel = new Map<string, number>();
 
 interface ScenarioResult {
   name: string;
@@ -145,6 +262,8 @@ interface ScenarioResult {
   spurious: string[];
   outOfOrder: string[];
   deadLettered: number;
+  /** Per channel other than email: its deliveries against the alerts. */
+  channels: Array<{ channel: string } & DeliveryTally>;
 }
 
 /** Plays one scenario's timeline with every fault enabled, then counts what arrived. */
@@ -154,6 +273,9 @@ async function playScenario(name: string, seed: number): Promise<ScenarioResult>
   tables.push(table);
   const endpoint = process.env.TEST_DYNAMODB_ENDPOINT ?? '';
   const scenario = buildScenario(name, rng);
+  const { resolved, unresolved } = await resolveChannels(scenario.config.channels, NO_SECRETS);
+  if (unresolved.length > 0) throw new Error(`unresolved channels: ${JSON.stringify(unresolved)}`);
+  const channelConfigs = resolved.filter((channel) => channel.type !== 'email');
 
   const mapping = new EventSourceMappingPlayer({
     rng,
@@ -168,6 +290,7 @@ async function playScenario(name: string, seed: number): Promise<ScenarioResult>
     timeoutMs: 8_000,
     timeoutEvery: 8,
     sesStormEvery: 15,
+    channels: () => createAlertChannels(channelConfigs, { timeoutMs: CHANNEL_TIMEOUT_MS }),
   });
   mapping.start();
   const schedule = new SchedulePlayer({
@@ -216,6 +339,27 @@ async function playScenario(name: string, seed: number): Promise<ScenarioResult>
     if (received.get(key) === 1) orderByMonitor.set(about.monitorId, [...(orderByMonitor.get(about.monitorId) ?? []), key]);
   }
   const wanted = new Set(notifiable.map(expectedIdentity));
+
+  // The other channels: what each receiver took, counted as that receiver tells deliveries apart.
+  const ofScenario = new Set(scenario.config.monitors.map((monitor) => monitor.id));
+  const channels = CHANNELS.map(({ name: channel, type }) => {
+    const alerts = scenario.config.monitors
+      .filter((monitor) => monitor.alerts.includes(channel))
+      .flatMap((monitor) => expectedAlerts(expected.get(monitor.id) ?? []));
+    const taken = receiverOf(channel)
+      .exchanges.filter(isAccepted)
+      .map((exchange) => readDelivery(type, exchange.request))
+      .filter((delivery) => ofScenario.has(delivery.monitorId));
+    const tally = tallyDeliveries(
+      alerts.map((alert) => ({
+        monitorId: alert.monitorId,
+        key: expectedDeliveryKey(type, channel, alert),
+        about: identity(alert.monitorId, alert.to, alert.startedAt, alert.confirmedAt),
+      })),
+      taken,
+    );
+    return { channel, ...tally };
+  });
   const outOfOrder = [...expected.entries()]
     .filter(([monitorId, transitions]) => {
       const inOrder = transitions.filter((t) => !(t.from === 'UNKNOWN' && t.to === 'UP')).map(expectedIdentity);
@@ -234,6 +378,7 @@ async function playScenario(name: string, seed: number): Promise<ScenarioResult>
     spurious: [...received.keys()].filter((key) => !wanted.has(key)),
     outOfOrder,
     deadLettered: mapping.deadLettered.length,
+    channels,
   };
 }
 
@@ -253,6 +398,14 @@ describe('scripted timelines with every fault at once', () => {
       totals.lost += result.lost;
       totals.spurious += result.spurious.length;
       totals.outOfOrder += result.outOfOrder.length;
+      for (const tally of result.channels) {
+        totals.deliveries += tally.delivered;
+        totals.duplicates += tally.duplicates;
+        totals.lost += tally.lost.length;
+        totals.spurious += tally.spurious.length + tally.mismatched.length;
+        totals.outOfOrder += tally.outOfOrder.length;
+        deliveriesByChannel.set(tally.channel, (deliveriesByChannel.get(tally.channel) ?? 0) + tally.delivered);
+      }
     }
   }, 240_000);
 
@@ -284,15 +437,34 @@ describe('scripted timelines with every fault at once', () => {
       });
       expect(emails).toBe(notifiable);
     });
+
+    it('delivered each outage and recovery to each other channel exactly once, in order, as its receiver tells them apart', () => {
+      const { channels, notifiable } = result();
+      expect(channels.map((tally) => tally.channel)).toEqual(CHANNELS.map((channel) => channel.name));
+      expect(channels.reduce((sum, tally) => sum + tally.delivered, 0)).toBe(notifiable * CHANNELS_PER_MONITOR);
+      for (const { channel, alerts, delivered, duplicates, lost, spurious, mismatched, outOfOrder } of channels) {
+        expect(alerts).toBeGreaterThan(0);
+        expect({ channel, delivered, duplicates, lost, spurious, mismatched, outOfOrder }).toEqual({
+          channel,
+          delivered: alerts,
+          duplicates: 0,
+          lost: [],
+          spurious: [],
+          mismatched: [],
+          outOfOrder: [],
+        });
+      }
+    });
   });
 });
 
 describe('all scenarios together', () => {
-  it('mailed every transition exactly once over at least 500 transitions', () => {
+  it('mailed every transition exactly once and delivered it once to every other channel, over at least 500 transitions', () => {
     expect(totals.scenarios).toBe(SCENARIOS.length);
     expect(totals.transitions).toBeGreaterThanOrEqual(500);
     expect(totals).toMatchObject({ duplicates: 0, lost: 0, spurious: 0, outOfOrder: 0 });
     expect(totals.emails).toBe(totals.transitions);
+    expect(totals.deliveries).toBe(totals.transitions * CHANNELS_PER_MONITOR);
   });
 
   it('really injected every kind of fault', () => {
@@ -312,6 +484,10 @@ describe('all scenarios together', () => {
       'ses.unavailable',
       'lambda.timeout',
       'lambda.timeoutAfterSend',
+      'receiver.status500',
+      'receiver.status429',
+      'receiver.hang',
+      'receiver.reset',
     ]) {
       expect({ fault, fired: counters.get(fault) > 0 }).toEqual({ fault, fired: true });
     }

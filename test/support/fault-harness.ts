@@ -13,8 +13,10 @@ import { createDynamoDbStores } from '../../lib/adapters/dynamodb-stores';
 import { HttpProber } from '../../lib/adapters/http-prober';
 import type { NotifyTiming } from '../../lib/app/notify';
 import type { ProbeCycleReport, ProbeTiming } from '../../lib/app/probe-cycle';
+import type { AlertChannel, ChannelType } from '../../lib/domain/alert';
 import type { MonitorsConfig } from '../../lib/domain/types';
 import { createLambdaContext } from '../fixtures/lambda-context';
+import { headerValue, type ReceivedRequest } from './alert-receivers';
 import {
   FaultCounters,
   injectDynamoDbFaults,
@@ -206,6 +208,182 @@ export async function fetchEmails(sesEndpoint: string): Promise<StoredEmail[]> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Reading what the channels' receivers took, each as that receiver tells one delivery from another.
+// ---------------------------------------------------------------------------------------------
+
+export type HttpChannelType = Exclude<ChannelType, 'email' | 'sns'>;
+
+/** One delivery a receiver took, as the receiver sees it. */
+export interface ReceivedDelivery {
+  monitorId: string;
+  /**
+   * What the receiver deduplicates on: the webhook's `webhook-id`; PagerDuty's dedup_key with its
+   * event_action (a trigger and a resolve of one outage share the dedup_key); for Slack, Discord
+   * and Teams, which have no id, what the message says (monitor, state, started, confirmed): two
+   * messages that say the same are the same alert to whoever reads them.
+   */
+  key: string;
+  /** The transition the body says it is about (monitor|to|startedAt|confirmedAt), when it says so (not a PagerDuty resolve). */
+  about?: string;
+}
+
+/** An alert a channel should deliver: the transition, with what each receiver's key is made of. */
+export interface ExpectedAlert {
+  monitorId: string;
+  to: 'UP' | 'DOWN';
+  startedAt: string;
+  confirmedAt: string;
+  /** The tick of the run that made the transition (part of the alert's key). */
+  tick: string;
+  /** The outage an alert belongs to: its DOWN transition's startedAt (PagerDuty's dedup_key). */
+  outageStartedAt: string;
+}
+
+/** `monitor|to|startedAt|confirmedAt`: one transition, whoever describes it. */
+export function transitionIdentity(monitorId: string, to: string, startedAt: string, confirmedAt: string): string {
+  return `${monitorId}|${to}|${startedAt}|${confirmedAt}`;
+}
+
+/** The receiver's key of an alert to a channel (see ReceivedDelivery.key). */
+export function expectedDeliveryKey(type: HttpChannelType, channelName: string, alert: ExpectedAlert): string {
+  switch (type) {
+    case 'webhook':
+      return `${alert.monitorId}#${alert.startedAt}#${alert.tick}#${channelName}`;
+    case 'pagerduty':
+      return `${alert.monitorId}#${alert.outageStartedAt}|${alert.to === 'DOWN' ? 'trigger' : 'resolve'}`;
+    case 'slack':
+    case 'discord':
+    case 'teams':
+      return transitionIdentity(alert.monitorId, alert.to, alert.startedAt, alert.confirmedAt);
+  }
+}
+
+/** Reads one request a receiver took. Throws when the body does not say which alert it is. */
+export function readDelivery(type: HttpChannelType, request: ReceivedRequest): ReceivedDelivery {
+  const body = JSON.parse(request.body) as unknown;
+  const fail = (): never => {
+    throw new Error(`cannot tell which alert this ${type} request is about: ${request.body.slice(0, 500)}`);
+  };
+  switch (type) {
+    case 'webhook': {
+      const { data } = body as { data?: { monitor?: { id?: string }; state?: string; startedAt?: string; confirmedAt?: string } };
+      const id = headerValue(request, 'webhook-id');
+      if (!id || !data?.monitor?.id || !data.state || !data.startedAt || !data.confirmedAt) return fail();
+      return { monitorId: data.monitor.id, key: id, about: transitionIdentity(data.monitor.id, data.state, data.startedAt, data.confirmedAt) };
+    }
+    case 'pagerduty': {
+      const event = body as { dedup_key?: string; event_action?: string; payload?: { custom_details?: { started_at?: string; confirmed_at?: string } } };
+      const monitorId = event.dedup_key?.split('#')[0];
+      if (!monitorId || !event.event_action) return fail();
+      const details = event.payload?.custom_details;
+      return {
+        monitorId,
+        key: `${event.dedup_key}|${event.event_action}`,
+        ...(event.event_action === 'trigger' && details?.started_at && details.confirmed_at
+          ? { about: transitionIdentity(monitorId, 'DOWN', details.started_at, details.confirmed_at) }
+          : {}),
+      };
+    }
+    case 'slack': {
+      const { blocks } = body as { blocks?: Array<{ fields?: Array<{ text?: string }> }> };
+      const fields = new Map(
+        (blocks ?? []).flatMap((block) => block.fields ?? []).map((field) => {
+          const [label = '', ...value] = (field.text ?? '').split('\n');
+          return [label.replace(/^\*|\*$/g, ''), value.join('\n')] as const;
+        }),
+      );
+      return chatDelivery(fields.get('Monitor'), fields.get('State'), fields.get('Started'), fields.get('Confirmed')) ?? fail();
+    }
+    case 'discord': {
+      const { embeds } = body as { embeds?: Array<{ fields?: Array<{ name: string; value: string }> }> };
+      // Discord's Markdown escapes (`\(`) undone: what the reader sees.
+      const fields = new Map((embeds?.[0]?.fields ?? []).map((field) => [field.name, field.value.replace(/\\(.)/g, '$1')] as const));
+      return chatDelivery(fields.get('Monitor'), fields.get('State'), fields.get('Started'), fields.get('Confirmed')) ?? fail();
+    }
+    case 'teams': {
+      const { attachments } = body as { attachments?: Array<{ content?: { body?: Array<{ type: string; facts?: Array<{ title: string; value: string }> }> } }> };
+      const facts = new Map(
+        (attachments?.[0]?.content?.body ?? []).flatMap((element) => (element.type === 'FactSet' ? (element.facts ?? []) : [])).map((fact) => [fact.title, fact.value] as const),
+      );
+      const id = facts.get('Monitor id');
+      return chatDelivery(id === undefined ? undefined : `(${id})`, facts.get('State'), facts.get('Started'), facts.get('Confirmed')) ?? fail();
+    }
+  }
+}
+
+/** A chat message's delivery from its Monitor (`Name (id)`), State (`DOWN (was UP)`), Started and Confirmed (`2026-06-01 00:03:01 UTC`). */
+function chatDelivery(monitor?: string, state?: string, started?: string, confirmed?: string): ReceivedDelivery | undefined {
+  const monitorId = /\(([a-z0-9-]+)\)$/.exec(monitor ?? '')?.[1];
+  const to = /^(UP|DOWN) /.exec(state ?? '')?.[1];
+  const startedAt = chatInstant(started);
+  const confirmedAt = chatInstant(confirmed);
+  if (!monitorId || !to || !startedAt || !confirmedAt) return undefined;
+  const identity = transitionIdentity(monitorId, to, startedAt, confirmedAt);
+  return { monitorId, key: identity, about: identity };
+}
+
+/** `2026-06-01 00:03:01 UTC` as ISO-8601 with milliseconds, as transitions store their times. */
+function chatInstant(text?: string): string | undefined {
+  const match = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}) UTC$/.exec(text ?? '');
+  return match ? `${match[1]}T${match[2]}.000Z` : undefined;
+}
+
+/** How the deliveries to one channel compare with the alerts it should have had. */
+export interface DeliveryTally {
+  /** Alerts the channel should have delivered. */
+  alerts: number;
+  /** Deliveries the receiver took, duplicates included. */
+  delivered: number;
+  /** Deliveries taken again: per key, every one after the first. */
+  duplicates: number;
+  /** Alerts the receiver never took. */
+  lost: string[];
+  /** Deliveries of alerts nobody should have had. */
+  spurious: string[];
+  /** Deliveries whose body is about another transition than their key names. */
+  mismatched: string[];
+  /** Monitors whose alerts arrived (first copies) in another order than they happened. */
+  outOfOrder: string[];
+}
+
+/**
+ * Counts one channel's deliveries against its alerts. `expected` lists each monitor's alerts in the
+ * order they happened, with the key the receiver should see and the transition it is about;
+ * `received` is what the receiver took, in the order it took them.
+ */
+export function tallyDeliveries(
+  expected: ReadonlyArray<{ monitorId: string; key: string; about: string }>,
+  received: readonly ReceivedDelivery[],
+): DeliveryTally {
+  const wanted = new Map(expected.map((alert) => [alert.key, alert]));
+  const counts = new Map<string, number>();
+  const arrival = new Map<string, string[]>();
+  const mismatched: string[] = [];
+  for (const delivery of received) {
+    const count = (counts.get(delivery.key) ?? 0) + 1;
+    counts.set(delivery.key, count);
+    if (count === 1) arrival.set(delivery.monitorId, [...(arrival.get(delivery.monitorId) ?? []), delivery.key]);
+    const about = wanted.get(delivery.key)?.about;
+    if (delivery.about !== undefined && about !== undefined && delivery.about !== about) mismatched.push(`${delivery.key}: ${delivery.about}`);
+  }
+  const monitors = new Set([...expected.map((alert) => alert.monitorId), ...arrival.keys()]);
+  const outOfOrder = [...monitors].filter((monitorId) => {
+    const inOrder = expected.filter((alert) => alert.monitorId === monitorId && counts.has(alert.key)).map((alert) => alert.key);
+    const arrived = (arrival.get(monitorId) ?? []).filter((key) => wanted.has(key));
+    return JSON.stringify(arrived) !== JSON.stringify(inOrder);
+  });
+  return {
+    alerts: expected.length,
+    delivered: received.length,
+    duplicates: [...counts.values()].reduce((sum, count) => sum + count - 1, 0),
+    lost: expected.filter((alert) => !counts.has(alert.key)).map((alert) => alert.key),
+    spurious: [...counts.keys()].filter((key) => !wanted.has(key)),
+    mismatched,
+    outOfOrder,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 // EventBridge: the schedule, each event delivered twice, runs overlapping, failed runs retried.
 // ---------------------------------------------------------------------------------------------
 
@@ -366,6 +544,8 @@ export interface MappingOptions {
   timeoutEvery: number;
   /** Every so many invocations one meets SES throttling that outlasts the SDK's retries. */
   sesStormEvery: number;
+  /** The channels beside email, built afresh for each invocation (as functions/notify does). */
+  channels?: () => ReadonlyMap<string, AlertChannel>;
 }
 
 /** As serverless.yml configures the notify function's stream. */
@@ -498,7 +678,8 @@ export class EventSourceMappingPlayer {
       onAccepted: () => (accepted += 1),
     });
 
-    const deps = createNotifyDeps({ dynamoDb, ses, tableName, config, logger: silentLogger, timing });
+    const channels = this.options.channels ? { channels: killSwitch.channels(this.options.channels()) } : {};
+    const deps = createNotifyDeps({ dynamoDb, ses, tableName, config, logger: silentLogger, timing, ...channels });
     const context = createLambdaContext({ functionName: 'uptime-monitor-faults-notify', timeoutMs });
     const killed = Symbol('killed');
     let timer: NodeJS.Timeout | undefined;

@@ -4,11 +4,15 @@ import {
   type DynamoDBClientConfig,
 } from '@aws-sdk/client-dynamodb';
 import { SESClient, SESServiceException, type SESClientConfig } from '@aws-sdk/client-ses';
+import type { AlertChannel } from '../../lib/domain/alert';
+import type { ReceivedRequest, ReceiverAnswer, ReceiverBehaviour } from './alert-receivers';
 
 /**
  * Faults injected into the real AWS SDK clients through their middleware stacks: the code under
  * test talks to DynamoDB Local and the SES emulator as usual, and the SDK sees throttling, server
- * errors, replayed requests, stalls and a frozen process the way it would see them from AWS.
+ * errors, replayed requests, stalls and a frozen process the way it would see them from AWS. The
+ * alert channels' receivers (real HTTP servers on 127.0.0.1) fail deliveries the way a service
+ * having a bad moment does: 500, 429 with Retry-After, no answer, a reset connection.
  */
 
 /** A small seeded PRNG (mulberry32), so a failing run can be replayed from its seed. */
@@ -89,25 +93,36 @@ export class KillSwitch {
 
   /** Outermost middleware of every client of the invocation. */
   install(client: DynamoDBClient | SESClient): void {
-    const never = () => new Promise<never>(() => undefined);
-    const wrap = async <T>(call: () => Promise<T>): Promise<T> => {
-      if (this.killed) return never();
-      this.inFlight += 1;
-      try {
-        const result = await call();
-        if (this.killed) return never();
-        return result;
-      } catch (error) {
-        if (this.killed) return never();
-        throw error;
-      } finally {
-        this.inFlight -= 1;
-      }
-    };
     if (client instanceof DynamoDBClient) {
-      client.middlewareStack.add((next) => (args) => wrap(() => next(args)), { step: 'initialize', priority: 'high', name: 'killSwitch' });
+      client.middlewareStack.add((next) => (args) => this.wrap(() => next(args)), { step: 'initialize', priority: 'high', name: 'killSwitch' });
     } else {
-      client.middlewareStack.add((next) => (args) => wrap(() => next(args)), { step: 'initialize', priority: 'high', name: 'killSwitch' });
+      client.middlewareStack.add((next) => (args) => this.wrap(() => next(args)), { step: 'initialize', priority: 'high', name: 'killSwitch' });
+    }
+  }
+
+  /** The invocation's alert channels, frozen with it: a delivery started after the kill never leaves. */
+  channels(channels: ReadonlyMap<string, AlertChannel>): ReadonlyMap<string, AlertChannel> {
+    return new Map(
+      [...channels].map(([name, channel]) => [
+        name,
+        { name: channel.name, type: channel.type, deliver: (alert, options) => this.wrap(() => channel.deliver(alert, options)) } satisfies AlertChannel,
+      ]),
+    );
+  }
+
+  private async wrap<T>(call: () => Promise<T>): Promise<T> {
+    const never = () => new Promise<never>(() => undefined);
+    if (this.killed) return never();
+    this.inFlight += 1;
+    try {
+      const result = await call();
+      if (this.killed) return never();
+      return result;
+    } catch (error) {
+      if (this.killed) return never();
+      throw error;
+    } finally {
+      this.inFlight -= 1;
     }
   }
 }
@@ -232,4 +247,73 @@ export function injectSesFaults(client: SESClient, faults: SesFaults): void {
     },
     { step: 'deserialize', name: 'sesFaults' },
   );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Receivers of the alert channels
+
+/** How a receiver fails a delivery. */
+export const RECEIVER_FAULTS = ['status500', 'status429', 'hang', 'reset'] as const;
+export type ReceiverFault = (typeof RECEIVER_FAULTS)[number];
+
+export interface ReceiverFaultOptions {
+  seed: number;
+  counters: FaultCounters;
+  /** Chance that a delivery's first attempt meets a fault; later attempts are taken. */
+  chance: number;
+  /**
+   * Which delivery a request is, as the receiver sees it (a webhook's `webhook-id`, PagerDuty's
+   * dedup_key and event_action): every retry of a delivery has the same.
+   */
+  identify: (request: ReceivedRequest) => string;
+  /** The answer once the fault, if any, is past. */
+  accept: ReceiverBehaviour;
+  /** A 429's Retry-After, in seconds. */
+  retryAfterSeconds?: number;
+}
+
+/**
+ * A receiver that fails the first attempt of some deliveries, then takes them. Which deliveries and
+ * how is decided from the seed and the delivery's identity alone, not from the order requests
+ * arrive in, so a seed fails the same deliveries the same way on every run. Each fault is counted
+ * as `receiver.<fault>`.
+ */
+export function faultyReceiver(options: ReceiverFaultOptions): (request: ReceivedRequest) => ReceiverAnswer {
+  const attempts = new Map<string, number>();
+  return (request) => {
+    const id = options.identify(request);
+    const attempt = (attempts.get(id) ?? 0) + 1;
+    attempts.set(id, attempt);
+    const decide = new Rng(hashText(`${options.seed}|${id}`));
+    if (attempt === 1 && decide.chance(options.chance)) {
+      const fault = decide.pick(RECEIVER_FAULTS);
+      options.counters.add(`receiver.${fault}`);
+      return receiverFaultAnswer(fault, options.retryAfterSeconds ?? 1);
+    }
+    return typeof options.accept === 'function' ? options.accept(request) : options.accept;
+  };
+}
+
+/** The answer of a receiver fault: what a service having a bad moment sends, or does not. */
+export function receiverFaultAnswer(fault: ReceiverFault, retryAfterSeconds = 1): ReceiverAnswer {
+  switch (fault) {
+    case 'status500':
+      return { status: 500, headers: { 'content-type': 'text/plain' }, body: 'internal error' };
+    case 'status429':
+      return { status: 429, headers: { 'content-type': 'text/plain', 'retry-after': String(retryAfterSeconds) }, body: 'rate limited' };
+    case 'hang':
+      return 'hang';
+    case 'reset':
+      return 'reset';
+  }
+}
+
+/** FNV-1a: a 32-bit seed from a text. */
+function hashText(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < text.length; index += 1) {
+    hash ^= text.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
 }
