@@ -50,6 +50,7 @@ const arn = (identity: string) => ({
 
 /** The probe function of the dev stage, as the template names it for the shards' Invoke. */
 const DEV_PROBE_ARN = { 'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:uptime-monitor-dev-probe` };
+const DEV_NOTIFY_ARN = { 'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:uptime-monitor-dev-notify` };
 
 describe('resolveDeploySettings', () => {
   it('derives the documented defaults from monitors.yml', () => {
@@ -65,7 +66,7 @@ describe('resolveDeploySettings', () => {
         arn('shop@example.net'),
       ],
       alarmEmail: 'oncall@example.com', logRetentionDays: 30, metricsNamespace: 'UptimeMonitor', metricsEnabled: 'true',
-      probeConcurrency: '64', probeShardSize: '1000', probeTimeoutSeconds: 55, probeFunctionArn: DEV_PROBE_ARN,
+      probeConcurrency: '64', probeShardSize: '1000', probeTimeoutSeconds: 55, probeFunctionArn: DEV_PROBE_ARN, notifyFunctionArn: DEV_NOTIFY_ARN,
       transitionRetentionDays: '400', runRetentionDays: '35',
       apiThrottleRate: 10, apiThrottleBurst: 20,
       statusPageThrottleRate: 50, statusPageThrottleBurst: 100, badgeThrottleRate: 50, badgeThrottleBurst: 100,
@@ -103,7 +104,7 @@ describe('resolveDeploySettings', () => {
       sesIdentity: 'example.com',
       sesIdentityArns: [arn('example.com')],
       alarmEmail: 'ops@example.org', logRetentionDays: 90, metricsNamespace: 'Acme/Uptime', metricsEnabled: 'true',
-      probeConcurrency: '8', probeShardSize: '250', probeTimeoutSeconds: 55, probeFunctionArn: DEV_PROBE_ARN,
+      probeConcurrency: '8', probeShardSize: '250', probeTimeoutSeconds: 55, probeFunctionArn: DEV_PROBE_ARN, notifyFunctionArn: DEV_NOTIFY_ARN,
       transitionRetentionDays: '90', runRetentionDays: '7',
       apiThrottleRate: 2.5, apiThrottleBurst: 5,
       statusPageThrottleRate: 30, statusPageThrottleBurst: 60, badgeThrottleRate: 0.5, badgeThrottleBurst: 1,
