@@ -16,7 +16,6 @@ import { startOnLoopback, type LoopbackServer } from '../support/http-answers';
 import { useSesEmulator } from '../support/ses-emulator';
 
 const ROOT = path.join(__dirname, '..', '..');
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const CLI = path.join(ROOT, 'tools', 'notify-test', 'run.ts');
 
 const WEBHOOK_SECRET = `whsec_${randomBytes(32).toString('base64')}`;
@@ -85,9 +84,10 @@ beforeEach(() => receiver.reset(WEBHOOK_ACCEPTS));
 /** Runs the CLI with the temp monitors and secrets files, no AWS credentials of this machine, and an SES port. */
 function notifyTest(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
   return new Promise((resolve) => {
+    // node --import tsx: the CLI in one process (the tsx command would start a second one).
     execFile(
-      TSX,
-      [CLI, ...args],
+      process.execPath,
+      ['--import', 'tsx', CLI, ...args],
       {
         cwd: ROOT,
         timeout: 25_000,
