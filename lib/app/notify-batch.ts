@@ -6,6 +6,7 @@ import { deadlineFrom } from './deadline';
 import { deliverInOrder, type OutboxDeps } from './outbox';
 import {
   DEFAULT_NOTIFY_TIMING,
+  AlertDeliveryError,
   NotificationInProgressError,
   OutOfTimeError,
   sendAllowanceMs,
@@ -34,13 +35,17 @@ export class BlockedTransitionError extends Error {
  *
  * Records are handled in order, one at a time. A record is only started while the time left covers
  * a send and its record in the ledger; past that, it and the rest are reported as failed (Lambda
- * redelivers them) and the function returns before its deadline. Once a record of a monitor fails,
- * that monitor's later records in the batch fail too, so its outage and recovery emails never swap.
+ * redelivers them) and the function returns before its deadline. Once a record of a monitor fails
+ * on some channels, the monitor's later records skip those channels (and are retried for them), so
+ * no channel gets its outage and recovery swapped while the other channels are not held back; a
+ * record that fails otherwise (no time, a claim held elsewhere, the table) holds back them all.
  */
 export async function notifyBatch(event: DynamoDBStreamEvent, context: Context, deps: NotifyDeps): Promise<DynamoDBBatchResponse> {
   const timing: NotifyTiming = deps.timing ?? DEFAULT_NOTIFY_TIMING;
   const attempt = { attemptId: `${context.awsRequestId}/${randomUUID()}`, deadline: deadlineFrom(context) };
   const failedMonitors = new Set<string>();
+  /** A monitor's channels that failed an earlier record of this batch: its later alerts wait there, and only there. */
+  const blockedChannels = new Map<string, Set<string>>();
   let outOfTimeLogged = false;
 
   const handleRecord = async (record: DynamoDBRecord): Promise<NotifyOutcome | undefined> => {
@@ -55,9 +60,17 @@ export async function notifyBatch(event: DynamoDBStreamEvent, context: Context, 
       if (failedMonitors.has(monitorId)) throw new BlockedTransitionError(monitorId);
       const remainingMs = attempt.deadline.remainingMs();
       if (remainingMs < sendAllowanceMs(timing)) throw new OutOfTimeError(key, remainingMs, sendAllowanceMs(timing));
-      return await deliverInOrder(source, deps, attempt);
+      const blocked = blockedChannels.get(monitorId);
+      return await deliverInOrder(source, deps, blocked ? { ...attempt, blockedChannels: blocked } : attempt);
     } catch (error) {
-      failedMonitors.add(monitorId);
+      if (error instanceof AlertDeliveryError) {
+        // Some channels took it: the monitor's later alerts still go to those, in order.
+        const blocked = blockedChannels.get(monitorId) ?? new Set<string>();
+        for (const channel of error.failedChannels) blocked.add(channel);
+        blockedChannels.set(monitorId, blocked);
+      } else {
+        failedMonitors.add(monitorId);
+      }
       const deferred = error instanceof OutOfTimeError || error instanceof BlockedTransitionError || error instanceof NotificationInProgressError;
       if (!deferred) {
         deps.logger.error('alert failed; the record will be retried', { ...deps.describeRecord(record), error });

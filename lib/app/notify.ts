@@ -63,6 +63,34 @@ export interface NotifyAttempt {
   /** Unique per invocation: who holds a claim. */
   attemptId: string;
   deadline: Deadline;
+  /**
+   * Channels not to deliver this alert to yet: an earlier alert of the same monitor is still
+   * undelivered there, and a channel takes a monitor's alerts in order. Every other channel gets it.
+   */
+  blockedChannels?: ReadonlySet<string>;
+}
+
+/**
+ * Some of an alert's channels did not take it (a transient failure, or an earlier alert of the
+ * monitor still pending there); the others did and are recorded. The record is retried for these.
+ */
+export class AlertDeliveryError extends Error {
+  override readonly name = 'AlertDeliveryError';
+  constructor(
+    readonly key: string,
+    readonly failedChannels: readonly string[],
+    options?: ErrorOptions,
+  ) {
+    super(`alert ${key} is not yet delivered to ${failedChannels.join(', ')}${options?.cause ? `: ${String(options.cause)}` : ''}`, options);
+  }
+}
+
+/** An earlier alert of the monitor still waits for this channel: this one goes after it. */
+export class ChannelBlockedError extends Error {
+  override readonly name = 'ChannelBlockedError';
+  constructor(readonly channel: string) {
+    super(`an earlier alert of the monitor is still undelivered to '${channel}'; this one waits behind it`);
+  }
 }
 
 /** What became of one delivery: one alert to one channel. */
@@ -221,10 +249,12 @@ async function deliverAlert(
   const { ledger, logger, mailer } = deps;
   const deliveries: DeliveryOutcome[] = [];
   let transient: unknown;
+  const failedChannels: string[] = [];
   for (const channelName of monitor.alerts) {
     const deliveryKey = channelName === EMAIL_CHANNEL ? alert.key : `${alert.key}#${channelName}`;
     const deliveryContext = { ...context, channel: channelName, deliveryKey };
     try {
+      if (attempt.blockedChannels?.has(channelName)) throw new ChannelBlockedError(channelName);
       if (channelName === EMAIL_CHANNEL) {
         if (monitor.notify.to.length === 0) {
           await ledger.recordSkip(deliveryKey, 'skipped:no-recipients');
@@ -250,11 +280,12 @@ async function deliverAlert(
     } catch (error) {
       // The other channels still get theirs; the record is retried for this one.
       if (error instanceof OutOfTimeError || error instanceof NotificationInProgressError) throw error;
-      logger.warn('alert delivery failed; it will be retried', { ...deliveryContext, error: String(error) });
+      if (!(error instanceof ChannelBlockedError)) logger.warn('alert delivery failed; it will be retried', { ...deliveryContext, error: String(error) });
+      failedChannels.push(channelName);
       transient ??= error;
     }
   }
-  if (transient !== undefined) throw transient;
+  if (transient !== undefined) throw new AlertDeliveryError(alert.key, failedChannels, { cause: transient });
   const sentEmail = deliveries.find((delivery) => delivery.channel === EMAIL_CHANNEL);
   if (sentEmail?.status === 'sent') return { status: 'sent', messageId: sentEmail.receipt, deliveries };
   if (deliveries.every((delivery) => delivery.status === 'already-sent')) return { status: 'already-sent', deliveries };

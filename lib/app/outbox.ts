@@ -3,7 +3,16 @@ import { randomUUID } from 'node:crypto';
 import type { AlertOutbox } from '../domain/ports';
 import { outboxSortKey, SWEEP_AFTER_MS, type AlertSource } from '../domain/reminders';
 import { deadlineFrom } from './deadline';
-import { DEFAULT_NOTIFY_TIMING, notifyReminder, notifyTransition, sendAllowanceMs, type NotifyAttempt, type NotifyOutcome, type NotifyTransitionDeps } from './notify';
+import {
+  AlertDeliveryError,
+  DEFAULT_NOTIFY_TIMING,
+  notifyReminder,
+  notifyTransition,
+  sendAllowanceMs,
+  type NotifyAttempt,
+  type NotifyOutcome,
+  type NotifyTransitionDeps,
+} from './notify';
 
 /** The log line of an alert a sweep could not deliver yet: the undelivered-alerts alarm counts it (serverless.yml). */
 export const STILL_UNDELIVERED_MESSAGE = 'outbox sweep: an alert is still undelivered; it stays for the next sweep';
@@ -32,13 +41,21 @@ function notifySource(source: AlertSource, deps: NotifyTransitionDeps, attempt: 
 export async function deliverInOrder(source: AlertSource, deps: OutboxDeps, attempt: NotifyAttempt): Promise<NotifyOutcome> {
   const { outbox } = deps;
   const sortKey = outboxSortKey(source);
+  // Order is kept per channel: a channel still owed an earlier alert takes this one after it; the
+  // other channels do not wait (a Slack outage does not hold back the email).
+  const blocked = new Set(attempt.blockedChannels ?? []);
   if (outbox) {
     for (const earlier of await outbox.listEarlier(monitorIdOf(source), sortKey)) {
-      await notifySource(earlier.source, deps, attempt);
-      await outbox.remove(earlier.sortKey);
+      try {
+        await notifySource(earlier.source, deps, { ...attempt, blockedChannels: blocked });
+        await outbox.remove(earlier.sortKey);
+      } catch (error) {
+        if (!(error instanceof AlertDeliveryError)) throw error;
+        for (const channel of error.failedChannels) blocked.add(channel);
+      }
     }
   }
-  const outcome = await notifySource(source, deps, attempt);
+  const outcome = await notifySource(source, deps, { ...attempt, blockedChannels: blocked });
   await outbox?.remove(sortKey);
   return outcome;
 }
@@ -63,15 +80,24 @@ export async function sweepOutbox(deps: OutboxDeps, context: Context, nowMs: () 
   const attempt: NotifyAttempt = { attemptId: `${context.awsRequestId}/${randomUUID()}`, deadline: deadlineFrom(context) };
   const entries = await outbox.listWaiting(nowMs() - SWEEP_AFTER_MS, SWEEP_LIMIT);
   const stuck = new Set<string>();
+  /** Per monitor, the channels still owed one of its alerts: its later alerts wait there, and only there. */
+  const blocked = new Map<string, Set<string>>();
   let delivered = 0;
   for (const entry of entries) {
-    if (stuck.has(entry.monitorId)) continue;
+    if (stuck.has(entry.monitorId) && !blocked.has(entry.monitorId)) continue;
     if (attempt.deadline.remainingMs() < sendAllowanceMs(timing)) break;
+    const channels = blocked.get(entry.monitorId) ?? new Set<string>();
     try {
-      await deliverInOrder(entry.source, deps, attempt);
+      await deliverInOrder(entry.source, deps, { ...attempt, blockedChannels: channels });
       delivered += 1;
     } catch (error) {
       stuck.add(entry.monitorId);
+      if (error instanceof AlertDeliveryError) {
+        for (const channel of error.failedChannels) channels.add(channel);
+        blocked.set(entry.monitorId, channels);
+      } else {
+        blocked.delete(entry.monitorId);
+      }
       logger.warn(STILL_UNDELIVERED_MESSAGE, { monitorId: entry.monitorId, sortKey: entry.sortKey, error: String(error) });
     }
   }
