@@ -5,6 +5,7 @@
  * speaking SSM's JSON protocol (a deployed stage, which has no local implementation to run).
  */
 import { execFile } from 'node:child_process';
+import { readNotifyTestOptions, UsageError } from '../../tools/notify-test/options';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
@@ -302,15 +303,20 @@ describe('npm run notify:test, its options', () => {
     expect(run.stdout).toMatch(/^Usage: npm run notify:test -- --channel NAME/);
   });
 
-  it.each([
-    [['--chanel', 'ops-hook'], "notify:test: unknown option '--chanel'; see --help"],
-    [[], 'notify:test: --channel NAME is required; see --help'],
-    [['--channel'], 'notify:test: --channel needs a value; see --help'],
-    [['--channel', 'a', '--channel', 'b'], 'notify:test: --channel is given twice'],
-    [['--channel', 'ops-hook', '--region', 'Europe'], "notify:test: --region 'Europe' is not an AWS region such as eu-west-1"],
-  ])('%j: one line and exit 2', async (args, message) => {
-    const run = await notifyTest(args);
-    expect(run).toEqual({ code: 2, stdout: '', stderr: `${message}\n` });
+  it('a bad flag: one line and exit 2, nothing sent', async () => {
+    const run = await notifyTest(['--chanel', 'ops-hook']);
+    expect(run).toEqual({ code: 2, stdout: '', stderr: "notify:test: unknown option '--chanel'; see --help\n" });
     expect(receiver.requests).toHaveLength(0);
+  });
+
+  // The other usage errors take the same path (a UsageError, printed as one line with exit 2):
+  // checked on the options reader itself, without a process each.
+  it.each([
+    [[], '--channel NAME is required; see --help'],
+    [['--channel'], '--channel needs a value; see --help'],
+    [['--channel', 'a', '--channel', 'b'], '--channel is given twice'],
+    [['--channel', 'ops-hook', '--region', 'Europe'], "--region 'Europe' is not an AWS region such as eu-west-1"],
+  ])('%j is a usage error: %s', (args, message) => {
+    expect(() => readNotifyTestOptions(args, {}, ROOT)).toThrow(new UsageError(message));
   });
 });
