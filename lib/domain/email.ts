@@ -210,13 +210,15 @@ export function describeTime(iso: string): string {
 }
 
 /** Control characters (CR, LF, tab, ...) and Unicode line separators become single spaces. */
-function toSingleLine(text: string): string {
+/** One line: control and line-break characters become a space (a CR/LF must not start a forged line). */
+export function toSingleLine(text: string): string {
   // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]+/g, ' ').replace(/ {2,}/g, ' ').trim();
 }
 
 /** Cuts text to at most `max` characters (code points), marking the cut with an ellipsis. */
-function capText(text: string, max: number): string {
+/** At most `max` characters (code points, so no emoji is cut in half), with … when cut. */
+export function capText(text: string, max: number): string {
   const characters = Array.from(text);
   if (characters.length <= max) return text;
   return `${characters.slice(0, max - 1).join('')}…`;

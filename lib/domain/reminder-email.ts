@@ -1,5 +1,5 @@
 import { formatDuration } from './duration';
-import { describeTime, escapeHtmlText, MAX_REASON_LENGTH, MAX_SUBJECT_LENGTH, renderEmailHtml } from './email';
+import { capText, describeTime, escapeHtmlText, MAX_REASON_LENGTH, MAX_SUBJECT_LENGTH, renderEmailHtml, toSingleLine } from './email';
 import type { EmailMessage } from './ports';
 import { redactedUrl } from './public-view';
 import type { Reminder } from './reminders';
@@ -15,12 +15,12 @@ export interface ReminderEmailInput {
 
 /** The email repeating an outage's alert while it lasts: `[DOWN] Payments API is still down after 2h`. Pure. */
 export function renderReminderEmail({ reminder, monitor, from, to }: ReminderEmailInput): EmailMessage {
-  const name = oneLine(monitor.name);
+  const name = toSingleLine(monitor.name);
   const downMs = Math.max(0, Date.parse(reminder.tick) - Date.parse(reminder.outageStartedAt));
   // In whole minutes: checks run on the minute and are dated a moment after it (5m, not 5m 59s).
   const lasted = formatDuration(downMs < MINUTE_MS ? downMs : Math.floor(downMs / MINUTE_MS) * MINUTE_MS);
-  const subject = cut(`[DOWN] ${name} is still down after ${lasted}`, MAX_SUBJECT_LENGTH);
-  const reason = cut(oneLine(reminder.reason ?? 'not recorded'), MAX_REASON_LENGTH);
+  const subject = capText(`[DOWN] ${name} is still down after ${lasted}`, MAX_SUBJECT_LENGTH);
+  const reason = capText(toSingleLine(reminder.reason ?? 'not recorded'), MAX_REASON_LENGTH);
   const rows: Array<[string, string]> = [
     ['Monitor', `${name} (${monitor.id})`],
     ['URL', redactedUrl(monitor.url)],
@@ -38,13 +38,4 @@ export function renderReminderEmail({ reminder, monitor, from, to }: ReminderEma
     paragraphs: ['<p style="color:#667085;font-size:small">Times are UTC.</p>'],
   });
   return { from, to: [...to], subject, text, html };
-}
-
-/** A CR or LF from config or a target never starts a line of its own (a forged header or field). */
-function oneLine(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ');
-}
-
-function cut(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
