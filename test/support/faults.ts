@@ -140,8 +140,11 @@ export interface DynamoDbFaults {
    * or an SDK retry whose first try landed): the caller gets the genuine condition failure.
    */
   replayConditionalWrite: number;
-  /** The `nth` Query of this client answers only after `ms` (a stalled connection). */
-  stallQuery?: { nth: number; ms: number };
+  /**
+   * The `nth` Query of this client answers only after `ms` (a stalled connection); with `after`,
+   * the nth of the Queries sent once `after()` holds.
+   */
+  stallQuery?: { nth: number; ms: number; after?: () => boolean };
 }
 
 const attemptOf = (request: unknown): number => {
@@ -165,7 +168,7 @@ export function injectDynamoDbFaults(client: DynamoDBClient, faults: DynamoDbFau
   let queries = 0;
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      if (context.commandName === 'QueryCommand') queries += 1;
+      if (context.commandName === 'QueryCommand' && (faults.stallQuery?.after?.() ?? true)) queries += 1;
       if (context.commandName === 'QueryCommand' && queries === faults.stallQuery?.nth) {
         faults.counters.add('dynamodb.stall');
         await new Promise((resolve) => setTimeout(resolve, faults.stallQuery?.ms));
