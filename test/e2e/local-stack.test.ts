@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startTargetServer, type TargetServer } from '../support/target-server';
-import { NpmStart, freeStackPorts, portIsFree, spawnNpmStart, type LocalStackPorts, type NpmStartOptions } from './local-stack-harness';
+import { NpmStart, descendantsOf, freeStackPorts, isAlive, portIsFree, spawnNpmStart, type LocalStackPorts, type NpmStartOptions } from './local-stack-harness';
 
 /**
  * What a user does: `npm start` with a 2 s interval against a target of the test's own, then flip
@@ -137,9 +137,27 @@ describe('npm start', () => {
     expect((await monitor()).status).toBe('DOWN');
   });
 
-  it('stops on Ctrl-C during the outage within 10 seconds, leaving no port listening', async () => {
-    expect(await interruptStack()).toBeLessThan(10_000);
-    for (const port of [ports.api, ports.ses, ports.dynamoDb]) expect(await portIsFree(port)).toBe(true);
+  // Stopped as scripts and process managers stop it: SIGTERM to the npm process alone, not to its
+  // group (Ctrl-C, to the whole group, ends this stack's second life below).
+  it('stops on SIGTERM to npm alone during the outage within 10 seconds: every process it started exits and every port closes', async () => {
+    const processes = descendantsOf(running().pid);
+    expect(processes.some((candidate) => candidate.args.includes('DynamoDBLocal.jar'))).toBe(true);
+    expect(processes.some((candidate) => candidate.args.includes(`--httpPort ${ports.api}`))).toBe(true);
+    const stoppedAt = Date.now();
+    process.kill(running().pid, 'SIGTERM');
+    await running().exited();
+    const left = await waitFor(
+      'every process npm start started to exit and every port to close',
+      async () => {
+        const alive = processes.filter((candidate) => isAlive(candidate.pid));
+        const busy = (await Promise.all([ports.api, ports.ses, ports.dynamoDb].map(portIsFree))).some((free) => !free);
+        return alive.length === 0 && !busy ? alive : undefined;
+      },
+      10_000,
+    );
+    expect(Date.now() - stoppedAt).toBeLessThan(10_000);
+    expect(left).toEqual([]);
+    expect(running().exitCode).toBe(0);
   });
 
   it('keeps the outage across a restart and sends no second outage email', async () => {
