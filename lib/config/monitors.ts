@@ -6,8 +6,10 @@ import { parseDuration } from '../domain/duration';
 import { ConfigError } from '../domain/errors';
 import { EMAIL_CHANNEL, type ChannelConfig } from '../domain/alert';
 import { isWebhookSecret } from '../domain/alert-payloads';
-import type { MonitorConfig, MonitorsConfig } from '../domain/types';
-import { MINUTE_MS } from '../domain/time';
+import type { SecretValue } from '../domain/secret-ref';
+import { DNS_RECORD_TYPES, MONITOR_TYPES, type MonitorConfig, type MonitorsConfig, type MonitorType } from '../domain/types';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../domain/time';
+import { isIP } from 'node:net';
 
 const MAX_TIMEOUT_MS = 30_000;
 
@@ -67,6 +69,26 @@ const url = z
   .refine((text) => !URL.canParse(text) || (new URL(text).username === '' && new URL(text).password === ''), {
     error: 'must not hold a user name or password; send credentials in headers (Authorization) instead',
   });
+
+/** `tcp://host:port`: a host and a port, nothing else. */
+function isTcpUrl(text: string): boolean {
+  if (!URL.canParse(text)) return false;
+  const parsed = new URL(text);
+  return parsed.protocol === 'tcp:' && parsed.hostname !== '' && parsed.port !== '' && parsed.username === '' && parsed.password === '' && ['', '/'].includes(parsed.pathname) && parsed.search === '';
+}
+
+/** `dns://name`: the name to resolve, nothing else. */
+function isDnsUrl(text: string): boolean {
+  if (!URL.canParse(text)) return false;
+  const parsed = new URL(text);
+  return parsed.protocol === 'dns:' && parsed.hostname !== '' && parsed.port === '' && parsed.username === '' && ['', '/'].includes(parsed.pathname) && parsed.search === '';
+}
+
+const URL_RULES: Record<Exclude<MonitorType, 'heartbeat'>, { test: (text: string) => boolean; hint: string }> = {
+  http: { test: (text) => url.safeParse(text).success, hint: 'must be an http:// or https:// URL' },
+  tcp: { test: isTcpUrl, hint: 'must be a tcp://host:port URL, such as tcp://db.example.com:5432' },
+  dns: { test: isDnsUrl, hint: 'must be a dns://name URL, such as dns://example.com' },
+};
 
 const REFERENCE_FORMS = '{ ssm: /name }, { secretsManager: name, key: field } or { env: NAME }';
 
@@ -173,13 +195,70 @@ const expectSchema = z.strictObject(
   { error: 'must be a mapping of status, json, bodyContains and maxResponseTime' },
 );
 
+/** A resolver to ask: an IPv4 or IPv6 address, optionally with a port (`1.1.1.1:53`, `[::1]:5353`). */
+function isResolverAddress(text: string): boolean {
+  if (isIP(text) !== 0) return true;
+  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text);
+  const host = match?.[1] ?? match?.[2];
+  const port = Number(match?.[3]);
+  return host !== undefined && isIP(host) !== 0 && port >= 1 && port <= 65535;
+}
+
+const tlsSchema = z.strictObject(
+  {
+    warnBefore: z
+      .array(duration(HOUR_MS, 365 * DAY_MS, 'must be between 1h and 365d'), { error: 'must be a list of durations such as [14d, 3d]' })
+      .min(1, { error: 'must list at least one duration' }),
+  },
+  { error: 'must be a mapping with warnBefore: a list of durations such as [14d, 3d]' },
+);
+
+const dnsSchema = z.strictObject(
+  {
+    type: z.enum(DNS_RECORD_TYPES, { error: `must be one of ${DNS_RECORD_TYPES.join(', ')}` }).default('A'),
+    expect: z
+      .array(z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }), { error: 'must be a list of values such as [mail.example.com]' })
+      .min(1, { error: 'must list at least one value' })
+      .optional(),
+    server: z
+      .string({ error: 'must be an IP address such as 1.1.1.1' })
+      .refine(isResolverAddress, { error: 'must be an IP address such as 1.1.1.1, optionally with a port (1.1.1.1:53)' })
+      .optional(),
+  },
+  { error: 'must be a mapping of type, expect and server' },
+);
+
+/** A heartbeat's token: long enough that guessing one is hopeless, and safe in a URL path. */
+const heartbeatToken = z
+  .string({ error: 'must be a string' })
+  .min(16, { error: 'must be at least 16 characters' })
+  .max(256, { error: 'must be at most 256 characters' })
+  .regex(/^[A-Za-z0-9_-]+$/, { error: 'must be made of A-Z, a-z, 0-9, _ and - (it goes in a URL path)' });
+
+/** `http`, `http and tcp`, `http, tcp and dns`. */
+const listed = (names: readonly string[]) => (names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''}`);
+
+/** Fields that only some types take. */
+const TYPE_FIELDS: ReadonlyArray<{ field: string; types: readonly MonitorType[] }> = [
+  { field: 'method', types: ['http'] },
+  { field: 'headers', types: ['http'] },
+  { field: 'expect', types: ['http'] },
+  { field: 'tls', types: ['http'] },
+  { field: 'dns', types: ['dns'] },
+  { field: 'grace', types: ['heartbeat'] },
+  { field: 'token', types: ['heartbeat'] },
+  { field: 'timeout', types: ['http', 'tcp', 'dns'] },
+];
+
 const monitorSchema = z.strictObject(
   {
     id: z
       .string({ error: 'must be a string of a-z, 0-9 and -' })
       .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: 'must be 1 to 63 characters of a-z, 0-9 and -, starting with a letter or digit' }),
     name: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).max(200, { error: 'must be at most 200 characters' }).optional(),
-    url: secretValue(url, `must be an http:// or https:// URL, or a secret reference: ${REFERENCE_FORMS}`),
+    type: z.enum(MONITOR_TYPES, { error: `must be one of ${MONITOR_TYPES.join(', ')}` }).optional(),
+    // Checked against the type below.
+    url: z.unknown().optional(),
     method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], { error: 'must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS' }).optional(),
     headers: z
       .record(z.string(), secretValue(z.string(), `must be a string or a secret reference: ${REFERENCE_FORMS}`), {
@@ -196,9 +275,48 @@ const monitorSchema = z.strictObject(
     alerts: alertList.optional(),
     sendOnResolved: sendOnResolved.optional(),
     remindEvery: remindEvery.optional(),
+    tls: tlsSchema.optional(),
+    dns: dnsSchema.optional(),
+    grace: duration(0, 7 * DAY_MS, 'must be between 0s and 7d').optional(),
+    token: secretValue(heartbeatToken, `must be a token of at least 16 characters, or a secret reference: ${REFERENCE_FORMS}`).optional(),
   },
   { error: 'must be a mapping with at least id and url' },
-);
+).superRefine((monitor, ctx) => {
+  const type = monitor.type ?? 'http';
+  for (const { field, types } of TYPE_FIELDS) {
+    if (field in monitor && (monitor as Record<string, unknown>)[field] !== undefined && !types.includes(type)) {
+      ctx.addIssue({ code: 'custom', path: [field], message: `applies to ${listed(types)} monitors only; this one is type ${type}` });
+    }
+  }
+  if (type === 'heartbeat') {
+    if (monitor.url !== undefined) ctx.addIssue({ code: 'custom', path: ['url'], message: 'a heartbeat monitor has no URL: its job pings /ping/{token}' });
+    if (monitor.token === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['token'], message: `is required for a heartbeat monitor (a token of at least 16 characters, or a secret reference: ${REFERENCE_FORMS})` });
+    }
+    return;
+  }
+  const rule = URL_RULES[type];
+  const hint = `${rule.hint}, or a secret reference: ${REFERENCE_FORMS}`;
+  if (monitor.url === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['url'], message: `is required (${hint})` });
+  } else if (typeof monitor.url === 'object' && monitor.url !== null && !Array.isArray(monitor.url)) {
+    if (!secretRef.safeParse(monitor.url).success) ctx.addIssue({ code: 'custom', path: ['url'], message: `must be a secret reference: ${REFERENCE_FORMS}` });
+  } else if (typeof monitor.url !== 'string' || !rule.test(monitor.url)) {
+    const credentials = type === 'http' && typeof monitor.url === 'string' && url.safeParse(monitor.url).error?.issues[0]?.message;
+    ctx.addIssue({ code: 'custom', path: ['url'], message: credentials || hint });
+  }
+  if (type === 'http' && monitor.tls !== undefined && typeof monitor.url === 'string' && URL.canParse(monitor.url) && new URL(monitor.url).protocol !== 'https:') {
+    ctx.addIssue({ code: 'custom', path: ['tls'], message: 'applies to https:// monitors only: a plain http:// answer has no certificate' });
+  }
+});
+
+/** How late a heartbeat's ping may be, when grace is not given: a tenth of its interval, between 1m and 1h. */
+export function defaultGraceMs(intervalMs: number): number {
+  return Math.min(HOUR_MS, Math.max(MINUTE_MS, Math.round(intervalMs / 10)));
+}
+
+/** Certificate warnings when tls is not given: 14 and 3 days before expiry. */
+export const DEFAULT_WARN_BEFORE_MS: readonly number[] = [14 * DAY_MS, 3 * DAY_MS];
 
 const fileSchema = z.strictObject({
   notify: z.strictObject({ from: email, to: emailList }, { error: 'must have from and to' }),
@@ -254,14 +372,21 @@ function applyDefaults(file: MonitorsFile): MonitorsConfig {
   const defaults = file.defaults ?? defaultsSchema.parse({});
   const monitors = file.monitors.map((monitor): MonitorConfig => {
     const status = monitor.expect?.status;
+    const type = monitor.type ?? 'http';
+    const url = type === 'heartbeat' ? '' : (monitor.url as SecretValue);
+    const intervalMs = monitor.interval ?? defaults.interval;
+    // Every https monitor watches its certificate; a URL kept as a reference is taken to be https.
+    const https = type === 'http' && (typeof url !== 'string' || url.startsWith('https:'));
+    const warnBeforeMs = [...(monitor.tls?.warnBefore ?? (https ? DEFAULT_WARN_BEFORE_MS : []))].sort((a, b) => b - a);
     return {
       id: monitor.id,
       name: monitor.name ?? monitor.id,
-      url: monitor.url,
+      type,
+      url,
       method: monitor.method ?? 'GET',
       headers: monitor.headers ?? {},
       timeoutMs: monitor.timeout ?? defaults.timeout,
-      intervalMs: monitor.interval ?? defaults.interval,
+      intervalMs,
       failureThreshold: monitor.failureThreshold ?? defaults.failureThreshold,
       successThreshold: monitor.successThreshold ?? defaults.successThreshold,
       expect: {
@@ -275,6 +400,10 @@ function applyDefaults(file: MonitorsFile): MonitorsConfig {
       alerts: monitor.alerts ?? defaults.alerts ?? [EMAIL_CHANNEL],
       sendOnResolved: monitor.sendOnResolved ?? defaults.sendOnResolved ?? true,
       ...((monitor.remindEvery ?? defaults.remindEvery) === undefined ? {} : { remindEveryMs: monitor.remindEvery ?? defaults.remindEvery }),
+      ...(warnBeforeMs.length > 0 ? { tls: { warnBeforeMs: [...new Set(warnBeforeMs)] } } : {}),
+      ...(monitor.dns ? { dns: { recordType: monitor.dns.type, ...(monitor.dns.expect ? { expect: monitor.dns.expect } : {}), ...(monitor.dns.server ? { server: monitor.dns.server } : {}) } } : {}),
+      ...(type === 'dns' && !monitor.dns ? { dns: { recordType: 'A' as const } } : {}),
+      ...(type === 'heartbeat' && monitor.token !== undefined ? { heartbeat: { graceMs: monitor.grace ?? defaultGraceMs(intervalMs), token: monitor.token } } : {}),
     };
   });
   const channels: ChannelConfig[] = [

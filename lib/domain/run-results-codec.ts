@@ -27,6 +27,9 @@ export const FAILURE_REASONS: readonly FailureReason[] = [
   'too-slow',
   'insecure-redirect',
   'blocked-address',
+  'dns-mismatch',
+  'no-ping',
+  'fail-signal',
 ];
 
 /** A roster and the encoded results of a run summary. */

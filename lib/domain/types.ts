@@ -2,10 +2,35 @@ import type { ChannelConfig } from './alert';
 import type { SecretValue } from './secret-ref';
 
 /** Validated, defaulted configuration of one monitor (durations already in milliseconds). */
+/** What a monitor checks: an HTTP answer (the default), a TCP connection, a DNS record, or pings from a job. */
+export type MonitorType = 'http' | 'tcp' | 'dns' | 'heartbeat';
+export const MONITOR_TYPES: readonly MonitorType[] = ['http', 'tcp', 'dns', 'heartbeat'];
+
+/** The DNS record types a `dns` monitor can resolve. */
+export const DNS_RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'NS', 'TXT', 'SRV', 'CAA', 'PTR', 'SOA'] as const;
+export type DnsRecordType = (typeof DNS_RECORD_TYPES)[number];
+
+/** A `dns` monitor's query: the name is its URL's host (`dns://example.com`). */
+export interface DnsCheck {
+  recordType: DnsRecordType;
+  /** Values the answer set must hold (each one of them); none: any answer will do. */
+  expect?: string[];
+  /** The resolver to ask (an IP address, optionally `:port`); none: the system's. */
+  server?: string;
+}
+
+/** A `heartbeat` monitor: a job pings `/ping/{token}` at least every `intervalMs`, at most `graceMs` late. */
+export interface HeartbeatConfig {
+  graceMs: number;
+  /** At least 16 characters; a literal (for the local stage) or a secret reference. */
+  token: SecretValue;
+}
+
 export interface MonitorConfig {
   id: string;
   name: string;
-  /** The URL, or a reference to where it is kept (only the probe resolves it). */
+  type: MonitorType;
+  /** The URL, or a reference to where it is kept (only the probe resolves it); '' for a heartbeat. */
   url: SecretValue;
   method: string;
   /** Header values, each a literal or a secret reference. */
@@ -24,6 +49,12 @@ export interface MonitorConfig {
   sendOnResolved: boolean;
   /** While DOWN, the alert is repeated this often; none: no reminders. */
   remindEveryMs?: number;
+  /** An https monitor's certificate warnings: how long before expiry, longest first (default 14d, 3d). */
+  tls?: { warnBeforeMs: number[] };
+  /** A `dns` monitor's query. */
+  dns?: DnsCheck;
+  /** A `heartbeat` monitor's grace and token. */
+  heartbeat?: HeartbeatConfig;
 }
 
 export interface Expectations {
@@ -57,7 +88,10 @@ export type FailureReason =
   | 'invalid-json'
   | 'too-slow'
   | 'insecure-redirect'
-  | 'blocked-address';
+  | 'blocked-address'
+  | 'dns-mismatch'
+  | 'no-ping'
+  | 'fail-signal';
 
 export type NetworkFailureReason = Extract<
   FailureReason,

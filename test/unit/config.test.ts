@@ -66,6 +66,7 @@ monitors:
     expect(payments).toEqual({
       id: 'payments-api',
       name: 'Payments API',
+      type: 'http',
       url: 'https://api.example.com/health',
       method: 'POST',
       headers: { Authorization: 'Bearer abc' },
@@ -78,8 +79,10 @@ monitors:
       public: true,
       alerts: ['email'],
       sendOnResolved: true,
+      tls: { warnBeforeMs: [14 * 86_400_000, 3 * 86_400_000] },
     });
-    expect(web).toMatchObject({ timeoutMs: 3000, intervalMs: 120_000, failureThreshold: 3, successThreshold: 4 });
+    expect(web).toMatchObject({ type: 'http', timeoutMs: 3000, intervalMs: 120_000, failureThreshold: 3, successThreshold: 4 });
+    expect(web?.tls).toBeUndefined();
   });
 
   it('accepts a single status as well as a list', () => {
@@ -143,5 +146,61 @@ describe('loadMonitorsConfig', () => {
     const config = loadMonitorsConfig(path.join(__dirname, '..', '..', 'monitors.yml'));
     expect(config.monitors.length).toBeGreaterThan(0);
     expect(new Set(config.monitors.map((m) => m.id)).size).toBe(config.monitors.length);
+  });
+});
+
+describe('monitor types', () => {
+  const parse = (monitor: string) => parseMonitorsConfig(`notify: { from: a@example.com, to: [b@example.com] }\nmonitors:\n  - ${monitor}\n`, 'monitors.yml').monitors[0];
+  const refused = (monitor: string) => {
+    try {
+      parse(monitor);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    throw new Error(`accepted: ${monitor}`);
+  };
+
+  it('reads tcp, dns and heartbeat monitors with their defaults', () => {
+    expect(parse('{ id: db, type: tcp, url: "tcp://db.example.com:5432" }')).toMatchObject({ type: 'tcp', url: 'tcp://db.example.com:5432', timeoutMs: 5000 });
+    expect(parse('{ id: db, type: tcp, url: "tcp://db.example.com:5432" }')?.tls).toBeUndefined();
+    expect(parse('{ id: mx, type: dns, url: "dns://example.com", dns: { type: MX, expect: [mail.example.com], server: 1.1.1.1 } }')).toMatchObject({
+      type: 'dns',
+      dns: { recordType: 'MX', expect: ['mail.example.com'], server: '1.1.1.1' },
+    });
+    expect(parse('{ id: a, type: dns, url: "dns://example.com" }')?.dns).toEqual({ recordType: 'A' });
+    expect(parse('{ id: backup, type: heartbeat, interval: 24h, grace: 1h, token: abcdefghijklmnop }')).toMatchObject({
+      type: 'heartbeat',
+      url: '',
+      intervalMs: 86_400_000,
+      heartbeat: { graceMs: 3_600_000, token: 'abcdefghijklmnop' },
+    });
+    // The default grace: a tenth of the interval, between 1 minute and 1 hour.
+    expect(parse('{ id: b, type: heartbeat, interval: 24h, token: { ssm: /uptime/prod/backup-token } }')?.heartbeat).toEqual({ graceMs: 3_600_000, token: { ssm: '/uptime/prod/backup-token' } });
+    expect(parse('{ id: b, type: heartbeat, interval: 30m, token: abcdefghijklmnop }')?.heartbeat?.graceMs).toBe(180_000);
+    expect(parse('{ id: b, type: heartbeat, interval: 5m, token: abcdefghijklmnop }')?.heartbeat?.graceMs).toBe(60_000);
+  });
+
+  it('reads certificate warnings, longest first, for https monitors', () => {
+    expect(parse('{ id: a, url: "https://a.example.com", tls: { warnBefore: [3d, 30d, 7d] } }')?.tls).toEqual({ warnBeforeMs: [30, 7, 3].map((days) => days * 86_400_000) });
+  });
+
+  it.each<[string, string, string]>([
+    ['an unknown type', '{ id: a, type: ping, url: "https://a.example.com" }', 'monitors[0] (a).type: must be one of http, tcp, dns, heartbeat'],
+    ['a tcp URL without a port', '{ id: a, type: tcp, url: "tcp://db.example.com" }', 'monitors[0] (a).url: must be a tcp://host:port URL'],
+    ['an http URL on a tcp monitor', '{ id: a, type: tcp, url: "https://a.example.com" }', 'monitors[0] (a).url: must be a tcp://host:port URL'],
+    ['a dns URL with a path', '{ id: a, type: dns, url: "dns://example.com/x" }', 'monitors[0] (a).url: must be a dns://name URL'],
+    ['a tcp URL on an http monitor', '{ id: a, url: "tcp://db.example.com:5432" }', 'monitors[0] (a).url: must be an http:// or https:// URL'],
+    ['an unknown record type', '{ id: a, type: dns, url: "dns://example.com", dns: { type: XYZ } }', 'monitors[0] (a).dns.type: must be one of A, AAAA'],
+    ['a resolver that is not an address', '{ id: a, type: dns, url: "dns://example.com", dns: { server: dns.google } }', 'monitors[0] (a).dns.server: must be an IP address'],
+    ['dns on an http monitor', '{ id: a, url: "https://a.example.com", dns: { type: A } }', 'monitors[0] (a).dns: applies to dns monitors only; this one is type http'],
+    ['tls on a plain http monitor', '{ id: a, url: "http://a.example.com", tls: { warnBefore: [3d] } }', 'monitors[0] (a).tls: applies to https:// monitors only'],
+    ['a warning of a minute', '{ id: a, url: "https://a.example.com", tls: { warnBefore: [1m] } }', "monitors[0] (a).tls.warnBefore[0]: '1m' must be between 1h and 365d"],
+    ['a heartbeat without a token', '{ id: a, type: heartbeat, interval: 1h }', 'monitors[0] (a).token: is required for a heartbeat monitor'],
+    ['a short token', '{ id: a, type: heartbeat, interval: 1h, token: short }', 'monitors[0] (a).token: must be at least 16 characters'],
+    ['a heartbeat with a URL', '{ id: a, type: heartbeat, url: "https://a.example.com", token: abcdefghijklmnop }', 'monitors[0] (a).url: a heartbeat monitor has no URL'],
+    ['headers on a tcp monitor', '{ id: a, type: tcp, url: "tcp://db.example.com:5432", headers: { X-A: b } }', 'monitors[0] (a).headers: applies to http monitors only; this one is type tcp'],
+    ['a timeout on a heartbeat', '{ id: a, type: heartbeat, token: abcdefghijklmnop, timeout: 5s }', 'monitors[0] (a).timeout: applies to http, tcp and dns monitors only'],
+  ])('refuses %s, naming the field', (_, monitor, message) => {
+    expect(refused(monitor)).toContain(`monitors.yml: ${message}`);
   });
 });

@@ -72,6 +72,7 @@ function testMonitorConfig(alert: Alert, channel: string, to: string[]): Monitor
   return {
     id: alert.monitor.id,
     name: alert.monitor.name,
+    type: 'http',
     url: '',
     method: 'GET',
     headers: {},
