@@ -27,6 +27,7 @@ export async function listMonitors(deps: ApiDeps) {
       return {
         id: monitor.id,
         name: monitor.name,
+        type: monitor.type,
         url: publicUrl(monitor.url),
         status: state?.status ?? 'UNKNOWN',
         since: state?.since ?? null,
@@ -48,6 +49,7 @@ export async function getMonitor(deps: ApiDeps, monitorId: string) {
   return {
     id: monitor.id,
     name: monitor.name,
+    type: monitor.type,
     url: publicUrl(monitor.url),
     method: monitor.method,
     intervalMs: monitor.intervalMs,
@@ -124,6 +126,7 @@ export async function getReport(deps: ApiDeps, month: string | undefined) {
     monitors: deps.config.monitors.map((monitor, index) => ({
       id: monitor.id,
       name: monitor.name,
+      type: monitor.type,
       ...computeMonthlyUptime(histories[index] ?? [], calendarMonth, nowIso),
     })),
   };

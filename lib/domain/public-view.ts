@@ -19,11 +19,13 @@ export function publicUrl(url: SecretValue): string | null {
 /**
  * A monitor's URL for logs and alerts, which keep the detail: the URL with every query value
  * replaced by REDACTED (`?token=REDACTED&page=REDACTED`), without user info or fragment. A URL held
- * in a secret reference is named by its reference: `(secret ssm:/uptime/prod/api-url)`.
+ * in a secret reference is named by its reference: `(secret ssm:/uptime/prod/api-url)`. A tcp:// or
+ * dns:// URL is its host (and port).
  */
 export function redactedUrl(url: SecretValue): string {
   if (isSecretRef(url)) return `(secret ${describeSecretRef(url)})`;
   const parsed = parseUrl(url);
+  if (parsed !== undefined && (parsed.protocol === 'tcp:' || parsed.protocol === 'dns:')) return `${parsed.protocol}//${parsed.host}`;
   if (parsed === undefined || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) return '(not an http URL)';
   const names = [...new Set(parsed.searchParams.keys())];
   const query = names.length === 0 ? '' : `?${names.map((name) => `${encodeURIComponent(name)}=${REDACTED}`).join('&')}`;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MONITOR_TYPES } from '../domain/types';
 
 /**
  * The response bodies of the API as zod schemas: the TypeScript types below are their `z.infer`,
@@ -13,7 +14,7 @@ const count = z.int().min(0);
 const percent = z.number().min(0).max(100).nullable();
 const monitorStatus = z.enum(['UNKNOWN', 'UP', 'DOWN']);
 const publicUrl = z.string().nullable().meta({
-  description: 'Scheme, host and path: never the query string, fragment or user info. Null when monitors.yml keeps the URL in a secret reference.',
+  description: 'Scheme, host and path: never the query string, fragment or user info. Null when monitors.yml keeps the URL in a secret reference, and for a heartbeat (it has none).',
 });
 const publicReason = z.string().nullable();
 
@@ -25,10 +26,15 @@ export const ErrorBodySchema = z
 
 export const HealthSchema = z.strictObject({ status: z.literal('UP') }).meta({ id: 'Health' });
 
+const monitorType = z
+  .enum(MONITOR_TYPES)
+  .meta({ description: 'What the monitor checks: an HTTP answer, a TCP connection, a DNS record, or pings from a job (heartbeat).' });
+
 export const MonitorSummarySchema = z
   .strictObject({
     id: z.string().regex(/^[a-z0-9-]+$/),
     name: z.string(),
+    type: monitorType,
     url: publicUrl,
     status: monitorStatus,
     since: isoTime.nullable().meta({ description: 'When the current status began; null for a monitor never checked.' }),
@@ -61,6 +67,7 @@ export const MonitorDetailSchema = z
   .strictObject({
     id: z.string(),
     name: z.string(),
+    type: monitorType,
     url: publicUrl,
     method: z.string(),
     intervalMs: z.int().min(1),
@@ -134,6 +141,7 @@ export const ReportMonitorSchema = z
   .strictObject({
     id: z.string(),
     name: z.string(),
+    type: monitorType,
     uptimePercent: percent,
     downtimeSeconds: seconds,
     monitoredSeconds: seconds.meta({ description: 'Time UP or DOWN in the month.' }),

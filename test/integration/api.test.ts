@@ -175,6 +175,7 @@ describe('GET /monitors', () => {
         {
           id: 'payments-api',
           name: 'Payments API',
+          type: 'http',
           url: 'https://api.example.com/health',
           status: 'DOWN',
           since: at(-30),
@@ -183,6 +184,7 @@ describe('GET /monitors', () => {
         {
           id: 'website',
           name: 'Website',
+          type: 'http',
           url: 'https://www.example.com/',
           status: 'UP',
           since: at(-600),
@@ -191,6 +193,7 @@ describe('GET /monitors', () => {
         {
           id: 'new-service',
           name: 'new-service',
+          type: 'http',
           url: 'https://new.example.com/health',
           status: 'UNKNOWN',
           since: null,
@@ -212,6 +215,7 @@ describe('GET /monitors/{id}', () => {
     expect(answer.body).toEqual({
       id: 'payments-api',
       name: 'Payments API',
+      type: 'http',
       url: 'https://api.example.com/health',
       method: 'GET',
       intervalMs: 60_000,

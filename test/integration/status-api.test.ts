@@ -201,6 +201,7 @@ describe('GET /report', () => {
       {
         id: 'api',
         name: 'Payments API',
+        type: 'http',
         uptimePercent: ((1_254_600 - 3000) / 1_254_600) * 100,
         downtimeSeconds: 3000,
         monitoredSeconds: 1_254_600,
@@ -210,13 +211,14 @@ describe('GET /report', () => {
       {
         id: 'web',
         name: '<b>x</b>',
+        type: 'http',
         uptimePercent: ((477_000 - 1800) / 477_000) * 100,
         downtimeSeconds: 1800,
         monitoredSeconds: 477_000,
         incidents: 1,
         longestIncidentSeconds: 1800,
       },
-      { id: 'new-service', name: 'new-service', uptimePercent: null, downtimeSeconds: 0, monitoredSeconds: 0, incidents: 0, longestIncidentSeconds: 0 },
+      { id: 'new-service', name: 'new-service', type: 'http', uptimePercent: null, downtimeSeconds: 0, monitoredSeconds: 0, incidents: 0, longestIncidentSeconds: 0 },
     ],
   };
 
@@ -248,10 +250,10 @@ describe('GET /report', () => {
     expect(answer.headers['content-disposition']).toBe('attachment; filename="uptime-report-2024-05.csv"');
     const lines = answer.body.split('\r\n');
     expect(lines).toEqual([
-      'month,id,name,uptimePercent,downtimeSeconds,monitoredSeconds,incidents,longestIncidentSeconds',
-      `2024-05,api,Payments API,${may.monitors[0]?.uptimePercent},3000,1254600,2,3600`,
-      `2024-05,web,<b>x</b>,${may.monitors[1]?.uptimePercent},1800,477000,1,1800`,
-      '2024-05,new-service,new-service,,0,0,0,0',
+      'month,id,name,type,uptimePercent,downtimeSeconds,monitoredSeconds,incidents,longestIncidentSeconds',
+      `2024-05,api,Payments API,http,${may.monitors[0]?.uptimePercent},3000,1254600,2,3600`,
+      `2024-05,web,<b>x</b>,http,${may.monitors[1]?.uptimePercent},1800,477000,1,1800`,
+      '2024-05,new-service,new-service,http,,0,0,0,0',
       '',
     ]);
   });
