@@ -41,6 +41,7 @@ export async function loadStatusPage(deps: ApiDeps): Promise<StatusPageView> {
     return {
       id: monitor.id,
       name: monitor.name,
+      type: monitor.type,
       status: state?.status ?? 'UNKNOWN',
       since: state?.since ?? null,
       lastCheckedAt: lastCheckedAt(latestRun, monitor.id),

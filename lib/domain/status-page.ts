@@ -3,7 +3,7 @@ import { escapeMarkup as esc, formatPercent, formatTime } from './format';
 import { SECOND_MS } from './time';
 import type { LatencyFigures } from './run-stats';
 import type { PublicWindowName } from './time-range';
-import type { MonitorStatus } from './types';
+import type { MonitorStatus, MonitorType } from './types';
 import type { DayUptime } from './uptime';
 
 /**
@@ -15,6 +15,7 @@ import type { DayUptime } from './uptime';
 export interface StatusPageMonitor {
   id: string;
   name: string;
+  type: MonitorType;
   status: MonitorStatus;
   /** When the current status began; null for a monitor never checked. */
   since: string | null;
@@ -27,6 +28,9 @@ export interface StatusPageMonitor {
   /** Response time over the same 24 hours. */
   latency: LatencyFigures | null;
 }
+
+/** What each type of monitor checks, as the page names it. */
+const TYPE_TEXT: Readonly<Record<MonitorType, string>> = { http: 'HTTP', tcp: 'TCP port', dns: 'DNS record', heartbeat: 'Heartbeat' };
 
 export interface StatusPageIncident {
   monitorName: string;
@@ -166,7 +170,7 @@ function renderMonitor(monitor: StatusPageMonitor): string {
     `<h3 class="monitor-name">${esc(monitor.name)}</h3>`,
     `<span class="state state-${monitor.status}">${STATUS_TEXT[monitor.status]}</span>`,
     '</div>',
-    `<p class="meta">${since}${checked}</p>`,
+    `<p class="meta"><span class="type" data-type="${monitor.type}">${TYPE_TEXT[monitor.type]}</span> · ${since}${checked}</p>`,
     `<dl class="uptime">${windows
       .map(([window, text]) => `<div><dt>${text}</dt><dd data-window="${window}">${esc(formatPercent(monitor.uptime[window]))}</dd></div>`)
       .join('')}</dl>`,

@@ -23,6 +23,7 @@ function buildMonitor(overrides: Partial<StatusPageMonitor> = {}): StatusPageMon
   return {
     id: 'api',
     name: 'Payments API',
+    type: 'http',
     status: 'UP',
     since: '2024-04-01T00:00:00.000Z',
     lastCheckedAt: '2024-05-15T12:29:00.150Z',
@@ -149,9 +150,21 @@ describe('renderStatusPage', () => {
     const html = renderStatusPage(
       buildView({ monitors: [buildMonitor({ status: 'UNKNOWN', since: null, lastCheckedAt: null, latency: null, responseTimes: [] })] }),
     );
-    expect(html).toContain('<p class="meta">Not checked yet</p>');
+    expect(html).toContain('<p class="meta"><span class="type" data-type="http">HTTP</span> · Not checked yet</p>');
     expect(html).toContain('Response time, last 24 hours: no successful check');
     expect(html).toContain('<h1>Status not known yet</h1>');
     expect(renderStatusPage(buildView({ monitors: [] }))).toContain('No monitors are configured.');
+  });
+});
+
+describe('renderStatusPage monitor types', () => {
+  it.each([
+    ['http', 'HTTP'],
+    ['tcp', 'TCP port'],
+    ['dns', 'DNS record'],
+    ['heartbeat', 'Heartbeat'],
+  ] as const)('names a %s monitor as a %s check', (type, text) => {
+    const html = renderStatusPage(buildView({ monitors: [buildMonitor({ type })] }));
+    expect(html).toContain(`<span class="type" data-type="${type}">${text}</span>`);
   });
 });
