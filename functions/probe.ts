@@ -5,6 +5,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { DisabledMetricsSink, EmfMetricsSink } from '../lib/adapters/cloudwatch-metrics-sink';
 import { createDynamoDbStores } from '../lib/adapters/dynamodb-stores';
+import { DynamoDbHeartbeatStore } from '../lib/adapters/dynamodb-heartbeat-store';
 import { AwsSecretResolver } from '../lib/adapters/aws-secret-resolver';
 import { HttpProber } from '../lib/adapters/http-prober';
 import { DynamoDbAlertOutbox } from '../lib/adapters/dynamodb-alert-outbox';
@@ -36,6 +37,7 @@ function createDeps(): ProbeDeps {
     stores,
     rollups,
     prober: new HttpProber({ blockPrivateAddresses: env.BLOCK_PRIVATE_ADDRESSES === 'true' }),
+    heartbeats: new DynamoDbHeartbeatStore({ client, tableName: env.TABLE_NAME }),
     // Only the probe resolves secrets: monitor URLs and headers, at cold start, then as they expire.
     secrets: env.LOCAL_SECRETS_FILE
       ? new LocalSecretsFileResolver(env.LOCAL_SECRETS_FILE, process.env)

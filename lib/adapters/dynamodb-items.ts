@@ -15,6 +15,7 @@ import type { MonitorState, MonitorStatus, Transition } from '../domain/types';
  * | run summary | `RUN#<day>` | `<tick>` (`<tick>#<shard>` for a shard) |
  * | run marker | `TICK` | as the run summary |
  * | apply lock | `LOCK` | `APPLY` (`APPLY#<shard>`) |
+ * | heartbeat | `HEARTBEAT` | `<monitor id>` |
  */
 
 export const STATE_PK = 'STATE';
@@ -22,6 +23,8 @@ export const STATE_PK = 'STATE';
 export const TICK_PK = 'TICK';
 /** The apply lock: one item (one per shard of a sharded run). */
 export const LOCK_PK = 'LOCK';
+/** Heartbeat items: the only partition the ping function writes (dynamodb:LeadingKeys). */
+export const HEARTBEAT_PK = 'HEARTBEAT';
 /** A run summary of one shard: sk `<tick>#<shard>`; this bound sorts after every shard of a tick. */
 export const AFTER_SHARDS = '#~';
 

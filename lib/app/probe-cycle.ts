@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { mapWithConcurrency } from '../domain/concurrency';
 import { evaluateResult } from '../domain/evaluate';
+import type { HeartbeatReader } from '../domain/heartbeat';
 import type { ApplyLockResult, MetricsSink, Prober, RunRollupStore, RunStores } from '../domain/ports';
-import { isDue } from '../domain/schedule';
+import { checkIntervalMs, isDue } from '../domain/schedule';
 import { advanceState, initialState, isRemovalDue, recordRemoval, supersededTransition } from '../domain/state-machine';
 import type { CheckResult, MonitorConfig, MonitorState, MonitorsConfig, ProbeTarget, RunSummary, Transition } from '../domain/types';
 import { NO_DEADLINE, sleep, type Deadline } from './deadline';
 import { logFailedCheck, logTransition, type CycleLogger } from './probe-log';
+import { checkHeartbeats } from './heartbeat-checks';
 import { buildProbeTarget } from './probe-targets';
 import { rollUpPreviousHour } from './run-history';
 import { dueReminder, withReminder } from '../domain/reminders';
@@ -35,6 +37,11 @@ export interface ProbeCycleDeps {
   /** The run's stores: one shard's, when sharded. */
   stores: RunStores;
   prober: Prober;
+  /**
+   * Where heartbeat monitors' pings are read (lib/app/heartbeat-checks.ts): they never reach the
+   * prober. None: heartbeat monitors are not checked.
+   */
+  heartbeats?: HeartbeatReader;
   /**
    * Each monitor's request, its secret references resolved (lib/app/probe-targets.ts); a monitor
    * missing here is not checked. None: every monitor is literal and requested as configured.
@@ -120,9 +127,12 @@ export async function runProbeCycle(
   // The run's lease: as long as it can live. The run of the next tick waits for it (a while) to store first.
   await stores.markers.markRunStarted(tick, Math.round(nowMs() + Math.min(deadline.remainingMs(), MAX_LEASE_MS) + timing.leaseSlackMs));
 
-  const due = config.monitors.filter((monitor) => isDue(monitor.intervalMs, tick) && (deps.targets?.has(monitor.id) ?? true));
+  const due = config.monitors.filter((monitor) => isDue(checkIntervalMs(monitor, deps.periodMs ?? MINUTE_MS), tick) && (deps.targets?.has(monitor.id) ?? true));
+  // Heartbeat monitors are weighed from their stored pings, all in one read, before any probe.
+  const heartbeatChecks = deps.heartbeats ? await checkHeartbeats(due, deps.heartbeats, deps.now().toISOString()) : [];
+  for (const { monitor, result } of heartbeatChecks) if (!result.ok) logFailedCheck(logger, monitor, result, tick);
   const probeSignal = deadline.signalBefore(timing.applyReserveMs);
-  const probed = await mapWithConcurrency(due, deps.concurrency, async (monitor): Promise<ProbedMonitor> => {
+  const probed = await mapWithConcurrency(due.filter((monitor) => monitor.type !== 'heartbeat'), deps.concurrency, async (monitor): Promise<ProbedMonitor> => {
     if (probeSignal.aborted) return { monitor };
     const checkedAt = deps.now().toISOString();
     const outcome = await deps.prober.probe(deps.targets?.get(monitor.id) ?? buildProbeTarget(monitor), probeSignal);
@@ -132,7 +142,7 @@ export async function runProbeCycle(
     if (!result.ok) logFailedCheck(logger, monitor, result, tick);
     return { monitor, result };
   });
-  const checks = probed.filter((entry): entry is { monitor: MonitorConfig; result: CheckResult } => entry.result !== undefined);
+  const checks = [...heartbeatChecks, ...probed.filter((entry): entry is { monitor: MonitorConfig; result: CheckResult } => entry.result !== undefined)];
   const cutShort = probed.filter((entry) => entry.result === undefined).map(({ monitor }) => monitor.id);
   if (cutShort.length > 0) {
     logger.warn('probes cut short: the run ran out of time; their results are not counted', { tick, monitorIds: cutShort });

@@ -1,5 +1,5 @@
 import type { MetricsSink, RunMetrics, RunStores } from '../domain/ports';
-import { cycleOffsets, isDueInCycle } from '../domain/schedule';
+import { checkIntervalMs, cycleOffsets, isDueInCycle } from '../domain/schedule';
 import { planShards, shardKey, statesToRead, type RunScope, type Shard, type ShardDispatcher, type ShardRef } from '../domain/shards';
 import { HOUR_MS } from '../domain/time';
 import type { MonitorConfig } from '../domain/types';
@@ -126,7 +126,7 @@ async function runShard(
       if (deadline.remainingMs() - wait <= timing.applyReserveMs) break;
       if (wait > 0) await sleep(wait);
     }
-    const due = shard.monitors.filter((monitor) => isDueInCycle(monitor.intervalMs, tick, offset, deps.periodMs));
+    const due = shard.monitors.filter((monitor) => isDueInCycle(checkIntervalMs(monitor, deps.periodMs), tick, offset, deps.periodMs));
     if (due.length === 0) continue;
     const readsAll = offset === 0 && readsAllStates(shard, rollupShard, tickEpochMs, deps.periodMs);
     const scope: RunScope = { shard: key, states: readsAll ? 'all' : statesToRead(due.map((monitor) => monitor.id), allIds) };

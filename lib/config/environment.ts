@@ -30,6 +30,14 @@ export function readNotifyEnvironment(env: NodeJS.ProcessEnv = process.env): Not
   return readEnvironment(notifyEnvironmentSchema, env);
 }
 
+const pingEnvironmentSchema = functionEnvironmentSchema.extend(secretsEnvironmentSchema.shape);
+export type PingEnvironment = z.output<typeof pingEnvironmentSchema>;
+
+/** The ping function's environment, validated once; a bad value names the variable. */
+export function readPingEnvironment(env: NodeJS.ProcessEnv = process.env): PingEnvironment {
+  return readEnvironment(pingEnvironmentSchema, env);
+}
+
 const probeEnvironmentSchema = functionEnvironmentSchema.extend({
   METRICS_NAMESPACE: z.string().min(1).default('UptimeMonitor'),
   METRICS_ENABLED: z.enum(['true', 'false'], { error: "must be 'true' or 'false'" }).default('true'),

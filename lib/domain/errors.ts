@@ -4,6 +4,17 @@ export function quoteInput(value: string): string {
   return JSON.stringify(cut);
 }
 
+/**
+ * A ping whose token no heartbeat monitor has, or whose monitor's token has no value: one message
+ * whatever the reason, which never names a monitor nor repeats the token.
+ */
+export class UnknownPingTokenError extends Error {
+  override readonly name = 'UnknownPingTokenError';
+  constructor(options?: ErrorOptions) {
+    super('not found', options);
+  }
+}
+
 /** A monitor id that is not in the configuration. */
 export class UnknownMonitorError extends Error {
   override readonly name = 'UnknownMonitorError';

@@ -1,3 +1,4 @@
+import type { MonitorConfig } from './types';
 import { MINUTE_MS } from './time';
 
 /**
@@ -15,6 +16,15 @@ export function isDue(intervalMs: number, tick: string): boolean {
   const minutes = Math.floor(Date.parse(tick) / MINUTE_MS);
   const every = Math.max(1, Math.round(intervalMs / MINUTE_MS));
   return minutes % every === 0;
+}
+
+/**
+ * How often a monitor is checked: its interval, except a heartbeat monitor, whose interval is how
+ * often its job pings: its stored pings are weighed at every tick of the period (a read, no
+ * request), so a missed ping is seen a period after its grace ends, not up to an interval later.
+ */
+export function checkIntervalMs(monitor: Pick<MonitorConfig, 'type' | 'intervalMs'>, periodMs = MINUTE_MS): number {
+  return monitor.type === 'heartbeat' ? periodMs : monitor.intervalMs;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { FutureMonthError, UnknownMonitorError } from '../domain/errors';
+import { FutureMonthError, UnknownMonitorError, UnknownPingTokenError } from '../domain/errors';
 import { buildJsonResponse, type ApiResponse } from './responses';
 import type { ErrorBody, ErrorCode } from './schemas';
 
@@ -25,7 +25,7 @@ export class UnknownRouteError extends Error {
  */
 export function mapErrorToResponse(error: unknown): ApiResponse {
   if (error instanceof BadRequestError || error instanceof FutureMonthError) return buildErrorResponse(400, 'bad_request', error.message);
-  if (error instanceof UnknownMonitorError || error instanceof UnknownRouteError) {
+  if (error instanceof UnknownMonitorError || error instanceof UnknownRouteError || error instanceof UnknownPingTokenError) {
     return buildErrorResponse(404, 'not_found', error.message);
   }
   return buildErrorResponse(500, 'internal', 'internal error');
