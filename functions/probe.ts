@@ -7,7 +7,7 @@ import { DisabledMetricsSink, EmfMetricsSink } from '../lib/adapters/cloudwatch-
 import { createDynamoDbStores } from '../lib/adapters/dynamodb-stores';
 import { DynamoDbHeartbeatStore } from '../lib/adapters/dynamodb-heartbeat-store';
 import { AwsSecretResolver } from '../lib/adapters/aws-secret-resolver';
-import { HttpProber } from '../lib/adapters/http-prober';
+import { MonitorProber } from '../lib/adapters/monitor-prober';
 import { DynamoDbAlertOutbox } from '../lib/adapters/dynamodb-alert-outbox';
 import { LambdaOutboxSweeper } from '../lib/adapters/lambda-outbox-sweeper';
 import { LambdaShardDispatcher } from '../lib/adapters/lambda-shard-dispatcher';
@@ -36,7 +36,7 @@ function createDeps(): ProbeDeps {
     config: loadMonitorsConfig(env.MONITORS_FILE),
     stores,
     rollups,
-    prober: new HttpProber({ blockPrivateAddresses: env.BLOCK_PRIVATE_ADDRESSES === 'true' }),
+    prober: MonitorProber.create({ blockPrivateAddresses: env.BLOCK_PRIVATE_ADDRESSES === 'true' }),
     heartbeats: new DynamoDbHeartbeatStore({ client, tableName: env.TABLE_NAME }),
     // Only the probe resolves secrets: monitor URLs and headers, at cold start, then as they expire.
     secrets: env.LOCAL_SECRETS_FILE

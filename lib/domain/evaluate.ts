@@ -6,7 +6,8 @@ const MAX_ECHO_CHARS = 100;
 type ResponseOutcome = Extract<ProbeOutcome, { kind: 'response' }>;
 
 /**
- * Judges one probe outcome against a monitor's expectations. Pure.
+ * Judges one probe outcome against a monitor's expectations. Pure. The expectations are an HTTP
+ * monitor's: a tcp or dns outcome that is not an error is a success.
  *
  * The checks run in a fixed order and the first one that fails names the reason: a network error,
  * then the status code, the JSON paths, the body substring and last the response time (a slow
@@ -21,6 +22,11 @@ export function evaluateResult(expect: Expectations, outcome: ProbeOutcome, chec
       reason: outcome.reason,
       message: truncateText(outcome.message),
     };
+  }
+  // A TCP connection made, or a DNS answer the prober found every expected value in: the HTTP
+  // expectations (status 200 by default) do not apply to them.
+  if (outcome.kind === 'connected' || outcome.kind === 'answered') {
+    return { ok: true, checkedAt, latencyMs: outcome.latencyMs };
   }
   const failure = findResponseFailure(expect, outcome);
   if (failure) {

@@ -98,15 +98,26 @@ export type NetworkFailureReason = Extract<
   'timeout' | 'dns' | 'connection-refused' | 'connection-reset' | 'tls' | 'network' | 'insecure-redirect' | 'blocked-address'
 >;
 
+/** Why a probe itself failed a check: a network reason, or a DNS answer without an expected value. */
+export type ProbeFailureReason = NetworkFailureReason | 'dns-mismatch';
+
 /** What one check requests: a monitor's request with every value resolved (no secret references). */
 export interface ProbeTarget {
+  /** What to check; absent: `http`. */
+  type?: MonitorType;
+  /** `http(s)://…`, `tcp://host:port` or `dns://name`. */
   url: string;
   method: string;
   headers: Record<string, string>;
   timeoutMs: number;
+  /** A `dns` target's query. */
+  dns?: DnsCheck;
 }
 
-/** What the prober saw: an HTTP answer, or a failure before one arrived. */
+/**
+ * What the prober saw: an HTTP answer, a TCP connection made, a DNS answer holding every expected
+ * value, or a failure before one of them.
+ */
 export type ProbeOutcome =
   | {
       kind: 'response';
@@ -117,7 +128,9 @@ export type ProbeOutcome =
       bodyTruncated: boolean;
       latencyMs: number;
     }
-  | { kind: 'error'; reason: NetworkFailureReason; message: string; latencyMs: number };
+  | { kind: 'connected'; latencyMs: number }
+  | { kind: 'answered'; values: string[]; latencyMs: number }
+  | { kind: 'error'; reason: ProbeFailureReason; message: string; latencyMs: number };
 
 /** One evaluated check of one monitor. */
 export interface CheckResult {

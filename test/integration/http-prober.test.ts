@@ -153,14 +153,14 @@ function targetFor(url: string, overrides: Partial<TestTarget> = {}): TestTarget
 
 function asResponse(outcome: ProbeOutcome): Extract<ProbeOutcome, { kind: 'response' }> {
   if (outcome.kind !== 'response') {
-    throw new Error(`expected a response, got ${outcome.reason}: ${outcome.message}`);
+    throw new Error(`expected a response, got ${outcome.kind === 'error' ? `${outcome.reason}: ${outcome.message}` : outcome.kind}`);
   }
   return outcome;
 }
 
 function asError(outcome: ProbeOutcome): Extract<ProbeOutcome, { kind: 'error' }> {
   if (outcome.kind !== 'error') {
-    throw new Error(`expected an error, got HTTP ${outcome.statusCode}`);
+    throw new Error(`expected an error, got ${outcome.kind === 'response' ? `HTTP ${outcome.statusCode}` : outcome.kind}`);
   }
   return outcome;
 }

@@ -4,17 +4,23 @@ import { isIPv4, isIPv6 } from 'node:net';
 /**
  * A real DNS server over UDP on 127.0.0.1, for tests and benches that point the prober's resolver
  * at it (`dnsServers`). It reads the first question of a query (RFC 1035 §4.1) and answers as
- * `zone` says: addresses (A or AAAA records with a TTL), an error code, or nothing at all (a
- * server that never answers, as a broken or overloaded resolver does). Queries are counted, so a
- * test can tell a cached answer from a fresh one.
+ * `zone` says: addresses (A or AAAA records with a TTL), records of another type by their RDATA
+ * (MX, TXT, CNAME: mxData, txtData, nameData), an error code, or nothing at all (a server that
+ * never answers, as a broken or overloaded resolver does). Queries are counted, so a test can tell
+ * a cached answer from a fresh one.
  */
 
 export const QTYPE_A = 1;
 export const QTYPE_AAAA = 28;
+export const QTYPE_CNAME = 5;
+export const QTYPE_MX = 15;
+export const QTYPE_TXT = 16;
 
 export type DnsReply =
   /** Records of the asked type (none: NOERROR with an empty answer, "no data"). */
   | { addresses: string[]; ttl?: number }
+  /** Records of the asked type by their RDATA, for other types than A and AAAA (see mxData, txtData, nameData). */
+  | { rdata: Buffer[]; ttl?: number }
   | { rcode: 'SERVFAIL' | 'NXDOMAIN' | 'REFUSED' }
   | 'no-answer';
 
@@ -103,7 +109,7 @@ function parseQuery(message: Buffer): { question: DnsQuestion; questionEnd: numb
 
 /** The reply: the query's id and question, then one record per address (the name as a pointer to the question's). */
 function encodeReply(query: Buffer, questionEnd: number, type: number, reply: Exclude<DnsReply, 'no-answer'>): Buffer {
-  const records = 'addresses' in reply ? reply.addresses.map(addressBytes) : [];
+  const records = 'addresses' in reply ? reply.addresses.map(addressBytes) : 'rdata' in reply ? reply.rdata : [];
   const header = Buffer.alloc(12);
   query.copy(header, 0, 0, 2);
   // QR=1, the query's RD bit, RA=1, and the response code.
@@ -122,6 +128,24 @@ function encodeReply(query: Buffer, questionEnd: number, type: number, reply: Ex
     return record;
   });
   return Buffer.concat([header, query.subarray(12, questionEnd), ...answers]);
+}
+
+/** A domain name in wire form (RFC 1035 §3.1), uncompressed: the RDATA of CNAME, NS and PTR records. */
+export function nameData(name: string): Buffer {
+  const labels = name.replace(/\.$/, '').split('.').filter((label) => label !== '');
+  return Buffer.concat([...labels.map((label) => Buffer.concat([Buffer.from([label.length]), Buffer.from(label, 'latin1')])), Buffer.from([0])]);
+}
+
+/** An MX record's RDATA: the preference, then the exchange. */
+export function mxData(preference: number, exchange: string): Buffer {
+  const head = Buffer.alloc(2);
+  head.writeUInt16BE(preference, 0);
+  return Buffer.concat([head, nameData(exchange)]);
+}
+
+/** A TXT record's RDATA: each string (at most 255 bytes) with its length. */
+export function txtData(...strings: string[]): Buffer {
+  return Buffer.concat(strings.map((text) => Buffer.concat([Buffer.from([Buffer.byteLength(text)]), Buffer.from(text)])));
 }
 
 /** The 4 or 16 bytes of an address (IPv6 in any form with `::`, no embedded IPv4). */

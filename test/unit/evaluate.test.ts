@@ -269,4 +269,19 @@ describe('evaluateResult', () => {
       expect(result.reason).toBe('body-mismatch');
     });
   });
+
+  describe('tcp and dns outcomes', () => {
+    it.each<[string, ProbeOutcome]>([
+      ['a TCP connection made', { kind: 'connected', latencyMs: 4 }],
+      ['a DNS answer', { kind: 'answered', values: ['mail.example.com'], latencyMs: 9 }],
+    ])('counts %s as a success: the HTTP expectations do not apply', (_case, outcome) => {
+      const strict = expectations({ status: [204], bodyContains: 'OK', json: { status: 'OK' }, maxResponseTimeMs: 1 });
+      expect(evaluateResult(strict, outcome, CHECKED_AT)).toEqual({ ok: true, checkedAt: CHECKED_AT, latencyMs: outcome.latencyMs });
+    });
+
+    it('keeps the reason and message of a DNS answer without an expected value', () => {
+      const outcome: ProbeOutcome = { kind: 'error', reason: 'dns-mismatch', message: 'MX example.com: expected a.example.com; got b.example.com', latencyMs: 7 };
+      expect(evaluateResult(expectations(), outcome, CHECKED_AT)).toEqual({ ok: false, checkedAt: CHECKED_AT, latencyMs: 7, reason: 'dns-mismatch', message: outcome.message });
+    });
+  });
 });

@@ -296,6 +296,7 @@ describe('probe targets', () => {
     expect(secrets.calls).toHaveLength(1);
     expect(secrets.calls[0]).toHaveLength(5);
     expect(targets.get('api')).toEqual({
+      type: 'http',
       url: 'https://api.example.com/health?token=abc',
       method: 'GET',
       headers: { Authorization: 'Bearer a', 'X-Api-Key': 'k1', 'X-Trace': 'on' },
@@ -319,6 +320,29 @@ describe('probe targets', () => {
     const { targets, unresolved } = await resolveProbeTargets(monitors, knowing({ 'ssm:/url': 'ftp://files.example.com' }));
     expect(targets.size).toBe(0);
     expect(unresolved).toEqual([{ monitorId: 'a', problems: [{ reference: 'ssm:/url', why: 'does not hold an http:// or https:// URL without user info' }] }]);
+  });
+
+  it.each([
+    ['tcp', 'ftp://files.example.com', 'does not hold a tcp://host:port URL'],
+    ['tcp', 'https://db.example.com', 'does not hold a tcp://host:port URL'],
+    ['tcp', 'tcp://db.example.com', 'does not hold a tcp://host:port URL'],
+    ['dns', 'https://example.com', 'does not hold a dns://name URL'],
+    ['dns', 'dns://example.com:53', 'does not hold a dns://name URL'],
+  ])('refuses a %s monitor\'s URL reference that holds %s', async (type, value, why) => {
+    const { monitors } = parse(withMonitors(`{ id: a, type: ${type}, url: { ssm: /url } }`));
+    const { targets, unresolved } = await resolveProbeTargets(monitors, knowing({ 'ssm:/url': value }));
+    expect(targets.size).toBe(0);
+    expect(unresolved).toEqual([{ monitorId: 'a', problems: [{ reference: 'ssm:/url', why }] }]);
+  });
+
+  it('resolves tcp and dns URL references into targets of their type, the dns query with them', async () => {
+    const { monitors } = parse(
+      withMonitors('{ id: db, type: tcp, url: { ssm: /db } }', '{ id: mx, type: dns, url: { ssm: /mx }, dns: { type: MX, expect: [mail.example.com], server: 1.1.1.1 } }'),
+    );
+    const { targets, unresolved } = await resolveProbeTargets(monitors, knowing({ 'ssm:/db': 'tcp://db.example.com:5432', 'ssm:/mx': 'dns://example.com' }));
+    expect(unresolved).toEqual([]);
+    expect(targets.get('db')).toMatchObject({ type: 'tcp', url: 'tcp://db.example.com:5432' });
+    expect(targets.get('mx')).toMatchObject({ type: 'dns', url: 'dns://example.com', dns: { recordType: 'MX', expect: ['mail.example.com'], server: '1.1.1.1' } });
   });
 
   it('asks the resolver nothing for a file without references', async () => {

@@ -99,7 +99,7 @@ function getWithDnsLookup(url: string, timeoutMs: number, agent: Agent): Promise
 function asFigure(url: string, outcome: ProbeOutcome): CheckFigure {
   return outcome.kind === 'response'
     ? { url, ok: outcome.statusCode === 200, latencyMs: outcome.latencyMs, ...(outcome.statusCode === 200 ? {} : { reason: 'http-status' }) }
-    : { url, ok: false, latencyMs: outcome.latencyMs, reason: outcome.reason };
+    : { url, ok: false, latencyMs: outcome.latencyMs, reason: outcome.kind === 'error' ? outcome.reason : outcome.kind };
 }
 
 /** The hanging and healthy URLs, healthy ones spread among the hanging so each runs while lookups hang. */

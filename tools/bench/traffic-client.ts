@@ -19,7 +19,7 @@ export type TrafficClientReply = { type: 'warm' } | { type: 'done'; cpuMs: numbe
 
 async function checkAll(prober: HttpProber, monitor: MonitorConfig, checks: number, concurrency: number): Promise<string[]> {
   const outcomes = await mapWithConcurrency(Array.from({ length: checks }), concurrency, () => prober.probe(buildProbeTarget(monitor)));
-  return outcomes.flatMap((outcome) => (outcome.kind === 'error' ? [`${outcome.reason}: ${outcome.message}`] : outcome.statusCode === 200 ? [] : [`status ${outcome.statusCode}`]));
+  return outcomes.flatMap((outcome) => (outcome.kind === 'error' ? [`${outcome.reason}: ${outcome.message}`] : outcome.kind !== 'response' || outcome.statusCode === 200 ? [] : [`status ${outcome.statusCode}`]));
 }
 
 process.once('message', (request: TrafficClientRequest) => {
