@@ -77,16 +77,20 @@ export function classifyTargetHost(url: string): UnreachableHost | undefined {
 /**
  * One message per monitor whose URL a deployed stack cannot probe, naming the file, the monitor and
  * the field: `monitors.yml: monitors[0] (api).url: 127.0.0.1 is a loopback address, which Lambda
- * cannot reach; use --stage local to run it on this machine`.
+ * cannot reach; use --stage local to run it on this machine`. The URL's host is checked for every
+ * type (`http(s)://`, `tcp://host:port`, `dns://name`), and a dns monitor's `dns.server` too.
  */
 export function findUnreachableTargets(config: MonitorsConfig, fileName: string): string[] {
   return config.monitors.flatMap((monitor, index) => {
+    const field = `${fileName}: monitors[${index}] (${monitor.id})`;
     // A URL kept in a secret reference is not known at package time; the probe refuses private
     // addresses at run time (reason blocked-address).
-    if (isSecretRef(monitor.url)) return [];
-    const unreachable = classifyTargetHost(monitor.url);
-    if (!unreachable) return [];
-    return [`${fileName}: monitors[${index}] (${monitor.id}).url: ${describeUnreachable(unreachable)}`];
+    const unreachable = isSecretRef(monitor.url) ? undefined : classifyTargetHost(monitor.url);
+    const server = monitor.dns?.server === undefined ? undefined : classifyTargetHost(`dns://${isIP(monitor.dns.server) === 6 ? `[${monitor.dns.server}]` : monitor.dns.server}`);
+    return [
+      ...(unreachable ? [`${field}.url: ${describeUnreachable(unreachable)}`] : []),
+      ...(server ? [`${field}.dns.server: ${describeUnreachable(server)}`] : []),
+    ];
   }).concat(findUnreachableChannels(config, fileName));
 }
 

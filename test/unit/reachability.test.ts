@@ -102,6 +102,12 @@ describe('findUnreachableTargets', () => {
       '  - { id: nas, url: "http://192.168.1.20:8080/" }',
       '  - { id: dev, url: "http://localhost:3000/" }',
       '  - { id: metadata, url: "http://169.254.169.254/" }',
+      '  - { id: db, type: tcp, url: "tcp://10.1.2.3:5432" }',
+      '  - { id: cache, type: tcp, url: "tcp://[::1]:6379" }',
+      '  - { id: mx, type: dns, url: "dns://example.com", dns: { type: MX, server: "127.0.0.1:5353" } }',
+      '  - { id: lan, type: dns, url: "dns://localhost", dns: { server: "::1" } }',
+      '  - { id: public-tcp, type: tcp, url: "tcp://db.example.com:5432" }',
+      '  - { id: public-dns, type: dns, url: "dns://example.com", dns: { server: "1.1.1.1:53" } }',
     ].join('\n'),
     'monitors.yml',
   );
@@ -113,11 +119,16 @@ describe('findUnreachableTargets', () => {
       `monitors.yml: monitors[2] (nas).url: 192.168.1.20 is a private-network address (192.168.0.0/16)${why}`,
       `monitors.yml: monitors[3] (dev).url: localhost is a loopback name${why}`,
       `monitors.yml: monitors[4] (metadata).url: 169.254.169.254 is a link-local address (169.254.0.0/16)${why}`,
+      `monitors.yml: monitors[5] (db).url: 10.1.2.3 is a private-network address (10.0.0.0/8)${why}`,
+      `monitors.yml: monitors[6] (cache).url: ::1 is a loopback address${why}`,
+      `monitors.yml: monitors[7] (mx).dns.server: 127.0.0.1 is a loopback address${why}`,
+      `monitors.yml: monitors[8] (lan).url: localhost is a loopback name${why}`,
+      `monitors.yml: monitors[8] (lan).dns.server: ::1 is a loopback address${why}`,
     ]);
   });
 
   it('finds nothing in a file of public targets', () => {
-    const publicOnly = { ...config, monitors: config.monitors.filter((monitor) => monitor.id === 'site') };
+    const publicOnly = { ...config, monitors: config.monitors.filter((monitor) => monitor.id.startsWith('public') || monitor.id === 'site') };
     expect(findUnreachableTargets(publicOnly, 'monitors.yml')).toEqual([]);
     expect(() => assertReachableFromLambda(publicOnly, 'monitors.yml')).not.toThrow();
   });
@@ -126,7 +137,7 @@ describe('findUnreachableTargets', () => {
     const thrown = thrownBy(() => assertReachableFromLambda(config, 'prod.yml'));
     expect(thrown).toBeInstanceOf(ConfigError);
     const lines = (thrown as ConfigError).message.split('\n');
-    expect(lines).toHaveLength(4);
+    expect(lines).toHaveLength(9);
     expect(lines[0]).toBe(
       'prod.yml: monitors[0] (api).url: 127.0.0.1 is a loopback address, which Lambda cannot reach; use --stage local to run it on this machine',
     );
