@@ -1,7 +1,7 @@
 import { DeleteCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { AlertOutbox } from '../domain/ports';
 import type { AlertSource, OutboxEntry } from '../domain/reminders';
-import { DynamoDbTableAdapter, reminderFromItem, transitionFromItem, type DynamoDbTableOptions } from './dynamodb-items';
+import { certificateWarningFromItem, DynamoDbTableAdapter, reminderFromItem, transitionFromItem, type DynamoDbTableOptions } from './dynamodb-items';
 import { queryAll } from './dynamodb-query';
 
 /** The outbox's partition: one item per alert not yet delivered to every channel. */
@@ -11,7 +11,8 @@ export const OUTBOX_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** The outbox item of an alert, written in the transaction that writes the alert's transition or reminder. */
 export function outboxToItem(entry: OutboxEntry): Record<string, unknown> {
-  const source = entry.source.kind === 'transition' ? { ...entry.source.transition } : { ...entry.source.reminder };
+  const source =
+    entry.source.kind === 'transition' ? { ...entry.source.transition } : entry.source.kind === 'reminder' ? { ...entry.source.reminder } : { ...entry.source.warning };
   return {
     pk: OUTBOX_PK,
     sk: entry.sortKey,
@@ -26,7 +27,12 @@ export function outboxToItem(entry: OutboxEntry): Record<string, unknown> {
 
 export function outboxFromItem(item: Record<string, unknown>): OutboxEntry {
   const alert = (item.alert ?? {}) as Record<string, unknown>;
-  const source: AlertSource = item.kind === 'reminder' ? { kind: 'reminder', reminder: reminderFromItem(alert) } : { kind: 'transition', transition: transitionFromItem(alert) };
+  const source: AlertSource =
+    item.kind === 'reminder'
+      ? { kind: 'reminder', reminder: reminderFromItem(alert) }
+      : item.kind === 'certificate'
+        ? { kind: 'certificate', warning: certificateWarningFromItem(alert) }
+        : { kind: 'transition', transition: transitionFromItem(alert) };
   return { monitorId: String(item.monitorId), sortKey: String(item.sk), source, createdAtMs: Number(item.createdAtMs ?? 0) };
 }
 

@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException, TransactionCanceledException, type Dyn
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { RunScope } from '../domain/shards';
 import type { Reminder } from '../domain/reminders';
+import type { CertificateWarning, KnownCertificate } from '../domain/certificate';
 import type { MonitorState, MonitorStatus, Transition } from '../domain/types';
 
 /**
@@ -118,6 +119,50 @@ export function stateFromItem(item: Record<string, unknown>): MonitorState {
     ...(typeof item.removedAt === 'string' ? { removedAt: item.removedAt } : {}),
     ...(typeof item.remindersSent === 'number' ? { remindersSent: item.remindersSent } : {}),
     ...(typeof item.remindedSince === 'string' ? { remindedSince: item.remindedSince } : {}),
+    ...(isKnownCertificate(item.certificate) ? { certificate: item.certificate } : {}),
+  };
+}
+
+function isKnownCertificate(value: unknown): value is KnownCertificate {
+  if (typeof value !== 'object' || value === null) return false;
+  const { fingerprint, expiresAt, issuer, subject, warnedBeforeMs } = value as Record<string, unknown>;
+  return (
+    typeof fingerprint === 'string' &&
+    typeof expiresAt === 'string' &&
+    typeof issuer === 'string' &&
+    typeof subject === 'string' &&
+    Array.isArray(warnedBeforeMs) &&
+    warnedBeforeMs.every((threshold) => typeof threshold === 'number')
+  );
+}
+
+/** A certificate warning's sort key under its monitor: `CW#<fingerprint>#<threshold ms>`, one per certificate and threshold. */
+export function certificateWarningSk(warning: Pick<CertificateWarning, 'certificate' | 'thresholdMs'>): string {
+  return `CW#${warning.certificate.fingerprint}#${warning.thresholdMs}`;
+}
+
+/** A certificate warning's item, kept as long as a reminder. */
+export function certificateWarningToItem(warning: CertificateWarning, expiresAt: number): Record<string, unknown> {
+  return { pk: monitorPk(warning.monitorId), sk: certificateWarningSk(warning), entity: 'CERTIFICATE_WARNING', ...warning, expiresAt };
+}
+
+export function certificateWarningFromItem(item: Record<string, unknown>): CertificateWarning {
+  const { monitorId, certificate, thresholdMs, tick } = item;
+  const cert = (typeof certificate === 'object' && certificate !== null ? certificate : {}) as Record<string, unknown>;
+  if (
+    typeof monitorId !== 'string' ||
+    typeof thresholdMs !== 'number' ||
+    typeof tick !== 'string' ||
+    typeof cert.fingerprint !== 'string' ||
+    typeof cert.expiresAt !== 'string'
+  ) {
+    throw new TypeError(`not a certificate warning item: ${JSON.stringify(item).slice(0, 200)}`);
+  }
+  return {
+    monitorId,
+    certificate: { fingerprint: cert.fingerprint, expiresAt: cert.expiresAt, issuer: String(cert.issuer ?? ''), subject: String(cert.subject ?? '') },
+    thresholdMs,
+    tick,
   };
 }
 

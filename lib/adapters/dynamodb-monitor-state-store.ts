@@ -6,6 +6,7 @@ import { DAY_MS } from '../domain/time';
 import { shouldNotify } from '../domain/email';
 import { outboxSortKey, type AlertSource, type Reminder } from '../domain/reminders';
 import { outboxToItem } from './dynamodb-alert-outbox';
+import type { CertificateWarning } from '../domain/certificate';
 import type { MonitorState, Transition } from '../domain/types';
 import {
   DynamoDbRunScopedAdapter,
@@ -20,6 +21,7 @@ import {
   transitionSk,
   transitionToItem,
   reminderToItem,
+  certificateWarningToItem,
 } from './dynamodb-items';
 import { queryAll } from './dynamodb-query';
 
@@ -72,7 +74,13 @@ export class DynamoDbMonitorStateStore extends DynamoDbRunScopedAdapter implemen
     return Item ? stateFromItem(Item) : undefined;
   }
 
-  async saveState(previous: MonitorState, next: MonitorState, transition?: Transition, reminder?: Reminder): Promise<SaveStateResult> {
+  async saveState(
+    previous: MonitorState,
+    next: MonitorState,
+    transition?: Transition,
+    reminder?: Reminder,
+    certificateWarning?: CertificateWarning,
+  ): Promise<SaveStateResult> {
     const statePut = {
       TableName: this.tableName,
       Item: stateToItem(next),
@@ -85,34 +93,38 @@ export class DynamoDbMonitorStateStore extends DynamoDbRunScopedAdapter implemen
           }),
     };
     try {
-      if (!transition && !reminder) {
+      if (!transition && !reminder && !certificateWarning) {
         await this.documents.send(new PutCommand(statePut));
         return 'saved';
       }
-      // The alert's item in the same transaction as the state that made it: written once, with it.
-      const alertItem = transition
-        ? transitionToItem(transition)
-        : reminderToItem(reminder as Reminder, expiresAtSeconds(Date.parse((reminder as Reminder).tick), this.transitionRetentionMs));
+      // Each alert's item in the same transaction as the state that made it: written once, with it.
       // An alert someone must get also waits in the outbox until every channel has it (the sweep
       // delivers what the stream could not); an establishment or a removal alerts nobody.
-      const source: AlertSource | undefined = transition
-        ? shouldNotify(transition)
-          ? { kind: 'transition', transition }
-          : undefined
-        : { kind: 'reminder', reminder: reminder as Reminder };
-      const outboxPut = source
-        ? [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: outboxToItem({ monitorId: next.monitorId, sortKey: outboxSortKey(source), source, createdAtMs: Date.now() }),
-              },
-            },
-          ]
-        : [];
+      const alerts: Array<{ item: Record<string, unknown>; source?: AlertSource }> = [];
+      if (transition) alerts.push({ item: transitionToItem(transition), ...(shouldNotify(transition) ? { source: { kind: 'transition', transition } } : {}) });
+      if (reminder) {
+        alerts.push({
+          item: reminderToItem(reminder, expiresAtSeconds(Date.parse(reminder.tick), this.transitionRetentionMs)),
+          source: { kind: 'reminder', reminder },
+        });
+      }
+      if (certificateWarning) {
+        alerts.push({
+          item: certificateWarningToItem(certificateWarning, expiresAtSeconds(Date.parse(certificateWarning.tick), this.transitionRetentionMs)),
+          source: { kind: 'certificate', warning: certificateWarning },
+        });
+      }
       await this.documents.send(
         new TransactWriteCommand({
-          TransactItems: [{ Put: statePut }, { Put: { TableName: this.tableName, Item: alertItem, ConditionExpression: 'attribute_not_exists(pk)' } }, ...outboxPut],
+          TransactItems: [
+            { Put: statePut },
+            ...alerts.flatMap(({ item, source }) => [
+              { Put: { TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+              ...(source
+                ? [{ Put: { TableName: this.tableName, Item: outboxToItem({ monitorId: next.monitorId, sortKey: outboxSortKey(source), source, createdAtMs: Date.now() }) } }]
+                : []),
+            ]),
+          ],
         }),
       );
       return 'saved';

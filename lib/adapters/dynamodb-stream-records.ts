@@ -3,7 +3,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { AlertSource } from '../domain/reminders';
 import type { Transition } from '../domain/types';
-import { reminderFromItem, transitionFromItem } from './dynamodb-items';
+import { certificateWarningFromItem, reminderFromItem, transitionFromItem } from './dynamodb-items';
 
 /**
  * The transition a stream record inserts; undefined for any other record (the event filter of
@@ -18,13 +18,17 @@ export function transitionFromStreamRecord(record: DynamoDBRecord): Transition |
   return transitionFromItem(unmarshall(image as Record<string, SdkAttributeValue>));
 }
 
-/** The alert a stream record inserts: a transition or a reminder; undefined for any other record. */
+/** The alert a stream record inserts: a transition, a reminder or a certificate warning; undefined for any other record. */
 export function alertSourceFromStreamRecord(record: DynamoDBRecord): AlertSource | undefined {
   const transition = transitionFromStreamRecord(record);
   if (transition) return { kind: 'transition', transition };
   const image = record.dynamodb?.NewImage;
-  if (record.eventName !== 'INSERT' || image?.entity?.S !== 'REMINDER') return undefined;
-  return { kind: 'reminder', reminder: reminderFromItem(unmarshall(image as Record<string, SdkAttributeValue>)) };
+  if (record.eventName !== 'INSERT') return undefined;
+  if (image?.entity?.S === 'REMINDER') return { kind: 'reminder', reminder: reminderFromItem(unmarshall(image as Record<string, SdkAttributeValue>)) };
+  if (image?.entity?.S === 'CERTIFICATE_WARNING') {
+    return { kind: 'certificate', warning: certificateWarningFromItem(unmarshall(image as Record<string, SdkAttributeValue>)) };
+  }
+  return undefined;
 }
 
 /** What a log line says about a stream record: which one, and the key of its item. */

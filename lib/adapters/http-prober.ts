@@ -2,8 +2,10 @@ import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import type { Readable } from 'node:stream';
+import { rootCertificates, type TLSSocket } from 'node:tls';
 import zlib from 'node:zlib';
 import type { Prober } from '../domain/ports';
+import type { Certificate } from '../domain/certificate';
 import type { NetworkFailureReason, ProbeOutcome, ProbeTarget } from '../domain/types';
 import { addressScreen, type BlockedAddressKind } from './address-blocklist';
 import { CaresResolver } from './dns-resolver';
@@ -36,6 +38,11 @@ export interface HttpProberOptions {
   dnsTimeoutMs?: number;
   /** How many names the DNS cache holds at most. Default 1000. */
   dnsCacheEntries?: number;
+  /**
+   * CA certificates (PEM) trusted beside Node's own, for this prober alone (tests). A process
+   * trusts more with NODE_EXTRA_CA_CERTS, which `npm start` passes to the functions.
+   */
+  extraCaCertificates?: readonly string[];
 }
 
 /** How many redirects are followed before the check fails as a loop. */
@@ -93,6 +100,7 @@ export class HttpProber implements Prober {
   private readonly resolver: CaresResolver;
   /** The headers sent to another origin than the target's: the prober's own, one object for every check. */
   private readonly ownHeaders: Readonly<Record<string, string>>;
+  private readonly agents: typeof AGENTS;
 
   constructor(options: HttpProberOptions = {}) {
     const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -103,6 +111,10 @@ export class HttpProber implements Prober {
     this.monotonicNowMs = options.monotonicNowMs ?? (() => performance.now());
     this.userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
     this.ownHeaders = Object.freeze({ 'user-agent': this.userAgent, 'accept-encoding': ACCEPT_ENCODING });
+    this.agents =
+      options.extraCaCertificates === undefined
+        ? AGENTS
+        : { ...AGENTS, 'https:': new https.Agent({ keepAlive: false, maxCachedSessions: 10_000, ca: [...rootCertificates, ...options.extraCaCertificates] }) };
     const blockedKind = options.blockPrivateAddresses === true ? addressScreen(options.allowedAddresses ?? []) : undefined;
     this.blockedKind = blockedKind;
     const resolver = (this.resolver = new CaresResolver({
@@ -156,8 +168,11 @@ export class HttpProber implements Prober {
       const targetOrigin = url.origin;
       let headers: Readonly<Record<string, string>> = configured;
       let method = target.method;
+      let certificate: Certificate | undefined;
       for (let redirects = 0; ; redirects += 1) {
-        const response = await send(url, method, headers, controller.signal, this.lookup, this.blockedKind);
+        const response = await send(url, method, headers, controller.signal, this.lookup, this.blockedKind, this.agents);
+        // The monitor's own certificate, not a redirect target's: read while the socket is open.
+        if (redirects === 0 && url.protocol === 'https:') certificate = peerCertificate(response);
         const location = response.headers.location;
         if (REDIRECT_STATUSES.has(response.statusCode ?? 0) && location !== undefined) {
           response.destroy();
@@ -183,6 +198,7 @@ export class HttpProber implements Prober {
           body,
           bodyTruncated,
           latencyMs: elapsed(),
+          ...(certificate === undefined ? {} : { certificate }),
         };
       }
     } catch (error) {
@@ -206,10 +222,11 @@ function send(
   signal: AbortSignal,
   lookup: LookupFunction,
   blockedKind: ((address: string) => BlockedAddressKind | undefined) | undefined,
+  agents: typeof AGENTS,
 ): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
     const protocol = url.protocol === 'https:' ? https : http;
-    const agent = AGENTS[url.protocol as keyof typeof AGENTS];
+    const agent = agents[url.protocol as keyof typeof AGENTS];
     if (agent === undefined) {
       reject(new ProbeRequestError(`unsupported protocol ${url.protocol}`, 'ERR_INVALID_PROTOCOL'));
       return;
@@ -226,6 +243,40 @@ function send(
     request.on('error', reject);
     request.end();
   });
+}
+
+/**
+ * The leaf certificate the TLS socket of `response` was handed (a resumed session keeps it), or
+ * undefined when there is none to read. A few microseconds: the certificate is already parsed.
+ */
+function peerCertificate(response: http.IncomingMessage): Certificate | undefined {
+  const socket = response.socket as TLSSocket | null;
+  if (socket === null || typeof socket.getPeerCertificate !== 'function') return undefined;
+  const peer = socket.getPeerCertificate();
+  if (peer === null || typeof peer !== 'object' || !peer.fingerprint256 || !peer.valid_to) return undefined;
+  const expiresMs = Date.parse(peer.valid_to);
+  if (Number.isNaN(expiresMs)) return undefined;
+  return {
+    fingerprint: peer.fingerprint256.replace(/:/g, '').toLowerCase(),
+    expiresAt: new Date(expiresMs).toISOString(),
+    issuer: distinguishedName(peer.issuer),
+    subject: distinguishedName(peer.subject),
+  };
+}
+
+/** `CN=…, O=…` from Node's parsed name (a field given twice is an array). */
+function distinguishedName(name: Record<string, string | string[] | undefined> | undefined): string {
+  if (!name) return '';
+  const order = ['CN', 'O', 'OU', 'L', 'ST', 'C'];
+  const keys = [...order.filter((key) => key in name), ...Object.keys(name).filter((key) => !order.includes(key))];
+  return cap(
+    keys
+      .flatMap((key) => {
+        const value = name[key];
+        return value === undefined ? [] : (Array.isArray(value) ? value : [value]).map((part) => `${key}=${part}`);
+      })
+      .join(', '),
+  );
 }
 
 /** Reads at most `maxBytes` of the (decompressed) body as UTF-8, closing the connection past the cap. */

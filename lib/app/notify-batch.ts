@@ -1,7 +1,8 @@
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { randomUUID } from 'node:crypto';
-import { reminderKey, type AlertSource } from '../domain/reminders';
+import { alertMonitorId, reminderKey, type AlertSource } from '../domain/reminders';
+import { certificateWarningKey } from '../domain/certificate';
 import { deadlineFrom } from './deadline';
 import { deliverInOrder, type OutboxDeps } from './outbox';
 import {
@@ -54,8 +55,9 @@ export async function notifyBatch(event: DynamoDBStreamEvent, context: Context, 
       deps.logger.warn('stream record is not a transition or reminder insert; ignored', deps.describeRecord(record));
       return undefined;
     }
-    const monitorId = source.kind === 'transition' ? source.transition.monitorId : source.reminder.monitorId;
-    const key = source.kind === 'transition' ? transitionKey(source.transition) : reminderKey(source.reminder);
+    const monitorId = alertMonitorId(source);
+    const key =
+      source.kind === 'transition' ? transitionKey(source.transition) : source.kind === 'reminder' ? reminderKey(source.reminder) : certificateWarningKey(source.warning);
     try {
       if (failedMonitors.has(monitorId)) throw new BlockedTransitionError(monitorId);
       const remainingMs = attempt.deadline.remainingMs();

@@ -1,10 +1,12 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { EMAIL_CHANNEL, PermanentDeliveryError, type Alert, type AlertChannel } from '../domain/alert';
+import { EMAIL_CHANNEL, PermanentDeliveryError, type Alert, type AlertChannel, type CertificateAlert, type OutageAlert } from '../domain/alert';
 import { renderTransitionEmail, shouldNotify } from '../domain/email';
 import { publicUrl } from '../domain/public-view';
 import type { EmailMessage, Mailer, MonitorStateStore, NotificationLedger, TransitionReader } from '../domain/ports';
 import { reminderKey, type Reminder } from '../domain/reminders';
 import { renderReminderEmail } from '../domain/reminder-email';
+import { certificateWarningKey, daysLeft, describeThreshold, type CertificateWarning } from '../domain/certificate';
+import { renderCertificateEmail } from '../domain/certificate-email';
 import type { MonitorConfig, MonitorsConfig, Transition } from '../domain/types';
 import { MINUTE_MS } from '../domain/time';
 import { NO_DEADLINE, sleep, type Deadline } from './deadline';
@@ -106,7 +108,7 @@ export type NotifyOutcome =
   | { status: 'sent'; messageId: string; deliveries: DeliveryOutcome[] }
   | { status: 'already-sent'; deliveries: DeliveryOutcome[] }
   | { status: 'delivered'; deliveries: DeliveryOutcome[] }
-  | { status: 'skipped'; reason: 'establishment' | 'removal' | 'unknown-monitor' | 'no-recipients' | 'resolved-not-sent' | 'no-reminders' | 'outage-over' };
+  | { status: 'skipped'; reason: 'establishment' | 'removal' | 'unknown-monitor' | 'no-recipients' | 'resolved-not-sent' | 'no-reminders' | 'outage-over' | 'no-certificate-warnings' | 'certificate-renewed' };
 
 /** The log line of a delivery a receiver refused for good: the failed-deliveries alarm counts it (serverless.yml). */
 export const PERMANENT_FAILURE_MESSAGE = 'alert delivery failed permanently';
@@ -232,6 +234,56 @@ export async function notifyReminder(
 }
 
 /**
+ * Sends a certificate warning to the monitor's channels, each exactly once. A warning whose monitor
+ * is gone or no longer watches its certificate, or whose certificate the monitor's state no longer
+ * holds (renewed meanwhile), is recorded as skipped.
+ */
+export async function notifyCertificateWarning(
+  warning: CertificateWarning,
+  deps: NotifyTransitionDeps,
+  attempt: NotifyAttempt = { attemptId: 'direct', deadline: NO_DEADLINE },
+): Promise<NotifyOutcome> {
+  const { config, ledger, logger } = deps;
+  const timing = deps.timing ?? DEFAULT_NOTIFY_TIMING;
+  const key = certificateWarningKey(warning);
+  const context = { monitorId: warning.monitorId, fingerprint: warning.certificate.fingerprint, thresholdMs: warning.thresholdMs, key };
+  const monitor = config.monitors.find((candidate) => candidate.id === warning.monitorId);
+  if (!monitor || !monitor.tls || monitor.tls.warnBeforeMs.length === 0) {
+    await ledger.recordSkip(key, 'skipped:no-certificate-warnings');
+    logger.info('certificate warning sends nothing: the monitor is gone or no longer watches its certificate', context);
+    return { status: 'skipped', reason: 'no-certificate-warnings' };
+  }
+  const state = await deps.states?.loadState(warning.monitorId);
+  if (state?.certificate && state.certificate.fingerprint !== warning.certificate.fingerprint) {
+    await ledger.recordSkip(key, 'skipped:certificate-renewed');
+    logger.info('certificate warning sends nothing: the certificate was renewed since', context);
+    return { status: 'skipped', reason: 'certificate-renewed' };
+  }
+  const alert = buildCertificateAlert(warning, monitor);
+  const email = () => renderCertificateEmail({ warning, monitor, from: config.notify.from, to: monitor.notify.to });
+  return deliverAlert(alert, monitor, email, deps, timing, attempt, context);
+}
+
+/** What every channel says about a certificate warning. */
+export function buildCertificateAlert(warning: CertificateWarning, monitor: MonitorConfig): CertificateAlert {
+  const { certificate } = warning;
+  return {
+    kind: 'certificate.expiring',
+    key: certificateWarningKey(warning),
+    monitor: { id: monitor.id, name: monitor.name, url: publicUrl(monitor.url) },
+    certificate: {
+      expiresAt: certificate.expiresAt,
+      daysLeft: daysLeft(certificate.expiresAt, Date.parse(warning.tick)),
+      issuer: certificate.issuer,
+      subject: certificate.subject,
+      fingerprint: certificate.fingerprint,
+    },
+    threshold: describeThreshold(warning.thresholdMs),
+    timestamp: warning.tick,
+  };
+}
+
+/**
  * One alert to each of the monitor's channels, each exactly once under its own ledger key: a
  * channel that fails never makes another send again; its error is thrown after the others had
  * their turn, so the record is retried for it alone. A transition's email keeps the key it always
@@ -293,7 +345,7 @@ async function deliverAlert(
 }
 
 /** What every channel says about a reminder. */
-export function buildReminderAlert(reminder: Reminder, monitor: MonitorConfig): Alert {
+export function buildReminderAlert(reminder: Reminder, monitor: MonitorConfig): OutageAlert {
   const downMs = Date.parse(reminder.tick) - Date.parse(reminder.outageStartedAt);
   return {
     kind: 'monitor.reminder',
@@ -311,7 +363,7 @@ export function buildReminderAlert(reminder: Reminder, monitor: MonitorConfig): 
 }
 
 /** What every channel says about a transition. */
-export function buildAlert(transition: Transition, monitor: MonitorConfig, previousStateMs: number | null): Alert {
+export function buildAlert(transition: Transition, monitor: MonitorConfig, previousStateMs: number | null): OutageAlert {
   const down = transition.to === 'DOWN';
   return {
     kind: down ? 'monitor.down' : 'monitor.up',

@@ -1,11 +1,12 @@
 import type { Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import type { AlertOutbox } from '../domain/ports';
-import { outboxSortKey, SWEEP_AFTER_MS, type AlertSource } from '../domain/reminders';
+import { alertMonitorId, outboxSortKey, SWEEP_AFTER_MS, type AlertSource } from '../domain/reminders';
 import { deadlineFrom } from './deadline';
 import {
   AlertDeliveryError,
   DEFAULT_NOTIFY_TIMING,
+  notifyCertificateWarning,
   notifyReminder,
   notifyTransition,
   sendAllowanceMs,
@@ -24,12 +25,15 @@ export interface OutboxDeps extends NotifyTransitionDeps {
   outbox?: AlertOutbox;
 }
 
-function monitorIdOf(source: AlertSource): string {
-  return source.kind === 'transition' ? source.transition.monitorId : source.reminder.monitorId;
-}
-
 function notifySource(source: AlertSource, deps: NotifyTransitionDeps, attempt: NotifyAttempt): Promise<NotifyOutcome> {
-  return source.kind === 'transition' ? notifyTransition(source.transition, deps, attempt) : notifyReminder(source.reminder, deps, attempt);
+  switch (source.kind) {
+    case 'transition':
+      return notifyTransition(source.transition, deps, attempt);
+    case 'reminder':
+      return notifyReminder(source.reminder, deps, attempt);
+    case 'certificate':
+      return notifyCertificateWarning(source.warning, deps, attempt);
+  }
 }
 
 /**
@@ -45,7 +49,7 @@ export async function deliverInOrder(source: AlertSource, deps: OutboxDeps, atte
   // other channels do not wait (a Slack outage does not hold back the email).
   const blocked = new Set(attempt.blockedChannels ?? []);
   if (outbox) {
-    for (const earlier of await outbox.listEarlier(monitorIdOf(source), sortKey)) {
+    for (const earlier of await outbox.listEarlier(alertMonitorId(source), sortKey)) {
       try {
         await notifySource(earlier.source, deps, { ...attempt, blockedChannels: blocked });
         await outbox.remove(earlier.sortKey);

@@ -12,6 +12,7 @@ import { checkHeartbeats } from './heartbeat-checks';
 import { buildProbeTarget } from './probe-targets';
 import { rollUpPreviousHour } from './run-history';
 import { dueReminder, withReminder } from '../domain/reminders';
+import { stepCertificate, type Certificate } from '../domain/certificate';
 import { MINUTE_MS } from '../domain/time';
 
 export type { CycleLogger } from './probe-log';
@@ -132,6 +133,8 @@ export async function runProbeCycle(
   const heartbeatChecks = deps.heartbeats ? await checkHeartbeats(due, deps.heartbeats, deps.now().toISOString()) : [];
   for (const { monitor, result } of heartbeatChecks) if (!result.ok) logFailedCheck(logger, monitor, result, tick);
   const probeSignal = deadline.signalBefore(timing.applyReserveMs);
+  /** The leaf certificate each https check saw, by monitor. */
+  const certificates = new Map<string, Certificate>();
   const probed = await mapWithConcurrency(due.filter((monitor) => monitor.type !== 'heartbeat'), deps.concurrency, async (monitor): Promise<ProbedMonitor> => {
     if (probeSignal.aborted) return { monitor };
     const checkedAt = deps.now().toISOString();
@@ -139,6 +142,7 @@ export async function runProbeCycle(
     // Cut short by the run's deadline: the target did not fail, the run ran out of time.
     if (probeSignal.aborted && outcome.kind === 'error') return { monitor };
     const result = evaluateResult(monitor.expect, outcome, checkedAt);
+    if (outcome.kind === 'response' && outcome.certificate) certificates.set(monitor.id, outcome.certificate);
     if (!result.ok) logFailedCheck(logger, monitor, result, tick);
     return { monitor, result };
   });
@@ -167,7 +171,7 @@ export async function runProbeCycle(
       ]),
     ),
   });
-  const applied = await applyChecks(tick, checks, deps, deadline, timing, buildSummary);
+  const applied = await applyChecks(tick, checks, deps, deadline, timing, buildSummary, certificates);
   if (applied.duplicate) {
     logger.info('tick ran meanwhile (a duplicate delivery), this run stores nothing', { tick });
     return { tick, duplicate: true, checks: 0, failures: 0, monitorsDown: 0, transitions: [], conflicts: [], cutShort, removed: [] };
@@ -223,6 +227,7 @@ async function applyChecks(
   deadline: Deadline,
   timing: ProbeTiming,
   buildSummary: (states: Map<string, MonitorState>) => RunSummary,
+  certificates: ReadonlyMap<string, Certificate> = new Map(),
 ): Promise<Applied> {
   const { stores, logger } = deps;
   const nowMs = deps.nowMs ?? Date.now;
@@ -273,7 +278,7 @@ async function applyChecks(
         return;
       }
       const stored = states.get(monitor.id) ?? initialState(monitor.id, result.checkedAt);
-      const saved = await saveStep(deps, monitor, stored, result, tick);
+      const saved = await saveStep(deps, monitor, stored, result, tick, certificates.get(monitor.id));
       if (saved === 'conflict') {
         conflicts.push(monitor.id);
         return;
@@ -308,6 +313,7 @@ async function saveStep(
   initial: MonitorState,
   result: CheckResult,
   tick: string,
+  certificate?: Certificate,
 ): Promise<{ state?: MonitorState; transition?: Transition } | 'conflict'> {
   let current = initial;
   for (let attempt = 1; attempt <= SAVE_ATTEMPTS; attempt += 1) {
@@ -315,12 +321,24 @@ async function saveStep(
     const step = advanceState(current, result, monitor, tick);
     // A monitor still DOWN may owe a reminder (never with a transition: a new outage starts at 0).
     const reminder = step.transition ? undefined : dueReminder(step.state, monitor.remindEveryMs, tick);
-    if (!step.changed && !reminder) return {};
-    const next = reminder ? withReminder(step.state, reminder, current.version) : step.state;
-    const outcome = await deps.stores.states.saveState(current, next, step.transition, reminder);
+    // A new certificate (a renewal) or a due warning is stored; the same certificate again costs nothing.
+    const tls = certificate && monitor.tls ? stepCertificate(monitor.id, current.certificate, certificate, monitor.tls.warnBeforeMs, tick) : undefined;
+    if (!step.changed && !reminder && !tls?.changed) return {};
+    const stepped = reminder ? withReminder(step.state, reminder, current.version) : step.state;
+    const next = tls?.changed ? { ...stepped, certificate: tls.certificate, tick, version: current.version + 1 } : stepped;
+    const outcome = await deps.stores.states.saveState(current, next, step.transition, reminder, tls?.warning);
     if (outcome === 'saved') {
       if (step.transition) await expireSuperseded(deps, current, step.transition);
       if (reminder) deps.logger.info('reminder written: the monitor is still down', { monitorId: monitor.id, number: reminder.number, since: reminder.outageStartedAt, tick });
+      if (tls?.warning) {
+        deps.logger.info('certificate warning written: the certificate expires soon', {
+          monitorId: monitor.id,
+          fingerprint: tls.warning.certificate.fingerprint,
+          expiresAt: tls.warning.certificate.expiresAt,
+          thresholdMs: tls.warning.thresholdMs,
+          tick,
+        });
+      }
       return { state: next, ...(step.transition ? { transition: step.transition } : {}) };
     }
     current = (await deps.stores.states.loadState(monitor.id)) ?? initialState(monitor.id, result.checkedAt);

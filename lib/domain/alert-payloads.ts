@@ -1,4 +1,5 @@
-import type { Alert, AlertKind } from './alert';
+import type { Alert, AlertKind, CertificateAlert, OutageAlert } from './alert';
+import { describeExpiry } from './certificate';
 import { formatDuration } from './duration';
 import { MAX_REASON_LENGTH } from './email';
 import { SECOND_MS } from './time';
@@ -53,15 +54,17 @@ const HEADLINE_SUFFIX: Record<AlertKind, string> = {
   'monitor.down': 'is DOWN',
   'monitor.up': 'is UP again',
   'monitor.reminder': 'is still DOWN',
+  'certificate.expiring': 'certificate expires soon',
 };
 
 const TAG: Record<AlertKind, string> = {
   'monitor.down': '[DOWN]',
   'monitor.up': '[UP]',
   'monitor.reminder': '[STILL DOWN]',
+  'certificate.expiring': '[CERT]',
 };
 
-function collectFacts(alert: Alert): AlertFacts {
+function collectFacts(alert: OutageAlert): AlertFacts {
   const name = fitText(toSingleLine(alert.monitor.name), MAX_ALERT_NAME_LENGTH);
   const recovery = alert.kind === 'monitor.up';
   return {
@@ -80,7 +83,7 @@ function collectFacts(alert: Alert): AlertFacts {
 }
 
 /** What `previousStateSeconds` means for each kind of alert, in words. */
-function describeDuration(alert: Alert): AlertFacts['duration'] {
+function describeDuration(alert: OutageAlert): AlertFacts['duration'] {
   if (alert.previousStateSeconds === null) return null;
   const text = formatDuration(alert.previousStateSeconds * SECOND_MS);
   switch (alert.kind) {
@@ -91,6 +94,53 @@ function describeDuration(alert: Alert): AlertFacts['duration'] {
     case 'monitor.reminder':
       return { label: 'Down for', text };
   }
+}
+
+/** The facts of a certificate warning, one line and capped: a headline and labelled values. */
+interface CertificateFacts {
+  /** `Shop certificate expires in 3 days`. */
+  headline: string;
+  name: string;
+  id: string;
+  url: string | null;
+  expires: string;
+  daysLeft: string;
+  threshold: string;
+  issuer: string;
+  subject: string;
+  fingerprint: string;
+}
+
+function collectCertificateFacts(alert: CertificateAlert): CertificateFacts {
+  const name = fitText(toSingleLine(alert.monitor.name), MAX_ALERT_NAME_LENGTH);
+  const { certificate } = alert;
+  return {
+    headline: `${name} certificate ${describeExpiry(certificate.daysLeft)}`,
+    name,
+    id: alert.monitor.id,
+    url: alert.monitor.url,
+    expires: describeInstant(certificate.expiresAt),
+    daysLeft: String(Math.max(0, certificate.daysLeft)),
+    threshold: `${alert.threshold} before expiry`,
+    // From the target's certificate: as hostile as a failure reason.
+    issuer: fitText(toSingleLine(certificate.issuer), MAX_REASON_LENGTH),
+    subject: fitText(toSingleLine(certificate.subject), MAX_REASON_LENGTH),
+    fingerprint: certificate.fingerprint,
+  };
+}
+
+/** A certificate warning's labelled values, in the order every channel shows them. */
+function certificateRows(facts: CertificateFacts): Array<[string, string]> {
+  return [
+    ['Monitor', `${facts.name} (${facts.id})`],
+    ...(facts.url === null ? [] : [['URL', facts.url] as [string, string]]),
+    ['Expires', facts.expires],
+    ['Days left', facts.daysLeft],
+    ['Warning', facts.threshold],
+    ['Issuer', facts.issuer],
+    ['Subject', facts.subject],
+    ['SHA-256', facts.fingerprint],
+  ];
 }
 
 /** `2024-05-04 16:00:10 UTC`; the text as given when it is not a time. */
@@ -138,11 +188,23 @@ function escapeSlack(char: string): string {
 
 /** The incoming-webhook body for one alert. */
 export function renderSlackMessage(alert: Alert): SlackMessage {
-  const facts = collectFacts(alert);
   const field = (label: string, value: string) => ({
     type: 'mrkdwn' as const,
     text: `*${label}*\n${fitText(value, SLACK_LIMITS.field - label.length - 3, { escape: escapeSlack })}`,
   });
+  if (alert.kind === 'certificate.expiring') {
+    const facts = collectCertificateFacts(alert);
+    const blocks: SlackBlock[] = [
+      { type: 'header', text: { type: 'plain_text', text: fitText(facts.headline, SLACK_LIMITS.header) } },
+      // A section holds at most 10 fields.
+      { type: 'section', fields: certificateRows(facts).map(([label, value]) => field(label, value)) },
+    ];
+    if (alert.statusPageUrl !== undefined) {
+      blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `<${slackLinkTarget(alert.statusPageUrl)}|Status page>` }] });
+    }
+    return { text: fitText(`${TAG[alert.kind]} ${facts.headline}`, SLACK_LIMITS.fallbackText, { escape: escapeSlack }), blocks };
+  }
+  const facts = collectFacts(alert);
   const fields = [
     field('Monitor', `${facts.name} (${facts.id})`),
     field('State', facts.state),
@@ -193,6 +255,7 @@ export const DISCORD_COLORS: Record<AlertKind, number> = {
   'monitor.down': 0xd92d20,
   'monitor.up': 0x12b76a,
   'monitor.reminder': 0xf79009,
+  'certificate.expiring': 0xfdb022,
 };
 
 /**
@@ -206,12 +269,23 @@ function escapeDiscord(char: string): string {
 
 /** The execute-webhook body for one alert. */
 export function renderDiscordMessage(alert: Alert): DiscordMessage {
-  const facts = collectFacts(alert);
   const field = (name: string, value: string, inline = true) => ({
     name,
     value: fitText(value, DISCORD_LIMITS.fieldValue, { escape: escapeDiscord }),
     inline,
   });
+  if (alert.kind === 'certificate.expiring') {
+    const facts = collectCertificateFacts(alert);
+    const embed: DiscordEmbed = {
+      title: fitText(facts.headline, DISCORD_LIMITS.title, { escape: escapeDiscord }),
+      ...(alert.statusPageUrl === undefined ? {} : { url: alert.statusPageUrl }),
+      color: DISCORD_COLORS[alert.kind],
+      fields: certificateRows(facts).map(([label, value]) => field(label, value, !['URL', 'Issuer', 'Subject', 'SHA-256'].includes(label))),
+      timestamp: alert.timestamp,
+    };
+    return { embeds: [embed], allowed_mentions: { parse: [] } };
+  }
+  const facts = collectFacts(alert);
   const fields = [
     field('Monitor', `${facts.name} (${facts.id})`),
     field('State', facts.state),
@@ -270,6 +344,7 @@ const TEAMS_COLORS: Record<AlertKind, AdaptiveTextRun['color']> = {
   'monitor.down': 'Attention',
   'monitor.up': 'Good',
   'monitor.reminder': 'Warning',
+  'certificate.expiring': 'Warning',
 };
 
 /**
@@ -278,7 +353,6 @@ const TEAMS_COLORS: Record<AlertKind, AdaptiveTextRun['color']> = {
  * values may be, so it holds only text this code made (id, state, times, durations).
  */
 export function renderTeamsMessage(alert: Alert): TeamsMessage {
-  const facts = collectFacts(alert);
   const line = (label: string, value: string): AdaptiveElement => ({
     type: 'RichTextBlock',
     inlines: [
@@ -286,7 +360,42 @@ export function renderTeamsMessage(alert: Alert): TeamsMessage {
       { type: 'TextRun', text: value },
     ],
   });
-  const body: AdaptiveElement[] = [
+  const body = alert.kind === 'certificate.expiring' ? teamsCertificateBody(alert, line) : teamsOutageBody(alert, line);
+  const content: AdaptiveCard = {
+    $schema: ADAPTIVE_CARD_SCHEMA,
+    type: 'AdaptiveCard',
+    version: ADAPTIVE_CARD_VERSION,
+    body,
+    ...(alert.statusPageUrl === undefined ? {} : { actions: [{ type: 'Action.OpenUrl' as const, title: 'Status page', url: alert.statusPageUrl }] }),
+  };
+  return { type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content }] };
+}
+
+/** A certificate warning's card: the name, URL, issuer and subject (not ours) in TextRuns; our own values in a FactSet. */
+function teamsCertificateBody(alert: CertificateAlert, line: (label: string, value: string) => AdaptiveElement): AdaptiveElement[] {
+  const facts = collectCertificateFacts(alert);
+  return [
+    { type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: facts.headline, weight: 'Bolder', size: 'Large', color: TEAMS_COLORS[alert.kind] }] },
+    line('Monitor', facts.name),
+    ...(facts.url === null ? [] : [line('URL', facts.url)]),
+    {
+      type: 'FactSet',
+      facts: [
+        { title: 'Monitor id', value: facts.id },
+        { title: 'Expires', value: facts.expires },
+        { title: 'Days left', value: facts.daysLeft },
+        { title: 'Warning', value: facts.threshold },
+        { title: 'SHA-256', value: facts.fingerprint },
+      ],
+    },
+    line('Issuer', facts.issuer),
+    line('Subject', facts.subject),
+  ];
+}
+
+function teamsOutageBody(alert: OutageAlert, line: (label: string, value: string) => AdaptiveElement): AdaptiveElement[] {
+  const facts = collectFacts(alert);
+  return [
     { type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: facts.headline, weight: 'Bolder', size: 'Large', color: TEAMS_COLORS[alert.kind] }] },
     line('Monitor', facts.name),
     ...(facts.url === null ? [] : [line('URL', facts.url)]),
@@ -302,26 +411,32 @@ export function renderTeamsMessage(alert: Alert): TeamsMessage {
     },
     ...(facts.reason === null ? [] : [line('Reason', facts.reason)]),
   ];
-  const content: AdaptiveCard = {
-    $schema: ADAPTIVE_CARD_SCHEMA,
-    type: 'AdaptiveCard',
-    version: ADAPTIVE_CARD_VERSION,
-    body,
-    ...(alert.statusPageUrl === undefined ? {} : { actions: [{ type: 'Action.OpenUrl' as const, title: 'Status page', url: alert.statusPageUrl }] }),
-  };
-  return { type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content }] };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Webhook: the documented contract, signed by the adapter (Standard Webhooks)
 
-export interface WebhookBody {
-  type: AlertKind;
+export type WebhookBody = OutageWebhookBody | CertificateWebhookBody;
+
+/** `certificate.expiring`: a monitor's certificate is within one of its `warnBefore` thresholds. */
+export interface CertificateWebhookBody {
+  type: 'certificate.expiring';
   timestamp: string;
   data: {
     monitor: { id: string; name: string; url: string | null };
-    state: Alert['state'];
-    previousState: Alert['previousState'];
+    certificate: CertificateAlert['certificate'];
+    /** The threshold crossed, as monitors.yml writes it (`3d`). */
+    threshold: string;
+  };
+}
+
+export interface OutageWebhookBody {
+  type: OutageAlert['kind'];
+  timestamp: string;
+  data: {
+    monitor: { id: string; name: string; url: string | null };
+    state: OutageAlert['state'];
+    previousState: OutageAlert['previousState'];
     startedAt: string;
     confirmedAt: string;
     reason: string | null;
@@ -334,7 +449,17 @@ export interface WebhookBody {
  * one line; only the reason is capped (as in emails), which keeps a body far under the 20 KB the
  * Standard Webhooks specification recommends.
  */
+export function renderWebhookBody(alert: OutageAlert): OutageWebhookBody;
+export function renderWebhookBody(alert: CertificateAlert): CertificateWebhookBody;
+export function renderWebhookBody(alert: Alert): WebhookBody;
 export function renderWebhookBody(alert: Alert): WebhookBody {
+  if (alert.kind === 'certificate.expiring') {
+    return {
+      type: alert.kind,
+      timestamp: alert.timestamp,
+      data: { monitor: { ...alert.monitor }, certificate: { ...alert.certificate }, threshold: alert.threshold },
+    };
+  }
   return {
     type: alert.kind,
     timestamp: alert.timestamp,
@@ -376,7 +501,7 @@ export interface PagerDutyTrigger {
   payload: {
     summary: string;
     source: string;
-    severity: 'critical';
+    severity: 'critical' | 'warning';
     timestamp: string;
     component: string;
     custom_details: Record<string, string | number | null>;
@@ -396,6 +521,7 @@ export type PagerDutyEvent = PagerDutyTrigger | PagerDutyResolve;
  * a recovery resolves it.
  */
 export function renderPagerDutyEvent(alert: Alert, routingKey: string): PagerDutyEvent {
+  if (alert.kind === 'certificate.expiring') return renderPagerDutyCertificateEvent(alert, routingKey);
   if (alert.kind === 'monitor.up') return { routing_key: routingKey, event_action: 'resolve', dedup_key: alert.outageKey };
   const facts = collectFacts(alert);
   const summary = `${facts.headline}${facts.duration === null || alert.kind === 'monitor.down' ? '' : ` (for ${facts.duration.text})`}: ${facts.reason ?? ''}`;
@@ -423,6 +549,37 @@ export function renderPagerDutyEvent(alert: Alert, routingKey: string): PagerDut
   };
 }
 
+/**
+ * A certificate warning: a `warning` trigger with a dedup_key of its own per certificate and
+ * threshold (the alert's key), so it never joins an outage's incident and a retry adds nothing.
+ */
+function renderPagerDutyCertificateEvent(alert: CertificateAlert, routingKey: string): PagerDutyTrigger {
+  const facts = collectCertificateFacts(alert);
+  return {
+    routing_key: routingKey,
+    event_action: 'trigger',
+    dedup_key: fitText(alert.key, PAGERDUTY_LIMITS.dedupKey, { ellipsis: '' }),
+    payload: {
+      summary: fitText(`${facts.headline} (${facts.expires})`, PAGERDUTY_LIMITS.summary),
+      source: pagerDutySource(alert),
+      severity: 'warning',
+      timestamp: alert.timestamp,
+      component: alert.monitor.id,
+      custom_details: {
+        monitor: `${facts.name} (${facts.id})`,
+        url: alert.monitor.url,
+        expires_at: alert.certificate.expiresAt,
+        days_left: alert.certificate.daysLeft,
+        threshold: alert.threshold,
+        issuer: facts.issuer,
+        subject: facts.subject,
+        fingerprint: alert.certificate.fingerprint,
+      },
+    },
+    ...(alert.statusPageUrl === undefined ? {} : { links: [{ href: alert.statusPageUrl, text: 'Status page' }] }),
+  };
+}
+
 /** PagerDuty asks for "the unique location of the affected system, preferably a hostname": the URL's host, else the monitor's id. */
 function pagerDutySource(alert: Alert): string {
   if (alert.monitor.url !== null && URL.canParse(alert.monitor.url)) {
@@ -442,6 +599,16 @@ export interface SnsNotice {
 
 /** The subject and message for one alert. */
 export function renderSnsNotice(alert: Alert): SnsNotice {
+  if (alert.kind === 'certificate.expiring') {
+    const facts = collectCertificateFacts(alert);
+    const lines = [
+      `${facts.headline}.`,
+      '',
+      ...certificateRows(facts).map(([label, value]) => `${label}: ${value}`),
+      ...(alert.statusPageUrl === undefined ? [] : ['', `Status page: ${alert.statusPageUrl}`]),
+    ];
+    return { subject: fitText(toPrintableAscii(`${TAG[alert.kind]} ${facts.headline}`), SNS_SUBJECT_MAX_LENGTH, { ellipsis: '...' }), message: `${lines.join('\n')}\n` };
+  }
   const facts = collectFacts(alert);
   const subject = `${facts.tag} ${facts.headline}${facts.duration === null || alert.kind === 'monitor.down' ? '' : ` (${facts.duration.text})`}`;
   const lines = [`${facts.headline}.`, '', ...plainLines(facts), ...(alert.statusPageUrl === undefined ? [] : ['', `Status page: ${alert.statusPageUrl}`])];

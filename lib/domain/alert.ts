@@ -7,11 +7,14 @@ import type { SecretValue } from './secret-ref';
  */
 
 /** The kinds of alert, as the webhook body's `type` names them. */
-export type AlertKind = 'monitor.down' | 'monitor.up' | 'monitor.reminder';
+export type AlertKind = 'monitor.down' | 'monitor.up' | 'monitor.reminder' | 'certificate.expiring';
 
-/** What every channel says about one alert. Built by the notifier from the stored transition. */
-export interface Alert {
-  kind: AlertKind;
+/** What every channel says about one alert: an outage, a recovery, a reminder, or a certificate about to expire. */
+export type Alert = OutageAlert | CertificateAlert;
+
+/** What every channel says about a transition or a reminder. Built by the notifier from the stored item. */
+export interface OutageAlert {
+  kind: 'monitor.down' | 'monitor.up' | 'monitor.reminder';
   /**
    * The alert's identity, stable across retries: a transition's `monitor#startedAt#tick`, a
    * reminder's `monitor#outageStartedAt#reminder-N`. A delivery's id is `<key>#<channel name>`.
@@ -40,6 +43,31 @@ export interface Alert {
   /** When the alert was made, ISO-8601: the webhook body's `timestamp`. */
   timestamp: string;
   /** The status page, when its URL is known (statusPage.url, a later step): chat messages link to it. */
+  statusPageUrl?: string;
+}
+
+/**
+ * What every channel says about a certificate that expires soon: not an outage (the monitor's state,
+ * uptime and incidents are untouched). Sent once per certificate and threshold.
+ */
+export interface CertificateAlert {
+  kind: 'certificate.expiring';
+  /** `monitor#certificate-<fingerprint>#<threshold ms>`: also PagerDuty's dedup_key. */
+  key: string;
+  monitor: { id: string; name: string; url: string | null };
+  certificate: {
+    expiresAt: string;
+    /** Whole days left when the warning was made, rounded down (0: it expires today). */
+    daysLeft: number;
+    issuer: string;
+    subject: string;
+    /** SHA-256, lowercase hex. */
+    fingerprint: string;
+  };
+  /** The `warnBefore` threshold crossed, as monitors.yml writes it (`3d`). */
+  threshold: string;
+  /** When the warning was made (the run's tick), ISO-8601. */
+  timestamp: string;
   statusPageUrl?: string;
 }
 

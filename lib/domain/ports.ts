@@ -1,3 +1,4 @@
+import type { CertificateWarning } from './certificate';
 import type { OutboxEntry, Reminder } from './reminders';
 import type { RunStats } from './run-stats';
 import type { SecretRef } from './secret-ref';
@@ -34,8 +35,10 @@ export interface MonitorStateStore {
    * has `previous.version` and an older tick. Returns 'conflict' when another run got there first.
    * The transition is written without an expiry: a monitor's latest transition is kept for as long
    * as it is the latest (see expireTransition).
+   * A certificate warning is written in the same transaction, once (a second write of the same
+   * certificate and threshold cancels it: 'conflict').
    */
-  saveState(previous: MonitorState, next: MonitorState, transition?: Transition, reminder?: Reminder): Promise<SaveStateResult>;
+  saveState(previous: MonitorState, next: MonitorState, transition?: Transition, reminder?: Reminder, certificateWarning?: CertificateWarning): Promise<SaveStateResult>;
   /**
    * Gives a transition that a newer one superseded (the newer one began at `supersededAt`) its
    * expiry: the retention after `supersededAt`, as long as a range still reaching back there needs

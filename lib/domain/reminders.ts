@@ -1,3 +1,4 @@
+import { certificateWarningKey, type CertificateWarning } from './certificate';
 import { MINUTE_MS } from './time';
 import type { MonitorState, Transition } from './types';
 
@@ -50,7 +51,22 @@ export function reminderKey(reminder: Pick<Reminder, 'monitorId' | 'outageStarte
 }
 
 /** What an alert is about, as the table's stream (or the outbox) hands it to the notifier. */
-export type AlertSource = { kind: 'transition'; transition: Transition } | { kind: 'reminder'; reminder: Reminder };
+export type AlertSource =
+  | { kind: 'transition'; transition: Transition }
+  | { kind: 'reminder'; reminder: Reminder }
+  | { kind: 'certificate'; warning: CertificateWarning };
+
+/** The monitor an alert is about. */
+export function alertMonitorId(source: AlertSource): string {
+  switch (source.kind) {
+    case 'transition':
+      return source.transition.monitorId;
+    case 'reminder':
+      return source.reminder.monitorId;
+    case 'certificate':
+      return source.warning.monitorId;
+  }
+}
 
 /**
  * An alert waiting in the outbox: written with the transition or reminder it is about, removed once
@@ -71,6 +87,7 @@ export function outboxSortKey(source: AlertSource): string {
     const { transition } = source;
     return `${transition.monitorId}#${transition.confirmedAt}#${transition.startedAt}#${transition.tick}`;
   }
+  if (source.kind === 'certificate') return `${source.warning.monitorId}#${source.warning.tick}#${certificateWarningKey(source.warning)}`;
   const { reminder } = source;
   return `${reminder.monitorId}#${reminder.tick}#${reminderKey(reminder)}`;
 }

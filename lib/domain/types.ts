@@ -1,4 +1,5 @@
 import type { ChannelConfig } from './alert';
+import type { Certificate, KnownCertificate } from './certificate';
 import type { SecretValue } from './secret-ref';
 
 /** Validated, defaulted configuration of one monitor (durations already in milliseconds). */
@@ -127,6 +128,8 @@ export type ProbeOutcome =
       body: string;
       bodyTruncated: boolean;
       latencyMs: number;
+      /** The leaf certificate of the monitor's own URL, for an https one (not of a redirect's target). */
+      certificate?: Certificate;
     }
   | { kind: 'connected'; latencyMs: number }
   | { kind: 'answered'; values: string[]; latencyMs: number }
@@ -171,6 +174,8 @@ export interface MonitorState {
   /** Reminders written for the outage that began at `remindedSince` (lib/domain/reminders.ts). */
   remindersSent?: number;
   remindedSince?: string;
+  /** An https monitor's latest certificate and the warnings sent for it (lib/domain/certificate.ts). */
+  certificate?: KnownCertificate;
 }
 
 export interface Thresholds {

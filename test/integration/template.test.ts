@@ -602,7 +602,7 @@ describe('the stream mapping', () => {
     const filters = (properties.FilterCriteria as { Filters: Array<{ Pattern: string }> }).Filters;
     expect(filters.map((filter) => JSON.parse(filter.Pattern) as unknown)).toEqual([
       { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['TRANSITION'] }, to: { S: ['UP', 'DOWN'] } } } },
-      { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['REMINDER'] } } } },
+      { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['REMINDER', 'CERTIFICATE_WARNING'] } } } },
     ]);
     expect(properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
     expect(properties.BisectBatchOnFunctionError).toBe(true);

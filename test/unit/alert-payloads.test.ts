@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { Webhook } from 'standardwebhooks';
-import type { Alert, AlertKind } from '../../lib/domain/alert';
+import type { Alert, OutageAlert } from '../../lib/domain/alert';
 import {
   ADAPTIVE_CARD_VERSION,
   DISCORD_LIMITS,
@@ -58,8 +58,8 @@ const reminder: Alert = {
   timestamp: '2024-05-04T18:05:00.000Z',
 };
 
-const ALERTS: Record<AlertKind, Alert> = { 'monitor.down': outage, 'monitor.up': recovery, 'monitor.reminder': reminder };
-const withStatusPage = (alert: Alert): Alert => ({ ...alert, statusPageUrl: 'https://status.example.com/?team=a&view=b' });
+const ALERTS: Record<OutageAlert['kind'], OutageAlert> = { 'monitor.down': outage, 'monitor.up': recovery, 'monitor.reminder': reminder };
+const withStatusPage = <A extends Alert>(alert: A): A => ({ ...alert, statusPageUrl: 'https://status.example.com/?team=a&view=b' });
 
 /** A reason a hostile target can make: 10 KB of mentions, markup, links, entities and line breaks. */
 const HOSTILE_REASON = Array.from(
@@ -69,7 +69,7 @@ const HOSTILE_REASON = Array.from(
   .join('')
   .padEnd(10_240, '>');
 const HOSTILE_NAME = `<!here> Ops & <@U999> [x](https://evil.example/) ${'N'.repeat(300)}`;
-const hostile = (alert: Alert): Alert => ({ ...alert, monitor: { ...alert.monitor, name: HOSTILE_NAME }, reason: alert.reason === null ? null : HOSTILE_REASON });
+const hostile = (alert: OutageAlert): OutageAlert => ({ ...alert, monitor: { ...alert.monitor, name: HOSTILE_NAME }, reason: alert.reason === null ? null : HOSTILE_REASON });
 
 describe('Slack', () => {
   it.each([
@@ -107,7 +107,7 @@ describe('Slack', () => {
     expect(JSON.stringify(message)).not.toMatch(/before\*/);
   });
 
-  it.each(Object.keys(ALERTS) as AlertKind[])('%s: a hostile name and reason are escaped, one line, and within Block Kit limits', (kind) => {
+  it.each(Object.keys(ALERTS) as Array<OutageAlert['kind']>)('%s: a hostile name and reason are escaped, one line, and within Block Kit limits', (kind) => {
     const message = renderSlackMessage(withStatusPage(hostile(ALERTS[kind])));
     expectSlackWithinLimits(message);
     expectSlackEscaped(message);
@@ -173,7 +173,7 @@ describe('Discord', () => {
     expect(renderDiscordMessage(withStatusPage(outage)).embeds[0]?.url).toBe('https://status.example.com/?team=a&view=b');
   });
 
-  it.each(Object.keys(ALERTS) as AlertKind[])('%s: a hostile name and reason are escaped and within the embed limits', (kind) => {
+  it.each(Object.keys(ALERTS) as Array<OutageAlert['kind']>)('%s: a hostile name and reason are escaped and within the embed limits', (kind) => {
     const message = renderDiscordMessage(withStatusPage(hostile(ALERTS[kind])));
     const embed = message.embeds[0]!;
 
@@ -237,7 +237,7 @@ function textRuns(body: ReturnType<typeof renderTeamsMessage>['attachments'][num
 }
 
 describe('webhook', () => {
-  it.each(Object.keys(ALERTS) as AlertKind[])('%s: exactly the documented body', (kind) => {
+  it.each(Object.keys(ALERTS) as Array<OutageAlert['kind']>)('%s: exactly the documented body', (kind) => {
     const alert = withStatusPage(ALERTS[kind]);
     expect(renderWebhookBody(alert)).toStrictEqual({
       type: kind,
@@ -410,7 +410,7 @@ describe('every channel, for any name and reason', () => {
   it('stays within each service limit and escapes what it must', () => {
     fc.assert(
       fc.property(
-        fc.constantFrom<AlertKind>('monitor.down', 'monitor.up', 'monitor.reminder'),
+        fc.constantFrom<OutageAlert['kind']>('monitor.down', 'monitor.up', 'monitor.reminder'),
         fc.string({ unit: 'grapheme', minLength: 1, maxLength: MAX_ALERT_NAME_LENGTH }),
         fc.string({ unit: 'grapheme', maxLength: 3000 }),
         (kind, name, reason) => {

@@ -45,6 +45,7 @@ export class TestEmailChannel implements AlertChannel {
   ) {}
 
   async deliver(alert: Alert, options: { deliveryId: string; signal?: AbortSignal }): Promise<DeliveryReceipt> {
+    if (alert.kind === 'certificate.expiring') throw new TypeError('notify:test sends outage alerts only');
     const transition: Transition = {
       monitorId: alert.monitor.id,
       from: alert.previousState,
