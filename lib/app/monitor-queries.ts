@@ -1,3 +1,4 @@
+import { daysLeft } from '../domain/certificate';
 import { UnknownMonitorError } from '../domain/errors';
 import { describeLatency, mergeRunStats } from '../domain/run-stats';
 import { DAY_MS } from '../domain/time';
@@ -46,6 +47,7 @@ export async function getMonitor(deps: ApiDeps, monitorId: string) {
   const monitor = findMonitor(deps.config, monitorId);
   const [state, latestRun] = await Promise.all([deps.states.loadState(monitor.id), deps.runs.latestRunSummary(deps.now().toISOString())]);
   const lastResult = describeLastResult(latestRun, monitor.id);
+  const certificate = state?.certificate;
   return {
     id: monitor.id,
     name: monitor.name,
@@ -64,6 +66,10 @@ export async function getMonitor(deps: ApiDeps, monitorId: string) {
     lastFailureReason: publicReason(state?.lastFailureReason),
     lastCheckedAt: lastResult?.checkedAt ?? null,
     lastResult,
+    // The latest certificate an https check saw; null for any other monitor, or before its first check.
+    certificate: certificate
+      ? { expiresAt: certificate.expiresAt, daysLeft: daysLeft(certificate.expiresAt, deps.now().getTime()), issuer: certificate.issuer }
+      : null,
   };
 }
 

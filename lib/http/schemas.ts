@@ -63,6 +63,14 @@ export const LastResultSchema = z
   })
   .meta({ id: 'LastResult' });
 
+export const CertificateSchema = z
+  .strictObject({
+    expiresAt: isoTime.meta({ description: "The leaf certificate's notAfter." }),
+    daysLeft: z.int().meta({ description: 'Whole days left before it expires, rounded down: 0 on its last day, negative once expired.' }),
+    issuer: z.string().meta({ description: "The issuer's distinguished name (`CN=…, O=…`)." }),
+  })
+  .meta({ id: 'Certificate', description: 'The certificate the latest https check of the monitor saw.' });
+
 export const MonitorDetailSchema = z
   .strictObject({
     id: z.string(),
@@ -82,6 +90,7 @@ export const MonitorDetailSchema = z
     lastFailureReason: publicReason.meta({ description: 'The category of the last failed check (`timeout`, `http-status 503`), null when none is known. The detail is in the logs and alerts.' }),
     lastCheckedAt: isoTime.nullable(),
     lastResult: LastResultSchema.nullable(),
+    certificate: CertificateSchema.nullable().meta({ description: 'Null for a monitor that is not https, or before its first check.' }),
   })
   .meta({ id: 'MonitorDetail', description: 'The monitor without its headers or notification recipients.' });
 

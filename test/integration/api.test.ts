@@ -144,7 +144,10 @@ beforeAll(async () => {
     [-30, false], [-29, false], [-28, false],
   ]);
   // website: up since -600. new-service: never checked.
-  await replayChecks(stores.states, findTestMonitor('website'), [[-600, true], [-595, true], [-590, true]]);
+  const website = await replayChecks(stores.states, findTestMonitor('website'), [[-600, true], [-595, true], [-590, true]]);
+  // The probe's record of website's certificate (lib/domain/certificate.ts): 10 days and an hour left.
+  const certificate = { fingerprint: 'ab'.repeat(32), expiresAt: at(10 * 24 * 60 + 60), issuer: 'CN=R11, O=Let\'s Encrypt', subject: 'CN=www.example.com', warnedBeforeMs: [] };
+  expect(await stores.states.saveState(website, { ...website, certificate, tick: tickOf(at(-589)), version: website.version + 1 })).toBe('saved');
 
   await stores.runs.putRunSummary(buildRunSummary(-2, { 'payments-api': { ok: false, latencyMs: 5000, reason: 'timeout' } }));
   await stores.runs.putRunSummary(
@@ -231,6 +234,7 @@ describe('GET /monitors/{id}', () => {
       lastFailureReason: 'timeout',
       lastCheckedAt: PAYMENTS_RUN_STARTED_AT,
       lastResult: { ok: false, latencyMs: 5000, statusCode: null, reason: 'timeout', checkedAt: PAYMENTS_RUN_STARTED_AT },
+      certificate: null,
     });
   });
 
@@ -252,6 +256,7 @@ describe('GET /monitors/{id}', () => {
       successesInRow: 2,
       lastFailureReason: null,
       lastResult: { ok: true, latencyMs: 120, statusCode: 200, reason: null, checkedAt: PAYMENTS_RUN_STARTED_AT },
+      certificate: { expiresAt: at(10 * 24 * 60 + 60), daysLeft: 10, issuer: "CN=R11, O=Let's Encrypt" },
     });
   });
 
@@ -265,6 +270,7 @@ describe('GET /monitors/{id}', () => {
       lastFailureReason: null,
       lastCheckedAt: null,
       lastResult: null,
+      certificate: null,
     });
   });
 
