@@ -1,5 +1,6 @@
 import { channelSecretRefs, configSecretRefs, literalChannelSecrets, literalCredentialHeaders } from '../lib/domain/config-secrets';
 import { ConfigError } from '../lib/domain/errors';
+import { heartbeatTokenRefs, literalHeartbeatTokens } from '../lib/domain/heartbeat';
 import { describeSecretRef, type SecretRefUse } from '../lib/domain/secret-ref';
 import type { MonitorsConfig } from '../lib/domain/types';
 import type { SubExpression } from './deploy-settings';
@@ -24,6 +25,9 @@ export interface SecretSettings {
   /** The same for the channels' references, for the notifier; and sns:Publish on the channels' topics. */
   notifyStatements: IamStatement[];
   notifyEnvironment: Record<string, string>;
+  /** The same for the heartbeat tokens' references, for the ping function. */
+  pingStatements: IamStatement[];
+  pingEnvironment: Record<string, string>;
 }
 
 export interface SecretSettingsInput {
@@ -53,6 +57,7 @@ export function resolveSecretSettings(input: SecretSettingsInput): SecretSetting
     const literals = [
       ...literalCredentialHeaders(config).map((field) => ({ field, where: "the probe's package", example: 'api-token' })),
       ...literalChannelSecrets(config).map((field) => ({ field, where: "the notifier's package", example: field.split('.')[1] ?? 'channel' })),
+      ...literalHeartbeatTokens(config).map((field) => ({ field, where: "the ping function's package", example: `${/\((.*)\)/.exec(field)?.[1] ?? 'heartbeat'}-token` })),
     ];
     if (literals.length > 0) {
       throw new ConfigError(
@@ -89,6 +94,7 @@ export function resolveSecretSettings(input: SecretSettingsInput): SecretSetting
   };
   const monitorUses = configSecretRefs(config);
   const channelUses = channelSecretRefs(config);
+  const tokenUses = heartbeatTokenRefs(config);
   const topics = config.channels.flatMap((channel) => (channel.type === 'sns' ? [channel.topicArn] : []));
   return {
     probeStatements: buildStatements(monitorUses),
@@ -98,6 +104,8 @@ export function resolveSecretSettings(input: SecretSettingsInput): SecretSetting
       ...(topics.length > 0 ? [{ Effect: 'Allow' as const, Action: ['sns:Publish'], Resource: unique(topics) }] : []),
     ],
     notifyEnvironment: environmentOf(channelUses, 'notify'),
+    pingStatements: buildStatements(tokenUses),
+    pingEnvironment: environmentOf(tokenUses, 'ping'),
   };
 }
 

@@ -40,6 +40,8 @@ export interface PluginSettings extends DeploySettings {
   publicMonitorsFile: string;
   /** The notifier's copy: no headers or query values, but the channels (as references outside the local stage). */
   notifyMonitorsFile: string;
+  /** The ping function's copy: the api's, with the heartbeat tokens as written (references outside the local stage). */
+  pingMonitorsFile: string;
 }
 
 interface VariableSourceContext {
@@ -136,6 +138,7 @@ export class UptimeMonitorPlugin {
         ...settings,
         publicMonitorsFile: writePublicMonitorsFile(absolute, serviceDir, { channels: false }),
         notifyMonitorsFile: writePublicMonitorsFile(absolute, serviceDir, { channels: true }),
+        pingMonitorsFile: writePublicMonitorsFile(absolute, serviceDir, { channels: false, tokens: true }),
       };
     } catch (error) {
       if (error instanceof ConfigError) throw new this.serverless.classes.Error(error.message);
@@ -163,13 +166,14 @@ export class UptimeMonitorPlugin {
    * The probe alone resolves secret references: its role gets read access to exactly the names
    * monitors.yml references (and kms:Decrypt through those services only), and `{ env: NAME }`
    * references their values from the environment sls runs in; under `npm start` it also learns
-   * where the local secrets file is. The api and notify functions get none of it.
+   * where the local secrets file is. The notifier gets the same for the channels' references and
+   * the ping function for the heartbeat tokens'; the api gets none of it.
    */
   private async grantProbeSecrets(): Promise<void> {
     if (!this.settings) return;
     await this.settings;
     const secrets = this.secrets;
-    const { probe, notify } = this.serverless.service.functions ?? {};
+    const { probe, notify, ping } = this.serverless.service.functions ?? {};
     if (!secrets) return;
     if (probe) {
       probe.iamRoleStatements = [...(probe.iamRoleStatements ?? []), ...secrets.probeStatements];
@@ -178,6 +182,10 @@ export class UptimeMonitorPlugin {
     if (notify) {
       notify.iamRoleStatements = [...(notify.iamRoleStatements ?? []), ...secrets.notifyStatements];
       notify.environment = { ...notify.environment, ...secrets.notifyEnvironment };
+    }
+    if (ping) {
+      ping.iamRoleStatements = [...(ping.iamRoleStatements ?? []), ...secrets.pingStatements];
+      ping.environment = { ...ping.environment, ...secrets.pingEnvironment };
     }
   }
 

@@ -1,5 +1,6 @@
 import { formatDuration } from './duration';
-import type { CheckResult, MonitorConfig } from './types';
+import { isSecretRef, type SecretRefUse } from './secret-ref';
+import type { CheckResult, MonitorConfig, MonitorsConfig } from './types';
 
 /** What a job told a heartbeat monitor: it ran (`ok`), or it failed (`fail`, `/ping/{token}/fail`). */
 export type PingKind = 'ok' | 'fail';
@@ -65,3 +66,17 @@ export function evaluateHeartbeat(
   return { ok: false, checkedAt, latencyMs: 0, reason: 'no-ping', message };
 }
 
+
+/** The heartbeat tokens given as secret references (the ping function's to resolve), with their fields. */
+export function heartbeatTokenRefs(config: Pick<MonitorsConfig, 'monitors'>): SecretRefUse[] {
+  return config.monitors.flatMap((monitor, index) =>
+    monitor.heartbeat && isSecretRef(monitor.heartbeat.token) ? [{ ref: monitor.heartbeat.token, field: `monitors[${index}] (${monitor.id}).token` }] : [],
+  );
+}
+
+/** The heartbeat tokens written out as literals, by field: refused outside the local stage. */
+export function literalHeartbeatTokens(config: Pick<MonitorsConfig, 'monitors'>): string[] {
+  return config.monitors.flatMap((monitor, index) =>
+    monitor.heartbeat && !isSecretRef(monitor.heartbeat.token) ? [`monitors[${index}] (${monitor.id}).token`] : [],
+  );
+}

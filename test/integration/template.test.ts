@@ -11,7 +11,7 @@ import { builtinModules } from 'node:module';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { EmfMetricsSink } from '../../lib/adapters/cloudwatch-metrics-sink';
-import { LOCK_PK, monitorPk, runPk, STATE_PK, TICK_PK } from '../../lib/adapters/dynamodb-items';
+import { HEARTBEAT_PK, LOCK_PK, monitorPk, runPk, STATE_PK, TICK_PK } from '../../lib/adapters/dynamodb-items';
 import { OUTBOX_PK } from '../../lib/adapters/dynamodb-alert-outbox';
 import { LEDGER_PK } from '../../lib/adapters/dynamodb-notification-ledger';
 import { ROSTER_PK } from '../../lib/adapters/dynamodb-rosters';
@@ -27,7 +27,7 @@ import { createHttpApiEvent } from '../fixtures/http-api-event';
 import { ScratchService, type SlsRun } from '../support/sls-package';
 
 const ROOT = path.join(__dirname, '..', '..');
-const FUNCTIONS = ['probe', 'notify', 'api'] as const;
+const FUNCTIONS = ['probe', 'notify', 'api', 'ping'] as const;
 type FunctionName = (typeof FUNCTIONS)[number];
 const MAX_PACKAGE_BYTES = 1_000_000;
 const SLS_TIMEOUT_MS = 180_000;
@@ -86,6 +86,10 @@ const FIVE_MINUTE_MONITORS = [
   '    headers:',
   '      Authorization: { ssm: /uptime/prod/blog-auth }',
   '      X-Api-Key: { secretsManager: uptime/prod/blog, key: apiKey }',
+  '  - id: backup',
+  '    type: heartbeat',
+  '    interval: 24h',
+  '    token: { ssm: /uptime/prod/backup-token }',
 ].join('\n');
 
 /** A literal credential header: refused for a deployed stage unless accepted knowingly. */
@@ -464,13 +468,45 @@ describe('least privilege: one role per function', () => {
     expect(secretActions(dev, 'probe')).toEqual([]);
   });
 
+  it('lets only the ping function read the heartbeat tokens monitors.yml references, each by name', () => {
+    const secretActions = (stack: PackagedStack, name: FunctionName) => actionsOf(stack, name).filter((action) => /^(ssm|secretsmanager|kms):/.test(action));
+    expect(secretActions(prod, 'ping')).toEqual(['kms:Decrypt', 'ssm:GetParameter', 'ssm:GetParameters']);
+    expect(statementsWith(prod, 'ping', 'ssm:GetParameters')[0]?.Resource).toEqual([
+      { 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/uptime/prod/backup-token' },
+    ]);
+    expect(statementsWith(prod, 'ping', 'kms:Decrypt')[0]?.Condition).toEqual({ StringEquals: { 'kms:ViaService': [{ 'Fn::Sub': 'ssm.${AWS::Region}.amazonaws.com' }] } });
+    // The probe weighs pings, it never needs a token: its secrets stay the headers' alone.
+    expect(JSON.stringify(statementsOf(prod, roleOf(prod, 'probe')))).not.toContain('backup-token');
+    expect(secretActions(dev, 'ping')).toEqual([]);
+  });
+
+  it('lets ping write only heartbeat items, with no read of any item and nothing returned', () => {
+    for (const stack of [dev, prod]) {
+      expect(actionsOf(stack, 'ping').filter((action) => action.startsWith('dynamodb:'))).toEqual(['dynamodb:UpdateItem']);
+      expect(statementsWith(stack, 'ping', 'dynamodb:UpdateItem')).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['dynamodb:UpdateItem'],
+          Resource: [TABLE_ARN],
+          Condition: {
+            // The partition the adapter writes (lib/adapters/dynamodb-heartbeat-store.ts), exactly: no pattern.
+            'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [HEARTBEAT_PK] },
+            'StringEqualsIfExists': { 'dynamodb:ReturnValues': ['NONE'] },
+          },
+        },
+      ]);
+    }
+    expect(actionsOf(dev, 'ping').filter((action) => /^(lambda|ses|sqs|sns|cloudwatch):/.test(action))).toEqual([]);
+  });
+
   it('gives each function a role of its own and leaves no shared role behind', () => {
     const roles = resourcesOfType(dev, 'AWS::IAM::Role').map(([id]) => id).sort();
-    expect(roles).toEqual(['ApiIamRoleLambdaExecution', 'NotifyIamRoleLambdaExecution', 'ProbeIamRoleLambdaExecution']);
+    expect(roles).toEqual(['ApiIamRoleLambdaExecution', 'NotifyIamRoleLambdaExecution', 'PingIamRoleLambdaExecution', 'ProbeIamRoleLambdaExecution']);
     expect(FUNCTIONS.map((name) => roleOf(dev, name))).toEqual([
       'ProbeIamRoleLambdaExecution',
       'NotifyIamRoleLambdaExecution',
       'ApiIamRoleLambdaExecution',
+      'PingIamRoleLambdaExecution',
     ]);
     expect(JSON.stringify(dev.template)).not.toContain('"IamRoleLambdaExecution"');
     for (const role of roles) {
@@ -505,7 +541,7 @@ describe('least privilege: one role per function', () => {
     // Every partition the probe writes (docs/architecture.md), built by the adapters' own key
     // functions; the rollup store's (ROLLUP markers, ROLLUP#<buckets>#<bucket>) are private to it.
     const tick = '2024-05-01T12:00:00.000Z';
-    const written = [STATE_PK, monitorPk('payments-api'), runPk(tick), TICK_PK, LOCK_PK, ROSTER_PK, 'ROLLUP', 'ROLLUP#1#0', 'ROLLUP#63#17', OUTBOX_PK];
+    const written = [STATE_PK, monitorPk('payments-api'), runPk(tick), TICK_PK, LOCK_PK, ROSTER_PK, 'ROLLUP', 'ROLLUP#1#0', 'ROLLUP#63#17', OUTBOX_PK, HEARTBEAT_PK];
     expect(written.filter((pk) => !patterns.some((pattern) => matchesStringLike(pattern, pk)))).toEqual([]);
     // ... and never the notifier's ledger.
     expect(patterns.filter((pattern) => matchesStringLike(pattern, LEDGER_PK))).toEqual([]);
@@ -521,7 +557,7 @@ describe('least privilege: one role per function', () => {
   });
 
   it('lets no other function invoke a function', () => {
-    for (const name of ['notify', 'api'] as const) expect(actionsOf(dev, name).filter((action) => action.startsWith('lambda:'))).toEqual([]);
+    for (const name of ['notify', 'api', 'ping'] as const) expect(actionsOf(dev, name).filter((action) => action.startsWith('lambda:'))).toEqual([]);
   });
 
   it('keeps the probe role from sending email', () => {
@@ -775,7 +811,14 @@ describe('the HTTP API', () => {
     for (const [, route] of routeResources) expect(route.Properties?.AuthorizationType).toBeUndefined();
     const routes = routeResources.map(([, route]) => route.Properties?.RouteKey);
     // Exactly the routes the api handler dispatches: none missing, none it would answer 404.
-    expect(routes.sort()).toEqual([...ROUTE_KEYS].sort());
+    const isPing = (routeKey: unknown) => String(routeKey).includes(' /ping/');
+    expect(routes.filter((routeKey) => !isPing(routeKey)).sort()).toEqual([...ROUTE_KEYS].sort());
+    // ... and the ping function's, on the same API.
+    expect(routes.filter(isPing).sort()).toEqual(['GET /ping/{token}', 'GET /ping/{token}/fail', 'POST /ping/{token}', 'POST /ping/{token}/fail']);
+    const integrations = resourcesOfType(dev, 'AWS::ApiGatewayV2::Route')
+      .filter(([, route]) => isPing(route.Properties?.RouteKey))
+      .map(([, route]) => JSON.stringify(route.Properties?.Target));
+    for (const target of integrations) expect(target).toContain('HttpApiIntegrationPing');
     expect(routes).toEqual(expect.arrayContaining(['GET /health', 'GET /monitors', 'GET /monitors/{id}/uptime', 'GET /']));
   });
 
@@ -879,11 +922,14 @@ describe('the function packages', () => {
     expect([dev, prod, local].map((stack) => monitorsFileOf(stack, 'probe'))).toEqual(['monitors.yml', 'config/five-minutes.yml', 'loopback/monitors.yml']);
   });
 
-  it('gives the api and notify a copy of the monitors without any header, even a reference', () => {
-    for (const name of ['api', 'notify'] as const) {
+  it('gives the api and notify a copy of the monitors without any header or heartbeat token, even a reference', () => {
+    for (const name of ['api', 'notify', 'ping'] as const) {
       const copy = zipOf(prod, name).readAsText(monitorsFileOf(prod, name));
       expect(copy).toContain('id: blog');
       expect(copy).not.toMatch(/^\s*headers:|Authorization|X-Api-Key|blog-auth|uptime\/prod\/blog/m);
+      // Only the ping function's copy holds the token's reference.
+      if (name === 'ping') expect(copy).toContain('/uptime/prod/backup-token');
+      else expect(copy).not.toContain('backup-token');
     }
   });
 

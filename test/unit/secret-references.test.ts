@@ -170,6 +170,8 @@ describe('deploy settings of the secrets', () => {
       probeEnvironment: {},
       notifyStatements: [],
       notifyEnvironment: {},
+      pingStatements: [],
+      pingEnvironment: {},
     });
   });
 
