@@ -2,6 +2,7 @@ import path from 'node:path';
 import { LocalSecretsFileResolver } from '../../lib/adapters/local-secrets-file';
 import { channelSecretRefs, configSecretRefs } from '../../lib/domain/config-secrets';
 import { ConfigError } from '../../lib/domain/errors';
+import { heartbeatTokenRefs } from '../../lib/domain/heartbeat';
 import { describeSecretRef } from '../../lib/domain/secret-ref';
 import type { MonitorsConfig } from '../../lib/domain/types';
 
@@ -11,8 +12,9 @@ import type { MonitorsConfig } from '../../lib/domain/types';
  * stops `npm start` before anything starts, with a message naming the field and the reference.
  */
 export async function assertLocalSecretsResolve(config: MonitorsConfig, monitorsFile: string, secretsFile: string, env: NodeJS.ProcessEnv): Promise<void> {
-  // The probe's (monitor URLs and headers) and the notifier's (channel URLs, secrets, keys).
-  const uses = [...configSecretRefs(config), ...channelSecretRefs(config)];
+  // The probe's (monitor URLs and headers), the notifier's (channel URLs, secrets, keys) and the
+  // ping function's (heartbeat tokens).
+  const uses = [...configSecretRefs(config), ...channelSecretRefs(config), ...heartbeatTokenRefs(config)];
   if (uses.length === 0) return;
   const { failures } = await new LocalSecretsFileResolver(secretsFile, env).resolve(uses.map((use) => use.ref));
   const problems = uses

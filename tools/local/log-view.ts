@@ -12,7 +12,10 @@ const RECORD_RETRIED = 'alert failed; the record will be retried';
 /** The probe's line when it writes a reminder of an outage (the notifier then sends it). */
 const REMINDER_WRITTEN = 'reminder written: the monitor is still down';
 
-/** The handler log lines `npm start` shows: failed checks, transitions, deliveries, reminders and errors. */
+/** The ping function's line for each recorded ping (functions/ping.ts). */
+const PING_RECORDED = 'ping recorded';
+
+/** The handler log lines `npm start` shows: failed checks, transitions, deliveries, reminders, pings and errors. */
 const SHOWN = new Set([
   'check failed',
   'monitor down',
@@ -24,6 +27,7 @@ const SHOWN = new Set([
   REMINDER_WRITTEN,
   RECORD_RETRIED,
   'could not publish run metrics',
+  PING_RECORDED,
 ]);
 
 export interface LogLine {
@@ -83,6 +87,8 @@ export function formatLogLine(line: LogLine): string {
       const monitor = typeof line.pk === 'string' && line.pk.startsWith('MON#') ? line.pk.slice('MON#'.length) : String(line.pk ?? line.monitorId ?? '?');
       return `${at}  ↻ ${monitor}: the stream record will be retried (${describeLoggedError(line.error)})`;
     }
+    case PING_RECORDED:
+      return line.kind === 'fail' ? `${at}  ♥ ${id} pinged: the job failed (/fail)` : `${at}  ♥ ${id} pinged`;
     case REMINDER_WRITTEN:
       return `${at}  ▼ ${id} is still DOWN (since ${time(line.since)}): reminder ${String(line.number ?? '?')} due`;
     default: {

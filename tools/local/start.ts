@@ -124,7 +124,7 @@ async function main(): Promise<void> {
     await waitForApi(options.apiPort, stack.offline, () => stopping !== undefined);
     if (stopping) return;
     stack.schedule = startLocalSchedule(options.intervalMs, lambdaPort);
-    printBanner(options, config.monitors.map((m) => m.id), Date.now() - startedAt, stack.demo);
+    printBanner(options, config.monitors.map((m) => m.id), Date.now() - startedAt, stack.demo, config.monitors.some((m) => m.type === 'heartbeat'));
   })();
   try {
     await starting;
@@ -352,7 +352,7 @@ async function stopStack(stack: Stack, options: LocalOptions): Promise<void> {
   rmSync(path.join(ROOT, localWorkFolder(options)), { recursive: true, force: true });
 }
 
-function printBanner(options: LocalOptions, monitorIds: string[], startupMs: number, demo?: DemoTarget): void {
+function printBanner(options: LocalOptions, monitorIds: string[], startupMs: number, demo?: DemoTarget, heartbeats = false): void {
   const api = `http://127.0.0.1:${options.apiPort}`;
   const lines = [
     '',
@@ -364,6 +364,7 @@ function printBanner(options: LocalOptions, monitorIds: string[], startupMs: num
     `                ${api}/monitors/{id}`,
     `                ${api}/monitors/{id}/uptime?window=1h`,
     `                ${api}/monitors/{id}/incidents`,
+    ...(heartbeats ? [`  Pings         curl ${api}/ping/TOKEN   (a failed job: ${api}/ping/TOKEN/fail)`] : []),
     `  Emails (SES)  http://127.0.0.1:${options.sesPort}  (JSON: http://127.0.0.1:${options.sesPort}/store)`,
     `  DynamoDB      http://127.0.0.1:${options.dynamoDbPort}  (table ${TABLE_NAME}, data in ${options.dataDir})`,
     ...(demo
