@@ -1,4 +1,4 @@
-import { buildResponseTimeBadge, buildStatusBadge, buildUptimeBadge, type Badge } from '../domain/badge';
+import { buildCertificateBadge, buildResponseTimeBadge, buildStatusBadge, buildUptimeBadge, type Badge } from '../domain/badge';
 import { describeLatency, mergeRunStats } from '../domain/run-stats';
 import { DEFAULT_WINDOW, rangeOfWindow, type PublicWindowName } from '../domain/time-range';
 import { computeUptime } from '../domain/uptime';
@@ -6,11 +6,12 @@ import type { ApiDeps } from './api-deps';
 import { findPublicMonitor, rawRunsSince } from './monitor-queries';
 import { loadHourlyRunStats } from './run-history';
 
-export type BadgeKind = 'status' | 'uptime' | 'response-time';
+export type BadgeKind = 'status' | 'uptime' | 'response-time' | 'certificate';
 
 /**
- * A badge's content: the monitor's status (labelled with its name), or its uptime or average
- * response time over `window` (the status badge has no window). A monitor with `public: false`
+ * A badge's content: the monitor's status (labelled with its name), the days left on its
+ * certificate, or its uptime or average response time over `window` (the status and certificate
+ * badges have no window). A monitor with `public: false`
  * has no badge: it is unknown here.
  */
 export async function getBadge(deps: ApiDeps, kind: BadgeKind, monitorId: string, window: PublicWindowName = DEFAULT_WINDOW): Promise<Badge> {
@@ -18,6 +19,10 @@ export async function getBadge(deps: ApiDeps, kind: BadgeKind, monitorId: string
   if (kind === 'status') {
     const state = await deps.states.loadState(monitor.id);
     return buildStatusBadge(monitor.name, state?.status ?? 'UNKNOWN');
+  }
+  if (kind === 'certificate') {
+    const state = await deps.states.loadState(monitor.id);
+    return buildCertificateBadge(monitor.tls?.warnBeforeMs ?? [], state?.certificate, deps.now().getTime());
   }
   const nowIso = deps.now().toISOString();
   const range = rangeOfWindow(window, nowIso);

@@ -1,3 +1,4 @@
+import { daysLeft, isCertificateExpiringSoon } from '../domain/certificate';
 import { describeLatency, mergeRunStats } from '../domain/run-stats';
 import { publicReason } from '../domain/public-view';
 import type { StatusPageIncident, StatusPageView } from '../domain/status-page';
@@ -34,6 +35,9 @@ export async function loadStatusPage(deps: ApiDeps): Promise<StatusPageView> {
     const transitions = histories[index] ?? [];
     const state = states.get(monitor.id);
     const hours = runStats.get(monitor.id) ?? [];
+    const certificate = state?.certificate;
+    const nowMs = Date.parse(nowIso);
+    const expiringSoon = certificate !== undefined && isCertificateExpiringSoon(monitor.tls?.warnBeforeMs ?? [], certificate.expiresAt, nowMs);
     const uptimeOver = (window: PublicWindowName) => computeUptime(transitions, rangeOfWindow(window, nowIso), nowIso).uptimePercent;
     for (const incident of listIncidents(transitions, nowIso, STATUS_PAGE_INCIDENTS)) {
       incidents.push({ monitorName: monitor.name, ...incident, reason: publicReason(incident.reason) });
@@ -52,6 +56,7 @@ export async function loadStatusPage(deps: ApiDeps): Promise<StatusPageView> {
         averageMs: hour.stats.latency.count > 0 ? hour.stats.latency.sumMs / hour.stats.latency.count : null,
       })),
       latency: describeLatency(mergeRunStats(hours.map((hour) => hour.stats)).latency),
+      ...(expiringSoon ? { certificate: { expiresAt: certificate.expiresAt, daysLeft: daysLeft(certificate.expiresAt, nowMs) } } : {}),
     };
   });
 

@@ -1,4 +1,5 @@
 import { escapeMarkup, formatPercent } from './format';
+import { DAY_MS } from './time';
 import type { MonitorStatus } from './types';
 
 /**
@@ -48,6 +49,24 @@ export function buildStatusBadge(label: string, status: MonitorStatus): Badge {
     default:
       return { label, message: 'unknown', color: 'lightgrey' };
   }
+}
+
+/**
+ * The certificate's days left, `12 days`: bright green beyond the largest warnBefore threshold,
+ * yellow within it, orange within the smallest, red on its last day and once expired; `no data`
+ * before an https check saw one (or for a monitor that is not https).
+ */
+export function buildCertificateBadge(thresholdsMs: readonly number[], certificate: { expiresAt: string } | undefined, nowMs: number): Badge {
+  const label = 'certificate';
+  if (!certificate) return { label, message: 'no data', color: 'lightgrey' };
+  const remainingMs = Date.parse(certificate.expiresAt) - nowMs;
+  if (!(remainingMs > 0)) return { label, message: 'expired', color: 'red' };
+  const days = Math.floor(remainingMs / DAY_MS);
+  const message = days === 0 ? 'expires today' : `${days} ${days === 1 ? 'day' : 'days'}`;
+  const largest = thresholdsMs.length > 0 ? Math.max(...thresholdsMs) : 0;
+  const smallest = thresholdsMs.length > 0 ? Math.min(...thresholdsMs) : 0;
+  const color: BadgeColor = days === 0 ? 'red' : remainingMs <= smallest ? 'orange' : remainingMs <= largest ? 'yellow' : 'brightgreen';
+  return { label, message, color };
 }
 
 /** Uptime over a window, `99.95%`, coloured from bright green (99.9 % and up) to red (below 90 %). */

@@ -1,3 +1,4 @@
+import { describeExpiry } from './certificate';
 import { formatDuration } from './duration';
 import { escapeMarkup as esc, formatPercent, formatTime } from './format';
 import { SECOND_MS } from './time';
@@ -27,6 +28,8 @@ export interface StatusPageMonitor {
   responseTimes: ReadonlyArray<{ from: string; averageMs: number | null }>;
   /** Response time over the same 24 hours. */
   latency: LatencyFigures | null;
+  /** Only for a certificate within its monitor's largest warnBefore (lib/domain/certificate.ts): the page marks it. */
+  certificate?: { expiresAt: string; daysLeft: number };
 }
 
 /** What each type of monitor checks, as the page names it. */
@@ -95,6 +98,7 @@ h3{font-size:1rem;margin:0;overflow-wrap:anywhere}
 .state{font-weight:600;white-space:nowrap}
 .state-UP{color:var(--up)}.state-DOWN{color:var(--down)}.state-UNKNOWN{color:var(--unknown)}
 .meta{color:var(--muted);font-size:.85rem;margin:2px 0 8px}
+.certificate{font-size:.85rem;margin:2px 0 8px;padding-left:6px;border-left:3px solid var(--low)}
 .uptime{display:flex;flex-wrap:wrap;gap:4px 20px;margin:0 0 10px}
 .uptime div{display:flex;gap:6px}.uptime dt{color:var(--muted)}.uptime dd{margin:0;font-weight:600;font-variant-numeric:tabular-nums}
 .days{display:flex;gap:2px;height:28px}
@@ -171,6 +175,9 @@ function renderMonitor(monitor: StatusPageMonitor): string {
     `<span class="state state-${monitor.status}">${STATUS_TEXT[monitor.status]}</span>`,
     '</div>',
     `<p class="meta"><span class="type" data-type="${monitor.type}">${TYPE_TEXT[monitor.type]}</span> · ${since}${checked}</p>`,
+    monitor.certificate
+      ? `<p class="certificate" data-expires-at="${esc(monitor.certificate.expiresAt)}">Certificate ${monitor.certificate.daysLeft < 0 ? 'expired' : describeExpiry(monitor.certificate.daysLeft)} (${renderTime(monitor.certificate.expiresAt)})</p>`
+      : '',
     `<dl class="uptime">${windows
       .map(([window, text]) => `<div><dt>${text}</dt><dd data-window="${window}">${esc(formatPercent(monitor.uptime[window]))}</dd></div>`)
       .join('')}</dl>`,

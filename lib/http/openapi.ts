@@ -133,6 +133,11 @@ const OPERATIONS: Readonly<Record<RouteKey, ZodOpenApiOperationObject>> = {
     badgeSvg,
     BadgeQuerySchema,
   ),
+  'GET /badges/{id}/certificate.svg': monitorOperation(
+    'getCertificateBadge',
+    'Badge: days left on the certificate the latest https check saw (yellow within the largest warnBefore, orange within the smallest, red on its last day)',
+    badgeSvg,
+  ),
   'GET /badges/{id}/uptime.json': monitorOperation(
     'getUptimeShield',
     'The uptime badge as a shields.io endpoint (https://shields.io/badges/endpoint-badge)',

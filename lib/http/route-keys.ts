@@ -15,6 +15,7 @@ export const ROUTE_KEYS = [
   'GET /badges/{id}/status.svg',
   'GET /badges/{id}/uptime.svg',
   'GET /badges/{id}/response-time.svg',
+  'GET /badges/{id}/certificate.svg',
   'GET /badges/{id}/uptime.json',
   'GET /openapi.json',
 ] as const;

@@ -90,6 +90,7 @@ const SERVE: Readonly<Record<RouteKey, Serve>> = {
   'GET /badges/{id}/status.svg': (deps, request, options) => serveBadgeSvg(deps, options, 'status', request),
   'GET /badges/{id}/uptime.svg': (deps, request, options) => serveBadgeSvg(deps, options, 'uptime', request),
   'GET /badges/{id}/response-time.svg': (deps, request, options) => serveBadgeSvg(deps, options, 'response-time', request),
+  'GET /badges/{id}/certificate.svg': (deps, request, options) => serveBadgeSvg(deps, options, 'certificate', request),
   'GET /badges/{id}/uptime.json': (deps, { monitorId, query }, options) => {
     const { window } = parseMonitorQuery(deps, monitorId, BadgeQuerySchema, query);
     return serveCached(deps, options, `shield:uptime:${monitorId}:${window}`, async () => {
@@ -102,8 +103,8 @@ const SERVE: Readonly<Record<RouteKey, Serve>> = {
 
 /** A badge as SVG, kept for a short while. */
 function serveBadgeSvg(deps: ApiDeps, options: HttpOptions, kind: BadgeKind, { monitorId, query }: ApiRequest): Promise<ApiResponse> {
-  // The status badge has no window and ignores the parameter, as it always has.
-  const window = kind === 'status' ? undefined : parseMonitorQuery(deps, monitorId, BadgeQuerySchema, query).window;
+  // The status and certificate badges have no window and ignore the parameter, as the status badge always has.
+  const window = kind === 'status' || kind === 'certificate' ? undefined : parseMonitorQuery(deps, monitorId, BadgeQuerySchema, query).window;
   const key = `svg:${kind}:${monitorId}:${window ?? ''}`;
   return serveCached(deps, options, key, async () => buildSvgResponse(renderBadgeSvg(await getBadge(deps, kind, monitorId, window))));
 }

@@ -87,6 +87,13 @@ beforeAll(async () => {
     ],
     { fromMs: ms('2024-04-01T00:00:00Z'), toMs: NOW_MS, stepMs: STEP_MS, summariesFromMs: SUMMARIES_FROM_MS, rollUpUntilMs: NOW_MS - 25 * MINUTE_MS },
   );
+  // The probe's record of each certificate (lib/domain/certificate.ts): api's within its 14 days, web's not.
+  for (const [id, expiresInMs] of [['api', 10 * DAY_S * 1000 + 3600_000], ['web', 40 * DAY_S * 1000]] as const) {
+    const state = await stores.states.loadState(id);
+    if (!state) throw new Error(`no state for ${id}`);
+    const certificate = { fingerprint: id.padEnd(64, '0'), expiresAt: new Date(NOW_MS + expiresInMs).toISOString(), issuer: 'CN=Test CA', subject: 'CN=example.com', warnedBeforeMs: [] };
+    expect(await stores.states.saveState(state, { ...state, certificate, tick: new Date(NOW_MS).toISOString(), version: state.version + 1 })).toBe('saved');
+  }
   deps = { ...stores, rollups, config, now: () => new Date(NOW_MS) };
 });
 afterAll(() => table.drop());
@@ -294,6 +301,9 @@ describe('GET /', () => {
     expect(html).not.toContain('<script>');
     expect(html).toContain('title="2024-04-30: 97.91% up, down 30 min"');
     expect(html).toContain('<dd data-window="30d">99.81%</dd>');
+    // Marked: api's certificate, within its largest warnBefore (14 days); web's has 40 days left.
+    expect(html.split('<p class="certificate"')).toHaveLength(2);
+    expect(html).toContain('<p class="certificate" data-expires-at="2024-05-25T13:30:00.000Z">Certificate expires in 10 days (<time datetime="2024-05-25T13:30:00.000Z">');
     // The newest incident first: web, still down.
     expect(html.indexOf('<span class="ongoing">Ongoing</span> for 30 min')).toBeLessThan(html.indexOf('Resolved after 20 min'));
   });
@@ -325,6 +335,9 @@ describe('badges', () => {
     ['/badges/new-service/uptime.svg?window=7d', ['uptime 7d', 'no data']],
     ['/badges/api/response-time.svg', ['response time 24h', `${Math.round(apiTimes(NOW_MS - DAY_S * 1000, NOW_MS).reduce((a, b) => a + b, 0) / apiTimes(NOW_MS - DAY_S * 1000, NOW_MS).length)} ms`]],
     ['/badges/web/response-time.svg?window=7d', ['response time 7d', '250 ms']],
+    ['/badges/api/certificate.svg', ['certificate', '10 days']],
+    ['/badges/web/certificate.svg', ['certificate', '40 days']],
+    ['/badges/new-service/certificate.svg', ['certificate', 'no data']],
   ])('%s is an SVG showing %j', async (target, texts) => {
     const [path = '', rawQueryString] = target.split('?');
     const answer = await send(path, rawQueryString ? { rawQueryString } : {});

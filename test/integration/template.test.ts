@@ -284,7 +284,13 @@ function logRetentions(stack: PackagedStack): Record<string, unknown> {
 const functionLogRetentions = (days: number) => Object.fromEntries(FUNCTIONS.map((name) => [`${name[0]?.toUpperCase()}${name.slice(1)}LogGroup`, days]));
 
 const STATUS_PAGE_ROUTES = ['GET /', 'GET /health'];
-const BADGE_ROUTES = ['GET /badges/{id}/status.svg', 'GET /badges/{id}/uptime.svg', 'GET /badges/{id}/response-time.svg', 'GET /badges/{id}/uptime.json'];
+const BADGE_ROUTES = [
+  'GET /badges/{id}/status.svg',
+  'GET /badges/{id}/uptime.svg',
+  'GET /badges/{id}/response-time.svg',
+  'GET /badges/{id}/certificate.svg',
+  'GET /badges/{id}/uptime.json',
+];
 
 /** The stage's RouteSettings: a budget of its own for each status page and badge route. */
 function routeSettings(statusPage: { rate: number; burst: number }, badge: { rate: number; burst: number }): Record<string, unknown> {

@@ -10,6 +10,7 @@ import {
   type KnownCertificate,
 } from '../../lib/domain/certificate';
 import { renderCertificateEmail } from '../../lib/domain/certificate-email';
+import { buildCertificateBadge } from '../../lib/domain/badge';
 import { DAY_MS, HOUR_MS } from '../../lib/domain/time';
 import { defaultMonitor } from '../fixtures/monitor-config';
 
@@ -117,5 +118,19 @@ describe('wording', () => {
   it('marks a certificate within the largest threshold as expiring soon', () => {
     expect(isCertificateExpiringSoon(THRESHOLDS, at(10 * DAY_MS), NOW)).toBe(true);
     expect(isCertificateExpiringSoon(THRESHOLDS, at(40 * DAY_MS), NOW)).toBe(false);
+  });
+});
+
+describe('the certificate badge', () => {
+  it.each([
+    ['none seen', undefined, 'no data', 'lightgrey'],
+    ['40 days', at(40 * DAY_MS + HOUR_MS), '40 days', 'brightgreen'],
+    ['10 days: within 14d', at(10 * DAY_MS + HOUR_MS), '10 days', 'yellow'],
+    ['2 days: within 3d', at(2 * DAY_MS + HOUR_MS), '2 days', 'orange'],
+    ['1 day', at(DAY_MS + HOUR_MS), '1 day', 'orange'],
+    ['hours left', at(5 * HOUR_MS), 'expires today', 'red'],
+    ['expired', at(-HOUR_MS), 'expired', 'red'],
+  ])('%s', (_, expiresAt, message, color) => {
+    expect(buildCertificateBadge(THRESHOLDS, expiresAt === undefined ? undefined : { expiresAt }, NOW)).toEqual({ label: 'certificate', message, color });
   });
 });
