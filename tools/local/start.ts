@@ -202,6 +202,11 @@ function startOffline(options: LocalOptions, lambdaPort: number, monitorsFile: s
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
+        // NODE_EXTRA_CA_CERTS among them: serverless-offline runs the handlers in worker threads
+        // with none of these variables but the AWS_ ones, yet the CA certificates Node read from it
+        // at start are trusted process-wide, worker threads included (tried: a worker with an empty
+        // environment reaches a server of that CA). So `NODE_EXTRA_CA_CERTS=ca.pem npm start`
+        // probes https targets signed by a test CA.
         ...process.env,
         SLS_TELEMETRY_DISABLED: '1',
         SLS_NOTIFICATIONS_MODE: 'off',
