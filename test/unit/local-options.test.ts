@@ -71,6 +71,24 @@ monitors:
     expect(config.monitors[2]?.expect).toEqual({ status: [200], json: { status: 'OK' } });
   });
 
+  it("keeps a heartbeat monitor's interval (its job's; the file's default when it has none) and gives it no timeout", () => {
+    const heartbeats = path.join(dir, 'heartbeats.yml');
+    writeFileSync(
+      heartbeats,
+      `notify: { from: a@example.com, to: [b@example.com] }
+defaults: { timeout: 5s, interval: 5m }
+monitors:
+  - { id: backup, type: heartbeat, interval: 24h, grace: 0s, token: abcdefghijklmnop }
+  - { id: etl, type: heartbeat, token: { env: ETL_TOKEN } }
+`,
+    );
+    const { config } = writeLocalMonitorsFile({ monitorsFile: heartbeats, outputDir: dir, intervalMs: 2000 });
+    expect(config.monitors.map((m) => [m.id, m.intervalMs, m.heartbeat?.graceMs])).toEqual([
+      ['backup', 86_400_000, 0],
+      ['etl', 300_000, 60_000],
+    ]);
+  });
+
   it('leaves the demo out when asked', () => {
     const { config } = writeLocalMonitorsFile({ monitorsFile: source, outputDir: dir, intervalMs: 10_000 });
     expect(config.monitors.map((m) => m.id)).toEqual(['api', 'quick']);

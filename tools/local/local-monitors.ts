@@ -15,8 +15,8 @@ interface RawMonitorsFile {
 
 /**
  * Writes the monitors file the local handlers read: the user's file (validated first, so its
- * errors name it), every monitor checked at each local tick with its timeout capped at the tick,
- * plus the demo monitor. Returns the path written and the parsed result.
+ * errors name it), every monitor checked at each local tick with its timeout capped at the tick
+ * (a heartbeat monitor as written: its interval and grace are its job's), plus the demo monitor. Returns the path written and the parsed result.
  */
 export function writeLocalMonitorsFile(options: {
   monitorsFile: string;
@@ -31,6 +31,8 @@ export function writeLocalMonitorsFile(options: {
     return (parseDuration(text) ?? 0) > options.intervalMs ? formatDuration(options.intervalMs) : text;
   };
   const monitors: Record<string, unknown>[] = (raw.monitors ?? []).map((monitor) => {
+    // A heartbeat makes no request and is weighed at every tick anyway: its interval is how often its job pings.
+    if (monitor.type === 'heartbeat') return monitor.interval === undefined ? { ...monitor, interval: raw.defaults?.interval ?? '1m' } : monitor;
     const { interval: _interval, ...rest } = monitor;
     return { ...rest, timeout: cap(monitor.timeout ?? raw.defaults?.timeout) };
   });
