@@ -1,6 +1,7 @@
 import { parseDuration } from '../lib/domain/duration';
 import { ConfigError } from '../lib/domain/errors';
 import { RUN_RETENTION_DAYS, TRANSITION_RETENTION_DAYS } from '../lib/domain/retention';
+import { checkIntervalMs } from '../lib/domain/schedule';
 import { planShards } from '../lib/domain/shards';
 import type { MonitorsConfig } from '../lib/domain/types';
 import { assertReachableFromLambda } from './reachability';
@@ -227,7 +228,7 @@ export function resolveDeploySettings(input: DeploySettingsInput): DeploySetting
     metricsEnabled: deployed ? 'true' : 'false',
     probeConcurrency: String(readInteger(params, 'probeConcurrency', 1, 1000)),
     probeShardSize: String(probeShardSize),
-    probeTimeoutSeconds: config.monitors.some((monitor) => monitor.intervalMs < MINUTE_MS) ? SUB_MINUTE_PROBE_TIMEOUT_S : PROBE_TIMEOUT_S,
+    probeTimeoutSeconds: config.monitors.some((monitor) => checkIntervalMs(monitor) < MINUTE_MS) ? SUB_MINUTE_PROBE_TIMEOUT_S : PROBE_TIMEOUT_S,
     probeFunctionArn: { 'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${input.stackName}-probe` },
     notifyFunctionArn: { 'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${input.stackName}-notify` },
     transitionRetentionDays: String(readInteger(params, 'transitionRetentionDays', 1, 36_500)),
@@ -275,6 +276,8 @@ function readScheduleMinutes(params: DeployParameters): number {
 
 function assertIntervalsFitSchedule(config: MonitorsConfig, fileName: string, scheduleMinutes: number): void {
   config.monitors.forEach((monitor, index) => {
+    // A heartbeat's interval is its job's: it is weighed at every run, whatever the schedule.
+    if (monitor.type === 'heartbeat') return;
     if (monitor.intervalMs < MINUTE_MS && scheduleMinutes !== 1) {
       throw new ConfigError(
         `${fileName}: monitors[${index}] (${monitor.id}).interval: ${monitor.intervalMs / 1000}s needs the schedule rate 1m ` +

@@ -103,7 +103,7 @@ async function runShard(
   const deadline = options.deadline ?? NO_DEADLINE;
   const nowMs = deps.nowMs ?? Date.now;
   const key = shardKey(shard);
-  const offsets = shard.fast ? cycleOffsets(shard.monitors.map((monitor) => monitor.intervalMs), deps.periodMs) : [0];
+  const offsets = shard.fast ? cycleOffsets(shard.monitors.map((monitor) => checkIntervalMs(monitor, deps.periodMs)), deps.periodMs) : [0];
   const stepMs = offsets[1] ?? deps.periodMs;
   const timing = deps.timing ?? { ...DEFAULT_PROBE_TIMING, applyReserveMs: Math.min(DEFAULT_PROBE_TIMING.applyReserveMs, Math.round(stepMs * 0.3)) };
   // One shard rolls the hours up: the first that runs no extra cycles (a rollup would hold them up).

@@ -12,6 +12,13 @@
 export interface ShardableMonitor {
   id: string;
   intervalMs: number;
+  /** A `heartbeat` monitor is never fast: its interval is how often its job pings, and it is weighed once a period. */
+  type?: string;
+}
+
+/** Whether a monitor is checked more often than once per period. */
+function isFast(monitor: ShardableMonitor, periodMs: number): boolean {
+  return monitor.type !== 'heartbeat' && monitor.intervalMs < periodMs;
 }
 
 /** Which shard of how many: what the scheduled invocation hands to a shard invocation. */
@@ -38,10 +45,10 @@ export function planShards<T extends ShardableMonitor>(monitors: readonly T[], m
   if (!Number.isInteger(maxPerShard) || maxPerShard < 1) throw new RangeError(`maxPerShard must be a whole number of 1 or more, got ${maxPerShard}`);
   const sorted = [...monitors].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   if (sorted.length <= maxPerShard) {
-    return [{ index: 0, count: 1, monitors: sorted, fast: sorted.some((monitor) => monitor.intervalMs < periodMs) }];
+    return [{ index: 0, count: 1, monitors: sorted, fast: sorted.some((monitor) => isFast(monitor, periodMs)) }];
   }
-  const fast = sorted.filter((monitor) => monitor.intervalMs < periodMs);
-  const slow = sorted.filter((monitor) => monitor.intervalMs >= periodMs);
+  const fast = sorted.filter((monitor) => isFast(monitor, periodMs));
+  const slow = sorted.filter((monitor) => !isFast(monitor, periodMs));
   const groups = [
     ...splitEvenly(fast, Math.ceil(fast.length / maxPerShard)).map((part) => ({ monitors: part, fast: true })),
     ...splitEvenly(slow, Math.ceil(slow.length / maxPerShard)).map((part) => ({ monitors: part, fast: false })),

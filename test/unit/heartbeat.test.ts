@@ -1,5 +1,8 @@
+import { resolveDeploySettings } from '../../deploy/deploy-settings';
+import { parseMonitorsConfig } from '../../lib/config/monitors';
 import { evaluateHeartbeat, type HeartbeatRecord } from '../../lib/domain/heartbeat';
 import { checkIntervalMs } from '../../lib/domain/schedule';
+import { planShards } from '../../lib/domain/shards';
 import { HOUR_MS, MINUTE_MS } from '../../lib/domain/time';
 
 const MONITOR = { intervalMs: 24 * HOUR_MS, heartbeat: { graceMs: HOUR_MS, token: 'backup-token-0123456789' } };
@@ -41,5 +44,31 @@ describe('checkIntervalMs', () => {
     expect(checkIntervalMs({ type: 'heartbeat', intervalMs: 24 * HOUR_MS }, MINUTE_MS)).toBe(MINUTE_MS);
     expect(checkIntervalMs({ type: 'heartbeat', intervalMs: 24 * HOUR_MS }, 2_000)).toBe(2_000);
     expect(checkIntervalMs({ type: 'http', intervalMs: 5 * MINUTE_MS }, MINUTE_MS)).toBe(5 * MINUTE_MS);
+  });
+});
+
+describe('heartbeat monitors and the schedule', () => {
+  const FILE = `notify: { from: uptime@example.com, to: [team@example.com] }
+monitors:
+  - { id: api, url: "https://api.example.com/health", interval: 5m }
+  - { id: backup, type: heartbeat, interval: 10s, token: abcdefghijklmnop }
+  - { id: etl, type: heartbeat, interval: 7m, token: abcdefghijklmnop }
+`;
+  const config = parseMonitorsConfig(FILE, 'monitors.yml');
+  const settings = (scheduleRate: string) =>
+    resolveDeploySettings({ config, fileName: 'monitors.yml', monitorsFile: 'monitors.yml', stackName: 'uptime-monitor-dev', stage: 'dev', params: { scheduleRate }, checkDeployability: true });
+
+  it('are never fast: no shard of sub-minute cycles, no longer probe timeout, whatever their interval', () => {
+    expect(planShards(config.monitors, 1, MINUTE_MS).map((shard) => [shard.monitors.map((monitor) => monitor.id), shard.fast])).toEqual([
+      [['api'], false],
+      [['backup'], false],
+      [['etl'], false],
+    ]);
+    expect(planShards(config.monitors, 10, MINUTE_MS)[0]?.fast).toBe(false);
+    expect(settings('5m').probeTimeoutSeconds).toBe(55);
+  });
+
+  it('need not fit the schedule rate: they are weighed at every run', () => {
+    expect(() => settings('5m')).not.toThrow();
   });
 });
