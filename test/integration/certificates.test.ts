@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SESClient } from '@aws-sdk/client-ses';
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +12,8 @@ import { createDynamoDbStores, type DynamoDbStores } from '../../lib/adapters/dy
 import { HttpProber } from '../../lib/adapters/http-prober';
 import { resolveChannels } from '../../lib/app/channel-secrets';
 import { notifyBatch } from '../../lib/app/notify-batch';
+import { sweepOutbox } from '../../lib/app/outbox';
+import { SWEEP_AFTER_MS } from '../../lib/domain/reminders';
 import { probeRun, type ProbeDeps } from '../../lib/app/probe-run';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
 import type { AlertChannel } from '../../lib/domain/alert';
@@ -163,14 +166,26 @@ async function newRecords(): Promise<DynamoDBRecord[]> {
   return [...records, ...records];
 }
 
-async function notify(records: DynamoDBRecord[]): Promise<void> {
-  if (records.length === 0) return;
+/** The notifier's deps as functions/notify builds them, and the SES client to destroy after. */
+async function notifierDeps() {
   const sesClient = new SESClient({ endpoint: ses.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const { resolved } = await resolveChannels(config.channels, NO_SECRETS);
   const channels: ReadonlyMap<string, AlertChannel> = createAlertChannels(resolved.filter((channel) => channel.type !== 'email'), {});
-  const deps = createNotifyDeps({ dynamoDb: table.client, ses: sesClient, tableName: table.tableName, config, logger, channels });
+  return { sesClient, deps: createNotifyDeps({ dynamoDb: table.client, ses: sesClient, tableName: table.tableName, config, logger, channels }) };
+}
+
+async function notify(records: DynamoDBRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  const { sesClient, deps } = await notifierDeps();
   expect(await notifyBatch(toStreamEvent(records), createLambdaContext({ timeoutMs: 30_000 }), deps)).toEqual({ batchItemFailures: [] });
   sesClient.destroy();
+}
+
+async function outboxItems(): Promise<number> {
+  const { Items } = await table.client.send(
+    new QueryCommand({ TableName: table.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: 'OUTBOX' } }, ConsistentRead: true }),
+  );
+  return Items?.length ?? 0;
 }
 
 interface StoredEmail {
@@ -249,5 +264,21 @@ describe('certificate warnings', () => {
     // 3 warnings × 3 channels, each sent once.
     expect(deliveries).toHaveLength(9);
     expect(deliveries.every((item) => item.outcome?.S === 'sent')).toBe(true);
+    expect(await outboxItems()).toBe(0);
+  });
+
+  it('delivers a warning the stream never brought through the outbox sweep, once, and the late stream record sends nothing', async () => {
+    await targets.ten.renew(10 * DAY_MS + HOUR_MS);
+    await runAt(6);
+    expect(await outboxItems()).toBe(1);
+    const { sesClient, deps } = await notifierDeps();
+    const report = await sweepOutbox(deps, createLambdaContext({ timeoutMs: 30_000 }), () => Date.now() + SWEEP_AFTER_MS + 1000);
+    sesClient.destroy();
+    expect(report).toMatchObject({ waiting: 1, delivered: 1, stuck: [] });
+    expect(await outboxItems()).toBe(0);
+    await notify(await newRecords());
+    const ten = (await certificateEmails()).filter((email) => email.subject.startsWith('[CERT] Ten'));
+    expect(ten).toHaveLength(2);
+    expect(webhookBodies().filter((body) => body.data.monitor.id === 'ten')).toHaveLength(2);
   });
 });

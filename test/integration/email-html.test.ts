@@ -5,6 +5,7 @@
  */
 import { renderTransitionEmail, type TransitionEmailInput } from '../../lib/domain/email';
 import { renderReminderEmail } from '../../lib/domain/reminder-email';
+import { renderCertificateEmail } from '../../lib/domain/certificate-email';
 import type { MonitorConfig, Transition } from '../../lib/domain/types';
 import { defaultMonitor } from '../fixtures/monitor-config';
 import { checkHtml, describeNuMessage, type NuReport } from '../support/nu-html-checker';
@@ -73,6 +74,17 @@ const EMAILS: Record<string, string> = {
   'a reminder with a hostile name and reason': renderReminderEmail({
     reminder: { monitorId: 'payments-api', outageStartedAt: '2024-05-04T16:00:00.000Z', number: 2, tick: '2024-05-04T18:01:00.000Z', reason: `body-mismatch: ${HOSTILE_MARKUP}` },
     monitor: monitor({ name: `${HOSTILE_MARKUP} "API"`, remindEveryMs: HOUR }),
+    from: 'monitor@example.com',
+    to: ['oncall@example.com'],
+  }).html,
+  'a certificate warning with a hostile name, issuer and subject': renderCertificateEmail({
+    warning: {
+      monitorId: 'payments-api',
+      certificate: { fingerprint: 'ab'.repeat(32), expiresAt: '2024-05-07T12:00:00.000Z', issuer: `CN=${HOSTILE_MARKUP}`, subject: `CN=\u0080${HOSTILE_MARKUP}` },
+      thresholdMs: 3 * DAY,
+      tick: '2024-05-04T16:01:00.000Z',
+    },
+    monitor: monitor({ name: `${HOSTILE_MARKUP} "API"` }),
     from: 'monitor@example.com',
     to: ['oncall@example.com'],
   }).html,

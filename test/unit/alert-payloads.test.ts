@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { Webhook } from 'standardwebhooks';
-import type { Alert, OutageAlert } from '../../lib/domain/alert';
+import type { Alert, CertificateAlert, OutageAlert } from '../../lib/domain/alert';
 import {
   ADAPTIVE_CARD_VERSION,
   DISCORD_LIMITS,
@@ -428,5 +428,65 @@ describe('every channel, for any name and reason', () => {
         },
       ),
     );
+  });
+});
+
+describe('certificate.expiring', () => {
+  const certificate: CertificateAlert = {
+    kind: 'certificate.expiring',
+    key: `payments-api#certificate-${'ab'.repeat(32)}#259200000`,
+    monitor: { id: 'payments-api', name: 'Payments API', url: 'https://api.example.com/health' },
+    certificate: { expiresAt: '2024-05-07T12:00:00.000Z', daysLeft: 2, issuer: "CN=R11, O=Let's Encrypt, C=US", subject: 'CN=api.example.com', fingerprint: 'ab'.repeat(32) },
+    threshold: '3d',
+    timestamp: '2024-05-04T16:01:00.000Z',
+  };
+  const hostileCertificate: CertificateAlert = {
+    ...certificate,
+    monitor: { ...certificate.monitor, name: HOSTILE_NAME },
+    certificate: { ...certificate.certificate, issuer: HOSTILE_REASON, subject: HOSTILE_REASON },
+  };
+
+  it('webhook: exactly the documented body', () => {
+    expect(renderWebhookBody(certificate)).toStrictEqual({
+      type: 'certificate.expiring',
+      timestamp: '2024-05-04T16:01:00.000Z',
+      data: {
+        monitor: { id: 'payments-api', name: 'Payments API', url: 'https://api.example.com/health' },
+        certificate: { expiresAt: '2024-05-07T12:00:00.000Z', daysLeft: 2, issuer: "CN=R11, O=Let's Encrypt, C=US", subject: 'CN=api.example.com', fingerprint: 'ab'.repeat(32) },
+        threshold: '3d',
+      },
+    });
+  });
+
+  it('PagerDuty: a warning trigger with its own dedup_key per certificate and threshold, never an outage key', () => {
+    const event = renderPagerDutyEvent(certificate, 'R0UTING');
+    expect(event).toMatchObject({
+      event_action: 'trigger',
+      dedup_key: certificate.key,
+      payload: { severity: 'warning', source: 'api.example.com', component: 'payments-api', summary: 'Payments API certificate expires in 2 days (2024-05-07 12:00:00 UTC)' },
+    });
+  });
+
+  it('SNS and Slack: the [CERT] subject; Discord and Teams: the headline', () => {
+    expect(renderSnsNotice(certificate).subject).toBe('[CERT] Payments API certificate expires in 2 days');
+    expect(renderSnsNotice(certificate).message).toContain(`SHA-256: ${'ab'.repeat(32)}`);
+    expect(renderSlackMessage(certificate).text).toBe('[CERT] Payments API certificate expires in 2 days');
+    expect(renderDiscordMessage(certificate).embeds[0]?.title).toBe('Payments API certificate expires in 2 days');
+    expect(textRuns(renderTeamsMessage(certificate).attachments[0]!.content.body)).toContain('Payments API certificate expires in 2 days');
+    expect(renderSlackMessage({ ...certificate, certificate: { ...certificate.certificate, daysLeft: 0 } }).text).toBe('[CERT] Payments API certificate expires today');
+  });
+
+  it('a hostile name, issuer and subject stay within every limit and escaped', () => {
+    const slack = renderSlackMessage(hostileCertificate);
+    expectSlackWithinLimits(slack);
+    expectSlackEscaped(slack);
+    const embed = renderDiscordMessage(hostileCertificate).embeds[0]!;
+    expect(embed.fields.every((field) => field.value.length <= DISCORD_LIMITS.fieldValue)).toBe(true);
+    expect(discordEmbedLength(embed)).toBeLessThanOrEqual(DISCORD_LIMITS.total);
+    expect(JSON.stringify(embed)).not.toMatch(/(?<!\\)\[x\]\(https/);
+    const event = renderPagerDutyEvent(hostileCertificate, 'R0UTING');
+    if (event.event_action === 'trigger') expect(event.payload.summary.length).toBeLessThanOrEqual(PAGERDUTY_LIMITS.summary);
+    expect(renderSnsNotice(hostileCertificate).subject.length).toBeLessThanOrEqual(SNS_SUBJECT_MAX_LENGTH);
+    expect(renderSnsNotice(hostileCertificate).message).not.toMatch(/\r/);
   });
 });
