@@ -44,6 +44,16 @@ describe('log view: deliveries', () => {
       '10:01:01  ✉ email sent for demo (reminder 1): m-1',
     ],
     [
+      'a certificate warning delivered to Slack',
+      { level: 'INFO', message: 'alert delivered', timestamp: at, monitorId: 'shop', fingerprint: 'ab'.repeat(32), thresholdMs: 259_200_000, key: `shop#certificate-${'ab'.repeat(32)}#259200000`, channel: 'team-chat', receipt: 'HTTP 200' },
+      '10:01:01  ✉ team-chat sent for shop (certificate expiring): HTTP 200',
+    ],
+    [
+      'the probe writing a certificate warning',
+      { level: 'INFO', message: 'certificate warning written: the certificate expires soon', timestamp: at, monitorId: 'shop', expiresAt: '2026-01-04T10:00:00.000Z', thresholdMs: 259_200_000 },
+      '10:01:01  ⚠ shop certificate expires 2026-01-04 10:00 UTC: warning due',
+    ],
+    [
       'a delivery refused for good',
       { level: 'ERROR', message: 'alert delivery failed permanently', timestamp: at, ...transition, channel: 'ops-hook', deliveryKey: `${transition.key}#ops-hook`, error: "webhook channel 'ops-hook': HTTP 404: no such hook" },
       "10:01:01  ⊘ ops-hook refused the alert for demo (UP -> DOWN), not retried: webhook channel 'ops-hook': HTTP 404: no such hook",

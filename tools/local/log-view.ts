@@ -12,6 +12,9 @@ const RECORD_RETRIED = 'alert failed; the record will be retried';
 /** The probe's line when it writes a reminder of an outage (the notifier then sends it). */
 const REMINDER_WRITTEN = 'reminder written: the monitor is still down';
 
+/** The probe's line when it writes a certificate warning (the notifier then sends it). */
+const CERTIFICATE_WARNING_WRITTEN = 'certificate warning written: the certificate expires soon';
+
 /** The ping function's line for each recorded ping (functions/ping.ts). */
 const PING_RECORDED = 'ping recorded';
 
@@ -25,6 +28,7 @@ const SHOWN = new Set([
   DELIVERY_FAILED_PERMANENTLY,
   DELIVERY_RETRIED,
   REMINDER_WRITTEN,
+  CERTIFICATE_WARNING_WRITTEN,
   RECORD_RETRIED,
   'could not publish run metrics',
   PING_RECORDED,
@@ -89,6 +93,9 @@ export function formatLogLine(line: LogLine): string {
     }
     case PING_RECORDED:
       return line.kind === 'fail' ? `${at}  ♥ ${id} pinged: the job failed (/fail)` : `${at}  ♥ ${id} pinged`;
+    case CERTIFICATE_WARNING_WRITTEN:
+      // A date days away: the day as well as the time.
+      return `${at}  ⚠ ${id} certificate expires ${String(line.expiresAt ?? '?').slice(0, 16).replace('T', ' ')} UTC: warning due`;
     case REMINDER_WRITTEN:
       return `${at}  ▼ ${id} is still DOWN (since ${time(line.since)}): reminder ${String(line.number ?? '?')} due`;
     default: {
@@ -112,6 +119,7 @@ function deliveryChannel(line: LogLine): string {
 function alertKind(line: LogLine): string {
   const reminder = reminderNumber(line);
   if (reminder !== undefined) return `reminder ${reminder}${typeof line.since === 'string' ? `, DOWN since ${time(line.since)}` : ''}`;
+  if (typeof line.fingerprint === 'string' || (typeof line.key === 'string' && line.key.includes('#certificate-'))) return 'certificate expiring';
   if (typeof line.from === 'string' && typeof line.to === 'string') return `${line.from} -> ${line.to}`;
   if (line.to === 'DOWN') return 'outage';
   if (line.to === 'UP') return 'recovery';
