@@ -55,10 +55,38 @@ const ACCEPT_ENCODING = 'gzip, deflate, br';
  * Agents that open a new connection for every request (a monitor's host is seldom checked again
  * within a connection's life) but keep TLS sessions, so a warm Lambda resumes them next minute.
  */
+const MAX_CACHED_SESSIONS = 10_000;
 const AGENTS = {
   'http:': new http.Agent({ keepAlive: false }),
-  'https:': new https.Agent({ keepAlive: false, maxCachedSessions: 10_000 }),
+  'https:': new https.Agent({ keepAlive: false, maxCachedSessions: MAX_CACHED_SESSIONS }),
 };
+
+/**
+ * The leaf certificate of each host's last full TLS handshake. A resumed session shows no peer
+ * certificate (Node gives an empty one, measured on Node 20 with TLS 1.3 tickets), yet it can
+ * only resume the session that certificate opened: so a resumed check reports the certificate its
+ * session began with. A renewal shows at the next full handshake, when the session expires (hours).
+ * Bounded as the agent's session cache; the oldest host goes first.
+ */
+class CertificateCache {
+  private readonly byHost = new Map<string, Certificate>();
+
+  constructor(private readonly maxEntries: number) {}
+
+  read(host: string, response: http.IncomingMessage): Certificate | undefined {
+    const socket = response.socket as TLSSocket | null;
+    const seen = peerCertificate(socket);
+    if (seen) {
+      this.byHost.delete(host);
+      this.byHost.set(host, seen);
+      if (this.byHost.size > this.maxEntries) this.byHost.delete(this.byHost.keys().next().value as string);
+      return seen;
+    }
+    return typeof socket?.isSessionReused === 'function' && socket.isSessionReused() ? this.byHost.get(host) : undefined;
+  }
+}
+
+const CERTIFICATES = new CertificateCache(MAX_CACHED_SESSIONS);
 
 /** A failure the prober itself decides on; `code` is what classifyError reads. */
 class ProbeRequestError extends Error {
@@ -101,6 +129,8 @@ export class HttpProber implements Prober {
   /** The headers sent to another origin than the target's: the prober's own, one object for every check. */
   private readonly ownHeaders: Readonly<Record<string, string>>;
   private readonly agents: typeof AGENTS;
+  /** The certificate each host's last full handshake showed, for checks that resume its TLS session. */
+  private readonly certificates: CertificateCache;
 
   constructor(options: HttpProberOptions = {}) {
     const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -111,10 +141,14 @@ export class HttpProber implements Prober {
     this.monotonicNowMs = options.monotonicNowMs ?? (() => performance.now());
     this.userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
     this.ownHeaders = Object.freeze({ 'user-agent': this.userAgent, 'accept-encoding': ACCEPT_ENCODING });
-    this.agents =
-      options.extraCaCertificates === undefined
-        ? AGENTS
-        : { ...AGENTS, 'https:': new https.Agent({ keepAlive: false, maxCachedSessions: 10_000, ca: [...rootCertificates, ...options.extraCaCertificates] }) };
+    // The certificates go with the agent whose TLS sessions they stand for.
+    if (options.extraCaCertificates === undefined) {
+      this.agents = AGENTS;
+      this.certificates = CERTIFICATES;
+    } else {
+      this.agents = { ...AGENTS, 'https:': new https.Agent({ keepAlive: false, maxCachedSessions: MAX_CACHED_SESSIONS, ca: [...rootCertificates, ...options.extraCaCertificates] }) };
+      this.certificates = new CertificateCache(MAX_CACHED_SESSIONS);
+    }
     const blockedKind = options.blockPrivateAddresses === true ? addressScreen(options.allowedAddresses ?? []) : undefined;
     this.blockedKind = blockedKind;
     const resolver = (this.resolver = new CaresResolver({
@@ -172,7 +206,7 @@ export class HttpProber implements Prober {
       for (let redirects = 0; ; redirects += 1) {
         const response = await send(url, method, headers, controller.signal, this.lookup, this.blockedKind, this.agents);
         // The monitor's own certificate, not a redirect target's: read while the socket is open.
-        if (redirects === 0 && url.protocol === 'https:') certificate = peerCertificate(response);
+        if (redirects === 0 && url.protocol === 'https:') certificate = this.certificates.read(url.host, response);
         const location = response.headers.location;
         if (REDIRECT_STATUSES.has(response.statusCode ?? 0) && location !== undefined) {
           response.destroy();
@@ -246,11 +280,10 @@ function send(
 }
 
 /**
- * The leaf certificate the TLS socket of `response` was handed (a resumed session keeps it), or
- * undefined when there is none to read. A few microseconds: the certificate is already parsed.
+ * The leaf certificate a full TLS handshake of `socket` was handed, or undefined when there is none
+ * to read (a resumed session). A few microseconds: the certificate is already parsed.
  */
-function peerCertificate(response: http.IncomingMessage): Certificate | undefined {
-  const socket = response.socket as TLSSocket | null;
+function peerCertificate(socket: TLSSocket | null): Certificate | undefined {
   if (socket === null || typeof socket.getPeerCertificate !== 'function') return undefined;
   const peer = socket.getPeerCertificate();
   if (peer === null || typeof peer !== 'object' || !peer.fingerprint256 || !peer.valid_to) return undefined;
