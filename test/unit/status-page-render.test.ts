@@ -168,3 +168,19 @@ describe('renderStatusPage monitor types', () => {
     expect(html).toContain(`<span class="type" data-type="${type}">${text}</span>`);
   });
 });
+
+describe('the certificate mark', () => {
+  it.each([
+    [3, 'Certificate expires in 3 days'],
+    [1, 'Certificate expires in 1 day'],
+    [0, 'Certificate expires today'],
+    [-1, 'Certificate expired'],
+  ])('%d days left: %s', (daysLeft, text) => {
+    const html = renderStatusPage(buildView({ monitors: [buildMonitor({ certificate: { expiresAt: '2024-05-18T12:00:00.000Z', daysLeft } })] }));
+    expect(html).toContain(`<p class="certificate" data-expires-at="2024-05-18T12:00:00.000Z">${text} (<time datetime="2024-05-18T12:00:00.000Z">`);
+  });
+
+  it('is absent for a certificate not close to expiry (none given)', () => {
+    expect(renderStatusPage(buildView())).not.toContain('class="certificate"');
+  });
+});
