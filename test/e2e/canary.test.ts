@@ -26,6 +26,8 @@ const SECRETS = {
   secretsManagerKey: canary('SMCANARY'),
   envToken: canary('ENVCANARY'),
   urlSignature: canary('URLSECRETCANARY'),
+  /** A heartbeat's token, in SSM: only the ping function resolves it. */
+  heartbeatToken: canary('HBCANARY'),
 };
 /** A token in a literal URL's query string: only in the probe's package. */
 const QUERY_CANARY = canary('QUERYCANARY');
@@ -39,6 +41,7 @@ let stack: NpmStart | undefined;
 let closeTarget: () => Promise<void>;
 let service: ScratchService;
 let targetBase: string;
+let heartbeatPing: number | undefined;
 const seenByTarget = { authorized: 0, refused: 0 };
 
 /** One server, three endpoints: one that demands every credential, one whose JSON is wrong, one that is not JSON. */
@@ -88,12 +91,18 @@ monitors:
     name: Error text
     url: ${base}/errors
     expect: { json: { status: OK } }
+  - id: beat
+    name: Nightly job
+    type: heartbeat
+    interval: 1h
+    token: { ssm: /uptime/test/beat-token }
 `;
 }
 
 const secretsFile = (base: string) => `ssm:
   /uptime/test/authorization: Bearer ${SECRETS.ssmAuthorization}
   /uptime/test/hidden-url: ${base}/secured?sig=${SECRETS.urlSignature}
+  /uptime/test/beat-token: ${SECRETS.heartbeatToken}
 secretsManager:
   uptime/test/api: { apiKey: ${SECRETS.secretsManagerKey}, unused: x }
 `;
@@ -135,7 +144,7 @@ beforeAll(async () => {
   });
   const run = await packaging;
   if (run.code !== 0) throw new Error(`sls package failed:\n${run.output}`);
-  for (const name of ['probe', 'notify', 'api']) {
+  for (const name of ['probe', 'notify', 'api', 'ping']) {
     for (const [file, text] of readZipFiles(run.packageDir, name)) packaged.set(`${name}.zip:${file}`, text);
   }
   template = readTemplate(run.packageDir);
@@ -155,6 +164,9 @@ beforeAll(async () => {
     60_000,
   );
 
+  // The job pings with its token (resolved from secrets.local.yml by the ping function alone).
+  heartbeatPing = (await fetch(`${api}/ping/${SECRETS.heartbeatToken}`, { method: 'POST', signal: AbortSignal.timeout(10_000) })).status;
+  await stack.waitFor('the heartbeat UP', async () => ((JSON.parse((await get('/monitors/beat')).text) as { status: string }).status === 'UP' ? true : undefined));
   const routes = ['/health', '/monitors', '/report', '/report?format=csv', '/openapi.json', '/'];
   for (const id of ['secured', 'hidden', 'leaky', 'errors']) {
     routes.push(`/monitors/${id}`, `/monitors/${id}/uptime?window=24h`, `/monitors/${id}/incidents`, `/monitors/${id}/daily?days=2`);
@@ -176,6 +188,7 @@ describe('the canary scan', () => {
   it('ran for real: the probe sent every resolved credential, and the public answers and alerts were read', () => {
     expect(seenByTarget.authorized).toBeGreaterThanOrEqual(4);
     expect(seenByTarget.refused).toBe(0);
+    expect(heartbeatPing).toBe(200);
     expect(publicAnswers.size).toBe(6 + 4 * 8);
     expect(JSON.parse(publicAnswers.get('/badges/hidden/status.svg') ?? '{}').status).toBe(404);
     expect(publicAnswers.get('/')).not.toContain('Hidden API');
@@ -187,9 +200,20 @@ describe('the canary scan', () => {
     );
   });
 
-  it.each(Object.entries(SECRETS))('finds the secret value %s in no package, log, API answer, status page, badge or email', (_, value) => {
+  it.each(Object.entries(SECRETS).filter(([name]) => name !== 'heartbeatToken'))('finds the secret value %s in no package, log, API answer, status page, badge or email', (_, value) => {
     const everywhere = new Map([...packaged, ...publicAnswers, ...logsAndEmails]);
     expect(occurrences(everywhere, value)).toEqual({});
+  });
+
+  it("finds the heartbeat token in no package, API answer, status page, badge or email, and in the logs only in serverless-offline's request line", () => {
+    const everywhere = new Map([...packaged, ['template', template.text], ...publicAnswers, ...logsAndEmails]);
+    // A ping's path holds its token: serverless-offline prints it (--verbose) as the HTTP API's
+    // access log records it (README, Heartbeats); the handlers log the monitor, never the token.
+    expect(occurrences(everywhere, SECRETS.heartbeatToken)).toEqual({ logs: 1 });
+    const lines = (logsAndEmails.get('logs') ?? '').split('\n').filter((line) => line.includes(SECRETS.heartbeatToken));
+    expect(lines).toEqual([expect.stringMatching(new RegExp(`POST /ping/${SECRETS.heartbeatToken} \\(λ: ping\\)\\s*$`))]);
+    // Only the ping package holds the token's reference; the api and notify copies withhold it.
+    expect([...packaged].filter(([, text]) => text.includes('/uptime/test/beat-token')).map(([place]) => place.split(':')[0]).sort()).toEqual(['ping.zip', 'probe.zip']);
   });
 
   it('keeps SSM and Secrets Manager values out of the template; an env reference is copied into the probe environment alone', () => {
