@@ -81,6 +81,16 @@ describe('log view: deliveries', () => {
       { level: 'INFO', message: 'reminder written: the monitor is still down', timestamp: at, monitorId: 'demo', number: 2, since: '2026-01-01T10:00:40.000Z', tick: '2026-01-01T10:01:00.000Z' },
       '10:01:01  ▼ demo is still DOWN (since 10:00:40): reminder 2 due',
     ],
+    [
+      'a ping',
+      { level: 'INFO', message: 'ping recorded', timestamp: at, monitorId: 'backup', kind: 'ok', at: '2026-01-01T10:01:01.000Z' },
+      '10:01:01  ♥ backup pinged',
+    ],
+    [
+      'a fail ping',
+      { level: 'INFO', message: 'ping recorded', timestamp: at, monitorId: 'backup', kind: 'fail', at: '2026-01-01T10:01:01.000Z' },
+      '10:01:01  ♥ backup pinged: the job failed (/fail)',
+    ],
   ])('%s', (_case, line, text) => {
     expect(isShown(line)).toBe(true);
     expect(formatLogLine(line)).toBe(text);
