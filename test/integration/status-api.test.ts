@@ -359,7 +359,7 @@ describe('badges', () => {
     expect(json).toEqual({ error: { code: 'bad_request', message: 'window must be one of 24h, 7d, 30d, got "1h"' } });
   });
 
-  it.each(['/badges/nope/status.svg', '/badges/nope/uptime.svg', '/badges/nope/response-time.svg', '/badges/nope/uptime.json'])('answers a JSON 404 for %s', async (path) => {
+  it.each(['/badges/nope/status.svg', '/badges/nope/uptime.svg', '/badges/nope/response-time.svg', '/badges/nope/certificate.svg', '/badges/nope/uptime.json'])('answers a JSON 404 for %s', async (path) => {
     const { statusCode, json } = await sendJson(path);
     expect(statusCode).toBe(404);
     expect(json).toEqual({ error: { code: 'not_found', message: 'no monitor with id "nope"' } });
