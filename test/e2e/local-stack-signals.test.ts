@@ -117,7 +117,7 @@ describe('sls package while npm start runs', () => {
 
   it('leaves the running stack its build, and it goes on checking and answering', async () => {
     expect(readdirSync(path.join(workFolder(), '.build', 'functions')).sort()).toEqual(
-      ['api.js', 'api.js.map', 'notify.js', 'notify.js.map', 'probe.js', 'probe.js.map'],
+      ['api.js', 'api.js.map', 'notify.js', 'notify.js.map', 'ping.js', 'ping.js.map', 'probe.js', 'probe.js.map'],
     );
     const requests = target.requests;
     await stack.waitFor('two more checks after the package', async () => (target.requests >= requests + 2 ? true : undefined));
@@ -129,7 +129,7 @@ describe('sls package while npm start runs', () => {
   });
 
   it('packages nothing of the local stack: each zip holds its bundle, its map and its monitors file', () => {
-    for (const name of ['probe', 'notify', 'api']) {
+    for (const name of ['probe', 'notify', 'api', 'ping']) {
       const entries = new AdmZip(path.join(packageDir, `${name}.zip`)).getEntries().map((entry) => entry.entryName).sort();
       // The probe ships monitors.yml; api and notify its copy without headers (deploy/public-monitors-file.ts).
       const monitorsFile = name === 'probe' ? 'monitors.yml' : expect.stringMatching(/^\.uptime-build\/monitors\.public\.[0-9a-f]{12}\.yml$/);
