@@ -76,3 +76,20 @@ export function addressScreen(allowed: readonly string[]): (address: string) => 
     return allowList.check(bare, isIP(bare) === 4 ? 'ipv4' : 'ipv6') ? undefined : kind;
   };
 }
+
+/**
+ * A lookup screen for CaresResolver.lookupFunction: one blocked address refuses the whole name,
+ * since a connection may try any of them. `refuse` makes the prober's own error from the message.
+ */
+export function blockedAddressScreen(
+  blockedKind: (address: string) => BlockedAddressKind | undefined,
+  refuse: (message: string) => Error,
+): (hostname: string, addresses: ReadonlyArray<{ address: string }>) => Error | undefined {
+  return (hostname, addresses) => {
+    for (const { address } of addresses) {
+      const kind = blockedKind(address);
+      if (kind !== undefined) return refuse(`${hostname} resolves to ${address}, a ${kind} address, blocked`);
+    }
+    return undefined;
+  };
+}

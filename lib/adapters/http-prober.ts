@@ -7,7 +7,7 @@ import zlib from 'node:zlib';
 import type { Prober } from '../domain/ports';
 import type { Certificate } from '../domain/certificate';
 import type { NetworkFailureReason, ProbeOutcome, ProbeTarget } from '../domain/types';
-import { addressScreen, type BlockedAddressKind } from './address-blocklist';
+import { addressScreen, blockedAddressScreen, type BlockedAddressKind } from './address-blocklist';
 import { CaresResolver } from './dns-resolver';
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -157,16 +157,7 @@ export class HttpProber implements Prober {
       ...(options.dnsCacheEntries === undefined ? {} : { maxCacheEntries: options.dnsCacheEntries }),
     }));
     this.lookup = resolver.lookupFunction(
-      blockedKind === undefined
-        ? undefined
-        : (hostname, addresses) => {
-            // One blocked address refuses the name: a connection may try any of them.
-            for (const { address } of addresses) {
-              const kind = blockedKind(address);
-              if (kind !== undefined) return new ProbeRequestError(`${hostname} resolves to ${address}, a ${kind} address, blocked`, 'ERR_PROBE_BLOCKED_ADDRESS');
-            }
-            return undefined;
-          },
+      blockedKind === undefined ? undefined : blockedAddressScreen(blockedKind, (message) => new ProbeRequestError(message, 'ERR_PROBE_BLOCKED_ADDRESS')),
     );
   }
 

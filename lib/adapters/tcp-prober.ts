@@ -1,7 +1,7 @@
 import net, { type LookupFunction, type Socket } from 'node:net';
 import type { Prober } from '../domain/ports';
 import type { ProbeFailureReason, ProbeOutcome, ProbeTarget } from '../domain/types';
-import { addressScreen, type BlockedAddressKind } from './address-blocklist';
+import { addressScreen, blockedAddressScreen, type BlockedAddressKind } from './address-blocklist';
 import { CaresResolver, type CaresResolverOptions } from './dns-resolver';
 
 /** The longest error detail copied into an outcome's message. */
@@ -59,15 +59,7 @@ export class TcpProber implements Prober {
     this.blockedKind = blockedKind;
     const resolver = options.resolver ?? new CaresResolver(options.dns);
     this.lookup = resolver.lookupFunction(
-      blockedKind === undefined
-        ? undefined
-        : (hostname, addresses) => {
-            for (const { address } of addresses) {
-              const kind = blockedKind(address);
-              if (kind !== undefined) return new TcpProbeError(`${hostname} resolves to ${address}, a ${kind} address, blocked`, 'ERR_PROBE_BLOCKED_ADDRESS');
-            }
-            return undefined;
-          },
+      blockedKind === undefined ? undefined : blockedAddressScreen(blockedKind, (message) => new TcpProbeError(message, 'ERR_PROBE_BLOCKED_ADDRESS')),
     );
   }
 
