@@ -21,7 +21,7 @@ export function renderCertificateEmail({ warning, monitor, from, to }: Certifica
   const fromTarget = (text: string) => capText(toSingleLine(text), MAX_REASON_LENGTH);
   const rows: Array<[string, string]> = [
     ['Monitor', `${name} (${monitor.id})`],
-    ['URL', redactedUrl(monitor.url)],
+    ...(monitor.url === '' ? [] : [['URL', redactedUrl(monitor.url)] as [string, string]]),
     ['Expires', describeTime(warning.certificate.expiresAt)],
     ['Warning', `${describeThreshold(warning.thresholdMs)} before expiry (once per certificate)`],
     ['Issuer', fromTarget(warning.certificate.issuer)],

@@ -58,7 +58,8 @@ interface EmailFacts {
   headline: string;
   monitorName: string;
   monitorId: string;
-  url: string;
+  /** None for a monitor without a URL (a heartbeat, a test alert). */
+  url: string | null;
   from: MonitorStatus;
   to: MonitorStatus;
   startedAt: string;
@@ -76,7 +77,7 @@ function collectFacts({ transition, monitor, previousStateMs }: TransitionEmailI
     headline: down ? `${name} is DOWN` : `${name} is UP again`,
     monitorName: name,
     monitorId: monitor.id,
-    url: redactedUrl(monitor.url),
+    url: monitor.url === '' ? null : redactedUrl(monitor.url),
     from: transition.from,
     to: transition.to,
     startedAt: describeTime(transition.startedAt),
@@ -116,7 +117,7 @@ function renderText(facts: EmailFacts): string {
     `${facts.headline}.`,
     '',
     `Monitor:   ${facts.monitorName} (${facts.monitorId})`,
-    `URL:       ${facts.url}`,
+    ...(facts.url === null ? [] : [`URL:       ${facts.url}`]),
     `State:     ${facts.to} (was ${facts.from})`,
     `Started:   ${facts.startedAt}`,
     `Confirmed: ${facts.confirmedAt}`,
@@ -138,7 +139,7 @@ function renderHtml(facts: EmailFacts, subject: string): string {
   const color = facts.to === 'DOWN' ? '#b42318' : '#067647';
   const rows: Array<[string, string]> = [
     ['Monitor', `${escapeHtmlText(facts.monitorName)} (${escapeHtmlText(facts.monitorId)})`],
-    ['URL', renderUrl(facts.url)],
+    ...(facts.url === null ? [] : [['URL', renderUrl(facts.url)] as [string, string]]),
     ['State', `<strong style="color:${color}">${facts.to}</strong> (was ${facts.from})`],
     ['Started', escapeHtmlText(facts.startedAt)],
     ['Confirmed', escapeHtmlText(facts.confirmedAt)],

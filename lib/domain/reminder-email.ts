@@ -23,7 +23,7 @@ export function renderReminderEmail({ reminder, monitor, from, to }: ReminderEma
   const reason = capText(toSingleLine(reminder.reason ?? 'not recorded'), MAX_REASON_LENGTH);
   const rows: Array<[string, string]> = [
     ['Monitor', `${name} (${monitor.id})`],
-    ['URL', redactedUrl(monitor.url)],
+    ...(monitor.url === '' ? [] : [['URL', redactedUrl(monitor.url)] as [string, string]]),
     ['State', `DOWN for ${lasted}`],
     ['Down since', describeTime(reminder.outageStartedAt)],
     ['Reason', reason],

@@ -263,3 +263,18 @@ describe('describeTime', () => {
     expect(describeTime(input)).toBe(expected);
   });
 });
+
+describe('an email about a monitor without a URL', () => {
+  it('leaves the URL line out of the text and the table (a heartbeat, a test alert)', () => {
+    const email = renderTransitionEmail({
+      transition: { monitorId: 'backup', from: 'UP', to: 'DOWN', startedAt: '2026-12-01T21:23:38.034Z', confirmedAt: '2026-12-01T21:23:40.025Z', tick: '2026-12-01T21:23:40.000Z', reason: 'no-ping: late', previousSince: '2026-12-01T20:00:00.000Z' },
+      monitor: defaultMonitor('backup', '', { type: 'heartbeat', name: 'Nightly backup' }),
+      previousStateMs: null,
+      from: 'monitor@example.com',
+      to: ['oncall@example.com'],
+    });
+    expect(email.text).toContain('Reason:    no-ping: late');
+    expect(email.text).not.toMatch(/^URL:/m);
+    expect(email.html).not.toContain('>URL<');
+  });
+});

@@ -68,7 +68,7 @@ export class TestEmailChannel implements AlertChannel {
   }
 }
 
-/** The test monitor as the email renderer wants a monitor; it has no URL (the email says "not an http URL"). */
+/** The test monitor as the email renderer wants a monitor; it has no URL (the email leaves the URL line out). */
 function testMonitorConfig(alert: Alert, channel: string, to: string[]): MonitorConfig {
   return {
     id: alert.monitor.id,
