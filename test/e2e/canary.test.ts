@@ -207,8 +207,9 @@ describe('the canary scan', () => {
 
   it("finds the heartbeat token in no package, API answer, status page, badge or email, and in the logs only in serverless-offline's request line", () => {
     const everywhere = new Map([...packaged, ['template', template.text], ...publicAnswers, ...logsAndEmails]);
-    // A ping's path holds its token: serverless-offline prints it (--verbose) as the HTTP API's
-    // access log records it (README, Heartbeats); the handlers log the monitor, never the token.
+    // A ping's path holds its token: serverless-offline prints it (--verbose, on the developer's own
+    // machine); the deployed HTTP API's access log leaves the path out (serverless.yml, logs), and
+    // the handlers log the monitor, never the token.
     expect(occurrences(everywhere, SECRETS.heartbeatToken)).toEqual({ logs: 1 });
     const lines = (logsAndEmails.get('logs') ?? '').split('\n').filter((line) => line.includes(SECRETS.heartbeatToken));
     expect(lines).toEqual([expect.stringMatching(new RegExp(`POST /ping/${SECRETS.heartbeatToken} \\(λ: ping\\)\\s*$`))]);
