@@ -170,7 +170,7 @@ beforeAll(async () => {
   const routes = ['/health', '/monitors', '/report', '/report?format=csv', '/openapi.json', '/'];
   for (const id of ['secured', 'hidden', 'leaky', 'errors']) {
     routes.push(`/monitors/${id}`, `/monitors/${id}/uptime?window=24h`, `/monitors/${id}/incidents`, `/monitors/${id}/daily?days=2`);
-    routes.push(`/badges/${id}/status.svg`, `/badges/${id}/uptime.svg`, `/badges/${id}/response-time.svg`, `/badges/${id}/uptime.json`);
+    routes.push(`/badges/${id}/status.svg`, `/badges/${id}/uptime.svg`, `/badges/${id}/response-time.svg`, `/badges/${id}/uptime.json`, `/badges/${id}/certificate.svg`);
   }
   for (const route of routes) publicAnswers.set(route, JSON.stringify(await get(route)));
   for (const [index, email] of (await emails()).entries()) logsAndEmails.set(`email ${index}`, JSON.stringify(email));
@@ -189,13 +189,13 @@ describe('the canary scan', () => {
     expect(seenByTarget.authorized).toBeGreaterThanOrEqual(4);
     expect(seenByTarget.refused).toBe(0);
     expect(heartbeatPing).toBe(200);
-    expect(publicAnswers.size).toBe(6 + 4 * 8);
+    expect(publicAnswers.size).toBe(6 + 4 * 9);
     expect(JSON.parse(publicAnswers.get('/badges/hidden/status.svg') ?? '{}').status).toBe(404);
     expect(publicAnswers.get('/')).not.toContain('Hidden API');
     expect(packaged.size).toBeGreaterThanOrEqual(6);
     const emails = [...logsAndEmails.keys()].filter((place) => place.startsWith('email')).length;
     console.log(
-      `canary scan: ${packaged.size} files of 3 packages, the template, ${publicAnswers.size} public answers, ${emails} emails, ` +
+      `canary scan: ${packaged.size} files of the packages, the template, ${publicAnswers.size} public answers, ${emails} emails, ` +
         `${logsAndEmails.get('logs')?.length ?? 0} characters of logs`,
     );
   });
