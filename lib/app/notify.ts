@@ -104,6 +104,22 @@ export type DeliveryOutcome =
   | { channel: string; status: 'skipped'; reason: 'no-recipients' | 'unknown-channel' };
 
 /** What became of one transition. `messageId` is the email's, when one went out here. */
+type SkipReason = Extract<NotifyOutcome, { status: 'skipped' }>['reason'];
+
+/** Records an alert that goes nowhere as skipped (so a redelivery does nothing), logs why, and says so. */
+async function skip(
+  deps: Pick<NotifyTransitionDeps, 'ledger' | 'logger'>,
+  key: string,
+  reason: SkipReason,
+  level: 'info' | 'warn',
+  message: string,
+  context: Record<string, unknown>,
+): Promise<NotifyOutcome> {
+  await deps.ledger.recordSkip(key, `skipped:${reason}`);
+  deps.logger[level](message, context);
+  return { status: 'skipped', reason };
+}
+
 export type NotifyOutcome =
   | { status: 'sent'; messageId: string; deliveries: DeliveryOutcome[] }
   | { status: 'already-sent'; deliveries: DeliveryOutcome[] }
@@ -160,7 +176,7 @@ export async function notifyTransition(
   deps: NotifyTransitionDeps,
   attempt: NotifyAttempt = { attemptId: 'direct', deadline: NO_DEADLINE },
 ): Promise<NotifyOutcome> {
-  const { transitions, ledger, config, logger } = deps;
+  const { transitions, config } = deps;
   const timing = deps.timing ?? DEFAULT_NOTIFY_TIMING;
   const key = transitionKey(transition);
   const context = { monitorId: transition.monitorId, from: transition.from, to: transition.to, tick: transition.tick, key };
@@ -168,31 +184,21 @@ export async function notifyTransition(
   // A removal from the configuration (to UNKNOWN) is history, not news: the stream filter should
   // drop it; if one arrives all the same, it is acknowledged without an email.
   if (transition.to === 'UNKNOWN') {
-    await ledger.recordSkip(key, 'skipped:removal');
-    logger.info('transition sends no email: the monitor was removed from the configuration', context);
-    return { status: 'skipped', reason: 'removal' };
+    return skip(deps, key, 'removal', 'info', 'transition sends no email: the monitor was removed from the configuration', context);
   }
   if (!shouldNotify(transition)) {
-    await ledger.recordSkip(key, 'skipped:establishment');
-    logger.info('transition sends no email: the monitor was established', context);
-    return { status: 'skipped', reason: 'establishment' };
+    return skip(deps, key, 'establishment', 'info', 'transition sends no email: the monitor was established', context);
   }
   const monitor = config.monitors.find((candidate) => candidate.id === transition.monitorId);
   if (!monitor) {
-    await ledger.recordSkip(key, 'skipped:unknown-monitor');
-    logger.warn('transition sends no email: the monitor is no longer configured', context);
-    return { status: 'skipped', reason: 'unknown-monitor' };
+    return skip(deps, key, 'unknown-monitor', 'warn', 'transition sends no email: the monitor is no longer configured', context);
   }
   if (transition.to === 'UP' && !monitor.sendOnResolved) {
-    await ledger.recordSkip(key, 'skipped:resolved-not-sent');
-    logger.info('recovery sends no alert: sendOnResolved is false for the monitor', context);
-    return { status: 'skipped', reason: 'resolved-not-sent' };
+    return skip(deps, key, 'resolved-not-sent', 'info', 'recovery sends no alert: sendOnResolved is false for the monitor', context);
   }
   const onlyEmail = monitor.alerts.length === 1 && monitor.alerts[0] === EMAIL_CHANNEL;
   if (onlyEmail && monitor.notify.to.length === 0) {
-    await ledger.recordSkip(key, 'skipped:no-recipients');
-    logger.warn('transition sends no email: the monitor has no recipients', context);
-    return { status: 'skipped', reason: 'no-recipients' };
+    return skip(deps, key, 'no-recipients', 'warn', 'transition sends no email: the monitor has no recipients', context);
   }
 
   const previous = await transitions.previousTransition(transition);
@@ -212,21 +218,17 @@ export async function notifyReminder(
   deps: NotifyTransitionDeps,
   attempt: NotifyAttempt = { attemptId: 'direct', deadline: NO_DEADLINE },
 ): Promise<NotifyOutcome> {
-  const { config, ledger, logger } = deps;
+  const { config } = deps;
   const timing = deps.timing ?? DEFAULT_NOTIFY_TIMING;
   const key = reminderKey(reminder);
   const context = { monitorId: reminder.monitorId, reminder: reminder.number, since: reminder.outageStartedAt, key };
   const monitor = config.monitors.find((candidate) => candidate.id === reminder.monitorId);
   if (!monitor || monitor.remindEveryMs === undefined) {
-    await ledger.recordSkip(key, 'skipped:no-reminders');
-    logger.info('reminder sends nothing: the monitor is gone or no longer asks for reminders', context);
-    return { status: 'skipped', reason: 'no-reminders' };
+    return skip(deps, key, 'no-reminders', 'info', 'reminder sends nothing: the monitor is gone or no longer asks for reminders', context);
   }
   const state = await deps.states?.loadState(reminder.monitorId);
   if (state && (state.status !== 'DOWN' || state.since !== reminder.outageStartedAt)) {
-    await ledger.recordSkip(key, 'skipped:outage-over');
-    logger.info('reminder sends nothing: its outage is over', context);
-    return { status: 'skipped', reason: 'outage-over' };
+    return skip(deps, key, 'outage-over', 'info', 'reminder sends nothing: its outage is over', context);
   }
   const alert = buildReminderAlert(reminder, monitor);
   const email = () => renderReminderEmail({ reminder, monitor, from: config.notify.from, to: monitor.notify.to });
@@ -243,21 +245,17 @@ export async function notifyCertificateWarning(
   deps: NotifyTransitionDeps,
   attempt: NotifyAttempt = { attemptId: 'direct', deadline: NO_DEADLINE },
 ): Promise<NotifyOutcome> {
-  const { config, ledger, logger } = deps;
+  const { config } = deps;
   const timing = deps.timing ?? DEFAULT_NOTIFY_TIMING;
   const key = certificateWarningKey(warning);
   const context = { monitorId: warning.monitorId, fingerprint: warning.certificate.fingerprint, thresholdMs: warning.thresholdMs, key };
   const monitor = config.monitors.find((candidate) => candidate.id === warning.monitorId);
   if (!monitor || !monitor.tls || monitor.tls.warnBeforeMs.length === 0) {
-    await ledger.recordSkip(key, 'skipped:no-certificate-warnings');
-    logger.info('certificate warning sends nothing: the monitor is gone or no longer watches its certificate', context);
-    return { status: 'skipped', reason: 'no-certificate-warnings' };
+    return skip(deps, key, 'no-certificate-warnings', 'info', 'certificate warning sends nothing: the monitor is gone or no longer watches its certificate', context);
   }
   const state = await deps.states?.loadState(warning.monitorId);
   if (state?.certificate && state.certificate.fingerprint !== warning.certificate.fingerprint) {
-    await ledger.recordSkip(key, 'skipped:certificate-renewed');
-    logger.info('certificate warning sends nothing: the certificate was renewed since', context);
-    return { status: 'skipped', reason: 'certificate-renewed' };
+    return skip(deps, key, 'certificate-renewed', 'info', 'certificate warning sends nothing: the certificate was renewed since', context);
   }
   const alert = buildCertificateAlert(warning, monitor);
   const email = () => renderCertificateEmail({ warning, monitor, from: config.notify.from, to: monitor.notify.to });
