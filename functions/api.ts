@@ -21,12 +21,13 @@ function loadRouter(): ApiRequestHandler {
   if (!router) {
     const environment = readFunctionEnvironment();
     const client = new DynamoDBClient({});
-    const { states, transitions, runs, rollups } = createDynamoDbStores({ client, tableName: environment.tableName });
+    const { states, transitions, runs, rollups, maintenance } = createDynamoDbStores({ client, tableName: environment.tableName });
     const deps = {
       states,
       transitions,
       runs,
       rollups,
+      maintenance,
       config: loadMonitorsConfig(environment.monitorsFile),
       now: () => new Date(),
     };

@@ -17,6 +17,8 @@ import type { MonitorState, MonitorStatus, Transition } from '../domain/types';
  * | run marker | `TICK` | as the run summary |
  * | apply lock | `LOCK` | `APPLY` (`APPLY#<shard>`) |
  * | heartbeat | `HEARTBEAT` | `<monitor id>` |
+ * | ad-hoc maintenance window | `MAINTENANCE` | `<startAt>#<id>` |
+ * | released held outage | `MON#<id>` | `RL#<startedAt>#<tick>` |
  */
 
 export const STATE_PK = 'STATE';
@@ -26,6 +28,8 @@ export const TICK_PK = 'TICK';
 export const LOCK_PK = 'LOCK';
 /** Heartbeat items: the only partition the ping function writes (dynamodb:LeadingKeys). */
 export const HEARTBEAT_PK = 'HEARTBEAT';
+/** Ad-hoc maintenance windows (npm run maintenance): sk `<startAt>#<id>`. */
+export const MAINTENANCE_PK = 'MAINTENANCE';
 /** A run summary of one shard: sk `<tick>#<shard>`; this bound sorts after every shard of a tick. */
 export const AFTER_SHARDS = '#~';
 

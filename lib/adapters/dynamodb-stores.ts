@@ -8,6 +8,7 @@ import { DynamoDbRunMarkerStore } from './dynamodb-run-marker-store';
 import { DynamoDbRunRollupStore } from './dynamodb-run-rollup-store';
 import { DynamoDbRunSummaryStore } from './dynamodb-run-summary-store';
 import { DynamoDbTransitionReader } from './dynamodb-transition-reader';
+import { DynamoDbMaintenanceStore } from './dynamodb-maintenance-store';
 
 export interface DynamoDbStoresOptions {
   client: DynamoDBClient;
@@ -22,6 +23,8 @@ export interface DynamoDbStoresOptions {
 export interface DynamoDbStores extends ScopedRunStores {
   transitions: TransitionReader;
   rollups: DynamoDbRunRollupStore;
+  /** Ad-hoc maintenance windows. */
+  maintenance: DynamoDbMaintenanceStore;
 }
 
 /**
@@ -44,5 +47,6 @@ export function createDynamoDbStores(options: DynamoDbStoresOptions): DynamoDbSt
     scoped: runStores,
     transitions: new DynamoDbTransitionReader({ client, tableName }),
     rollups: new DynamoDbRunRollupStore({ client, tableName, rosters, retentionDays: transitionRetentionDays }),
+    maintenance: new DynamoDbMaintenanceStore({ client, tableName, transitionRetentionDays }),
   };
 }

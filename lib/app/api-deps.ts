@@ -1,5 +1,6 @@
 import type { MonitorStateStore, RunRollupStore, RunSummaryStore, TransitionReader } from '../domain/ports';
 import type { MonitorsConfig } from '../domain/types';
+import type { MaintenanceReader } from '../domain/maintenance';
 
 /** What the API's use cases need: the stores, the validated monitors file and the wall clock. */
 export interface ApiDeps {
@@ -11,6 +12,8 @@ export interface ApiDeps {
   /** Hourly rollups of the run summaries, for check counts and response times. */
   rollups: RunRollupStore;
   config: MonitorsConfig;
+  /** Ad-hoc maintenance windows (the configured ones are in `config`). */
+  maintenance: MaintenanceReader;
   /** The wall clock. */
   now: () => Date;
 }

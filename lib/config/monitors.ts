@@ -7,7 +7,9 @@ import { ConfigError } from '../domain/errors';
 import { EMAIL_CHANNEL, type ChannelConfig } from '../domain/alert';
 import { isWebhookSecret } from '../domain/alert-payloads';
 import type { SecretValue } from '../domain/secret-ref';
-import { DNS_RECORD_TYPES, MONITOR_TYPES, type MonitorConfig, type MonitorsConfig, type MonitorType } from '../domain/types';
+import { ANNOUNCEMENT_SEVERITIES, DNS_RECORD_TYPES, MONITOR_TYPES, type MonitorConfig, type MonitorsConfig, type MonitorType } from '../domain/types';
+import { isFiveFieldCron, isTimeZone } from '../domain/maintenance';
+import { findDependencyCycle } from '../domain/dependencies';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../domain/time';
 import { isIP } from 'node:net';
 
@@ -250,11 +252,83 @@ const TYPE_FIELDS: ReadonlyArray<{ field: string; types: readonly MonitorType[] 
   { field: 'timeout', types: ['http', 'tcp', 'dns'] },
 ];
 
+const monitorId = z
+  .string({ error: 'must be a string of a-z, 0-9 and -' })
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: 'must be 1 to 63 characters of a-z, 0-9 and -, starting with a letter or digit' });
+const monitorIds = z.array(monitorId, { error: 'must be a list of monitor ids, such as [payments-api, db-port]' });
+
+/** A point in time with its offset: `2026-12-05T02:00:00Z` or `2026-12-05T03:00:00+01:00`; kept as UTC ISO-8601. */
+const instant = z
+  .string({ error: 'must be a time such as 2026-12-05T02:00:00Z' })
+  .refine((text) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text) && Number.isFinite(Date.parse(text)), {
+    error: 'must be a time with its offset, such as 2026-12-05T02:00:00Z',
+  })
+  .transform((text) => new Date(Date.parse(text)).toISOString());
+
+const maintenanceSchema = z
+  .strictObject(
+    {
+      name: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).max(200, { error: 'must be at most 200 characters' }),
+      monitors: monitorIds.min(1, { error: 'must list at least one monitor (leave it out for every monitor)' }).optional(),
+      start: instant.optional(),
+      cron: z
+        .string({ error: 'must be a 5-field cron expression such as "0 3 * * SUN"' })
+        .refine(isFiveFieldCron, { error: 'must be a 5-field cron expression (minute hour day-of-month month day-of-week), such as "0 3 * * SUN"' })
+        .optional(),
+      timezone: z.string({ error: 'must be an IANA time zone such as Europe/Berlin' }).refine(isTimeZone, { error: 'must be an IANA time zone such as Europe/Berlin' }).optional(),
+      duration: duration(MINUTE_MS, 31 * DAY_MS, 'must be between 1m and 31d'),
+    },
+    { error: 'must be a mapping of name, monitors, start or cron, timezone and duration' },
+  )
+  .superRefine((window, ctx) => {
+    if ((window.start === undefined) === (window.cron === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['start'], message: 'needs either start (a one-off window) or cron (a recurring one), not both' });
+    }
+    if (window.timezone !== undefined && window.cron === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['timezone'], message: 'applies to a recurring window (cron) only; give start with its offset instead' });
+    }
+  });
+
+const statusPageSchema = z.strictObject(
+  {
+    title: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).max(200, { error: 'must be at most 200 characters' }).optional(),
+    description: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).max(1000, { error: 'must be at most 1000 characters' }).optional(),
+    url: httpsOrLocalUrl.optional(),
+    groups: z
+      .array(
+        z.strictObject(
+          {
+            name: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).max(200, { error: 'must be at most 200 characters' }),
+            monitors: monitorIds.min(1, { error: 'must list at least one monitor' }),
+          },
+          { error: 'must be a mapping of name and monitors' },
+        ),
+        { error: 'must be a list of groups such as { name: Payments, monitors: [payments-api] }' },
+      )
+      .optional(),
+    announcements: z
+      .array(
+        z
+          .strictObject(
+            {
+              text: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).max(2000, { error: 'must be at most 2000 characters' }),
+              severity: z.enum(ANNOUNCEMENT_SEVERITIES, { error: `must be one of ${ANNOUNCEMENT_SEVERITIES.join(', ')}` }).default('info'),
+              from: instant.optional(),
+              until: instant.optional(),
+            },
+            { error: 'must be a mapping of text, severity, from and until' },
+          )
+          .refine((note) => note.from === undefined || note.until === undefined || note.from < note.until, { path: ['until'], error: 'must be later than from' }),
+        { error: 'must be a list of announcements such as { text: "Card payments may be slow", severity: warning }' },
+      )
+      .optional(),
+  },
+  { error: 'must be a mapping of title, description, url, groups and announcements' },
+);
+
 const monitorSchema = z.strictObject(
   {
-    id: z
-      .string({ error: 'must be a string of a-z, 0-9 and -' })
-      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: 'must be 1 to 63 characters of a-z, 0-9 and -, starting with a letter or digit' }),
+    id: monitorId,
     name: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).max(200, { error: 'must be at most 200 characters' }).optional(),
     type: z.enum(MONITOR_TYPES, { error: `must be one of ${MONITOR_TYPES.join(', ')}` }).optional(),
     // Checked against the type below.
@@ -279,6 +353,7 @@ const monitorSchema = z.strictObject(
     dns: dnsSchema.optional(),
     grace: duration(0, 7 * DAY_MS, 'must be between 0s and 7d').optional(),
     token: secretValue(heartbeatToken, `must be a token of at least 16 characters, or a secret reference: ${REFERENCE_FORMS}`).optional(),
+    dependsOn: monitorIds.optional(),
   },
   { error: 'must be a mapping with at least id and url' },
 ).superRefine((monitor, ctx) => {
@@ -323,6 +398,8 @@ const fileSchema = z.strictObject({
   channels: z.record(channelName, channelSchema, { error: 'must map channel names to channels' }).optional(),
   defaults: defaultsSchema.optional(),
   monitors: z.array(monitorSchema, { error: 'must be a list of monitors' }).min(1, { error: 'must list at least one monitor' }),
+  maintenance: z.array(maintenanceSchema, { error: 'must be a list of maintenance windows' }).optional(),
+  statusPage: statusPageSchema.optional(),
 });
 
 type MonitorsFile = z.output<typeof fileSchema>;
@@ -365,6 +442,7 @@ export function parseMonitorsConfig(text: string, fileName: string): MonitorsCon
   assertUniqueIds(config, fileName);
   assertKnownChannels(parsed.data, config, fileName);
   assertTimeoutsFitIntervals(config, fileName);
+  assertKnownMonitorReferences(parsed.data, config, fileName);
   return config;
 }
 
@@ -404,13 +482,76 @@ function applyDefaults(file: MonitorsFile): MonitorsConfig {
       ...(monitor.dns ? { dns: { recordType: monitor.dns.type, ...(monitor.dns.expect ? { expect: monitor.dns.expect } : {}), ...(monitor.dns.server ? { server: monitor.dns.server } : {}) } } : {}),
       ...(type === 'dns' && !monitor.dns ? { dns: { recordType: 'A' as const } } : {}),
       ...(type === 'heartbeat' && monitor.token !== undefined ? { heartbeat: { graceMs: monitor.grace ?? defaultGraceMs(intervalMs), token: monitor.token } } : {}),
+      dependsOn: [...new Set(monitor.dependsOn ?? [])],
     };
   });
+  const maintenance = (file.maintenance ?? []).map((window) => ({
+    name: window.name,
+    ...(window.monitors ? { monitors: [...new Set(window.monitors)] } : {}),
+    ...(window.start !== undefined ? { start: window.start } : {}),
+    ...(window.cron !== undefined ? { cron: window.cron.trim() } : {}),
+    timezone: window.timezone ?? 'UTC',
+    durationMs: window.duration,
+  }));
+  const page = file.statusPage;
+  const statusPage = {
+    title: page?.title ?? DEFAULT_STATUS_PAGE_TITLE,
+    ...(page?.description !== undefined ? { description: page.description } : {}),
+    ...(page?.url !== undefined ? { url: page.url } : {}),
+    groups: (page?.groups ?? []).map((group) => ({ name: group.name, monitors: [...new Set(group.monitors)] })),
+    announcements: (page?.announcements ?? []).map((note) => ({
+      text: note.text,
+      severity: note.severity,
+      ...(note.from !== undefined ? { from: note.from } : {}),
+      ...(note.until !== undefined ? { until: note.until } : {}),
+    })),
+  };
   const channels: ChannelConfig[] = [
     { name: EMAIL_CHANNEL, type: 'email' },
     ...Object.entries(file.channels ?? {}).map(([name, channel]) => ({ name, ...channel }) as ChannelConfig),
   ];
-  return { notify: file.notify, channels, monitors };
+  return { notify: file.notify, channels, monitors, maintenance, statusPage };
+}
+
+/** The status page's title when monitors.yml gives none. */
+export const DEFAULT_STATUS_PAGE_TITLE = 'Service status';
+
+/**
+ * Every monitor id named outside its own entry (dependsOn, maintenance windows, status page groups)
+ * is a configured monitor; dependsOn names no cycle; a monitor is in one status page group at most.
+ */
+function assertKnownMonitorReferences(file: MonitorsFile, config: MonitorsConfig, fileName: string): void {
+  const ids = config.monitors.map((monitor) => monitor.id);
+  const known = new Set(ids);
+  const listedIds = ids.length > 8 ? `${ids.slice(0, 8).join(', ')} and ${ids.length - 8} more` : ids.join(', ');
+  const check = (names: readonly string[] | undefined, field: string) => {
+    const index = (names ?? []).findIndex((name) => !known.has(name));
+    if (index >= 0) throw new ConfigError(`${fileName}: ${field}[${index}]: unknown monitor '${(names ?? [])[index]}'; the monitors are ${listedIds}`);
+  };
+  file.monitors.forEach((monitor, index) => {
+    const field = `monitors[${index}] (${monitor.id}).dependsOn`;
+    check(monitor.dependsOn, field);
+    const self = (monitor.dependsOn ?? []).indexOf(monitor.id);
+    if (self >= 0) throw new ConfigError(`${fileName}: ${field}[${self}]: a monitor cannot depend on itself`);
+  });
+  const cycle = findDependencyCycle(config.monitors);
+  if (cycle) {
+    const index = config.monitors.findIndex((monitor) => monitor.id === cycle[0]);
+    throw new ConfigError(`${fileName}: monitors[${index}] (${cycle[0]}).dependsOn: a cycle: ${cycle.join(' -> ')}; a monitor cannot depend on itself through others`);
+  }
+  (file.maintenance ?? []).forEach((window, index) => check(window.monitors, `maintenance[${index}] (${window.name}).monitors`));
+  const grouped = new Map<string, string>();
+  (file.statusPage?.groups ?? []).forEach((group, index) => {
+    const field = `statusPage.groups[${index}] (${group.name}).monitors`;
+    check(group.monitors, field);
+    group.monitors.forEach((id, position) => {
+      const other = grouped.get(id);
+      if (other !== undefined && other !== group.name) {
+        throw new ConfigError(`${fileName}: ${field}[${position}]: '${id}' is already in the group '${other}'; a monitor is shown in one group`);
+      }
+      grouped.set(id, group.name);
+    });
+  });
 }
 
 /** Every alert list names channels that exist; `email` is the built-in one and cannot be redefined. */

@@ -1,5 +1,6 @@
 import type { ChannelConfig } from './alert';
 import type { Certificate, KnownCertificate } from './certificate';
+import type { MaintenanceWindowConfig } from './maintenance';
 import type { SecretValue } from './secret-ref';
 
 /** Validated, defaulted configuration of one monitor (durations already in milliseconds). */
@@ -56,6 +57,11 @@ export interface MonitorConfig {
   dns?: DnsCheck;
   /** A `heartbeat` monitor's grace and token. */
   heartbeat?: HeartbeatConfig;
+  /**
+   * The monitors this one depends on, by id (none: []). While one of them is DOWN (or its latest
+   * check failed), this monitor's outage alert is held back (lib/domain/dependencies.ts).
+   */
+  dependsOn: string[];
 }
 
 export interface Expectations {
@@ -72,6 +78,32 @@ export interface MonitorsConfig {
   /** Every channel by name: the built-in `email` first, then monitors.yml's `channels`. */
   channels: ChannelConfig[];
   monitors: MonitorConfig[];
+  /** Configured maintenance windows (lib/domain/maintenance.ts); none: []. */
+  maintenance: MaintenanceWindowConfig[];
+  statusPage: StatusPageConfig;
+}
+
+export const ANNOUNCEMENT_SEVERITIES = ['info', 'warning', 'critical'] as const;
+export type AnnouncementSeverity = (typeof ANNOUNCEMENT_SEVERITIES)[number];
+
+/** A note from the operators on the status page, shown from `from` until `until` (either open). */
+export interface Announcement {
+  text: string;
+  severity: AnnouncementSeverity;
+  from?: string;
+  until?: string;
+}
+
+/** The status page's settings (monitors.yml `statusPage`). */
+export interface StatusPageConfig {
+  /** Default `Service status`. */
+  title: string;
+  description?: string;
+  /** Where the page is published: alerts link here (otherwise to the API's own `/` when known). */
+  url?: string;
+  /** Groups of monitors, by id, in order; monitors in no group are listed after them. */
+  groups: Array<{ name: string; monitors: string[] }>;
+  announcements: Announcement[];
 }
 
 export type MonitorStatus = 'UNKNOWN' | 'UP' | 'DOWN';
@@ -176,6 +208,10 @@ export interface MonitorState {
   remindedSince?: string;
   /** An https monitor's latest certificate and the warnings sent for it (lib/domain/certificate.ts). */
   certificate?: KnownCertificate;
+  /** While its outage is held back by a monitor it depends on: that monitor's id (lib/domain/dependencies.ts). */
+  heldBy?: string;
+  /** The held outage's transition, sent when released. Set with `heldBy`. */
+  heldOutage?: Transition;
 }
 
 export interface Thresholds {
@@ -201,6 +237,13 @@ export interface Transition {
   /** The last check's failure reason and message for an outage. */
   reason?: string;
   tick: string;
+  /**
+   * An outage held back because a monitor it depends on was down (that monitor's id), or the
+   * recovery that ended such an outage unreleased: either sends no alert.
+   */
+  heldBy?: string;
+  /** An outage's dependents whose latest check failed too, by id: its alert names them. */
+  affected?: string[];
 }
 
 /** Per-monitor outcome of one run, kept in the run summary. */

@@ -5,7 +5,7 @@ import type { ShardRequest } from '../../lib/domain/shards';
 import { advanceState, initialState } from '../../lib/domain/state-machine';
 import { MINUTE_MS } from '../../lib/domain/time';
 import type { MonitorState, MonitorsConfig } from '../../lib/domain/types';
-import { defaultMonitor, EMAIL_ONLY_CHANNELS } from '../fixtures/monitor-config';
+import { defaultMonitor, EMAIL_ONLY_CHANNELS, NO_PAGE_SETTINGS } from '../fixtures/monitor-config';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { startTargetServer, type TargetServer } from '../support/target-server';
 
@@ -32,6 +32,7 @@ beforeAll(async () => {
   config = {
     notify: { from: 'monitor@example.com', to: ['oncall@example.com'] },
     channels: EMAIL_ONLY_CHANNELS,
+    ...NO_PAGE_SETTINGS,
     monitors: targets.map((target, index) => defaultMonitor(`m${index}`, target.url, { timeoutMs: 1000, notify: { to: ['oncall@example.com'] } })),
   };
   // `gone` was configured once, and established.

@@ -5,7 +5,7 @@ import { runScheduledTick, runShardTick, ShardDispatchError, type ScheduledRunDe
 import type { MetricsSink, RunMetrics } from '../../lib/domain/ports';
 import { SHARD_EVENT_SOURCE, type ShardDispatcher, type ShardRequest } from '../../lib/domain/shards';
 import type { MonitorConfig, MonitorsConfig, RunSummary } from '../../lib/domain/types';
-import { defaultMonitor, EMAIL_ONLY_CHANNELS } from '../fixtures/monitor-config';
+import { defaultMonitor, EMAIL_ONLY_CHANNELS, NO_PAGE_SETTINGS } from '../fixtures/monitor-config';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { startTargetServer, type TargetServer } from '../support/target-server';
 import { MINUTE_MS } from '../../lib/domain/time';
@@ -84,6 +84,7 @@ describe('a sharded scheduled run', () => {
   const config = (): MonitorsConfig => ({
     notify: { from: 'monitor@example.com', to: ['oncall@example.com'] },
     channels: EMAIL_ONLY_CHANNELS,
+    ...NO_PAGE_SETTINGS,
     monitors: targets.map((target, index) => monitor(`m${index}`, target.url)),
   });
 
@@ -224,6 +225,8 @@ describe('sub-minute checks', () => {
     const config: MonitorsConfig = {
       notify: { from: 'monitor@example.com', to: ['oncall@example.com'] },
       channels: EMAIL_ONLY_CHANNELS,
+      ...NO_PAGE_SETTINGS,
+    ...NO_PAGE_SETTINGS,
       monitors: [monitor('fast', fastTarget.url, 1000), monitor('slow', slowTarget.url, periodMs)],
     };
     const metrics = new RecordingMetrics();
@@ -250,6 +253,7 @@ describe('the probe handler', () => {
   const config = (): MonitorsConfig => ({
     notify: { from: 'monitor@example.com', to: ['oncall@example.com'] },
     channels: EMAIL_ONLY_CHANNELS,
+    ...NO_PAGE_SETTINGS,
     monitors: targets.map((target, index) => monitor(`m${index}`, target.url)),
   });
   const handlerDeps = (dispatcher?: ShardDispatcher) => ({

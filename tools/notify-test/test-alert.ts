@@ -74,6 +74,7 @@ function testMonitorConfig(alert: Alert, channel: string, to: string[]): Monitor
     id: alert.monitor.id,
     name: alert.monitor.name,
     type: 'http',
+    dependsOn: [],
     url: '',
     method: 'GET',
     headers: {},
