@@ -1,3 +1,4 @@
+import type { MaintenancePeriod } from './maintenance';
 import { DAY_MS } from './time';
 import { parseTime, type CalendarMonth, type TimeRange } from './time-range';
 import type { MonitorStatus, Transition } from './types';
@@ -14,15 +15,28 @@ import type { MonitorStatus, Transition } from './types';
  * DOWN (the first failing check) and ends at the `startedAt` of the next transition: a recovery
  * (the first successful check) or a removal (the tick of the run that found the monitor gone);
  * or it is still open at `nowIso`.
+ *
+ * Maintenance (lib/domain/maintenance.ts): the time of a monitor's maintenance windows counts
+ * neither as up nor as down. It is taken out of the UP and DOWN time it overlaps and reported
+ * apart, so UP + DOWN + maintenance = the monitored time; maintenance over UNKNOWN time (before the
+ * first transition, after a removal, after `nowIso`) stays unmonitored, not maintenance. Uptime is
+ * UP over UP plus DOWN, so a range spent wholly in maintenance has a null percent. Outages are
+ * left as the transitions record them, maintenance or not: their number, the longest, MTTR, the
+ * divisor of MTBF and the incidents list are unchanged by a window, and an outage that runs into
+ * one keeps its full length (only its downtime shrinks). Every function taking `maintenance`
+ * takes the monitor's periods as MaintenanceSchedule.periods gives them; any periods do: they are
+ * merged here (overlapping time counts once) and clipped to each range and to `nowIso`.
  */
 
 export interface UptimeReport {
-  /** UP time over UP plus DOWN time (the monitored time) inside the range, in percent; null when neither was seen. */
+  /** UP time over UP plus DOWN time inside the range (maintenance left out), in percent; null when neither was seen. */
   uptimePercent: number | null;
-  /** UP time inside the range. */
+  /** UP time inside the range, outside maintenance. */
   upSeconds: number;
-  /** DOWN time inside the range. */
+  /** DOWN time inside the range, outside maintenance. */
   downtimeSeconds: number;
+  /** Maintenance time inside the range that would otherwise have been UP or DOWN time. */
+  maintenanceSeconds: number;
   /** How many outages overlap the range, including one still open and ones cut by its edges. */
   outages: number;
   /**
@@ -70,19 +84,31 @@ interface StatusPeriod {
 
 /**
  * Uptime over a time range: time-based, UNKNOWN time (unmonitored: before the first transition,
- * after a removal, after `nowIso`) left out. See {@link UptimeReport} for what each figure means.
+ * after a removal, after `nowIso`) left out, the monitor's `maintenance` counted apart. See
+ * {@link UptimeReport} for what each figure means.
  */
-export function computeUptime(transitions: readonly Transition[], range: TimeRange, nowIso: string): UptimeReport {
-  const timeline = buildTimeline(transitions, parseTime(nowIso, 'nowIso'));
+export function computeUptime(
+  transitions: readonly Transition[],
+  range: TimeRange,
+  nowIso: string,
+  maintenance: readonly MaintenancePeriod[] = [],
+): UptimeReport {
+  const timeline = buildTimeline(transitions, parseTime(nowIso, 'nowIso'), maintenance);
   return measureRange(timeline, parseTime(range.from, 'range.from'), parseTime(range.to, 'range.to')).report;
 }
 
 /**
- * Mean time between failures over a time range: the UP time inside the range divided by the number of
- * outages that began inside it (an outage still open counts: it began). Null when none began there.
+ * Mean time between failures over a time range: the UP time inside the range (maintenance left out)
+ * divided by the number of outages that began inside it (an outage still open counts: it began).
+ * Null when none began there.
  */
-export function computeMtbf(transitions: readonly Transition[], range: TimeRange, nowIso: string): number | null {
-  const timeline = buildTimeline(transitions, parseTime(nowIso, 'nowIso'));
+export function computeMtbf(
+  transitions: readonly Transition[],
+  range: TimeRange,
+  nowIso: string,
+  maintenance: readonly MaintenancePeriod[] = [],
+): number | null {
+  const timeline = buildTimeline(transitions, parseTime(nowIso, 'nowIso'), maintenance);
   const { report, outagesBegun } = measureRange(timeline, parseTime(range.from, 'range.from'), parseTime(range.to, 'range.to'));
   return outagesBegun > 0 ? report.upSeconds / outagesBegun : null;
 }
@@ -91,9 +117,14 @@ export function computeMtbf(transitions: readonly Transition[], range: TimeRange
 export interface DayUptime {
   /** The UTC day, `YYYY-MM-DD`. */
   date: string;
-  /** As {@link UptimeReport.uptimePercent} over that day (today: up to `nowIso`); null when nothing was tracked. */
+  /**
+   * As {@link UptimeReport.uptimePercent} over that day (today: up to `nowIso`); null when nothing
+   * was tracked, or the whole tracked day was maintenance.
+   */
   uptimePercent: number | null;
   downtimeSeconds: number;
+  /** Maintenance that day, as {@link UptimeReport.maintenanceSeconds}. */
+  maintenanceSeconds: number;
   /** Outages overlapping the day. */
   outages: number;
 }
@@ -102,10 +133,15 @@ export interface DayUptime {
  * Uptime per UTC day over the last `days` days, oldest first; the last one is today, up to `nowIso`.
  * A day before the monitor was established, or after `nowIso`, has a null percent.
  */
-export function computeDailyUptime(transitions: readonly Transition[], days: number, nowIso: string): DayUptime[] {
+export function computeDailyUptime(
+  transitions: readonly Transition[],
+  days: number,
+  nowIso: string,
+  maintenance: readonly MaintenancePeriod[] = [],
+): DayUptime[] {
   if (!Number.isInteger(days) || days < 1) throw new RangeError(`days must be a whole number of at least 1, got ${days}`);
   const nowMs = parseTime(nowIso, 'nowIso');
-  const timeline = buildTimeline(transitions, nowMs);
+  const timeline = buildTimeline(transitions, nowMs, maintenance);
   const todayMs = Math.floor(nowMs / DAY_MS) * DAY_MS;
   return Array.from({ length: days }, (_, index) => {
     const fromMs = todayMs - (days - 1 - index) * DAY_MS;
@@ -114,6 +150,7 @@ export function computeDailyUptime(transitions: readonly Transition[], days: num
       date: new Date(fromMs).toISOString().slice(0, 10),
       uptimePercent: report.uptimePercent,
       downtimeSeconds: report.downtimeSeconds,
+      maintenanceSeconds: report.maintenanceSeconds,
       outages: report.outages,
     };
   });
@@ -124,7 +161,12 @@ export interface MonthlyUptime {
   /** As {@link UptimeReport.uptimePercent}; null when the monitor was not tracked that month. */
   uptimePercent: number | null;
   downtimeSeconds: number;
-  /** UP plus DOWN time inside the month: less than the month when the monitor was added during it, or for the month in progress. */
+  /** Maintenance inside the month, as {@link UptimeReport.maintenanceSeconds}. */
+  maintenanceSeconds: number;
+  /**
+   * UP, DOWN and maintenance time inside the month: less than the month when the monitor was added
+   * during it, or for the month in progress.
+   */
   monitoredSeconds: number;
   /** Outages overlapping the month, including one still open and ones that began the month before. */
   incidents: number;
@@ -133,12 +175,18 @@ export interface MonthlyUptime {
 }
 
 /** A monitor's uptime, downtime and incidents over a calendar month (UTC). */
-export function computeMonthlyUptime(transitions: readonly Transition[], month: CalendarMonth, nowIso: string): MonthlyUptime {
-  const report = computeUptime(transitions, month, nowIso);
+export function computeMonthlyUptime(
+  transitions: readonly Transition[],
+  month: CalendarMonth,
+  nowIso: string,
+  maintenance: readonly MaintenancePeriod[] = [],
+): MonthlyUptime {
+  const report = computeUptime(transitions, month, nowIso, maintenance);
   return {
     uptimePercent: report.uptimePercent,
     downtimeSeconds: report.downtimeSeconds,
-    monitoredSeconds: report.upSeconds + report.downtimeSeconds,
+    maintenanceSeconds: report.maintenanceSeconds,
+    monitoredSeconds: report.upSeconds + report.downtimeSeconds + report.maintenanceSeconds,
     incidents: report.outages,
     longestIncidentSeconds: report.longestOutageSeconds,
   };
@@ -193,24 +241,44 @@ function buildOutages(transitions: readonly Transition[], nowMs: number): Status
 interface Timeline {
   periods: StatusPeriod[];
   outages: StatusPeriod[];
+  /** The maintenance stretches, merged, oldest first, none empty. */
+  maintenance: Array<{ startMs: number; endMs: number }>;
   nowMs: number;
 }
 
-function buildTimeline(transitions: readonly Transition[], nowMs: number): Timeline {
+function buildTimeline(transitions: readonly Transition[], nowMs: number, maintenance: readonly MaintenancePeriod[]): Timeline {
   const periods = buildPeriods(transitions, nowMs);
-  return { periods, outages: periods.filter((period) => period.status === 'DOWN'), nowMs };
+  return { periods, outages: periods.filter((period) => period.status === 'DOWN'), maintenance: mergeMaintenance(maintenance), nowMs };
+}
+
+/** Maintenance periods sorted and merged where they overlap or touch, so no time counts twice. */
+function mergeMaintenance(periods: readonly MaintenancePeriod[]): Array<{ startMs: number; endMs: number }> {
+  const merged: Array<{ startMs: number; endMs: number }> = [];
+  for (const { startMs, endMs } of [...periods].sort((a, b) => a.startMs - b.startMs)) {
+    if (!(endMs > startMs)) continue;
+    const last = merged.at(-1);
+    if (last && startMs <= last.endMs) last.endMs = Math.max(last.endMs, endMs);
+    else merged.push({ startMs, endMs });
+  }
+  return merged;
 }
 
 /** The range's figures, and how many outages began inside it (for MTBF). */
 function measureRange(timeline: Timeline, fromMs: number, toMs: number): { report: UptimeReport; outagesBegun: number } {
   const trackedEndMs = Math.min(toMs, timeline.nowMs);
+  const maintenance = timeline.maintenance.filter((stretch) => stretch.startMs < trackedEndMs && stretch.endMs > fromMs);
   let upMs = 0;
   let downMs = 0;
+  let maintenanceMs = 0;
   for (const period of timeline.periods) {
-    const overlapMs = Math.min(period.endMs, trackedEndMs) - Math.max(period.startMs, fromMs);
-    if (overlapMs <= 0) continue;
-    if (period.status === 'UP') upMs += overlapMs;
-    else if (period.status === 'DOWN') downMs += overlapMs;
+    if (period.status === 'UNKNOWN') continue;
+    const startMs = Math.max(period.startMs, fromMs);
+    const endMs = Math.min(period.endMs, trackedEndMs);
+    if (endMs <= startMs) continue;
+    const inMaintenanceMs = maintenance.reduce((sum, stretch) => sum + Math.max(0, Math.min(stretch.endMs, endMs) - Math.max(stretch.startMs, startMs)), 0);
+    maintenanceMs += inMaintenanceMs;
+    if (period.status === 'UP') upMs += endMs - startMs - inMaintenanceMs;
+    else downMs += endMs - startMs - inMaintenanceMs;
   }
 
   const overlapping = timeline.outages.filter((outage) => outage.startMs < trackedEndMs && outage.endMs > fromMs);
@@ -220,6 +288,7 @@ function measureRange(timeline: Timeline, fromMs: number, toMs: number): { repor
     uptimePercent: trackedMs > 0 ? (upMs / trackedMs) * 100 : null,
     upSeconds: upMs / 1000,
     downtimeSeconds: downMs / 1000,
+    maintenanceSeconds: maintenanceMs / 1000,
     outages: overlapping.length,
     longestOutageSeconds: overlapping.reduce((longest, outage) => Math.max(longest, outage.endMs - outage.startMs), 0) / 1000,
     mttrSeconds:

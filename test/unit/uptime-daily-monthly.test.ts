@@ -57,6 +57,7 @@ const day = (date: string, uptimePercent: number | null, downtimeSeconds = 0, ou
   date,
   uptimePercent,
   downtimeSeconds,
+  maintenanceSeconds: 0,
   outages,
 });
 
@@ -192,7 +193,7 @@ describe('resolveMonth', () => {
 
 describe('computeMonthlyUptime', () => {
   const month = (text: string, now: string) => resolveMonth(text, now);
-  const none: MonthlyUptime = { uptimePercent: null, downtimeSeconds: 0, monitoredSeconds: 0, incidents: 0, longestIncidentSeconds: 0 };
+  const none: MonthlyUptime = { uptimePercent: null, downtimeSeconds: 0, maintenanceSeconds: 0, monitoredSeconds: 0, incidents: 0, longestIncidentSeconds: 0 };
 
   it('reports no data at all as null uptime and zero figures', () => {
     expect(computeMonthlyUptime([], month('2024-04', at(0)), at(0))).toEqual(none);
@@ -205,6 +206,7 @@ describe('computeMonthlyUptime', () => {
     expect(computeMonthlyUptime(history, month('2024-04', now), now)).toEqual({
       uptimePercent: ((30 * DAY_S - 1800) / (30 * DAY_S)) * 100,
       downtimeSeconds: 1800,
+      maintenanceSeconds: 0,
       monitoredSeconds: 30 * DAY_S,
       incidents: 1,
       longestIncidentSeconds: 3600,
@@ -214,6 +216,7 @@ describe('computeMonthlyUptime', () => {
     expect(computeMonthlyUptime(history, month('2024-05', now), now)).toEqual({
       uptimePercent: ((mayMonitored - 1800) / mayMonitored) * 100,
       downtimeSeconds: 1800,
+      maintenanceSeconds: 0,
       monitoredSeconds: mayMonitored,
       incidents: 1,
       longestIncidentSeconds: 3600,
@@ -231,6 +234,7 @@ describe('computeMonthlyUptime', () => {
     expect(computeMonthlyUptime(history, month('2024-02', at(0)), at(0))).toEqual({
       uptimePercent: ((29 * DAY_S - 3600) / (29 * DAY_S)) * 100,
       downtimeSeconds: 3600,
+      maintenanceSeconds: 0,
       monitoredSeconds: 29 * DAY_S,
       incidents: 1,
       longestIncidentSeconds: 3600,
@@ -242,6 +246,7 @@ describe('computeMonthlyUptime', () => {
     expect(computeMonthlyUptime(history, month('2024-04', at(0)), at(0))).toEqual({
       uptimePercent: 100,
       downtimeSeconds: 0,
+      maintenanceSeconds: 0,
       monitoredSeconds: 10 * DAY_S,
       incidents: 0,
       longestIncidentSeconds: 0,
@@ -255,6 +260,7 @@ describe('computeMonthlyUptime', () => {
     expect(computeMonthlyUptime(history, month('2024-04', at(0)), at(0))).toEqual({
       uptimePercent: ((monitored - 6 * 3600) / monitored) * 100,
       downtimeSeconds: 6 * 3600,
+      maintenanceSeconds: 0,
       monitoredSeconds: monitored,
       incidents: 1,
       longestIncidentSeconds: 6 * 3600,
@@ -267,6 +273,7 @@ describe('computeMonthlyUptime', () => {
     expect(computeMonthlyUptime(history, month('2024-05', now), now)).toEqual({
       uptimePercent: (24 / 26) * 100,
       downtimeSeconds: 2 * 3600,
+      maintenanceSeconds: 0,
       monitoredSeconds: 26 * 3600,
       incidents: 1,
       longestIncidentSeconds: 2 * 3600,
