@@ -38,6 +38,8 @@ function createDeps(): ProbeDeps {
     rollups,
     prober: MonitorProber.create({ blockPrivateAddresses: env.BLOCK_PRIVATE_ADDRESSES === 'true' }),
     heartbeats: new DynamoDbHeartbeatStore({ client, tableName: env.TABLE_NAME }),
+    // Ad-hoc maintenance windows (npm run maintenance); the configured ones are in the monitors file.
+    maintenance: stores.maintenance,
     // Only the probe resolves secrets: monitor URLs and headers, at cold start, then as they expire.
     secrets: env.LOCAL_SECRETS_FILE
       ? new LocalSecretsFileResolver(env.LOCAL_SECRETS_FILE, process.env)

@@ -124,6 +124,8 @@ export function stateFromItem(item: Record<string, unknown>): MonitorState {
     ...(typeof item.remindersSent === 'number' ? { remindersSent: item.remindersSent } : {}),
     ...(typeof item.remindedSince === 'string' ? { remindedSince: item.remindedSince } : {}),
     ...(isKnownCertificate(item.certificate) ? { certificate: item.certificate } : {}),
+    ...(typeof item.heldBy === 'string' ? { heldBy: item.heldBy } : {}),
+    ...(typeof item.heldOutage === 'object' && item.heldOutage !== null ? { heldOutage: transitionFromItem(item.heldOutage as Record<string, unknown>) } : {}),
   };
 }
 
@@ -199,7 +201,7 @@ export function transitionToItem(transition: Transition): Record<string, unknown
 
 /** A transition from its (unmarshalled) item, as read from the table or from the stream's NewImage. */
 export function transitionFromItem(item: Record<string, unknown>): Transition {
-  const { monitorId, from, to, startedAt, confirmedAt, previousSince, tick, reason } = item;
+  const { monitorId, from, to, startedAt, confirmedAt, previousSince, tick, reason, heldBy, affected } = item;
   if (typeof monitorId !== 'string' || typeof startedAt !== 'string' || (to !== 'UP' && to !== 'DOWN' && to !== 'UNKNOWN')) {
     throw new TypeError(`not a transition item: ${JSON.stringify(item).slice(0, 200)}`);
   }
@@ -212,5 +214,21 @@ export function transitionFromItem(item: Record<string, unknown>): Transition {
     previousSince: String(previousSince),
     tick: String(tick),
     ...(typeof reason === 'string' ? { reason } : {}),
+    ...(typeof heldBy === 'string' ? { heldBy } : {}),
+    ...(Array.isArray(affected) ? { affected: affected.filter((id): id is string => typeof id === 'string') } : {}),
   };
+}
+
+/** A released held outage's sort key under its monitor: `RL#<startedAt>#<tick>`, as its transition's, once per outage. */
+export function releasedOutageSk(transition: Pick<Transition, 'startedAt' | 'tick'>): string {
+  return `RL#${transition.startedAt}#${transition.tick}`;
+}
+
+/**
+ * The item that sends a held outage's alert once no monitor it depends on holds it any more: the
+ * outage's transition as it was stored (without `heldBy`), with the tick that released it. Kept
+ * as long as a reminder.
+ */
+export function releasedOutageToItem(transition: Transition, releasedAt: string, expiresAt: number): Record<string, unknown> {
+  return { pk: monitorPk(transition.monitorId), sk: releasedOutageSk(transition), entity: 'RELEASED_OUTAGE', ...transition, releasedAt, expiresAt };
 }

@@ -20,6 +20,7 @@ import {
   stateToItem,
   transitionSk,
   transitionToItem,
+  releasedOutageToItem,
   reminderToItem,
   certificateWarningToItem,
 } from './dynamodb-items';
@@ -80,6 +81,7 @@ export class DynamoDbMonitorStateStore extends DynamoDbRunScopedAdapter implemen
     transition?: Transition,
     reminder?: Reminder,
     certificateWarning?: CertificateWarning,
+    released?: Transition,
   ): Promise<SaveStateResult> {
     const statePut = {
       TableName: this.tableName,
@@ -93,7 +95,7 @@ export class DynamoDbMonitorStateStore extends DynamoDbRunScopedAdapter implemen
           }),
     };
     try {
-      if (!transition && !reminder && !certificateWarning) {
+      if (!transition && !reminder && !certificateWarning && !released) {
         await this.documents.send(new PutCommand(statePut));
         return 'saved';
       }
@@ -101,11 +103,17 @@ export class DynamoDbMonitorStateStore extends DynamoDbRunScopedAdapter implemen
       // An alert someone must get also waits in the outbox until every channel has it (the sweep
       // delivers what the stream could not); an establishment or a removal alerts nobody.
       const alerts: Array<{ item: Record<string, unknown>; source?: AlertSource }> = [];
-      if (transition) alerts.push({ item: transitionToItem(transition), ...(shouldNotify(transition) ? { source: { kind: 'transition', transition } } : {}) });
+      if (transition) alerts.push({ item: transitionToItem(transition), ...(shouldNotify(transition) && transition.heldBy === undefined ? { source: { kind: 'transition', transition } } : {}) });
       if (reminder) {
         alerts.push({
           item: reminderToItem(reminder, expiresAtSeconds(Date.parse(reminder.tick), this.transitionRetentionMs)),
           source: { kind: 'reminder', reminder },
+        });
+      }
+      if (released) {
+        alerts.push({
+          item: releasedOutageToItem(released, next.tick, expiresAtSeconds(Date.parse(next.tick), this.transitionRetentionMs)),
+          source: { kind: 'transition', transition: released },
         });
       }
       if (certificateWarning) {

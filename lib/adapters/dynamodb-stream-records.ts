@@ -18,12 +18,14 @@ export function transitionFromStreamRecord(record: DynamoDBRecord): Transition |
   return transitionFromItem(unmarshall(image as Record<string, SdkAttributeValue>));
 }
 
-/** The alert a stream record inserts: a transition, a reminder or a certificate warning; undefined for any other record. */
+/** The alert a stream record inserts: a transition (or a held outage released), a reminder or a certificate warning; undefined for any other record. */
 export function alertSourceFromStreamRecord(record: DynamoDBRecord): AlertSource | undefined {
   const transition = transitionFromStreamRecord(record);
   if (transition) return { kind: 'transition', transition };
   const image = record.dynamodb?.NewImage;
   if (record.eventName !== 'INSERT') return undefined;
+  // A held outage, released: its transition's own alert, now.
+  if (image?.entity?.S === 'RELEASED_OUTAGE') return { kind: 'transition', transition: transitionFromItem(unmarshall(image as Record<string, SdkAttributeValue>)) };
   if (image?.entity?.S === 'REMINDER') return { kind: 'reminder', reminder: reminderFromItem(unmarshall(image as Record<string, SdkAttributeValue>)) };
   if (image?.entity?.S === 'CERTIFICATE_WARNING') {
     return { kind: 'certificate', warning: certificateWarningFromItem(unmarshall(image as Record<string, SdkAttributeValue>)) };

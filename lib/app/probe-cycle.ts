@@ -4,7 +4,9 @@ import { evaluateResult } from '../domain/evaluate';
 import type { HeartbeatReader } from '../domain/heartbeat';
 import type { ApplyLockResult, MetricsSink, Prober, RunRollupStore, RunStores } from '../domain/ports';
 import { checkIntervalMs, isDue } from '../domain/schedule';
-import { advanceState, initialState, isRemovalDue, recordRemoval, supersededTransition } from '../domain/state-machine';
+import { advanceState, initialState, isRemovalDue, pauseForMaintenance, recordRemoval, supersededTransition } from '../domain/state-machine';
+import { affectedDependents, applyDependencies, dependencyLayers, holdingParent } from '../domain/dependencies';
+import { MaintenanceSchedule, type MaintenanceReader } from '../domain/maintenance';
 import type { CheckResult, MonitorConfig, MonitorState, MonitorsConfig, ProbeTarget, RunSummary, Transition } from '../domain/types';
 import { NO_DEADLINE, sleep, type Deadline } from './deadline';
 import { logFailedCheck, logTransition, type CycleLogger } from './probe-log';
@@ -61,6 +63,11 @@ export interface ProbeCycleDeps {
   timing?: ProbeTiming;
   /** Where finished hours of run summaries are rolled up (lib/app/run-history.ts); none: no rollups. */
   rollups?: RunRollupStore;
+  /**
+   * Where ad-hoc maintenance windows are stored (`npm run maintenance`), read once a run; the
+   * configured ones are in `config`. None: only the configured windows apply.
+   */
+  maintenance?: MaintenanceReader;
   /**
    * Every configured monitor's id (not only the due ones), given to a run whose stores read every
    * state: a stored state of a monitor not among them is recorded as removed (recordRemovals).
@@ -128,6 +135,7 @@ export async function runProbeCycle(
   // The run's lease: as long as it can live. The run of the next tick waits for it (a while) to store first.
   await stores.markers.markRunStarted(tick, Math.round(nowMs() + Math.min(deadline.remainingMs(), MAX_LEASE_MS) + timing.leaseSlackMs));
 
+  const schedule = await loadSchedule(deps);
   const due = config.monitors.filter((monitor) => isDue(checkIntervalMs(monitor, deps.periodMs ?? MINUTE_MS), tick) && (deps.targets?.has(monitor.id) ?? true));
   // Heartbeat monitors are weighed from their stored pings, all in one read, before any probe.
   const heartbeatChecks = deps.heartbeats ? await checkHeartbeats(due, deps.heartbeats, deps.now().toISOString()) : [];
@@ -171,7 +179,7 @@ export async function runProbeCycle(
       ]),
     ),
   });
-  const applied = await applyChecks(tick, checks, deps, deadline, timing, buildSummary, certificates);
+  const applied = await applyChecks(tick, checks, deps, deadline, timing, buildSummary, certificates, schedule);
   if (applied.duplicate) {
     logger.info('tick ran meanwhile (a duplicate delivery), this run stores nothing', { tick });
     return { tick, duplicate: true, checks: 0, failures: 0, monitorsDown: 0, transitions: [], conflicts: [], cutShort, removed: [] };
@@ -228,6 +236,7 @@ async function applyChecks(
   timing: ProbeTiming,
   buildSummary: (states: Map<string, MonitorState>) => RunSummary,
   certificates: ReadonlyMap<string, Certificate> = new Map(),
+  schedule: MaintenanceSchedule = new MaintenanceSchedule([]),
 ): Promise<Applied> {
   const { stores, logger } = deps;
   const nowMs = deps.nowMs ?? Date.now;
@@ -271,24 +280,29 @@ async function applyChecks(
     const transitions: Transition[] = [];
     const conflicts: string[] = [];
     const unstored: string[] = [];
-    await mapWithConcurrency(checks, deps.concurrency, async ({ monitor, result }) => {
-      // Past the lock's lease another run may take the lock: stop writing before that.
-      if (nowMs() > storeUntilMs) {
-        unstored.push(monitor.id);
-        return;
-      }
-      const stored = states.get(monitor.id) ?? initialState(monitor.id, result.checkedAt);
-      const saved = await saveStep(deps, monitor, stored, result, tick, certificates.get(monitor.id));
-      if (saved === 'conflict') {
-        conflicts.push(monitor.id);
-        return;
-      }
-      if (saved.state) states.set(monitor.id, saved.state);
-      if (saved.transition) {
-        transitions.push(saved.transition);
-        logTransition(logger, monitor, saved.transition);
-      }
-    });
+    const results = new Map(checks.map(({ monitor, result }) => [monitor.id, result]));
+    const run: RunContext = { tick, dependents: deps.config.monitors, states, results, schedule };
+    // Parents before their dependents: a dependent's step sees its parents' states of this run.
+    for (const layer of dependencyLayers(checks.map((check) => ({ ...check, id: check.monitor.id, dependsOn: check.monitor.dependsOn })))) {
+      await mapWithConcurrency(layer, deps.concurrency, async ({ monitor, result }) => {
+        // Past the lock's lease another run may take the lock: stop writing before that.
+        if (nowMs() > storeUntilMs) {
+          unstored.push(monitor.id);
+          return;
+        }
+        const stored = states.get(monitor.id) ?? initialState(monitor.id, result.checkedAt);
+        const saved = await saveStep(deps, monitor, stored, result, run, certificates.get(monitor.id));
+        if (saved === 'conflict') {
+          conflicts.push(monitor.id);
+          return;
+        }
+        if (saved.state) states.set(monitor.id, saved.state);
+        if (saved.transition) {
+          transitions.push(saved.transition);
+          logTransition(logger, monitor, saved.transition);
+        }
+      });
+    }
     if (unstored.length > 0) logger.error('ran out of time while storing; these results are not stored', { tick, monitorIds: unstored });
     const removed = deps.configuredIds ? await recordRemovals(tick, states, deps.configuredIds, deps, () => nowMs() <= storeUntilMs) : [];
     // Written under the lock: a duplicate delivery waiting for it then finds the tick done.
@@ -302,6 +316,52 @@ async function applyChecks(
   }
 }
 
+/** What every step of one run's apply sees: the states stepped so far, every check's result, the maintenance calendar. */
+interface RunContext {
+  tick: string;
+  /** Every configured monitor: whose dependents an outage names. */
+  dependents: readonly MonitorConfig[];
+  states: ReadonlyMap<string, MonitorState>;
+  results: ReadonlyMap<string, CheckResult>;
+  schedule: MaintenanceSchedule;
+}
+
+/**
+ * The windows that apply to this run: the configured ones and the stored ad-hoc ones. A failed
+ * read of the ad-hoc ones is logged and leaves the configured ones: a run never fails for it.
+ */
+async function loadSchedule(deps: ProbeCycleDeps): Promise<MaintenanceSchedule> {
+  if (!deps.maintenance) return new MaintenanceSchedule(deps.config.maintenance);
+  try {
+    return new MaintenanceSchedule(deps.config.maintenance, await deps.maintenance.listAdHocWindows());
+  } catch (error) {
+    deps.logger.error('could not read the ad-hoc maintenance windows; this run applies the configured ones only', { error: String(error) });
+    return new MaintenanceSchedule(deps.config.maintenance);
+  }
+}
+
+/**
+ * One monitor's step for a check: the state machine's, paused inside a maintenance window
+ * (lib/domain/maintenance.ts), with the dependency rules applied outside one
+ * (lib/domain/dependencies.ts): a held outage, a release, the dependents an outage names.
+ */
+function stepMonitor(monitor: MonitorConfig, current: MonitorState, result: CheckResult, run: RunContext) {
+  const { tick } = run;
+  const maintenance = run.schedule.activeAt(monitor.id, Date.parse(result.checkedAt));
+  if (maintenance) return { ...pauseForMaintenance(current, monitor.remindEveryMs, tick), maintenance };
+  const step = applyDependencies(advanceState(current, result, monitor, tick), current, holdingParent(monitor.dependsOn, run.states), tick);
+  if (step.transition?.to === 'DOWN' && step.transition.heldBy === undefined) {
+    const affected = affectedDependents(monitor.id, run.dependents, (id) => run.results.get(id) ?? run.states.get(id));
+    if (affected.length > 0) return { ...step, transition: { ...step.transition, affected } };
+  }
+  if (step.released && monitor.remindEveryMs !== undefined) {
+    // The reminders the outage owed while held are not sent: the next one comes on its schedule.
+    const owed = dueReminder(step.state, monitor.remindEveryMs, tick);
+    if (owed) return { ...step, state: { ...step.state, remindersSent: owed.number, remindedSince: owed.outageStartedAt } };
+  }
+  return step;
+}
+
 /**
  * Advances one monitor and stores the step if it changed anything. On a conflict (another run
  * wrote first) the state is read again: if that run already handled this tick or a later one, this
@@ -312,23 +372,31 @@ async function saveStep(
   monitor: MonitorConfig,
   initial: MonitorState,
   result: CheckResult,
-  tick: string,
+  run: RunContext,
   certificate?: Certificate,
 ): Promise<{ state?: MonitorState; transition?: Transition } | 'conflict'> {
+  const { tick } = run;
   let current = initial;
   for (let attempt = 1; attempt <= SAVE_ATTEMPTS; attempt += 1) {
     if (current.tick >= tick && current.version > 0) return 'conflict';
-    const step = advanceState(current, result, monitor, tick);
-    // A monitor still DOWN may owe a reminder (never with a transition: a new outage starts at 0).
-    const reminder = step.transition ? undefined : dueReminder(step.state, monitor.remindEveryMs, tick);
+    const step = stepMonitor(monitor, current, result, run);
+    // A monitor still DOWN may owe a reminder (never with a transition: a new outage starts at 0;
+    // never inside a window; never while its outage is held back or as it is released).
+    const quiet = step.transition !== undefined || 'maintenance' in step || step.state.heldBy !== undefined || 'released' in step;
+    const reminder = quiet ? undefined : dueReminder(step.state, monitor.remindEveryMs, tick);
     // A new certificate (a renewal) or a due warning is stored; the same certificate again costs nothing.
     const tls = certificate && monitor.tls ? stepCertificate(monitor.id, current.certificate, certificate, monitor.tls.warnBeforeMs, tick) : undefined;
     if (!step.changed && !reminder && !tls?.changed) return {};
     const stepped = reminder ? withReminder(step.state, reminder, current.version) : step.state;
     const next = tls?.changed ? { ...stepped, certificate: tls.certificate, tick, version: current.version + 1 } : stepped;
-    const outcome = await deps.stores.states.saveState(current, next, step.transition, reminder, tls?.warning);
+    const released = 'released' in step ? step.released : undefined;
+    const outcome = await deps.stores.states.saveState(current, next, step.transition, reminder, tls?.warning, released);
     if (outcome === 'saved') {
       if (step.transition) await expireSuperseded(deps, current, step.transition);
+      if (released) deps.logger.info('held outage released: what it depends on is up again and it is still down; its alert goes out now', { monitorId: monitor.id, since: released.startedAt, tick });
+      if (step.transition?.heldBy !== undefined && step.transition.to === 'DOWN') {
+        deps.logger.info('outage held back: a monitor it depends on is down', { monitorId: monitor.id, heldBy: step.transition.heldBy, tick });
+      }
       if (reminder) deps.logger.info('reminder written: the monitor is still down', { monitorId: monitor.id, number: reminder.number, since: reminder.outageStartedAt, tick });
       if (tls?.warning) {
         deps.logger.info('certificate warning written: the certificate expires soon', {

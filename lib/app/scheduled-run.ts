@@ -129,7 +129,9 @@ async function runShard(
     const due = shard.monitors.filter((monitor) => isDueInCycle(checkIntervalMs(monitor, deps.periodMs), tick, offset, deps.periodMs));
     if (due.length === 0) continue;
     const readsAll = offset === 0 && readsAllStates(shard, rollupShard, tickEpochMs, deps.periodMs);
-    const scope: RunScope = { shard: key, states: readsAll ? 'all' : statesToRead(due.map((monitor) => monitor.id), allIds) };
+    // The states of the monitors they depend on too (in this shard or another): a dependent's outage is held while one is down.
+    const read = [...new Set([...due.map((monitor) => monitor.id), ...due.flatMap((monitor) => monitor.dependsOn)])];
+    const scope: RunScope = { shard: key, states: readsAll ? 'all' : statesToRead(read, allIds) };
     const { rollups, ...cycleDeps } = deps;
     const report = await runProbeCycle(
       new Date(tickEpochMs + offset).toISOString(),

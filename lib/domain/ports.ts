@@ -36,9 +36,17 @@ export interface MonitorStateStore {
    * The transition is written without an expiry: a monitor's latest transition is kept for as long
    * as it is the latest (see expireTransition).
    * A certificate warning is written in the same transaction, once (a second write of the same
-   * certificate and threshold cancels it: 'conflict').
+   * certificate and threshold cancels it: 'conflict'). So is a held outage's release (`released`:
+   * its transition, whose alert goes out now; lib/domain/dependencies.ts), once per outage.
    */
-  saveState(previous: MonitorState, next: MonitorState, transition?: Transition, reminder?: Reminder, certificateWarning?: CertificateWarning): Promise<SaveStateResult>;
+  saveState(
+    previous: MonitorState,
+    next: MonitorState,
+    transition?: Transition,
+    reminder?: Reminder,
+    certificateWarning?: CertificateWarning,
+    released?: Transition,
+  ): Promise<SaveStateResult>;
   /**
    * Gives a transition that a newer one superseded (the newer one began at `supersededAt`) its
    * expiry: the retention after `supersededAt`, as long as a range still reaching back there needs

@@ -1,3 +1,4 @@
+import { dueReminder } from './reminders';
 import type { CheckResult, MonitorState, Thresholds, Transition } from './types';
 
 /** The key of a stored transition: its monitor, `startedAt` and `tick` (the table's `TR#<startedAt>#<tick>`). */
@@ -75,6 +76,31 @@ export function advanceState(
     successesInRow !== state.successesInRow ||
     streakStartedAt !== state.streakStartedAt;
   return changed ? { state: moved(), changed: true } : { state, changed: false };
+}
+
+/**
+ * The step of a check inside a maintenance window: the state machine pauses. The status stays as
+ * it was (no transition, so no outage or recovery alert), the streaks are dropped (the first check
+ * after the window begins a new one, so a target still failing then is alerted after its usual
+ * threshold), and the reminders a DOWN monitor comes to owe inside the window are counted as sent
+ * (none goes out; the next one after the window comes on its schedule). Stores once as a window
+ * begins, then nothing while it lasts (apart from a reminder's count). Pure.
+ */
+export function pauseForMaintenance(state: MonitorState, remindEveryMs: number | undefined, tick: string): StateStep {
+  const owed = state.status === 'DOWN' ? dueReminder(state, remindEveryMs, tick) : undefined;
+  if (state.failuresInRow === 0 && state.successesInRow === 0 && state.streakStartedAt === undefined && !owed) return { state, changed: false };
+  const { streakStartedAt: _streak, ...kept } = state;
+  return {
+    state: {
+      ...kept,
+      failuresInRow: 0,
+      successesInRow: 0,
+      tick,
+      version: state.version + 1,
+      ...(owed ? { remindersSent: owed.number, remindedSince: owed.outageStartedAt } : {}),
+    },
+    changed: true,
+  };
 }
 
 /**

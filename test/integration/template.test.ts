@@ -643,8 +643,8 @@ describe('the stream mapping', () => {
     expect(properties.FunctionName).toEqual({ 'Fn::GetAtt': ['NotifyLambdaFunction', 'Arn'] });
     const filters = (properties.FilterCriteria as { Filters: Array<{ Pattern: string }> }).Filters;
     expect(filters.map((filter) => JSON.parse(filter.Pattern) as unknown)).toEqual([
-      { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['TRANSITION'] }, to: { S: ['UP', 'DOWN'] } } } },
-      { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['REMINDER', 'CERTIFICATE_WARNING'] } } } },
+      { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['TRANSITION'] }, to: { S: ['UP', 'DOWN'] }, heldBy: [{ exists: false }] } } },
+      { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['REMINDER', 'CERTIFICATE_WARNING', 'RELEASED_OUTAGE'] } } } },
     ]);
     expect(properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
     expect(properties.BisectBatchOnFunctionError).toBe(true);

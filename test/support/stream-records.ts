@@ -97,7 +97,7 @@ export function toStreamEvent(records: DynamoDBRecord[]): DynamoDBStreamEvent {
   return { Records: records };
 }
 
-type FilterPattern = { [key: string]: FilterPattern | Array<string | number | boolean | null> };
+type FilterPattern = { [key: string]: FilterPattern | Array<string | number | boolean | null | { exists: boolean }> };
 
 /** The filter patterns serverless.yml declares on a function's DynamoDB stream event. */
 export function streamFilterPatterns(functionName: string, serverlessYml = SERVERLESS_YML): FilterPattern[] {
@@ -115,7 +115,7 @@ export function streamFilterPatterns(functionName: string, serverlessYml = SERVE
 /**
  * Whether Lambda's event filtering passes a record: it does when any pattern matches. Supports the
  * part of the filter syntax that exact matching needs (nested keys, lists of allowed values) and
- * refuses anything else, so a richer pattern in serverless.yml cannot be silently misread here.
+ * `exists`, and refuses anything else, so a richer pattern in serverless.yml cannot be silently misread here.
  */
 export function matchesFilterPatterns(patterns: FilterPattern[], record: DynamoDBRecord): boolean {
   return patterns.some((pattern) => matchesPattern(pattern, record));
@@ -126,9 +126,15 @@ function matchesPattern(pattern: FilterPattern, value: unknown): boolean {
   return Object.entries(pattern).every(([key, expected]) => {
     const actual = (value as Record<string, unknown>)[key];
     if (!Array.isArray(expected)) return matchesPattern(expected, actual);
+    // `[{ exists: false }]`: the attribute is absent (`true`: present), the one content filter supported.
+    if (expected.length === 1 && isExistsFilter(expected[0])) return (actual !== undefined) === (expected[0] as { exists: boolean }).exists;
     if (expected.some((allowed) => allowed !== null && typeof allowed === 'object')) {
       throw new Error(`filter pattern for '${key}' uses content filtering this test helper does not implement`);
     }
     return expected.includes(actual as string | number | boolean | null);
   });
+}
+
+function isExistsFilter(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && Object.keys(value).length === 1 && typeof (value as { exists?: unknown }).exists === 'boolean';
 }
