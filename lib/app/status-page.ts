@@ -1,34 +1,43 @@
 import { daysLeft, isCertificateExpiringSoon } from '../domain/certificate';
 import { describeLatency, mergeRunStats } from '../domain/run-stats';
 import { publicReason } from '../domain/public-view';
-import type { StatusPageIncident, StatusPageView } from '../domain/status-page';
+import { selectActiveAnnouncements, type StatusPageIncident, type StatusPageView } from '../domain/status-page';
+import { DAY_MS } from '../domain/time';
 import { rangeOfWindow, type PublicWindowName } from '../domain/time-range';
 import { computeDailyUptime, computeUptime, listIncidents } from '../domain/uptime';
 import type { ApiDeps } from './api-deps';
+import { loadMaintenanceSchedule } from './maintenance';
 import { lastCheckedAt, rawRunsSince } from './monitor-queries';
 import { loadHourlyRunStats } from './run-history';
 
-export const STATUS_PAGE_TITLE = 'Service status';
 /** Days in each monitor's bar. */
 export const STATUS_PAGE_DAYS = 90;
 /** Incidents listed, of all monitors together. */
 export const STATUS_PAGE_INCIDENTS = 10;
+/** How far ahead the page announces planned maintenance. */
+export const STATUS_PAGE_MAINTENANCE_HORIZON_MS = 7 * DAY_MS;
 
 /**
  * Everything the status page shows. Reads, all at once: the states, the latest run summary, each
- * monitor's transitions, and the last 24 hours of run figures (rollups plus the recent raw summaries).
+ * monitor's transitions, the last 24 hours of run figures (rollups plus the recent raw summaries)
+ * and the ad-hoc maintenance windows. A monitor's time in maintenance counts neither up nor down in
+ * its uptime and daily bars; the window it is in now and its next one (within 7 days) are shown.
  */
 export async function loadStatusPage(deps: ApiDeps): Promise<StatusPageView> {
   const nowIso = deps.now().toISOString();
   // A monitor with `public: false` is left off the page, and its history is not even read.
   const shown = deps.config.monitors.filter((monitor) => monitor.public);
   const monitorIds = shown.map((monitor) => monitor.id);
-  const [states, latestRun, histories, runStats] = await Promise.all([
+  const nowMs = Date.parse(nowIso);
+  const [states, latestRun, histories, runStats, schedule] = await Promise.all([
     deps.states.loadStates(),
     deps.runs.latestRunSummary(nowIso),
     Promise.all(monitorIds.map((id) => deps.transitions.listTransitions(id))),
     loadHourlyRunStats(deps, monitorIds, rangeOfWindow('24h', nowIso), rawRunsSince(nowIso)),
+    loadMaintenanceSchedule(deps.config, deps.maintenance),
   ]);
+  // The first day of the bars, at 00:00 UTC.
+  const daysFromMs = Math.floor(nowMs / DAY_MS) * DAY_MS - (STATUS_PAGE_DAYS - 1) * DAY_MS;
 
   const incidents: StatusPageIncident[] = [];
   const monitors = shown.map((monitor, index) => {
@@ -36,9 +45,13 @@ export async function loadStatusPage(deps: ApiDeps): Promise<StatusPageView> {
     const state = states.get(monitor.id);
     const hours = runStats.get(monitor.id) ?? [];
     const certificate = state?.certificate;
-    const nowMs = Date.parse(nowIso);
     const expiringSoon = certificate !== undefined && isCertificateExpiringSoon(monitor.tls?.warnBeforeMs ?? [], certificate.expiresAt, nowMs);
-    const uptimeOver = (window: PublicWindowName) => computeUptime(transitions, rangeOfWindow(window, nowIso), nowIso).uptimePercent;
+    const uptimeOver = (window: PublicWindowName) => {
+      const range = rangeOfWindow(window, nowIso);
+      return computeUptime(transitions, range, nowIso, schedule.periods(monitor.id, Date.parse(range.from), Date.parse(range.to))).uptimePercent;
+    };
+    const maintenance = schedule.activeAt(monitor.id, nowMs);
+    const plannedMaintenance = schedule.next(monitor.id, nowMs, STATUS_PAGE_MAINTENANCE_HORIZON_MS);
     for (const incident of listIncidents(transitions, nowIso, STATUS_PAGE_INCIDENTS)) {
       incidents.push({ monitorName: monitor.name, ...incident, reason: publicReason(incident.reason) });
     }
@@ -50,16 +63,28 @@ export async function loadStatusPage(deps: ApiDeps): Promise<StatusPageView> {
       since: state?.since ?? null,
       lastCheckedAt: lastCheckedAt(latestRun, monitor.id),
       uptime: { '24h': uptimeOver('24h'), '7d': uptimeOver('7d'), '30d': uptimeOver('30d') },
-      days: computeDailyUptime(transitions, STATUS_PAGE_DAYS, nowIso),
+      days: computeDailyUptime(transitions, STATUS_PAGE_DAYS, nowIso, schedule.periods(monitor.id, daysFromMs, nowMs)),
       responseTimes: hours.map((hour) => ({
         from: hour.from,
         averageMs: hour.stats.latency.count > 0 ? hour.stats.latency.sumMs / hour.stats.latency.count : null,
       })),
       latency: describeLatency(mergeRunStats(hours.map((hour) => hour.stats)).latency),
+      ...(maintenance ? { maintenance } : {}),
+      ...(plannedMaintenance ? { plannedMaintenance } : {}),
       ...(expiringSoon ? { certificate: { expiresAt: certificate.expiresAt, daysLeft: daysLeft(certificate.expiresAt, nowMs) } } : {}),
     };
   });
 
   incidents.sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : 0));
-  return { title: STATUS_PAGE_TITLE, generatedAt: nowIso, monitors, incidents: incidents.slice(0, STATUS_PAGE_INCIDENTS) };
+  const page = deps.config.statusPage;
+  return {
+    title: page.title,
+    ...(page.description === undefined ? {} : { description: page.description }),
+    generatedAt: nowIso,
+    monitors,
+    // A group lists only the monitors shown: one with `public: false` stays off the page in a group too.
+    groups: page.groups.map((group) => ({ name: group.name, monitorIds: group.monitors.filter((id) => monitorIds.includes(id)) })),
+    announcements: selectActiveAnnouncements(page.announcements, nowMs),
+    incidents: incidents.slice(0, STATUS_PAGE_INCIDENTS),
+  };
 }

@@ -14,14 +14,18 @@ export class ResponseCache {
     private readonly maxEntries = 200,
   ) {}
 
-  /** The kept answer for `key` if it is younger than the time to live, else a new one from `create`. */
-  async getOrCreate(key: string, nowMs: number, create: () => Promise<ApiResponse>): Promise<ApiResponse> {
+  /**
+   * The kept answer for `key` if it is younger than the time to live, else a new one from `create`.
+   * `ttlMs` shortens the cache's time to live for this key (never lengthens it): the status page
+   * keeps 10 s whatever the badges keep.
+   */
+  async getOrCreate(key: string, nowMs: number, create: () => Promise<ApiResponse>, ttlMs: number = this.ttlMs): Promise<ApiResponse> {
     const kept = this.entries.get(key);
     if (kept && kept.expiresAtMs > nowMs) return kept.response;
     this.entries.delete(key);
     // Keep the promise, not the answer: requests arriving while it is made share it.
     const response = create();
-    this.entries.set(key, { expiresAtMs: nowMs + this.ttlMs, response });
+    this.entries.set(key, { expiresAtMs: nowMs + Math.min(ttlMs, this.ttlMs), response });
     while (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest === undefined) break;

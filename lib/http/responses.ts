@@ -22,9 +22,21 @@ const JSON_HEADERS: Readonly<Record<string, string>> = {
   'cache-control': 'no-store',
 };
 
-/** How long browsers and shared caches may keep the public answers: the status page and the badges. */
+/** How long browsers and shared caches may keep the badges and the public JSON answers. */
 export const PUBLIC_MAX_AGE_SECONDS = 60;
 const PUBLIC_CACHE_CONTROL = `public, max-age=${PUBLIC_MAX_AGE_SECONDS}`;
+
+/**
+ * The status page is never more than STATUS_PAGE_FRESHNESS_SECONDS (30 s) behind the API's JSON
+ * answers (which are `no-store`): the function keeps it in memory for at most
+ * STATUS_PAGE_CACHE_SECONDS (10 s, routes.ts), and browsers and shared caches may keep that answer
+ * STATUS_PAGE_MAX_AGE_SECONDS (20 s) more. With the former 30 s in memory plus `max-age=60` a page
+ * could say "Major outage" for 90 s after the API said UP again. A 10 s cache still serves a page
+ * reloaded by many people from one set of table reads per warm instance.
+ */
+export const STATUS_PAGE_CACHE_SECONDS = 10;
+export const STATUS_PAGE_MAX_AGE_SECONDS = 20;
+export const STATUS_PAGE_FRESHNESS_SECONDS = STATUS_PAGE_CACHE_SECONDS + STATUS_PAGE_MAX_AGE_SECONDS;
 
 /** The status page's policy: only its own style sheet, by its hash; no script, no other source, no inline style attribute. */
 export const STATUS_PAGE_CSP = [
@@ -52,13 +64,13 @@ export function buildPublicJsonResponse(body: unknown): ApiResponse {
   return respond(200, { ...JSON_HEADERS, 'cache-control': PUBLIC_CACHE_CONTROL }, JSON.stringify(body));
 }
 
-/** The status page, under STATUS_PAGE_CSP. */
+/** The status page, under STATUS_PAGE_CSP, cacheable for STATUS_PAGE_MAX_AGE_SECONDS. */
 export function buildHtmlResponse(html: string): ApiResponse {
   return respond(
     200,
     {
       'content-type': 'text/html; charset=utf-8',
-      'cache-control': PUBLIC_CACHE_CONTROL,
+      'cache-control': `public, max-age=${STATUS_PAGE_MAX_AGE_SECONDS}`,
       'content-security-policy': STATUS_PAGE_CSP,
       'referrer-policy': 'no-referrer',
     },

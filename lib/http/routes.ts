@@ -37,6 +37,8 @@ import {
   buildJsonResponse,
   buildPublicJsonResponse,
   buildSvgResponse,
+  STATUS_PAGE_CACHE_SECONDS,
+  STATUS_PAGE_FRESHNESS_SECONDS,
   type ApiResponse,
 } from './responses';
 import type {
@@ -70,8 +72,16 @@ type Serve = (deps: ApiDeps, request: ApiRequest, options: HttpOptions) => Promi
 const ok = <Body>(body: Body) => buildJsonResponse(200, body);
 
 const SERVE: Readonly<Record<RouteKey, Serve>> = {
+  // Kept STATUS_PAGE_CACHE_SECONDS in memory, then STATUS_PAGE_MAX_AGE_SECONDS by browsers: never
+  // more than STATUS_PAGE_FRESHNESS_SECONDS behind the API (responses.ts), as the page's footer says.
   'GET /': (deps, _request, options) =>
-    serveCached(deps, options, 'status-page', async () => buildHtmlResponse(renderStatusPage(await loadStatusPage(deps)))),
+    serveCached(
+      deps,
+      options,
+      'status-page',
+      async () => buildHtmlResponse(renderStatusPage({ ...(await loadStatusPage(deps)), freshnessSeconds: STATUS_PAGE_FRESHNESS_SECONDS })),
+      STATUS_PAGE_CACHE_SECONDS * 1000,
+    ),
   'GET /health': async () => ok<HealthBody>(await getHealth()),
   'GET /monitors': async (deps) => ok<MonitorListBody>(await listMonitors(deps)),
   'GET /monitors/{id}': async (deps, { monitorId }) => ok<MonitorDetail>(await getMonitor(deps, monitorId)),
@@ -115,8 +125,8 @@ function parseMonitorQuery<Schema extends z.ZodType>(deps: ApiDeps, monitorId: s
   return parseQuery(schema, query);
 }
 
-function serveCached(deps: ApiDeps, options: HttpOptions, key: string, create: () => Promise<ApiResponse>): Promise<ApiResponse> {
-  return options.responseCache ? options.responseCache.getOrCreate(key, deps.now().getTime(), create) : create();
+function serveCached(deps: ApiDeps, options: HttpOptions, key: string, create: () => Promise<ApiResponse>, ttlMs?: number): Promise<ApiResponse> {
+  return options.responseCache ? options.responseCache.getOrCreate(key, deps.now().getTime(), create, ttlMs) : create();
 }
 
 /** An HTTP API (payload v2) handler: a request in, its answer out; throws for mapApiErrors to map. */

@@ -1,20 +1,23 @@
-import type { DayUptime } from '../../lib/domain/uptime';
 import {
+  describeDay,
+  niceCeiling,
   renderStatusPage,
+  selectActiveAnnouncements,
   summarizeOverall,
+  uptimeClass,
+  type StatusPageDay,
   type StatusPageMonitor,
   type StatusPageView,
 } from '../../lib/domain/status-page';
 
 const NOW = '2024-05-15T12:30:00.000Z';
 
-function buildDays(count: number, fill: (index: number) => Partial<DayUptime> = () => ({})): DayUptime[] {
+function buildDays(count: number, fill: (index: number) => Partial<StatusPageDay> = () => ({})): StatusPageDay[] {
   const last = Date.parse('2024-05-15T00:00:00.000Z');
   return Array.from({ length: count }, (_, index) => ({
     date: new Date(last - (count - 1 - index) * 86_400_000).toISOString().slice(0, 10),
     uptimePercent: 100,
     downtimeSeconds: 0,
-    outages: 0,
     ...fill(index),
   }));
 }
@@ -101,7 +104,7 @@ describe('renderStatusPage', () => {
     );
     const html = renderStatusPage(buildView({ monitors: [buildMonitor({ days })] }));
     expect(count(html, '<li class="day ')).toBe(90);
-    expect(count(html, 'u-none')).toBe(10);
+    expect(count(html, '<li class="day u-none')).toBe(10);
     // The 60 oldest are hidden on a narrow screen.
     expect(count(html, ' older"')).toBe(60);
     expect(html).toContain(
@@ -120,15 +123,45 @@ describe('renderStatusPage', () => {
     expect(html).toContain('last checked <time datetime="2024-05-15T12:29:00.150Z">2024-05-15 12:29 UTC</time>');
   });
 
-  it('draws the response times as a line broken where an hour had no successful check', () => {
+  it('draws the response times on a scale, a line broken where an hour had no successful check, each point with its value', () => {
     const html = renderStatusPage(buildView());
-    const svg = /<svg class="sparkline"[^]*?<\/svg>/.exec(html)?.[0] ?? '';
+    const svg = /<svg class="response-chart"[^]*?<\/svg>/.exec(html)?.[0] ?? '';
+    // Four hours, one without a successful check: a line of two points, then a point alone.
     expect(count(svg, '<polyline')).toBe(1);
-    expect(count(svg, '<circle')).toBe(1);
-    // Height 36 with a 2 px margin: 100 of 200 ms sits at y 18, the highest at the top margin (y 2), 150 at y 10.
-    expect(svg).toContain('<polyline points="0.0,18.0 80.0,2.0"/>');
-    expect(svg).toContain('<circle cx="240.0" cy="10.0" r="1.5"/>');
+    expect(count(svg, '<circle')).toBe(3);
+    // The scale: 0 to 200 ms (a round number at or above the highest, 200), with its middle.
+    expect(svg).toMatch(/>0 ms<\/text>/);
+    expect(svg).toMatch(/>100 ms<\/text>/);
+    expect(svg).toMatch(/>200 ms<\/text>/);
+    expect(svg).toContain('>24 h ago</text>');
+    expect(svg).toContain('>now</text>');
+    expect(svg).toContain('<title>13:00–14:00 UTC: 200 ms</title>');
+    expect(svg).toContain('<title>15:00–16:00 UTC: 150 ms</title>');
     expect(html).toContain('average 140 ms, median 130 ms, 95th percentile 210 ms');
+    // The same values in a table, for keyboards and screen readers.
+    expect(html).toContain('<summary>Hourly response times (3 hours)</summary>');
+    // The first hour is cut by the window's edge (12:30).
+    expect(html).toContain('<tr><td>12:30–13:00 UTC</td><td>100 ms</td></tr>');
+  });
+
+  it('draws one hour of data as one visible point inside the chart, with its value', () => {
+    const html = renderStatusPage(buildView({ monitors: [buildMonitor({ responseTimes: [{ from: '2024-05-15T12:00:00.000Z', averageMs: 87.4 }] })] }));
+    const svg = /<svg class="response-chart"[^]*?<\/svg>/.exec(html)?.[0] ?? '';
+    expect(count(svg, '<polyline')).toBe(0);
+    const circle = /<circle cx="([\d.]+)" cy="([\d.]+)" r="3"><title>12:00–13:00 UTC: 87 ms<\/title><\/circle>/.exec(svg);
+    expect(circle).not.toBeNull();
+    // The hour in progress sits at the right end ("now"), its value at the top of a 0-100 ms scale, within the box.
+    const [cx, cy] = [Number(circle?.[1]), Number(circle?.[2])];
+    expect(cx).toBe(310);
+    expect(cy).toBeGreaterThan(3);
+    expect(cy).toBeLessThan(104 - 3);
+    expect(svg).toMatch(/>100 ms<\/text>/);
+  });
+
+  it('draws no chart without a successful check', () => {
+    const html = renderStatusPage(buildView({ monitors: [buildMonitor({ latency: null, responseTimes: [{ from: NOW, averageMs: null }] })] }));
+    expect(html).not.toContain('<svg');
+    expect(html).toContain('Response time, last 24 hours: no successful check');
   });
 
   it('lists incidents, ongoing and resolved, or says there are none', () => {
@@ -182,5 +215,224 @@ describe('the certificate mark', () => {
 
   it('is absent for a certificate not close to expiry (none given)', () => {
     expect(renderStatusPage(buildView())).not.toContain('class="certificate"');
+  });
+});
+
+describe('niceCeiling', () => {
+  it.each([
+    [0, 1],
+    [1, 1],
+    [87, 100],
+    [140, 200],
+    [200, 200],
+    [201, 250],
+    [260, 500],
+    [3200, 5000],
+  ])('%d: %d', (value, ceiling) => {
+    expect(niceCeiling(value)).toBe(ceiling);
+  });
+});
+
+describe('summarizeOverall with maintenance', () => {
+  it.each([
+    [['UP', 'MAINTENANCE'], 'maintenance'],
+    [['MAINTENANCE'], 'maintenance'],
+    [['UNKNOWN', 'MAINTENANCE'], 'maintenance'],
+    // A monitor in maintenance never makes an outage, nor hides one elsewhere.
+    [['UP', 'DOWN', 'MAINTENANCE'], 'partial-outage'],
+    [['DOWN', 'MAINTENANCE'], 'major-outage'],
+  ] as const)('%j is %s', (statuses, overall) => {
+    expect(summarizeOverall(statuses)).toBe(overall);
+  });
+});
+
+describe('selectActiveAnnouncements', () => {
+  const nowMs = Date.parse(NOW);
+  it.each([
+    [{}, true],
+    [{ from: '2024-05-15T12:30:00.000Z' }, true],
+    [{ from: '2024-05-15T12:30:00.001Z' }, false],
+    [{ until: '2024-05-15T12:30:00.001Z' }, true],
+    [{ until: '2024-05-15T12:30:00.000Z' }, false],
+    [{ from: '2024-05-01T00:00:00.000Z', until: '2024-06-01T00:00:00.000Z' }, true],
+    [{ from: '2024-04-01T00:00:00.000Z', until: '2024-05-01T00:00:00.000Z' }, false],
+  ])('%j shown: %s', (bounds, shown) => {
+    expect(selectActiveAnnouncements([{ text: 'x', severity: 'info', ...bounds }], nowMs)).toHaveLength(shown ? 1 : 0);
+  });
+});
+
+describe('the page settings: title, description, announcements', () => {
+  it('shows the title and the description, escaped', () => {
+    const html = renderStatusPage(buildView({ title: 'Acme & <Co>', description: 'Our <i>services</i>' }));
+    expect(html).toContain('<p class="page-title">Acme &amp; &lt;Co&gt;</p>');
+    expect(html).toContain('<p class="description">Our &lt;i&gt;services&lt;/i&gt;</p>');
+    expect(html).toContain('<title>Acme &amp; &lt;Co&gt;: All systems operational</title>');
+  });
+
+  it('shows each announcement escaped, its severity in words', () => {
+    const html = renderStatusPage(
+      buildView({
+        announcements: [
+          { text: 'Card payments <script>alert(1)</script> may be slow', severity: 'warning', until: '2024-05-16T00:00:00.000Z' },
+          { text: 'New region & more', severity: 'info' },
+          { text: 'Data loss "incident"', severity: 'critical' },
+        ],
+      }),
+    );
+    expect(html).not.toContain('<script>');
+    expect(html).toContain(
+      '<li class="announcement announcement-warning" data-severity="warning"><p><strong class="severity severity-warning">Warning:</strong> Card payments &lt;script&gt;alert(1)&lt;/script&gt; may be slow <span class="until">(until <time datetime="2024-05-16T00:00:00.000Z">2024-05-16 00:00 UTC</time>)</span></p></li>',
+    );
+    expect(html).toContain('<strong class="severity severity-info">Information:</strong> New region &amp; more</p>');
+    expect(html).toContain('<strong class="severity severity-critical">Critical:</strong> Data loss &quot;incident&quot;</p>');
+  });
+
+  it('has no announcement section without announcements', () => {
+    expect(renderStatusPage(buildView())).not.toContain('class="announcements"');
+  });
+});
+
+describe('groups', () => {
+  const monitors = [
+    buildMonitor({ id: 'pay-api', name: 'Payments API', status: 'UP' }),
+    buildMonitor({ id: 'pay-web', name: 'Checkout', status: 'DOWN' }),
+    buildMonitor({ id: 'site', name: 'Website', status: 'UP' }),
+    buildMonitor({ id: 'blog', name: 'Blog', status: 'UP' }),
+  ];
+
+  it('lists each group with its status line, then the monitors in no group', () => {
+    const html = renderStatusPage(
+      buildView({
+        monitors,
+        groups: [
+          { name: 'Payments <EU>', monitorIds: ['pay-api', 'pay-web'] },
+          { name: 'Web', monitorIds: ['site'] },
+          { name: 'Hidden', monitorIds: [] },
+        ],
+      }),
+    );
+    expect(html).toContain(
+      '<h3 class="group-head" id="group-0">Payments &lt;EU&gt;: <span class="group-status status-partial-outage">partial outage</span></h3>',
+    );
+    expect(html).toContain('<h3 class="group-head" id="group-1">Web: <span class="group-status status-operational">operational</span></h3>');
+    expect(html).not.toContain('Hidden');
+    expect(html).toContain('<h3 class="group-head" id="group-other">Other monitors</h3>');
+    const order = ['pay-api', 'pay-web', 'site', 'blog'].map((id) => html.indexOf(`data-monitor-id="${id}"`));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(order[3]).toBeGreaterThan(html.indexOf('id="group-other"'));
+    // Monitor names are headings under their group's.
+    expect(count(html, '<h4 class="monitor-name">')).toBe(4);
+    expect(html).toContain('<h1>Partial outage</h1>');
+  });
+
+  it('names a group of monitors all in maintenance, or all down', () => {
+    const html = renderStatusPage(
+      buildView({
+        monitors: [
+          buildMonitor({ id: 'a', status: 'DOWN', maintenance: { name: 'Upgrade', until: '2024-05-15T14:00:00.000Z' } }),
+          buildMonitor({ id: 'b', status: 'DOWN' }),
+        ],
+        groups: [
+          { name: 'A', monitorIds: ['a'] },
+          { name: 'B', monitorIds: ['b'] },
+        ],
+      }),
+    );
+    expect(html).toContain('A: <span class="group-status status-maintenance">under maintenance</span>');
+    expect(html).toContain('B: <span class="group-status status-major-outage">major outage</span>');
+    expect(html).not.toContain('id="group-other"');
+  });
+
+  it('is one plain list without groups', () => {
+    const html = renderStatusPage(buildView({ monitors }));
+    expect(html).not.toContain('class="group');
+    expect(count(html, '<h3 class="monitor-name">')).toBe(4);
+  });
+});
+
+describe('maintenance', () => {
+  const inWindow = { name: 'Database <upgrade>', until: '2024-05-15T14:00:00.000Z' };
+  const planned = { name: 'Kernel update', startAt: '2024-05-18T02:00:00.000Z', until: '2024-05-18T03:00:00.000Z' };
+
+  it('shows a monitor in maintenance as such, and the page under maintenance, not in an outage', () => {
+    const html = renderStatusPage(
+      buildView({ monitors: [buildMonitor({ id: 'a', name: 'A', status: 'DOWN', maintenance: inWindow }), buildMonitor({ id: 'b', name: 'B' })] }),
+    );
+    expect(html).toContain('<h1>Under maintenance</h1>');
+    expect(html).toContain('1 monitor in planned maintenance');
+    expect(html).toContain('<span class="state state-MAINTENANCE">Maintenance</span>');
+    expect(html).toContain(
+      '<p class="in-maintenance">In maintenance: Database &lt;upgrade&gt;, until <time datetime="2024-05-15T14:00:00.000Z">2024-05-15 14:00 UTC</time></p>',
+    );
+    expect(html).toContain('<strong>Under way: Database &lt;upgrade&gt;</strong>, until <time datetime="2024-05-15T14:00:00.000Z">2024-05-15 14:00 UTC</time> · A</li>');
+  });
+
+  it('lists the next planned window once with every monitor it covers', () => {
+    const html = renderStatusPage(
+      buildView({
+        monitors: [
+          buildMonitor({ id: 'a', name: 'A', plannedMaintenance: planned }),
+          buildMonitor({ id: 'b', name: 'B <b>', plannedMaintenance: planned }),
+          buildMonitor({ id: 'c', name: 'C' }),
+        ],
+      }),
+    );
+    expect(html).toContain('<h1>All systems operational</h1>');
+    expect(count(html, 'Planned: Kernel update')).toBe(1);
+    expect(html).toContain(
+      '<strong>Planned: Kernel update</strong>, <time datetime="2024-05-18T02:00:00.000Z">2024-05-18 02:00 UTC</time> to <time datetime="2024-05-18T03:00:00.000Z">2024-05-18 03:00 UTC</time> · A, B &lt;b&gt;</li>',
+    );
+    expect(count(html, '<p class="planned">Planned maintenance: Kernel update, ')).toBe(2);
+  });
+
+  it('has no maintenance section without windows', () => {
+    expect(renderStatusPage(buildView())).not.toContain('maintenance-heading');
+  });
+});
+
+describe('daily bars', () => {
+  it.each([
+    [100, 'u-full'],
+    [99.5, 'u-high'],
+    [97.5, 'u-mid'],
+    [92, 'u-low'],
+    [80, 'u-75'],
+    [56, 'u-50'],
+    [30, 'u-25'],
+    [0, 'u-0'],
+    [null, 'u-none'],
+  ])('a day at %s%% is %s', (percent, className) => {
+    expect(uptimeClass(percent)).toBe(className);
+  });
+
+  it('shades a day at 56% apart from a day at 0%', () => {
+    expect(uptimeClass(56)).not.toBe(uptimeClass(0));
+  });
+
+  it.each([
+    [{ date: '2024-05-14', uptimePercent: 97.5, downtimeSeconds: 2160, maintenanceSeconds: 7200 }, '2024-05-14: 97.50% up, down 36 min, maintenance 2 h'],
+    [{ date: '2024-05-14', uptimePercent: null, downtimeSeconds: 0, maintenanceSeconds: 86_400 }, '2024-05-14: maintenance 1 d'],
+    [{ date: '2024-05-14', uptimePercent: 100, downtimeSeconds: 0, maintenanceSeconds: 0 }, '2024-05-14: 100% up, no downtime'],
+    [{ date: '2024-05-14', uptimePercent: null, downtimeSeconds: 0 }, '2024-05-14: no data'],
+  ])('describes %j as %s', (day, text) => {
+    expect(describeDay(day)).toBe(text);
+  });
+
+  it('stripes a day with maintenance and says so in its title and screen-reader text', () => {
+    const days = buildDays(3, (index) => (index === 1 ? { uptimePercent: 100, maintenanceSeconds: 3600 } : {}));
+    const html = renderStatusPage(buildView({ monitors: [buildMonitor({ days })] }));
+    expect(html).toContain(
+      '<li class="day u-full maint" title="2024-05-14: 100% up, no downtime, maintenance 1 h" data-date="2024-05-14"><span class="visually-hidden">2024-05-14: 100% up, no downtime, maintenance 1 h</span></li>',
+    );
+    expect(count(html, '<li class="day u-full maint"')).toBe(1);
+    // The key to the shades, maintenance included, once.
+    expect(count(html, '<ul class="scale"')).toBe(1);
+    expect(html).toContain('<li><span class="swatch u-none maint"></span>planned maintenance (striped)</li>');
+  });
+});
+
+describe('freshness', () => {
+  it('says in the footer how old the page can be', () => {
+    expect(renderStatusPage(buildView({ freshnessSeconds: 30 }))).toContain('This page is at most 30 seconds older than the API');
   });
 });
