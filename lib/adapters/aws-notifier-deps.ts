@@ -21,6 +21,8 @@ export interface NotifyDepsOptions {
   timing?: NotifyTiming;
   /** The channels other than email, secrets resolved (lib/adapters/alert-channels.ts). */
   channels?: ReadonlyMap<string, AlertChannel>;
+  /** The API's base URL (API_URL), when known: alerts link to its status page unless statusPage.url is set. */
+  apiUrl?: string;
 }
 
 /** The notifier on AWS: transitions and the ledger share the monitor table, emails go through SES. */
@@ -38,5 +40,6 @@ export function createNotifyDeps(options: NotifyDepsOptions): NotifyDeps {
     logger,
     ...(options.timing ? { timing: options.timing } : {}),
     ...(options.channels ? { channels: options.channels } : {}),
+    ...(options.apiUrl === undefined ? {} : { apiUrl: options.apiUrl }),
   };
 }

@@ -54,6 +54,11 @@ export interface NotifyTransitionDeps {
   states?: Pick<MonitorStateStore, 'loadState'>;
   ledger: NotificationLedger;
   config: MonitorsConfig;
+  /**
+   * The API's own base URL (API_URL), when the notifier knows it: alerts link to its status page,
+   * `/`, unless monitors.yml's `statusPage.url` names where the page is published.
+   */
+  apiUrl?: string;
   logger: NotifyLogger;
   /** Wall clock, epoch milliseconds: leases are compared across invocations. Default Date.now. */
   nowMs?: () => number;
@@ -124,7 +129,7 @@ export type NotifyOutcome =
   | { status: 'sent'; messageId: string; deliveries: DeliveryOutcome[] }
   | { status: 'already-sent'; deliveries: DeliveryOutcome[] }
   | { status: 'delivered'; deliveries: DeliveryOutcome[] }
-  | { status: 'skipped'; reason: 'establishment' | 'removal' | 'unknown-monitor' | 'no-recipients' | 'resolved-not-sent' | 'no-reminders' | 'outage-over' | 'no-certificate-warnings' | 'certificate-renewed' };
+  | { status: 'skipped'; reason: 'establishment' | 'removal' | 'held' | 'unknown-monitor' | 'no-recipients' | 'resolved-not-sent' | 'no-reminders' | 'outage-over' | 'no-certificate-warnings' | 'certificate-renewed' };
 
 /** The log line of a delivery a receiver refused for good: the failed-deliveries alarm counts it (serverless.yml). */
 export const PERMANENT_FAILURE_MESSAGE = 'alert delivery failed permanently';
@@ -186,6 +191,11 @@ export async function notifyTransition(
   if (transition.to === 'UNKNOWN') {
     return skip(deps, key, 'removal', 'info', 'transition sends no email: the monitor was removed from the configuration', context);
   }
+  // Held back by a monitor it depends on (or the recovery of an outage never released): the stream
+  // filter and the outbox leave it out; should one arrive all the same, it is acknowledged unsent.
+  if (transition.heldBy !== undefined) {
+    return skip(deps, key, 'held', 'info', 'transition sends no alert: held back by a monitor it depends on', { ...context, heldBy: transition.heldBy });
+  }
   if (!shouldNotify(transition)) {
     return skip(deps, key, 'establishment', 'info', 'transition sends no email: the monitor was established', context);
   }
@@ -203,8 +213,17 @@ export async function notifyTransition(
 
   const previous = await transitions.previousTransition(transition);
   const previousStateMs = previous ? elapsedMs(previous.startedAt, transition.startedAt) : null;
-  const alert = buildAlert(transition, monitor, previousStateMs);
-  const email = () => renderTransitionEmail({ transition, monitor, previousStateMs, from: config.notify.from, to: monitor.notify.to });
+  const alert = buildAlert(transition, monitor, previousStateMs, { config, ...optionalApiUrl(deps) });
+  const email = () =>
+    renderTransitionEmail({
+      transition,
+      monitor,
+      previousStateMs,
+      from: config.notify.from,
+      to: monitor.notify.to,
+      ...(alert.affected === undefined ? {} : { affected: alert.affected }),
+      ...(alert.statusPageUrl === undefined ? {} : { statusPageUrl: alert.statusPageUrl }),
+    });
   return deliverAlert(alert, monitor, email, deps, timing, attempt, context);
 }
 
@@ -230,8 +249,15 @@ export async function notifyReminder(
   if (state && (state.status !== 'DOWN' || state.since !== reminder.outageStartedAt)) {
     return skip(deps, key, 'outage-over', 'info', 'reminder sends nothing: its outage is over', context);
   }
-  const alert = buildReminderAlert(reminder, monitor);
-  const email = () => renderReminderEmail({ reminder, monitor, from: config.notify.from, to: monitor.notify.to });
+  const alert = buildReminderAlert(reminder, monitor, { config, ...optionalApiUrl(deps) });
+  const email = () =>
+    renderReminderEmail({
+      reminder,
+      monitor,
+      from: config.notify.from,
+      to: monitor.notify.to,
+      ...(alert.statusPageUrl === undefined ? {} : { statusPageUrl: alert.statusPageUrl }),
+    });
   return deliverAlert(alert, monitor, email, deps, timing, attempt, context);
 }
 
@@ -257,15 +283,58 @@ export async function notifyCertificateWarning(
   if (state?.certificate && state.certificate.fingerprint !== warning.certificate.fingerprint) {
     return skip(deps, key, 'certificate-renewed', 'info', 'certificate warning sends nothing: the certificate was renewed since', context);
   }
-  const alert = buildCertificateAlert(warning, monitor);
-  const email = () => renderCertificateEmail({ warning, monitor, from: config.notify.from, to: monitor.notify.to });
+  const alert = buildCertificateAlert(warning, monitor, { config, ...optionalApiUrl(deps) });
+  const email = () =>
+    renderCertificateEmail({
+      warning,
+      monitor,
+      from: config.notify.from,
+      to: monitor.notify.to,
+      ...(alert.statusPageUrl === undefined ? {} : { statusPageUrl: alert.statusPageUrl }),
+    });
   return deliverAlert(alert, monitor, email, deps, timing, attempt, context);
 }
 
+/** What an alert needs beyond its item and monitor: the configuration (names, the status page) and the API's URL. */
+export interface AlertContext {
+  config: Pick<MonitorsConfig, 'monitors' | 'statusPage'>;
+  apiUrl?: string;
+}
+
+function optionalApiUrl(deps: Pick<NotifyTransitionDeps, 'apiUrl'>): { apiUrl?: string } {
+  return deps.apiUrl === undefined ? {} : { apiUrl: deps.apiUrl };
+}
+
+/**
+ * Where alerts link to: `statusPage.url` from monitors.yml when set (where the page is published),
+ * else the API's own status page (`/` of API_URL) when the notifier knows the API's URL, else none.
+ */
+export function statusPageUrlOf(context: AlertContext | undefined): string | undefined {
+  if (context === undefined) return undefined;
+  if (context.config.statusPage.url !== undefined) return new URL(context.config.statusPage.url).href;
+  if (context.apiUrl === undefined) return undefined;
+  // The page is the API's `/`: below a base path, if the URL has one (a stage, a custom domain's mapping).
+  return new URL(context.apiUrl.endsWith('/') ? context.apiUrl : `${context.apiUrl}/`).href;
+}
+
+function withStatusPage<T extends Alert>(alert: T, context: AlertContext | undefined): T {
+  const statusPageUrl = statusPageUrlOf(context);
+  return statusPageUrl === undefined ? alert : { ...alert, statusPageUrl };
+}
+
+/**
+ * The dependents an outage names, id to name by the configuration; an id no longer configured is
+ * named by itself. Undefined when the transition names none.
+ */
+function affectedMonitors(ids: readonly string[] | undefined, context: AlertContext | undefined): OutageAlert['affected'] {
+  if (ids === undefined || ids.length === 0) return undefined;
+  return ids.map((id) => ({ id, name: context?.config.monitors.find((candidate) => candidate.id === id)?.name ?? id }));
+}
+
 /** What every channel says about a certificate warning. */
-export function buildCertificateAlert(warning: CertificateWarning, monitor: MonitorConfig): CertificateAlert {
+export function buildCertificateAlert(warning: CertificateWarning, monitor: MonitorConfig, context?: AlertContext): CertificateAlert {
   const { certificate } = warning;
-  return {
+  return withStatusPage<CertificateAlert>({
     kind: 'certificate.expiring',
     key: certificateWarningKey(warning),
     monitor: { id: monitor.id, name: monitor.name, url: publicUrl(monitor.url) },
@@ -278,7 +347,7 @@ export function buildCertificateAlert(warning: CertificateWarning, monitor: Moni
     },
     threshold: describeThreshold(warning.thresholdMs),
     timestamp: warning.tick,
-  };
+  }, context);
 }
 
 /**
@@ -343,9 +412,9 @@ async function deliverAlert(
 }
 
 /** What every channel says about a reminder. */
-export function buildReminderAlert(reminder: Reminder, monitor: MonitorConfig): OutageAlert {
+export function buildReminderAlert(reminder: Reminder, monitor: MonitorConfig, context?: AlertContext): OutageAlert {
   const downMs = Date.parse(reminder.tick) - Date.parse(reminder.outageStartedAt);
-  return {
+  return withStatusPage<OutageAlert>({
     kind: 'monitor.reminder',
     key: reminderKey(reminder),
     monitor: { id: monitor.id, name: monitor.name, url: publicUrl(monitor.url) },
@@ -357,13 +426,14 @@ export function buildReminderAlert(reminder: Reminder, monitor: MonitorConfig): 
     previousStateSeconds: Number.isNaN(downMs) ? null : Math.round(downMs / 1000),
     outageKey: `${reminder.monitorId}#${reminder.outageStartedAt}`,
     timestamp: reminder.tick,
-  };
+  }, context);
 }
 
-/** What every channel says about a transition. */
-export function buildAlert(transition: Transition, monitor: MonitorConfig, previousStateMs: number | null): OutageAlert {
+/** What every channel says about a transition; an outage names the dependents also down (`transition.affected`). */
+export function buildAlert(transition: Transition, monitor: MonitorConfig, previousStateMs: number | null, context?: AlertContext): OutageAlert {
   const down = transition.to === 'DOWN';
-  return {
+  const affected = down ? affectedMonitors(transition.affected, context) : undefined;
+  return withStatusPage<OutageAlert>({
     kind: down ? 'monitor.down' : 'monitor.up',
     key: transitionKey(transition),
     monitor: { id: monitor.id, name: monitor.name, url: publicUrl(monitor.url) },
@@ -376,7 +446,8 @@ export function buildAlert(transition: Transition, monitor: MonitorConfig, previ
     // A recovery closes the outage that began at the previous state's start.
     outageKey: `${transition.monitorId}#${down ? transition.startedAt : transition.previousSince}`,
     timestamp: transition.confirmedAt,
-  };
+    ...(affected === undefined ? {} : { affected }),
+  }, context);
 }
 
 /**

@@ -48,6 +48,8 @@ interface AlertFacts {
   duration: { label: string; text: string } | null;
   startedAt: string;
   confirmedAt: string;
+  /** `Payments API, Checkout`: the dependents also down, each name one line and capped; null unless an outage names some. */
+  affected: string | null;
 }
 
 const HEADLINE_SUFFIX: Record<AlertKind, string> = {
@@ -79,7 +81,14 @@ function collectFacts(alert: OutageAlert): AlertFacts {
     duration: describeDuration(alert),
     startedAt: describeInstant(alert.startedAt),
     confirmedAt: describeInstant(alert.confirmedAt),
+    affected: describeAffected(alert),
   };
+}
+
+/** An outage's dependents also down, by name (from monitors.yml: one line each and capped), or null. */
+function describeAffected(alert: OutageAlert): string | null {
+  if (alert.kind !== 'monitor.down' || alert.affected === undefined || alert.affected.length === 0) return null;
+  return alert.affected.map((monitor) => fitText(toSingleLine(monitor.name), MAX_ALERT_NAME_LENGTH)).join(', ');
 }
 
 /** What `previousStateSeconds` means for each kind of alert, in words. */
@@ -161,6 +170,7 @@ function plainLines(facts: AlertFacts): string[] {
     `Started: ${facts.startedAt}`,
     `Confirmed: ${facts.confirmedAt}`,
     ...(facts.reason === null ? [] : [`Reason: ${facts.reason}`]),
+    ...(facts.affected === null ? [] : [`Also affected: ${facts.affected}`]),
   ];
 }
 
@@ -220,6 +230,9 @@ export function renderSlackMessage(alert: Alert): SlackMessage {
   ];
   if (facts.reason !== null) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Reason*\n${fitText(facts.reason, SLACK_LIMITS.sectionText - 11, { escape: escapeSlack })}` } });
+  }
+  if (facts.affected !== null) {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Also affected*\n${fitText(facts.affected, SLACK_LIMITS.sectionText - 18, { escape: escapeSlack })}` } });
   }
   if (alert.statusPageUrl !== undefined) {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `<${slackLinkTarget(alert.statusPageUrl)}|Status page>` }] });
@@ -293,6 +306,7 @@ export function renderDiscordMessage(alert: Alert): DiscordMessage {
     field('Started', facts.startedAt),
     field('Confirmed', facts.confirmedAt),
     ...(facts.url === null ? [] : [field('URL', facts.url, false)]),
+    ...(facts.affected === null ? [] : [field('Also affected', facts.affected, false)]),
   ];
   const embed: DiscordEmbed = {
     title: fitText(facts.headline, DISCORD_LIMITS.title, { escape: escapeDiscord }),
@@ -410,6 +424,7 @@ function teamsOutageBody(alert: OutageAlert, line: (label: string, value: string
       ],
     },
     ...(facts.reason === null ? [] : [line('Reason', facts.reason)]),
+    ...(facts.affected === null ? [] : [line('Also affected', facts.affected)]),
   ];
 }
 
@@ -441,6 +456,12 @@ export interface OutageWebhookBody {
     confirmedAt: string;
     reason: string | null;
     previousStateSeconds: number | null;
+    /**
+     * `monitor.down` only, always there (empty when none): the monitors that depend on this one and
+     * whose latest check failed too, in configuration order. Their own outages send no alert while
+     * this one lasts.
+     */
+    affected?: Array<{ id: string; name: string }>;
   };
 }
 
@@ -471,6 +492,7 @@ export function renderWebhookBody(alert: Alert): WebhookBody {
       confirmedAt: alert.confirmedAt,
       reason: alert.reason === null ? null : fitText(alert.reason, MAX_REASON_LENGTH),
       previousStateSeconds: alert.previousStateSeconds,
+      ...(alert.kind === 'monitor.down' ? { affected: (alert.affected ?? []).map(({ id, name }) => ({ id, name })) } : {}),
     },
   };
 }
@@ -543,6 +565,7 @@ export function renderPagerDutyEvent(alert: Alert, routingKey: string): PagerDut
         confirmed_at: alert.confirmedAt,
         previous_state_seconds: alert.previousStateSeconds,
         reason: facts.reason,
+        ...(facts.affected === null ? {} : { also_affected: facts.affected }),
       },
     },
     ...(alert.statusPageUrl === undefined ? {} : { links: [{ href: alert.statusPageUrl, text: 'Status page' }] }),

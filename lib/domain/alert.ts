@@ -42,7 +42,16 @@ export interface OutageAlert {
   outageKey: string;
   /** When the alert was made, ISO-8601: the webhook body's `timestamp`. */
   timestamp: string;
-  /** The status page, when its URL is known (statusPage.url, a later step): chat messages link to it. */
+  /**
+   * For an outage (`monitor.down`) only: the monitors that depend on this one and whose latest check
+   * failed too, in configuration order, by id and name (a monitor no longer configured: its id as
+   * its name). Their own outage alerts are held back while this one is down; this alert names them.
+   */
+  affected?: Array<{ id: string; name: string }>;
+  /**
+   * The status page, when its URL is known: monitors.yml's `statusPage.url`, else the API's own `/`.
+   * Every channel links to it (emails and SNS as a `Status page:` line).
+   */
   statusPageUrl?: string;
 }
 
@@ -68,6 +77,7 @@ export interface CertificateAlert {
   threshold: string;
   /** When the warning was made (the run's tick), ISO-8601. */
   timestamp: string;
+  /** As an outage alert's: the status page, when its URL is known. */
   statusPageUrl?: string;
 }
 

@@ -17,6 +17,10 @@ export interface TransitionEmailInput {
   previousStateMs: number | null;
   from: string;
   to: string[];
+  /** An outage's dependents whose latest check failed too (their alerts are held back): the email names them. */
+  affected?: ReadonlyArray<{ id: string; name: string }>;
+  /** The status page, when its URL is known: the email links to it. */
+  statusPageUrl?: string;
 }
 
 /** Rendering was asked for a transition that, by `shouldNotify`, sends no email. */
@@ -28,10 +32,12 @@ export class UnnotifiableTransitionError extends Error {
 }
 
 /**
- * Whether a transition is worth an email: outages and recoveries are; the establishment of a new
- * monitor (UNKNOWN -> UP) and a removal from the configuration (to UNKNOWN) are not.
+ * Whether a transition is worth an alert: outages and recoveries are; the establishment of a new
+ * monitor (UNKNOWN -> UP), a removal from the configuration (to UNKNOWN), and an outage held back
+ * by a monitor it depends on (or the recovery of one never released: `heldBy`) are not.
  */
-export function shouldNotify(transition: Pick<Transition, 'from' | 'to'>): boolean {
+export function shouldNotify(transition: Pick<Transition, 'from' | 'to' | 'heldBy'>): boolean {
+  if (transition.heldBy !== undefined) return false;
   return transition.to !== 'UNKNOWN' && !(transition.from === 'UNKNOWN' && transition.to === 'UP');
 }
 
@@ -66,9 +72,12 @@ interface EmailFacts {
   confirmedAt: string;
   reason?: string;
   previousState: string;
+  /** `Payments API, Checkout`: the dependents also down (an outage only), when there are any. */
+  affected?: string;
+  statusPageUrl?: string;
 }
 
-function collectFacts({ transition, monitor, previousStateMs }: TransitionEmailInput): EmailFacts {
+function collectFacts({ transition, monitor, previousStateMs, affected, statusPageUrl }: TransitionEmailInput): EmailFacts {
   const down = transition.to === 'DOWN';
   // One line each: a CR/LF in a name or a reason must not start a line of its own in the text body
   // (a forged "State:" or "Started:" line).
@@ -84,7 +93,34 @@ function collectFacts({ transition, monitor, previousStateMs }: TransitionEmailI
     confirmedAt: describeTime(transition.confirmedAt),
     ...(down ? { reason: capText(toSingleLine(transition.reason ?? 'not recorded'), MAX_REASON_LENGTH) } : {}),
     previousState: describePreviousState(transition, previousStateMs),
+    ...(down && affected !== undefined && affected.length > 0 ? { affected: describeAffected(affected) } : {}),
+    ...(statusPageUrl === undefined ? {} : { statusPageUrl: toSingleLine(statusPageUrl) }),
   };
+}
+
+/** The names of the dependents also affected, one line each, in order: `Payments API, Checkout`. */
+export function describeAffected(affected: ReadonlyArray<{ name: string }>): string {
+  return affected.map((monitor) => capText(toSingleLine(monitor.name), MAX_NAME_IN_SUBJECT)).join(', ');
+}
+
+/** The text body's line that links the status page. */
+export function statusPageLine(url: string): string {
+  return `Status page: ${serializedUrl(url)}`;
+}
+
+/** The HTML body's paragraph that links the status page (a link only for an http(s) URL). */
+export function statusPageParagraph(url: string): string {
+  return `<p>Status page: ${renderUrl(serializedUrl(url))}</p>`;
+}
+
+/**
+ * A URL as the URL standard serialises it, which percent-encodes what an href may not hold (a
+ * quote or a space in the query: the Nu Html Checker's "Illegal character in query"); text that
+ * is not a URL, made one line.
+ */
+function serializedUrl(url: string): string {
+  const line = toSingleLine(url);
+  return URL.canParse(line) ? new URL(line).href : line;
 }
 
 function renderSubject(transition: Transition, monitor: MonitorConfig, previousStateMs: number | null): string {
@@ -123,8 +159,10 @@ function renderText(facts: EmailFacts): string {
     `Confirmed: ${facts.confirmedAt}`,
     ...(facts.reason === undefined ? [] : [`Reason:    ${facts.reason}`]),
     '',
+    ...(facts.affected === undefined ? [] : [`Also affected: ${facts.affected}`, '']),
     facts.previousState,
     '',
+    ...(facts.statusPageUrl === undefined ? [] : [statusPageLine(facts.statusPageUrl), '']),
     'Started is the first check of the streak that changed the state; confirmed is the check that crossed the threshold. Times are UTC.',
   ];
   return `${lines.join('\n')}\n`;
@@ -152,7 +190,9 @@ function renderHtml(facts: EmailFacts, subject: string): string {
     headline: facts.headline,
     rows,
     paragraphs: [
+      ...(facts.affected === undefined ? [] : [`<p><strong>Also affected:</strong> ${escapeHtmlText(facts.affected)}</p>`]),
       `<p>${escapeHtmlText(facts.previousState)}</p>`,
+      ...(facts.statusPageUrl === undefined ? [] : [statusPageParagraph(facts.statusPageUrl)]),
       '<p style="color:#667085;font-size:small">Started is the first check of the streak that changed the state; ' +
         'confirmed is the check that crossed the threshold. Times are UTC.</p>',
     ],

@@ -1,5 +1,15 @@
 import { formatDuration } from './duration';
-import { capText, describeTime, escapeHtmlText, MAX_REASON_LENGTH, MAX_SUBJECT_LENGTH, renderEmailHtml, toSingleLine } from './email';
+import {
+  capText,
+  describeTime,
+  escapeHtmlText,
+  MAX_REASON_LENGTH,
+  MAX_SUBJECT_LENGTH,
+  renderEmailHtml,
+  statusPageLine,
+  statusPageParagraph,
+  toSingleLine,
+} from './email';
 import type { EmailMessage } from './ports';
 import { redactedUrl } from './public-view';
 import type { Reminder } from './reminders';
@@ -11,10 +21,12 @@ export interface ReminderEmailInput {
   monitor: MonitorConfig;
   from: string;
   to: string[];
+  /** The status page, when its URL is known: the email links to it. */
+  statusPageUrl?: string;
 }
 
 /** The email repeating an outage's alert while it lasts: `[DOWN] Payments API is still down after 2h`. Pure. */
-export function renderReminderEmail({ reminder, monitor, from, to }: ReminderEmailInput): EmailMessage {
+export function renderReminderEmail({ reminder, monitor, from, to, statusPageUrl }: ReminderEmailInput): EmailMessage {
   const name = toSingleLine(monitor.name);
   const downMs = Math.max(0, Date.parse(reminder.tick) - Date.parse(reminder.outageStartedAt));
   // In whole minutes: checks run on the minute and are dated a moment after it (5m, not 5m 59s).
@@ -29,13 +41,22 @@ export function renderReminderEmail({ reminder, monitor, from, to }: ReminderEma
     ['Reason', reason],
     ['Reminder', `#${reminder.number}, every ${formatDuration(monitor.remindEveryMs ?? 0)} until it recovers`],
   ];
-  const text = [`${name} is still DOWN`, '', ...rows.map(([label, value]) => `${`${label}:`.padEnd(11)}${value}`), ''].join('\n');
+  const text = [
+    `${name} is still DOWN`,
+    '',
+    ...rows.map(([label, value]) => `${`${label}:`.padEnd(11)}${value}`),
+    ...(statusPageUrl === undefined ? [] : ['', statusPageLine(statusPageUrl)]),
+    '',
+  ].join('\n');
   const html = renderEmailHtml({
     subject,
     color: '#b42318',
     headline: `${name} is still DOWN`,
     rows: rows.map(([label, value]) => [label, label === 'Reason' ? `<code style="overflow-wrap:anywhere">${escapeHtmlText(value)}</code>` : escapeHtmlText(value)]),
-    paragraphs: ['<p style="color:#667085;font-size:small">Times are UTC.</p>'],
+    paragraphs: [
+      ...(statusPageUrl === undefined ? [] : [statusPageParagraph(statusPageUrl)]),
+      '<p style="color:#667085;font-size:small">Times are UTC.</p>',
+    ],
   });
   return { from, to: [...to], subject, text, html };
 }

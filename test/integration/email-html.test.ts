@@ -71,11 +71,20 @@ const EMAILS: Record<string, string> = {
   'a URL held in a secret reference': render({ monitor: monitor({ url: { secretsManager: 'uptime/prod/api', key: 'url' } }) }).html,
   'a URL with a query and user info': render({ monitor: monitor({ url: 'https://user:pw@example.com/a b?token=abc&x="1"#frag' }) }).html,
   'a URL that is not http': render({ monitor: monitor({ url: 'javascript:alert(1)' }) }).html,
+  'an outage naming the dependents also affected, with the status page': render({
+    affected: [
+      { id: 'checkout', name: 'Checkout' },
+      { id: 'hostile', name: `${HOSTILE_MARKUP} "API"\r\n` },
+    ],
+    statusPageUrl: 'https://status.example.com/?team=a&view="b"',
+  }).html,
+  'a recovery with the status page': render({ transition: recovery, previousStateMs: MINUTE, statusPageUrl: 'https://status.example.com/' }).html,
   'a reminder with a hostile name and reason': renderReminderEmail({
     reminder: { monitorId: 'payments-api', outageStartedAt: '2024-05-04T16:00:00.000Z', number: 2, tick: '2024-05-04T18:01:00.000Z', reason: `body-mismatch: ${HOSTILE_MARKUP}` },
     monitor: monitor({ name: `${HOSTILE_MARKUP} "API"`, remindEveryMs: HOUR }),
     from: 'monitor@example.com',
     to: ['oncall@example.com'],
+    statusPageUrl: 'https://status.example.com/?a=1&b=2',
   }).html,
   'a certificate warning with a hostile name, issuer and subject': renderCertificateEmail({
     warning: {
@@ -87,6 +96,7 @@ const EMAILS: Record<string, string> = {
     monitor: monitor({ name: `${HOSTILE_MARKUP} "API"` }),
     from: 'monitor@example.com',
     to: ['oncall@example.com'],
+    statusPageUrl: 'http://127.0.0.1:3000/',
   }).html,
 };
 

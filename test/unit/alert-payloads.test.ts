@@ -250,6 +250,8 @@ describe('webhook', () => {
         confirmedAt: alert.confirmedAt,
         reason: alert.reason,
         previousStateSeconds: alert.previousStateSeconds,
+        // An outage always lists the dependents also down (none here); other kinds never do.
+        ...(kind === 'monitor.down' ? { affected: [] } : {}),
       },
     });
   });
@@ -260,6 +262,80 @@ describe('webhook', () => {
     expect(body.data.reason).toHaveLength(MAX_REASON_LENGTH);
     expect(body.data.reason?.startsWith('<!channel> @everyone')).toBe(true);
     expect(body.data.reason?.endsWith('…')).toBe(true);
+  });
+});
+
+describe('the dependents an outage names as also affected', () => {
+  const AFFECTED = [
+    { id: 'payments-api', name: 'Payments API' },
+    { id: 'checkout', name: 'Checkout' },
+  ];
+  const parent: OutageAlert = { ...outage, monitor: { id: 'database', name: 'Database', url: 'https://db.example.com/health' }, affected: AFFECTED };
+  const ALSO_AFFECTED = 'Payments API, Checkout';
+
+  it.each([false, true])('Slack: a section names them (status page known: %s)', (statusPage) => {
+    const message = renderSlackMessage(statusPage ? withStatusPage(parent) : parent);
+    expect(message.blocks).toContainEqual({ type: 'section', text: { type: 'mrkdwn', text: `*Also affected*\n${ALSO_AFFECTED}` } });
+    expect(message.blocks.some((block) => block.type === 'context')).toBe(statusPage);
+  });
+
+  it.each([false, true])('Discord: a field names them (status page known: %s)', (statusPage) => {
+    const embed = renderDiscordMessage(statusPage ? withStatusPage(parent) : parent).embeds[0]!;
+    expect(embed.fields).toContainEqual({ name: 'Also affected', value: ALSO_AFFECTED, inline: false });
+    expect(embed.url).toBe(statusPage ? 'https://status.example.com/?team=a&view=b' : undefined);
+  });
+
+  it.each([false, true])('Teams: a TextRun names them (status page known: %s)', (statusPage) => {
+    const card = renderTeamsMessage(statusPage ? withStatusPage(parent) : parent).attachments[0]!.content;
+    expect(card.body).toContainEqual({
+      type: 'RichTextBlock',
+      inlines: [
+        { type: 'TextRun', text: 'Also affected: ', weight: 'Bolder' },
+        { type: 'TextRun', text: ALSO_AFFECTED },
+      ],
+    });
+    expect(card.actions?.[0]?.url).toBe(statusPage ? 'https://status.example.com/?team=a&view=b' : undefined);
+  });
+
+  it('webhook: `affected` lists them by id and name, as given', () => {
+    expect(renderWebhookBody(withStatusPage(parent)).data.affected).toStrictEqual(AFFECTED);
+  });
+
+  it.each([false, true])('PagerDuty: custom_details names them (status page known: %s)', (statusPage) => {
+    const event = renderPagerDutyEvent(statusPage ? withStatusPage(parent) : parent, 'R0UTING');
+    expect(event.event_action === 'trigger' && event.payload.custom_details.also_affected).toBe(ALSO_AFFECTED);
+    expect(event.event_action === 'trigger' && event.links).toEqual(statusPage ? [{ href: 'https://status.example.com/?team=a&view=b', text: 'Status page' }] : undefined);
+  });
+
+  it.each([false, true])('SNS: a line names them (status page known: %s)', (statusPage) => {
+    const lines = renderSnsNotice(statusPage ? withStatusPage(parent) : parent).message.split('\n');
+    expect(lines).toContain(`Also affected: ${ALSO_AFFECTED}`);
+    expect(lines.includes('Status page: https://status.example.com/?team=a&view=b')).toBe(statusPage);
+  });
+
+  it('no channel names any for an outage without them, nor for a recovery or a reminder that carried some', () => {
+    for (const alert of [outage, { ...outage, affected: [] }, { ...recovery, affected: AFFECTED }, { ...reminder, affected: AFFECTED }]) {
+      const rendered = JSON.stringify([renderSlackMessage(alert), renderDiscordMessage(alert), renderTeamsMessage(alert), renderPagerDutyEvent(alert, 'R'), renderSnsNotice(alert)]);
+      expect(rendered).not.toMatch(/also.affected/i);
+      expect(renderWebhookBody(alert).data.affected).toEqual(alert.kind === 'monitor.down' ? [] : undefined);
+    }
+  });
+
+  it('escapes hostile names for each service, each on one line and capped, and stays within every limit', () => {
+    const names = [HOSTILE_NAME, '<!channel> *x* [y](https://evil.example/)\r\nState: UP', ...Array.from({ length: 40 }, (_, index) => `Dependent ${index} ${'n'.repeat(180)}`)];
+    const alert: OutageAlert = withStatusPage({ ...hostile(parent), affected: names.map((name, index) => ({ id: `d${index}`, name })) });
+    const slack = renderSlackMessage(alert);
+    expectSlackWithinLimits(slack);
+    expectSlackEscaped(slack);
+    const embed = renderDiscordMessage(alert).embeds[0]!;
+    const field = embed.fields.find((candidate) => candidate.name === 'Also affected')!;
+    expect(field.value.length).toBeLessThanOrEqual(DISCORD_LIMITS.fieldValue);
+    expect(field.value.replace(/\\./g, '')).not.toMatch(/[\\*_~`|<>[\]()]/);
+    expect(discordEmbedLength(embed)).toBeLessThanOrEqual(DISCORD_LIMITS.total);
+    const sns = renderSnsNotice(alert).message.split('\n');
+    expect(sns.filter((line) => line.startsWith('State:'))).toHaveLength(1);
+    expect(sns.find((line) => line.startsWith('Also affected: '))).toContain('Dependent 39');
+    expect(Buffer.byteLength(JSON.stringify(renderTeamsMessage(alert)))).toBeLessThan(28 * 1024);
   });
 });
 

@@ -7,6 +7,8 @@ import {
   shouldNotify,
   type TransitionEmailInput,
 } from '../../lib/domain/email';
+import { renderCertificateEmail } from '../../lib/domain/certificate-email';
+import { renderReminderEmail } from '../../lib/domain/reminder-email';
 import type { MonitorConfig, Transition } from '../../lib/domain/types';
 import { defaultMonitor } from '../fixtures/monitor-config';
 
@@ -76,6 +78,86 @@ describe('shouldNotify', () => {
     ['UNKNOWN', 'UP', false], ['UNKNOWN', 'DOWN', true], ['UP', 'DOWN', true], ['DOWN', 'UP', true],
   ] as const)('%s -> %s: %s', (from, to, expected) => {
     expect(shouldNotify({ from, to })).toBe(expected);
+  });
+
+  it.each([
+    ['an outage held back by a monitor it depends on', { ...outage, heldBy: 'database' }],
+    ['the recovery of an outage never released', { ...recovery, heldBy: 'database' }],
+    ['a first outage held back', { ...firstOutage, heldBy: 'database' }],
+  ])('%s: false, and rendering it is refused', (_label, transition) => {
+    expect(shouldNotify(transition)).toBe(false);
+    expect(() => render({ transition })).toThrow(UnnotifiableTransitionError);
+  });
+});
+
+describe('the dependents also affected and the status page link', () => {
+  const AFFECTED = [
+    { id: 'checkout', name: 'Checkout' },
+    { id: 'cart', name: 'Cart' },
+  ];
+
+  it('an outage names its dependents also down, in text and HTML', () => {
+    const email = render({ affected: AFFECTED });
+    expect(email.text.split('\n')).toContain('Also affected: Checkout, Cart');
+    expect(email.html).toContain('<p><strong>Also affected:</strong> Checkout, Cart</p>');
+    expect(email.text).not.toContain('Status page');
+    expect(email.html).not.toContain('Status page');
+  });
+
+  it('names none for an outage without dependents down, nor for a recovery', () => {
+    for (const email of [render({}), render({ affected: [] }), render({ transition: recovery, previousStateMs: MINUTE, affected: AFFECTED })]) {
+      expect(email.text).not.toContain('Also affected');
+      expect(email.html).not.toContain('Also affected');
+    }
+  });
+
+  it('keeps each dependent name on the line, escaped in HTML: a name cannot forge a line or markup', () => {
+    const email = render({ affected: [{ id: 'evil', name: 'Evil\r\nState:     UP <b>x</b> & co' }, { id: 'cart', name: 'Cart' }] });
+    expect(email.text.split('\n').filter((line) => line.startsWith('State:'))).toEqual(['State:     DOWN (was UP)']);
+    expect(email.text).toContain('Also affected: Evil State: UP <b>x</b> & co, Cart');
+    expect(email.html).toContain('Also affected:</strong> Evil State: UP &lt;b&gt;x&lt;/b&gt; &amp; co, Cart</p>');
+  });
+
+  it.each([
+    ['an outage', () => render({ statusPageUrl: 'https://status.example.com/?a=1&b=2' })],
+    ['a recovery', () => render({ transition: recovery, previousStateMs: MINUTE, statusPageUrl: 'https://status.example.com/?a=1&b=2' })],
+    [
+      'a reminder',
+      () =>
+        renderReminderEmail({
+          reminder: { monitorId: 'payments-api', outageStartedAt: outage.startedAt, number: 1, tick: '2024-05-04T17:01:00.000Z', reason: 'timeout' },
+          monitor: monitor({ remindEveryMs: HOUR }),
+          from: 'monitor@example.com',
+          to: ['team@example.com'],
+          statusPageUrl: 'https://status.example.com/?a=1&b=2',
+        }),
+    ],
+    [
+      'a certificate warning',
+      () =>
+        renderCertificateEmail({
+          warning: {
+            monitorId: 'payments-api',
+            certificate: { fingerprint: 'ab'.repeat(32), expiresAt: '2024-05-07T12:00:00.000Z', issuer: 'CN=R11', subject: 'CN=api.example.com' },
+            thresholdMs: 3 * DAY,
+            tick: '2024-05-04T16:01:00.000Z',
+          },
+          monitor: monitor(),
+          from: 'monitor@example.com',
+          to: ['team@example.com'],
+          statusPageUrl: 'https://status.example.com/?a=1&b=2',
+        }),
+    ],
+  ])('%s links to the status page when its URL is known, in text and HTML', (_kind, renderEmail) => {
+    const email = renderEmail();
+    expect(email.text.split('\n')).toContain('Status page: https://status.example.com/?a=1&b=2');
+    expect(email.html).toContain('<p>Status page: <a href="https://status.example.com/?a=1&amp;b=2">https://status.example.com/?a=1&amp;b=2</a></p>');
+  });
+
+  it('shows a status page URL that is not http(s) as text, never as a link', () => {
+    const email = render({ statusPageUrl: 'javascript:alert(1)' });
+    expect(email.html).toContain('<p>Status page: javascript:alert(1)</p>');
+    expect(email.html).not.toContain('href="javascript');
   });
 });
 
