@@ -281,8 +281,10 @@ const maintenanceSchema = z
     { error: 'must be a mapping of name, monitors, start or cron, timezone and duration' },
   )
   .superRefine((window, ctx) => {
-    if ((window.start === undefined) === (window.cron === undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['start'], message: 'needs either start (a one-off window) or cron (a recurring one), not both' });
+    if (window.start !== undefined && window.cron !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['cron'], message: 'a window has either start (a one-off window) or cron (a recurring one), not both' });
+    } else if (window.start === undefined && window.cron === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['start'], message: 'is required (a one-off window), or cron instead (a recurring one)' });
     }
     if (window.timezone !== undefined && window.cron === undefined) {
       ctx.addIssue({ code: 'custom', path: ['timezone'], message: 'applies to a recurring window (cron) only; give start with its offset instead' });
@@ -628,8 +630,15 @@ function formatPath(raw: object, segments: PropertyKey[]): string {
     if (typeof segment === 'number') {
       text += `[${segment}]`;
       node = Array.isArray(node) ? node[segment] : undefined;
-      const id = index === 1 && segments[0] === 'monitors' && node && typeof node === 'object' ? (node as { id?: unknown }).id : undefined;
-      if (typeof id === 'string' && id !== '') text += ` (${id})`;
+      // A monitor is named by its id, a maintenance window and a status page group by their name.
+      const entry = node && typeof node === 'object' ? (node as { id?: unknown; name?: unknown }) : undefined;
+      const label =
+        index === 1 && segments[0] === 'monitors'
+          ? entry?.id
+          : (index === 1 && segments[0] === 'maintenance') || (index === 2 && segments[0] === 'statusPage' && segments[1] === 'groups')
+            ? entry?.name
+            : undefined;
+      if (typeof label === 'string' && label !== '') text += ` (${label})`;
     } else {
       text += text === '' ? String(segment) : `.${String(segment)}`;
       node = node && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[segment] : undefined;

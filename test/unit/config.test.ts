@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadMonitorsConfig, parseMonitorsConfig } from '../../lib/config/monitors';
 import { ConfigError } from '../../lib/domain/errors';
-import { defaultMonitor, EMAIL_ONLY_CHANNELS } from '../fixtures/monitor-config';
+import { defaultMonitor, EMAIL_ONLY_CHANNELS, NO_PAGE_SETTINGS } from '../fixtures/monitor-config';
 
 const HEADER = 'notify:\n  from: monitor@example.com\n  to: [oncall@example.com]\n';
 const withMonitors = (...monitors: string[]) => `${HEADER}monitors:\n${monitors.map((m) => `  - ${m}`).join('\n')}\n`;
@@ -24,6 +24,7 @@ describe('parseMonitorsConfig', () => {
       notify: { from: 'monitor@example.com', to: ['oncall@example.com'] },
       channels: EMAIL_ONLY_CHANNELS,
       monitors: [defaultMonitor('api', 'https://api.example.com/health', { notify: { to: ['oncall@example.com'] } })],
+      ...NO_PAGE_SETTINGS,
     });
   });
 
@@ -80,6 +81,7 @@ monitors:
       alerts: ['email'],
       sendOnResolved: true,
       tls: { warnBeforeMs: [14 * 86_400_000, 3 * 86_400_000] },
+      dependsOn: [],
     });
     expect(web).toMatchObject({ type: 'http', timeoutMs: 3000, intervalMs: 120_000, failureThreshold: 3, successThreshold: 4 });
     expect(web?.tls).toBeUndefined();
@@ -202,5 +204,72 @@ describe('monitor types', () => {
     ['a timeout on a heartbeat', '{ id: a, type: heartbeat, token: abcdefghijklmnop, timeout: 5s }', 'monitors[0] (a).timeout: applies to http, tcp and dns monitors only'],
   ])('refuses %s, naming the field', (_, monitor, message) => {
     expect(refused(monitor)).toContain(`monitors.yml: ${message}`);
+  });
+});
+
+describe('maintenance windows, dependencies and the status page (the contract of Step 11)', () => {
+  const CONTRACT = `${HEADER}maintenance:
+  - name: Database upgrade
+    monitors: [payments-api, db-port]   # omitted: every monitor
+    start: 2026-12-05T02:00:00Z
+    duration: 2h
+  - name: Weekly patching
+    cron: "0 3 * * SUN"                 # recurring, 5-field cron
+    timezone: Europe/Berlin             # IANA name; default UTC
+    duration: 1h
+monitors:
+  - id: payments-api
+    url: https://pay.example.com/health
+    dependsOn: [db-port]                # while db-port is DOWN, payments-api's alerts are held back
+  - { id: db-port, type: tcp, url: "tcp://db.example.com:5432" }
+statusPage:
+  title: Acme status
+  description: Live status of Acme's public services
+  url: https://status.acme.example       # optional: links from alerts go here
+  groups:
+    - { name: Payments, monitors: [payments-api, db-port] }
+  announcements:
+    - { text: "Card payments may be slow", severity: warning, from: 2026-12-01T10:00:00Z, until: 2026-12-02T00:00:00Z }
+`;
+
+  it('reads the contract as the issue writes it', () => {
+    const config = parseMonitorsConfig(CONTRACT, 'monitors.yml');
+    expect(config.maintenance).toEqual([
+      { name: 'Database upgrade', monitors: ['payments-api', 'db-port'], start: '2026-12-05T02:00:00.000Z', timezone: 'UTC', durationMs: 2 * 3_600_000 },
+      { name: 'Weekly patching', cron: '0 3 * * SUN', timezone: 'Europe/Berlin', durationMs: 3_600_000 },
+    ]);
+    expect(config.monitors.map((monitor) => [monitor.id, monitor.dependsOn])).toEqual([
+      ['payments-api', ['db-port']],
+      ['db-port', []],
+    ]);
+    expect(config.statusPage).toEqual({
+      title: 'Acme status',
+      description: "Live status of Acme's public services",
+      url: 'https://status.acme.example',
+      groups: [{ name: 'Payments', monitors: ['payments-api', 'db-port'] }],
+      announcements: [{ text: 'Card payments may be slow', severity: 'warning', from: '2026-12-01T10:00:00.000Z', until: '2026-12-02T00:00:00.000Z' }],
+    });
+  });
+
+  it.each<[string, string, string]>([
+    ['an unknown dependency', 'dependsOn: [db-port]', 'dependsOn: [db]'],
+    ['a dependency on itself', 'dependsOn: [db-port]', 'dependsOn: [payments-api]'],
+    ['a cycle', '{ id: db-port, type: tcp,', '{ id: db-port, dependsOn: [payments-api], type: tcp,'],
+    ['a window of an unknown monitor', 'monitors: [payments-api, db-port]   #', 'monitors: [payments-api, db]   #'],
+    ['a 6-field cron', '"0 3 * * SUN"', '"0 0 3 * * SUN"'],
+    ['a cron that does not parse', '"0 3 * * SUN"', '"0 25 * * SUN"'],
+    ['an unknown time zone', 'Europe/Berlin', 'Europe/Atlantis'],
+    ['a window with start and cron', '    duration: 2h', '    duration: 2h\n    cron: "0 4 * * *"'],
+    ['a window with neither', '    start: 2026-12-05T02:00:00Z\n', ''],
+    ['a start without offset', '2026-12-05T02:00:00Z', '2026-12-05T02:00:00'],
+    ['a time zone on a one-off window', '    duration: 2h', '    duration: 2h\n    timezone: UTC'],
+    ['a group of an unknown monitor', '{ name: Payments, monitors: [payments-api, db-port] }', '{ name: Payments, monitors: [payments-api, db] }'],
+    ['a monitor in two groups', '{ name: Payments, monitors: [payments-api, db-port] }', '{ name: Payments, monitors: [payments-api] }\n    - { name: Data, monitors: [db-port, payments-api] }'],
+    ['an unknown severity', 'severity: warning', 'severity: urgent'],
+    ['an announcement ending before it starts', 'until: 2026-12-02T00:00:00Z', 'until: 2026-11-30T00:00:00Z'],
+    ['a status page URL that is not one', 'url: https://status.acme.example', 'url: status.acme.example'],
+  ])('refuses %s, naming where', (_case, from, to) => {
+    expect(CONTRACT).toContain(from);
+    expect(refusal(CONTRACT.replace(from, to))).toMatchSnapshot();
   });
 });
