@@ -82,6 +82,23 @@ describe('log view: deliveries', () => {
       '10:01:01  ▼ demo is still DOWN (since 10:00:40): reminder 2 due',
     ],
     [
+      'an outage held back',
+      { level: 'INFO', message: 'outage held back: a monitor it depends on is down', timestamp: at, monitorId: 'api', heldBy: 'db', tick: '2026-01-01T10:01:00.000Z' },
+      "10:01:01  ⏸ api's outage alert held back: db, which it depends on, is down",
+    ],
+    [
+      'a held outage released',
+      {
+        level: 'INFO',
+        message: 'held outage released: what it depends on is up again and it is still down; its alert goes out now',
+        timestamp: at,
+        monitorId: 'api',
+        since: '2026-01-01T10:00:40.000Z',
+        tick: '2026-01-01T10:01:00.000Z',
+      },
+      '10:01:01  ▼ api is still DOWN (since 10:00:40) now that what it depends on is up: its outage alert is due',
+    ],
+    [
       'a ping',
       { level: 'INFO', message: 'ping recorded', timestamp: at, monitorId: 'backup', kind: 'ok', at: '2026-01-01T10:01:01.000Z' },
       '10:01:01  ♥ backup pinged',

@@ -15,6 +15,10 @@ const REMINDER_WRITTEN = 'reminder written: the monitor is still down';
 /** The probe's line when it writes a certificate warning (the notifier then sends it). */
 const CERTIFICATE_WARNING_WRITTEN = 'certificate warning written: the certificate expires soon';
 
+/** The probe's lines when a dependent's outage is held back, and when it is released (lib/app/probe-cycle.ts). */
+export const OUTAGE_HELD = 'outage held back: a monitor it depends on is down';
+export const OUTAGE_RELEASED = 'held outage released: what it depends on is up again and it is still down; its alert goes out now';
+
 /** The ping function's line for each recorded ping (functions/ping.ts). */
 const PING_RECORDED = 'ping recorded';
 
@@ -29,6 +33,8 @@ const SHOWN = new Set([
   DELIVERY_RETRIED,
   REMINDER_WRITTEN,
   CERTIFICATE_WARNING_WRITTEN,
+  OUTAGE_HELD,
+  OUTAGE_RELEASED,
   RECORD_RETRIED,
   'could not publish run metrics',
   PING_RECORDED,
@@ -96,6 +102,10 @@ export function formatLogLine(line: LogLine): string {
     case CERTIFICATE_WARNING_WRITTEN:
       // A date days away: the day as well as the time.
       return `${at}  ⚠ ${id} certificate expires ${String(line.expiresAt ?? '?').slice(0, 16).replace('T', ' ')} UTC: warning due`;
+    case OUTAGE_HELD:
+      return `${at}  ⏸ ${id}'s outage alert held back: ${String(line.heldBy ?? '?')}, which it depends on, is down`;
+    case OUTAGE_RELEASED:
+      return `${at}  ▼ ${id} is still DOWN (since ${time(line.since)}) now that what it depends on is up: its outage alert is due`;
     case REMINDER_WRITTEN:
       return `${at}  ▼ ${id} is still DOWN (since ${time(line.since)}): reminder ${String(line.number ?? '?')} due`;
     default: {
