@@ -1,10 +1,15 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Webhook } from 'standardwebhooks';
 import { SESClient, SESServiceException, type SESClientConfig } from '@aws-sdk/client-ses';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { createAlertChannels } from '../../lib/adapters/alert-channels';
 import { createNotifyDeps } from '../../lib/adapters/aws-notifier-deps';
 import { DynamoDbMonitorStateStore } from '../../lib/adapters/dynamodb-monitor-state-store';
+import { resolveChannels } from '../../lib/app/channel-secrets';
 import { notifyBatch, type NotifyDeps } from '../../lib/app/notify-batch';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
+import type { AlertChannel } from '../../lib/domain/alert';
+import type { WebhookBody } from '../../lib/domain/alert-payloads';
 import { freePort } from '../../tools/local/free-port';
 import { tickOf } from '../../lib/domain/schedule';
 import { advanceState, initialState } from '../../lib/domain/state-machine';
@@ -21,6 +26,7 @@ import {
   toStreamEvent,
 } from '../support/stream-records';
 import { useSesEmulator } from '../support/ses-emulator';
+import { SLACK_ACCEPTS, WEBHOOK_ACCEPTS, headerValue, startAlertReceiver, type AlertReceiver, type ReceivedRequest } from '../support/alert-receivers';
 
 /** An email as aws-ses-v2-local keeps it (`GET /store` answers `{ templates, emails }`). */
 interface StoredEmail {
@@ -287,5 +293,153 @@ describe('notifyBatch on the real stream of DynamoDB Local, sending through the 
     expect(await deliver(scenario.records, scenario.deps({ config: withoutIt }))).toEqual({ batchItemFailures: [] });
 
     expect(await sentEmails()).toEqual([]);
+  });
+});
+
+describe('the dependents also affected and the status page link, delivered', () => {
+  const WEBHOOK_SECRET = `whsec_${Buffer.alloc(32, 0x41).toString('base64')}`;
+  /** What the notify function's API_URL would hold: the API's endpoint, no trailing slash. */
+  const API_URL = 'https://abc123.execute-api.eu-west-1.amazonaws.com';
+  let receiver: AlertReceiver;
+
+  beforeAll(async () => {
+    receiver = await startAlertReceiver((request) => (request.path.startsWith('/chat') ? SLACK_ACCEPTS : WEBHOOK_ACCEPTS));
+  });
+  afterAll(async () => {
+    await receiver.close();
+  });
+  beforeEach(() => receiver.reset((request) => (request.path.startsWith('/chat') ? SLACK_ACCEPTS : WEBHOOK_ACCEPTS)));
+
+  /** database, with payments-api and checkout depending on it; the alerts go to email, a signed webhook and Slack. */
+  function dependencyConfig(statusPage = ''): MonitorsConfig {
+    return parseMonitorsConfig(
+      `notify: { from: monitor@example.com, to: [oncall@example.com] }
+channels:
+  hook: { type: webhook, url: "${receiver.baseUrl}/hook", secret: "${WEBHOOK_SECRET}" }
+  chat: { type: slack, url: "${receiver.baseUrl}/chat" }
+monitors:
+  - { id: database, name: Database, url: "https://db.example.com/health", alerts: [email, hook, chat], notify: { to: [team@example.com] } }
+  - { id: payments-api, name: Payments API, url: "https://api.example.com/health", dependsOn: [database], alerts: [email, hook, chat] }
+  - { id: checkout, name: Checkout, url: "https://shop.example.com/health", dependsOn: [database], alerts: [email, hook, chat] }
+${statusPage}`,
+      'monitors.yml',
+    );
+  }
+
+  async function channelsOf(monitors: MonitorsConfig): Promise<ReadonlyMap<string, AlertChannel>> {
+    const { resolved } = await resolveChannels(monitors.channels, { resolve: () => Promise.reject(new Error('these channels have no secret references')) });
+    return createAlertChannels(resolved.filter((channel) => channel.type !== 'email'), {});
+  }
+
+  /**
+   * `monitorId`'s history (HISTORY) saved as the probe saves it, each transition changed by
+   * `edit` first; what the table's stream then holds.
+   */
+  async function saveHistory(monitorId: string, edit: (transition: Transition) => Transition) {
+    const table = await createTestTable('notify-deps');
+    tables.push(table);
+    const states = new DynamoDbMonitorStateStore({ client: table.client, tableName: table.tableName });
+    const transitions: Transition[] = [];
+    let state = initialState(monitorId, at(0));
+    for (const result of HISTORY) {
+      const step = advanceState(state, result, { failureThreshold: 2, successThreshold: 2 }, tickOf(result.checkedAt));
+      const transition = step.transition && edit(step.transition);
+      const next = transition?.heldBy === undefined ? step.state : { ...step.state, heldBy: transition.heldBy };
+      if (step.changed) expect(await states.saveState(state, next, transition)).toBe('saved');
+      if (transition) transitions.push(transition);
+      state = next;
+    }
+    return { table, transitions, ...(await readDeliverable(table)) };
+  }
+
+  const hookBodies = (): WebhookBody[] =>
+    receiver.requests
+      .filter((request) => request.path === '/hook')
+      .map((request: ReceivedRequest) => {
+        const headers = { 'webhook-id': headerValue(request, 'webhook-id') ?? '', 'webhook-timestamp': headerValue(request, 'webhook-timestamp') ?? '', 'webhook-signature': headerValue(request, 'webhook-signature') ?? '' };
+        return new Webhook(WEBHOOK_SECRET).verify(request.body, headers) as WebhookBody;
+      });
+  const chatBodies = () => receiver.requests.filter((request) => request.path === '/chat').map((request) => request.body);
+
+  it('an outage names its dependents also down (an id no longer configured as itself) and every alert links the API\'s status page', async () => {
+    const monitors = dependencyConfig();
+    const stored = await saveHistory('database', (transition) => (transition.to === 'DOWN' ? { ...transition, affected: ['payments-api', 'checkout', 'retired'] } : transition));
+    const deps = createNotifyDeps({ dynamoDb: stored.table.client, ses: sesClient(), tableName: stored.table.tableName, config: monitors, logger, channels: await channelsOf(monitors), apiUrl: API_URL });
+
+    expect(await deliver(stored.records, deps)).toEqual({ batchItemFailures: [] });
+
+    const [down, up] = await sentEmails();
+    expect([down?.subject, up?.subject]).toEqual(['[DOWN] Database', '[UP] Database recovered after 4m 10s']);
+    expect(down?.body.text?.split('\n')).toContain('Also affected: Payments API, Checkout, retired');
+    expect(down?.body.html).toContain('<p><strong>Also affected:</strong> Payments API, Checkout, retired</p>');
+    expect(up?.body.text).not.toContain('Also affected');
+    for (const email of [down, up]) {
+      expect(email?.body.text?.split('\n')).toContain(`Status page: ${API_URL}/`);
+      expect(email?.body.html).toContain(`<p>Status page: <a href="${API_URL}/">${API_URL}/</a></p>`);
+    }
+
+    const [downBody, upBody] = hookBodies();
+    expect(downBody?.type).toBe('monitor.down');
+    expect(downBody?.type === 'monitor.down' && downBody.data.affected).toEqual([
+      { id: 'payments-api', name: 'Payments API' },
+      { id: 'checkout', name: 'Checkout' },
+      { id: 'retired', name: 'retired' },
+    ]);
+    expect(upBody?.type).toBe('monitor.up');
+    expect(upBody && 'affected' in upBody.data).toBe(false);
+
+    const [downChat, upChat] = chatBodies();
+    expect(downChat).toContain('Also affected*\\nPayments API, Checkout, retired');
+    for (const body of [downChat, upChat]) expect(body).toContain(`<${API_URL}/|Status page>`);
+  });
+
+  it('links statusPage.url from monitors.yml rather than the API, when it is set', async () => {
+    const monitors = dependencyConfig('statusPage: { url: "https://status.example.com/uptime" }');
+    const stored = await saveHistory('database', (transition) => transition);
+    const deps = createNotifyDeps({ dynamoDb: stored.table.client, ses: sesClient(), tableName: stored.table.tableName, config: monitors, logger, channels: await channelsOf(monitors), apiUrl: API_URL });
+
+    expect(await deliver(stored.records, deps)).toEqual({ batchItemFailures: [] });
+
+    const emails = await sentEmails();
+    expect(emails).toHaveLength(2);
+    for (const email of emails) {
+      expect(email.body.text?.split('\n')).toContain('Status page: https://status.example.com/uptime');
+      expect(email.body.text).not.toContain(API_URL);
+    }
+    for (const body of chatBodies()) expect(body).toContain('<https://status.example.com/uptime|Status page>');
+  });
+
+  it('links no status page when neither statusPage.url nor the API\'s URL is known', async () => {
+    const monitors = dependencyConfig();
+    const stored = await saveHistory('database', (transition) => transition);
+    const deps = createNotifyDeps({ dynamoDb: stored.table.client, ses: sesClient(), tableName: stored.table.tableName, config: monitors, logger, channels: await channelsOf(monitors) });
+
+    expect(await deliver(stored.records, deps)).toEqual({ batchItemFailures: [] });
+
+    const emails = await sentEmails();
+    expect(emails).toHaveLength(2);
+    for (const email of emails) expect(`${email.body.text}${email.body.html}`).not.toContain('Status page');
+    expect(chatBodies()).toHaveLength(2);
+    for (const body of chatBodies()) expect(body).not.toContain('Status page');
+  });
+
+  it('a held outage and the recovery that ended it unreleased send nothing when they reach the notifier, and are acknowledged', async () => {
+    const monitors = dependencyConfig();
+    const stored = await saveHistory('payments-api', (transition) => (transition.from === 'UNKNOWN' ? transition : { ...transition, heldBy: 'database' }));
+    const held = stored.allRecords.filter((record) => record.eventName === 'INSERT' && record.dynamodb?.NewImage?.heldBy?.S === 'database');
+    expect(held).toHaveLength(2);
+    const deps = createNotifyDeps({ dynamoDb: stored.table.client, ses: sesClient(), tableName: stored.table.tableName, config: monitors, logger, channels: await channelsOf(monitors), apiUrl: API_URL });
+
+    // As if the stream filter had let them through: acknowledged, no failure to retry.
+    expect(await deliver(held, deps)).toEqual({ batchItemFailures: [] });
+
+    expect(await sentEmails()).toEqual([]);
+    expect(receiver.requests).toEqual([]);
+    const ledger = await ledgerItems(stored.table);
+    expect(ledger.map((item) => item.outcome?.S).sort()).toEqual(['skipped:held', 'skipped:held']);
+    // Delivered again: still nothing.
+    expect(await deliver(held, deps)).toEqual({ batchItemFailures: [] });
+    expect(await sentEmails()).toEqual([]);
+    expect(receiver.requests).toEqual([]);
   });
 });
