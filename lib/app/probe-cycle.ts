@@ -9,7 +9,7 @@ import { affectedDependents, applyDependencies, dependencyLayers, holdingParent 
 import { MaintenanceSchedule, type MaintenanceReader } from '../domain/maintenance';
 import type { CheckResult, MonitorConfig, MonitorState, MonitorsConfig, ProbeTarget, RunSummary, Transition } from '../domain/types';
 import { NO_DEADLINE, sleep, type Deadline } from './deadline';
-import { logFailedCheck, logTransition, type CycleLogger } from './probe-log';
+import { logFailedCheck, logTransition, OUTAGE_HELD_MESSAGE, OUTAGE_RELEASED_MESSAGE, type CycleLogger } from './probe-log';
 import { checkHeartbeats } from './heartbeat-checks';
 import { buildProbeTarget } from './probe-targets';
 import { rollUpPreviousHour } from './run-history';
@@ -393,9 +393,9 @@ async function saveStep(
     const outcome = await deps.stores.states.saveState(current, next, step.transition, reminder, tls?.warning, released);
     if (outcome === 'saved') {
       if (step.transition) await expireSuperseded(deps, current, step.transition);
-      if (released) deps.logger.info('held outage released: what it depends on is up again and it is still down; its alert goes out now', { monitorId: monitor.id, since: released.startedAt, tick });
+      if (released) deps.logger.info(OUTAGE_RELEASED_MESSAGE, { monitorId: monitor.id, since: released.startedAt, tick });
       if (step.transition?.heldBy !== undefined && step.transition.to === 'DOWN') {
-        deps.logger.info('outage held back: a monitor it depends on is down', { monitorId: monitor.id, heldBy: step.transition.heldBy, tick });
+        deps.logger.info(OUTAGE_HELD_MESSAGE, { monitorId: monitor.id, heldBy: step.transition.heldBy, tick });
       }
       if (reminder) deps.logger.info('reminder written: the monitor is still down', { monitorId: monitor.id, number: reminder.number, since: reminder.outageStartedAt, tick });
       if (tls?.warning) {

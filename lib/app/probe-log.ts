@@ -34,3 +34,8 @@ export function logTransition(logger: CycleLogger, monitor: MonitorConfig, trans
   else if (transition.from === 'DOWN') logger.info('monitor recovered', fields);
   else logger.info('monitor established', fields);
 }
+
+/** The probe's line when a dependent's outage is held back (lib/domain/dependencies.ts); npm start shows it. */
+export const OUTAGE_HELD_MESSAGE = 'outage held back: a monitor it depends on is down';
+/** The probe's line when a held outage is released: its alert goes out now; npm start shows it. */
+export const OUTAGE_RELEASED_MESSAGE = 'held outage released: what it depends on is up again and it is still down; its alert goes out now';

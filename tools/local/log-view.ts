@@ -1,4 +1,5 @@
 import { PERMANENT_FAILURE_MESSAGE } from '../../lib/app/notify';
+import { OUTAGE_HELD_MESSAGE, OUTAGE_RELEASED_MESSAGE } from '../../lib/app/probe-log';
 
 /**
  * The notifier's log line of each delivery (one alert to one channel), as lib/app/notify.ts words
@@ -15,9 +16,9 @@ const REMINDER_WRITTEN = 'reminder written: the monitor is still down';
 /** The probe's line when it writes a certificate warning (the notifier then sends it). */
 const CERTIFICATE_WARNING_WRITTEN = 'certificate warning written: the certificate expires soon';
 
-/** The probe's lines when a dependent's outage is held back, and when it is released (lib/app/probe-cycle.ts). */
-export const OUTAGE_HELD = 'outage held back: a monitor it depends on is down';
-export const OUTAGE_RELEASED = 'held outage released: what it depends on is up again and it is still down; its alert goes out now';
+/** The probe's lines when a dependent's outage is held back, and when it is released. */
+const OUTAGE_HELD = OUTAGE_HELD_MESSAGE;
+const OUTAGE_RELEASED = OUTAGE_RELEASED_MESSAGE;
 
 /** The ping function's line for each recorded ping (functions/ping.ts). */
 const PING_RECORDED = 'ping recorded';
