@@ -4,14 +4,18 @@ import { describeLatency, mergeRunStats } from '../domain/run-stats';
 import { DAY_MS } from '../domain/time';
 import { clipRangeToNow, resolveCalendarMonth, resolveRange, type RangeRequest } from '../domain/time-range';
 import { publicReason, publicUrl } from '../domain/public-view';
-import type { MonitorConfig, MonitorsConfig, RunSummary } from '../domain/types';
+import type { MaintenanceSchedule } from '../domain/maintenance';
+import type { MonitorConfig, MonitorsConfig, MonitorState, RunSummary } from '../domain/types';
 import { computeDailyUptime, computeMonthlyUptime, computeMtbf, computeUptime, listIncidents } from '../domain/uptime';
 import type { ApiDeps } from './api-deps';
+import { loadMaintenanceSchedule } from './maintenance';
 import { loadHourlyRunStats, RAW_RUN_LOOKBACK_DAYS } from './run-history';
 
 /**
  * The API's read use cases, on typed inputs: lib/http parses the request, calls one of these and
  * shapes the answer. Each reads the clock once (`nowIso`), so its figures agree with each other.
+ * Those that show maintenance load the maintenance calendar once per request (one Query of the
+ * ad-hoc windows, beside their other reads), and ask it about each monitor.
  */
 
 /** The API answers. It touches nothing else, so it is cheap to poll. */
@@ -21,7 +25,12 @@ export async function getHealth() {
 
 /** Every configured monitor, in the file's order, with its status. */
 export async function listMonitors(deps: ApiDeps) {
-  const [states, latestRun] = await Promise.all([deps.states.loadStates(), deps.runs.latestRunSummary(deps.now().toISOString())]);
+  const now = deps.now();
+  const [states, latestRun, schedule] = await Promise.all([
+    deps.states.loadStates(),
+    deps.runs.latestRunSummary(now.toISOString()),
+    loadMaintenanceSchedule(deps.config, deps.maintenance),
+  ]);
   return {
     monitors: deps.config.monitors.map((monitor) => {
       const state = states.get(monitor.id);
@@ -32,6 +41,8 @@ export async function listMonitors(deps: ApiDeps) {
         url: publicUrl(monitor.url),
         status: state?.status ?? 'UNKNOWN',
         since: state?.since ?? null,
+        heldBy: heldBy(state),
+        maintenance: activeMaintenance(schedule, monitor.id, now.getTime()),
         lastCheckedAt: lastCheckedAt(latestRun, monitor.id),
       };
     }),
@@ -45,7 +56,12 @@ export async function listMonitors(deps: ApiDeps) {
  */
 export async function getMonitor(deps: ApiDeps, monitorId: string) {
   const monitor = findMonitor(deps.config, monitorId);
-  const [state, latestRun] = await Promise.all([deps.states.loadState(monitor.id), deps.runs.latestRunSummary(deps.now().toISOString())]);
+  const now = deps.now();
+  const [state, latestRun, schedule] = await Promise.all([
+    deps.states.loadState(monitor.id),
+    deps.runs.latestRunSummary(now.toISOString()),
+    loadMaintenanceSchedule(deps.config, deps.maintenance),
+  ]);
   const lastResult = describeLastResult(latestRun, monitor.id);
   const certificate = state?.certificate;
   return {
@@ -61,6 +77,8 @@ export async function getMonitor(deps: ApiDeps, monitorId: string) {
     expect: monitor.expect,
     status: state?.status ?? 'UNKNOWN',
     since: state?.since ?? null,
+    heldBy: heldBy(state),
+    maintenance: activeMaintenance(schedule, monitor.id, now.getTime()),
     failuresInRow: state?.failuresInRow ?? 0,
     successesInRow: state?.successesInRow ?? 0,
     lastFailureReason: publicReason(state?.lastFailureReason),
@@ -68,45 +86,55 @@ export async function getMonitor(deps: ApiDeps, monitorId: string) {
     lastResult,
     // The latest certificate an https check saw; null for any other monitor, or before its first check.
     certificate: certificate
-      ? { expiresAt: certificate.expiresAt, daysLeft: daysLeft(certificate.expiresAt, deps.now().getTime()), issuer: certificate.issuer }
+      ? { expiresAt: certificate.expiresAt, daysLeft: daysLeft(certificate.expiresAt, now.getTime()), issuer: certificate.issuer }
       : null,
   };
 }
 
 /**
- * Time-based uptime over a window or time range, from the transitions; check counts and response
- * times from the hourly rollups and run summaries.
+ * Time-based uptime over a window or time range, from the transitions, the monitor's maintenance
+ * left out of it and counted apart; check counts and response times from the hourly rollups and run
+ * summaries (checks made during maintenance count: they ran).
  */
 export async function getUptime(deps: ApiDeps, monitorId: string, request: RangeRequest) {
   const monitor = findMonitor(deps.config, monitorId);
   const nowIso = deps.now().toISOString();
   const range = resolveRange(request, nowIso);
-  const [transitions, runStats] = await Promise.all([
+  const [transitions, runStats, schedule] = await Promise.all([
     deps.transitions.listTransitions(monitor.id),
     loadHourlyRunStats(deps, [monitor.id], clipRangeToNow(range, nowIso), rawRunsSince(nowIso)),
+    loadMaintenanceSchedule(deps.config, deps.maintenance),
   ]);
-  const report = computeUptime(transitions, range, nowIso);
+  const maintenance = schedule.periods(monitor.id, Date.parse(range.from), Date.parse(range.to));
+  const report = computeUptime(transitions, range, nowIso, maintenance);
   const stats = mergeRunStats((runStats.get(monitor.id) ?? []).map((hour) => hour.stats));
   return {
     monitorId: monitor.id,
     window: range,
     uptimePercent: report.uptimePercent,
     downtimeSeconds: report.downtimeSeconds,
+    maintenanceSeconds: report.maintenanceSeconds,
     outages: report.outages,
     longestOutageSeconds: report.longestOutageSeconds,
     mttrSeconds: report.mttrSeconds,
-    mtbfSeconds: computeMtbf(transitions, range, nowIso),
+    mtbfSeconds: computeMtbf(transitions, range, nowIso, maintenance),
     checks: stats.checks,
     failedChecks: stats.failedChecks,
     latencyMs: describeLatency(stats.latency),
   };
 }
 
-/** Uptime per UTC day over the last `days` days, oldest first, today last. */
+/** Uptime per UTC day over the last `days` days, oldest first, today last; each day's maintenance apart. */
 export async function getDailyUptime(deps: ApiDeps, monitorId: string, days: number) {
   const monitor = findMonitor(deps.config, monitorId);
-  const transitions = await deps.transitions.listTransitions(monitor.id);
-  return { monitorId: monitor.id, days: computeDailyUptime(transitions, days, deps.now().toISOString()) };
+  const now = deps.now();
+  const [transitions, schedule] = await Promise.all([
+    deps.transitions.listTransitions(monitor.id),
+    loadMaintenanceSchedule(deps.config, deps.maintenance),
+  ]);
+  const todayMs = Math.floor(now.getTime() / DAY_MS) * DAY_MS;
+  const maintenance = schedule.periods(monitor.id, todayMs - (days - 1) * DAY_MS, todayMs + DAY_MS);
+  return { monitorId: monitor.id, days: computeDailyUptime(transitions, days, now.toISOString(), maintenance) };
 }
 
 /** The monitor's outages, newest first, at most `limit`. */
@@ -118,13 +146,18 @@ export async function listMonitorIncidents(deps: ApiDeps, monitorId: string, lim
 }
 
 /**
- * Every monitor's uptime, downtime, incidents and longest incident over a calendar month (UTC), in
- * the file's order; the current month, up to now, when `month` (`YYYY-MM`) is not given.
+ * Every monitor's uptime, downtime, maintenance, incidents and longest incident over a calendar
+ * month (UTC), in the file's order; the current month, up to now, when `month` (`YYYY-MM`) is not
+ * given.
  */
 export async function getReport(deps: ApiDeps, month: string | undefined) {
   const nowIso = deps.now().toISOString();
   const calendarMonth = resolveCalendarMonth(month, nowIso);
-  const histories = await Promise.all(deps.config.monitors.map((monitor) => deps.transitions.listTransitions(monitor.id)));
+  const [histories, schedule] = await Promise.all([
+    Promise.all(deps.config.monitors.map((monitor) => deps.transitions.listTransitions(monitor.id))),
+    loadMaintenanceSchedule(deps.config, deps.maintenance),
+  ]);
+  const [fromMs, toMs] = [Date.parse(calendarMonth.from), Date.parse(calendarMonth.to)];
   return {
     month: calendarMonth.month,
     window: { from: calendarMonth.from, to: calendarMonth.to },
@@ -133,7 +166,7 @@ export async function getReport(deps: ApiDeps, month: string | undefined) {
       id: monitor.id,
       name: monitor.name,
       type: monitor.type,
-      ...computeMonthlyUptime(histories[index] ?? [], calendarMonth, nowIso),
+      ...computeMonthlyUptime(histories[index] ?? [], calendarMonth, nowIso, schedule.periods(monitor.id, fromMs, toMs)),
     })),
   };
 }
@@ -154,6 +187,19 @@ export function findPublicMonitor(config: MonitorsConfig, monitorId: string): Mo
   const monitor = findMonitor(config, monitorId);
   if (!monitor.public) throw new UnknownMonitorError(monitorId);
   return monitor;
+}
+
+/**
+ * The monitor a DOWN monitor's outage is held back by (its `dependsOn`, lib/domain/dependencies.ts):
+ * shown as DOWN, with the id of the monitor that explains it; null otherwise.
+ */
+function heldBy(state: MonitorState | undefined): string | null {
+  return state?.status === 'DOWN' ? (state.heldBy ?? null) : null;
+}
+
+/** The maintenance window the monitor is in at `atMs`: its name and when the maintenance ends; null outside one. */
+export function activeMaintenance(schedule: MaintenanceSchedule, monitorId: string, atMs: number): { name: string; until: string } | null {
+  return schedule.activeAt(monitorId, atMs) ?? null;
 }
 
 function describeLastResult(run: RunSummary | undefined, monitorId: string) {

@@ -77,7 +77,7 @@ const OPERATIONS: Readonly<Record<RouteKey, ZodOpenApiOperationObject>> = {
   },
   'GET /monitors': {
     operationId: 'listMonitors',
-    summary: 'Every monitor with its status',
+    summary: 'Every monitor with its status, the monitor holding its outage back, and the maintenance window it is in',
     responses: { '200': json(MonitorListSchema, 'In the order of monitors.yml.'), ...errors() },
   },
   'GET /monitors/{id}': monitorOperation(
@@ -110,7 +110,7 @@ const OPERATIONS: Readonly<Record<RouteKey, ZodOpenApiOperationObject>> = {
   ),
   'GET /report': {
     operationId: 'getReport',
-    summary: "Every monitor's uptime, downtime and incidents over a calendar month (UTC), for an SLA report",
+    summary: "Every monitor's uptime, downtime, maintenance and incidents over a calendar month (UTC), for an SLA report",
     description: 'JSON by default; CSV with format=csv or an Accept header asking for text/csv.',
     requestParams: { query: ReportQuerySchema },
     responses: {
@@ -159,6 +159,7 @@ const DEFINITION: ZodOpenApiObject = {
     description:
       'Current state, uptime, incidents, an SLA report, a status page and badges of the monitors in monitors.yml. ' +
       'Times are ISO-8601 UTC. Uptime is time-based: time UP over time UP or DOWN, leaving out the time before a monitor was established. ' +
+      'Time inside a maintenance window counts neither as up nor as down: it is left out of the uptime and reported as maintenanceSeconds. ' +
       'A window is one of the named lengths 1h, 24h, 7d, 30d ending now; a time range is an interval from/to.',
     license: { name: 'MIT', identifier: 'MIT' },
   },

@@ -17,12 +17,28 @@ const publicUrl = z.string().nullable().meta({
   description: 'Scheme, host and path: never the query string, fragment or user info. Null when monitors.yml keeps the URL in a secret reference, and for a heartbeat (it has none).',
 });
 const publicReason = z.string().nullable();
+const maintenanceSeconds = seconds.meta({
+  description: 'Time in maintenance windows that would otherwise have counted as UP or DOWN: counted neither way, left out of the uptime.',
+});
+const heldBy = z.string().nullable().meta({
+  description:
+    'While the monitor is DOWN and its outage is held back by a monitor it depends on (dependsOn) that is down too: that monitor\'s id. No alert goes out for a held outage. Null otherwise.',
+});
 
 export const ErrorBodySchema = z
   .strictObject({
     error: z.strictObject({ code: z.enum(['bad_request', 'not_found', 'internal']), message: z.string() }),
   })
   .meta({ id: 'Error' });
+
+export const ActiveMaintenanceSchema = z
+  .strictObject({
+    name: z.string().meta({ description: "The window's name, from monitors.yml or as opened with npm run maintenance." }),
+    until: isoTime.meta({ description: 'When the maintenance ends (windows that overlap or follow on carry it on).' }),
+  })
+  .meta({ id: 'ActiveMaintenance', description: 'The maintenance window the monitor is in now: its checks run, its outages and recoveries send no alert, and the time counts neither as up nor as down.' });
+
+const maintenance = ActiveMaintenanceSchema.nullable().meta({ description: 'The maintenance window the monitor is in now; null outside one.' });
 
 export const HealthSchema = z.strictObject({ status: z.literal('UP') }).meta({ id: 'Health' });
 
@@ -38,6 +54,8 @@ export const MonitorSummarySchema = z
     url: publicUrl,
     status: monitorStatus,
     since: isoTime.nullable().meta({ description: 'When the current status began; null for a monitor never checked.' }),
+    heldBy,
+    maintenance,
     lastCheckedAt: isoTime.nullable().meta({ description: 'When the latest run that checked this monitor started.' }),
   })
   .meta({ id: 'MonitorSummary' });
@@ -85,6 +103,8 @@ export const MonitorDetailSchema = z
     expect: ExpectationsSchema,
     status: monitorStatus,
     since: isoTime.nullable(),
+    heldBy,
+    maintenance,
     failuresInRow: count,
     successesInRow: count,
     lastFailureReason: publicReason.meta({ description: 'The category of the last failed check (`timeout`, `http-status 503`), null when none is known. The detail is in the logs and alerts.' }),
@@ -106,12 +126,13 @@ export const UptimeSchema = z
   .strictObject({
     monitorId: z.string(),
     window: TimeRangeSchema.meta({ description: 'The time range the figures cover.' }),
-    uptimePercent: percent.meta({ description: 'Time UP over time UP or DOWN in the range; null when neither was seen.' }),
-    downtimeSeconds: seconds,
-    outages: count.meta({ description: 'Outages overlapping the range.' }),
+    uptimePercent: percent.meta({ description: 'Time UP over time UP or DOWN in the range, maintenance left out; null when neither was seen (or all of it was maintenance).' }),
+    downtimeSeconds: seconds.meta({ description: 'Time DOWN in the range, outside maintenance.' }),
+    maintenanceSeconds,
+    outages: count.meta({ description: 'Outages overlapping the range, maintenance or not.' }),
     longestOutageSeconds: seconds.meta({ description: 'Full length of the longest of them, not cut to the range.' }),
     mttrSeconds: seconds.nullable().meta({ description: 'Mean full length of the outages that ended in the range.' }),
-    mtbfSeconds: seconds.nullable().meta({ description: 'UP time in the range over the outages that began in it.' }),
+    mtbfSeconds: seconds.nullable().meta({ description: 'UP time in the range (maintenance left out) over the outages that began in it.' }),
     checks: count.meta({ description: 'Checks run in the range (run history is kept 35 days by default).' }),
     failedChecks: count,
     latencyMs: LatencySchema.nullable(),
@@ -133,8 +154,9 @@ export const IncidentsSchema = z.strictObject({ monitorId: z.string(), incidents
 export const DayUptimeSchema = z
   .strictObject({
     date: z.string().meta({ format: 'date', description: 'The UTC day.' }),
-    uptimePercent: percent,
+    uptimePercent: percent.meta({ description: 'Null when nothing was tracked that day, or all of it was maintenance.' }),
     downtimeSeconds: seconds,
+    maintenanceSeconds,
     outages: count,
   })
   .meta({ id: 'DayUptime' });
@@ -151,9 +173,10 @@ export const ReportMonitorSchema = z
     id: z.string(),
     name: z.string(),
     type: monitorType,
-    uptimePercent: percent,
+    uptimePercent: percent.meta({ description: 'Time UP over time UP or DOWN in the month, maintenance left out.' }),
     downtimeSeconds: seconds,
-    monitoredSeconds: seconds.meta({ description: 'Time UP or DOWN in the month.' }),
+    maintenanceSeconds,
+    monitoredSeconds: seconds.meta({ description: 'Time UP, DOWN or in maintenance in the month.' }),
     incidents: count,
     longestIncidentSeconds: seconds.meta({ description: 'Full length, not cut to the month.' }),
   })
@@ -181,6 +204,7 @@ export const OpenApiSchema = z
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 export type ErrorCode = ErrorBody['error']['code'];
 export type HealthBody = z.infer<typeof HealthSchema>;
+export type ActiveMaintenanceBody = z.infer<typeof ActiveMaintenanceSchema>;
 export type MonitorSummary = z.infer<typeof MonitorSummarySchema>;
 export type MonitorListBody = z.infer<typeof MonitorListSchema>;
 export type LastResult = z.infer<typeof LastResultSchema>;

@@ -107,8 +107,8 @@ interface Answer {
 
 const openApi = new OpenApiResponseValidator(loadOpenApiDocument());
 
-async function sendRequest(rawPath: string, options: HttpApiEventOptions = {}): Promise<Answer> {
-  const response = await invoke(createHttpApiEvent(rawPath, options));
+async function sendRequest(rawPath: string, options: HttpApiEventOptions = {}, invoker: ReturnType<typeof createInvoker> = invoke): Promise<Answer> {
+  const response = await invoker(createHttpApiEvent(rawPath, options));
   const rawBody = response.body ?? '';
   // Every answer to a documented route is as the OpenAPI document says.
   if (openApi.findTemplate(rawPath) && (options.method ?? 'GET') === 'GET') {
@@ -117,7 +117,7 @@ async function sendRequest(rawPath: string, options: HttpApiEventOptions = {}): 
   return {
     statusCode: response.statusCode,
     contentType: response.headers?.['content-type']?.toString(),
-    body: JSON.parse(rawBody) as unknown,
+    body: (response.headers?.['content-type']?.toString().startsWith('application/json') ? JSON.parse(rawBody) : rawBody) as unknown,
     rawBody,
   };
 }
@@ -182,6 +182,8 @@ describe('GET /monitors', () => {
           url: 'https://api.example.com/health',
           status: 'DOWN',
           since: at(-30),
+          heldBy: null,
+          maintenance: null,
           lastCheckedAt: PAYMENTS_RUN_STARTED_AT,
         },
         {
@@ -191,6 +193,8 @@ describe('GET /monitors', () => {
           url: 'https://www.example.com/',
           status: 'UP',
           since: at(-600),
+          heldBy: null,
+          maintenance: null,
           lastCheckedAt: PAYMENTS_RUN_STARTED_AT,
         },
         {
@@ -200,6 +204,8 @@ describe('GET /monitors', () => {
           url: 'https://new.example.com/health',
           status: 'UNKNOWN',
           since: null,
+          heldBy: null,
+          maintenance: null,
           lastCheckedAt: null,
         },
       ],
@@ -228,6 +234,8 @@ describe('GET /monitors/{id}', () => {
       expect: { status: [200, 204], json: { status: 'OK' }, maxResponseTimeMs: 2000 },
       status: 'DOWN',
       since: at(-30),
+      heldBy: null,
+      maintenance: null,
       failuresInRow: 2,
       successesInRow: 0,
       // Public: the category only; the detail stays in logs and alerts (lib/domain/public-view.ts).
@@ -290,6 +298,7 @@ describe('GET /monitors/{id}/uptime', () => {
       window: { from: at(-24 * 60), to: at(0) },
       uptimePercent: (130 / 180) * 100,
       downtimeSeconds: 3000,
+      maintenanceSeconds: 0,
       outages: 2,
       longestOutageSeconds: 1800,
       mttrSeconds: 1200,
@@ -315,6 +324,7 @@ describe('GET /monitors/{id}/uptime', () => {
       window: { from, to: at(0) },
       uptimePercent,
       downtimeSeconds,
+      maintenanceSeconds: 0,
       outages,
       longestOutageSeconds: 1800,
       mttrSeconds,
@@ -340,6 +350,7 @@ describe('GET /monitors/{id}/uptime', () => {
       window: { from: at(-130), to: at(-100) },
       uptimePercent: (10 / 30) * 100,
       downtimeSeconds: 1200,
+      maintenanceSeconds: 0,
       outages: 1,
       longestOutageSeconds: 1200,
       mttrSeconds: 1200,
@@ -357,6 +368,7 @@ describe('GET /monitors/{id}/uptime', () => {
       window: { from: at(-7 * 24 * 60), to: at(0) },
       uptimePercent: null,
       downtimeSeconds: 0,
+      maintenanceSeconds: 0,
       outages: 0,
       longestOutageSeconds: 0,
       mttrSeconds: null,
@@ -441,6 +453,178 @@ describe('GET /monitors/{id}/incidents', () => {
     expect(answer.body).toEqual({
       error: { code: 'bad_request', message: `limit must be a whole number from 1 to 100, got ${JSON.stringify(limit)}` },
     });
+  });
+});
+
+describe('maintenance windows and held outages', () => {
+  /**
+   * Now is 1 May 12:00 UTC (at(0)). Windows: `database upgrade` (monitors.yml, one-off) covers shop
+   * from 11:00 for 90 minutes; `nightly backup` (monitors.yml, recurring) covers db-port 02:00 to
+   * 03:00 UTC every day; ad hoc, stored in the table: `cdn switch` covers web from 11:30 to 12:15,
+   * `old window` covered web 07:00 to 08:00, `migration` covered legacy from 29 April 23:00 to
+   * 1 May 01:00, and `planned` will cover every monitor from 13:00.
+   *
+   * - shop: up from 02:00, down 10:50 to 11:20 (from 11:00 inside its window), up since.
+   * - web: up from 02:00.
+   * - db-port: up from 28 April 12:00, down since 11:45 (still down now).
+   * - app (dependsOn db-port): up from 02:00, down since 11:45, held by db-port.
+   * - legacy: up from 28 April 12:00.
+   */
+  const windowConfig = parseMonitorsConfig(
+    `notify: { from: monitor@example.com, to: [oncall@example.com] }
+maintenance:
+  - name: database upgrade
+    monitors: [shop]
+    start: "2024-05-01T11:00:00Z"
+    duration: 90m
+  - name: nightly backup
+    monitors: [db-port]
+    cron: "0 2 * * *"
+    duration: 1h
+monitors:
+  - { id: shop, url: "https://shop.example.com/" }
+  - { id: web, url: "https://www.example.com/" }
+  - { id: db-port, url: "https://db.example.com/health" }
+  - { id: app, url: "https://app.example.com/health", dependsOn: [db-port] }
+  - { id: legacy, url: "https://legacy.example.com/health" }
+`,
+    'maintenance-monitors.yml',
+  );
+  const monitorOf = (id: string): MonitorConfig => {
+    const found = windowConfig.monitors.find((candidate) => candidate.id === id);
+    if (!found) throw new Error(`no monitor ${id}`);
+    return found;
+  };
+  let windowTable: TestTable;
+  let invokeWindows: ReturnType<typeof createInvoker>;
+  const send = (rawPath: string, options: HttpApiEventOptions = {}) => sendRequest(rawPath, options, invokeWindows);
+
+  beforeAll(async () => {
+    windowTable = await createTestTable('api-maintenance');
+    const stores = createDynamoDbStores({ client: windowTable.client, tableName: windowTable.tableName });
+    await replayChecks(stores.states, monitorOf('shop'), [[-600, true], [-599, true], [-70, false], [-69, false], [-40, true], [-39, true]]);
+    await replayChecks(stores.states, monitorOf('web'), [[-600, true], [-599, true]]);
+    await replayChecks(stores.states, monitorOf('db-port'), [[-3 * 24 * 60, true], [-3 * 24 * 60 + 1, true], [-15, false], [-14, false]]);
+    // app's outage as the probe stores one held back by db-port (lib/domain/dependencies.ts).
+    const app = await replayChecks(stores.states, monitorOf('app'), [[-600, true], [-599, true], [-15, false], [-14, false]]);
+    expect(app.status).toBe('DOWN');
+    expect(await stores.states.saveState(app, { ...app, heldBy: 'db-port', tick: tickOf(at(-13)), version: app.version + 1 })).toBe('saved');
+    await replayChecks(stores.states, monitorOf('legacy'), [[-3 * 24 * 60, true], [-3 * 24 * 60 + 1, true]]);
+    for (const window of [
+      { id: 'w-cdn', name: 'cdn switch', monitors: ['web'], startAt: at(-30), endAt: at(15) },
+      { id: 'w-old', name: 'old window', monitors: ['web'], startAt: at(-300), endAt: at(-240) },
+      { id: 'w-migration', name: 'migration', monitors: ['legacy'], startAt: at(-37 * 60), endAt: at(-11 * 60) },
+      { id: 'w-planned', name: 'planned', startAt: at(60), endAt: at(120) },
+    ]) {
+      await stores.maintenance.openAdHocWindow(window);
+    }
+    invokeWindows = createInvoker(() => ({ ...stores, config: windowConfig, now: () => new Date(NOW_MS) }));
+  });
+  afterAll(() => windowTable?.drop());
+
+  it('GET /monitors shows the window each monitor is in now, and the monitor holding an outage back', async () => {
+    const answer = await send('/monitors', { route: '/monitors' });
+    expect(answer.statusCode).toBe(200);
+    const monitors = (answer.body as { monitors: Array<Record<string, unknown>> }).monitors;
+    expect(monitors.map(({ id, status, since, heldBy, maintenance }) => ({ id, status, since, heldBy, maintenance }))).toEqual([
+      // Configured in monitors.yml.
+      { id: 'shop', status: 'UP', since: at(-40), heldBy: null, maintenance: { name: 'database upgrade', until: at(30) } },
+      // Opened ad hoc, read from the table; the past and the planned ad-hoc windows do not show.
+      { id: 'web', status: 'UP', since: at(-600), heldBy: null, maintenance: { name: 'cdn switch', until: at(15) } },
+      // Its recurring window is at 02:00, not now.
+      { id: 'db-port', status: 'DOWN', since: at(-15), heldBy: null, maintenance: null },
+      { id: 'app', status: 'DOWN', since: at(-15), heldBy: 'db-port', maintenance: null },
+      { id: 'legacy', status: 'UP', since: at(-3 * 24 * 60), heldBy: null, maintenance: null },
+    ]);
+  });
+
+  it.each([
+    { id: 'shop', status: 'UP', heldBy: null, maintenance: { name: 'database upgrade', until: at(30) } },
+    { id: 'web', status: 'UP', heldBy: null, maintenance: { name: 'cdn switch', until: at(15) } },
+    { id: 'app', status: 'DOWN', heldBy: 'db-port', maintenance: null },
+  ])('GET /monitors/$id shows heldBy $heldBy and maintenance $maintenance', async ({ id, status, heldBy, maintenance }) => {
+    const answer = await send(`/monitors/${id}`, { route: '/monitors/{id}' });
+    expect(answer.statusCode).toBe(200);
+    expect(answer.body).toMatchObject({ id, status, heldBy, maintenance });
+  });
+
+  it.each([
+    // The last hour all in its window: null uptime; the outage that ran into the window still counts.
+    { id: 'shop', window: '1h', uptimePercent: null, downtimeSeconds: 0, maintenanceSeconds: 3600, outages: 1 },
+    // Up 530 minutes, down 10 (10:50 to 11:00), 60 in maintenance.
+    { id: 'shop', window: '24h', uptimePercent: (530 / 540) * 100, downtimeSeconds: 600, maintenanceSeconds: 3600, outages: 1 },
+    { id: 'web', window: '1h', uptimePercent: 100, downtimeSeconds: 0, maintenanceSeconds: 1800, outages: 0 },
+    // Both ad-hoc windows that overlap the day; the planned one lies after now.
+    { id: 'web', window: '24h', uptimePercent: 100, downtimeSeconds: 0, maintenanceSeconds: 5400, outages: 0 },
+    // One nightly window in the 24 hours (1 May 02:00; 30 April's was before the range), down 15 minutes.
+    { id: 'db-port', window: '24h', uptimePercent: ((23 * 60 - 15) / (23 * 60)) * 100, downtimeSeconds: 900, maintenanceSeconds: 3600, outages: 1 },
+    // Three nightly windows: 28 April's 02:00 was before the monitor was established (unmonitored, not maintenance).
+    { id: 'db-port', window: '7d', uptimePercent: ((69 * 60 - 15) / (69 * 60)) * 100, downtimeSeconds: 900, maintenanceSeconds: 3 * 3600, outages: 1 },
+  ])('GET /monitors/$id/uptime?window=$window leaves the maintenance out', async ({ id, window, uptimePercent, downtimeSeconds, maintenanceSeconds, outages }) => {
+    const answer = await send(`/monitors/${id}/uptime`, { route: '/monitors/{id}/uptime', query: { window } });
+    expect(answer.statusCode).toBe(200);
+    const body = answer.body as { uptimePercent: number | null };
+    expect(body).toMatchObject({ downtimeSeconds, maintenanceSeconds, outages });
+    if (uptimePercent === null) expect(body.uptimePercent).toBeNull();
+    else expect(body.uptimePercent).toBeCloseTo(uptimePercent, 9);
+  });
+
+  it('GET /monitors/{id}/daily counts each day its nightly window', async () => {
+    const answer = await send('/monitors/db-port/daily', { route: '/monitors/{id}/daily', query: { days: '4' } });
+    expect(answer.statusCode).toBe(200);
+    expect(answer.body).toEqual({
+      monitorId: 'db-port',
+      days: [
+        // Up from 12:00: the 02:00 window was before, unmonitored.
+        { date: '2024-04-28', uptimePercent: 100, downtimeSeconds: 0, maintenanceSeconds: 0, outages: 0 },
+        { date: '2024-04-29', uptimePercent: 100, downtimeSeconds: 0, maintenanceSeconds: 3600, outages: 0 },
+        { date: '2024-04-30', uptimePercent: 100, downtimeSeconds: 0, maintenanceSeconds: 3600, outages: 0 },
+        { date: '2024-05-01', uptimePercent: ((11 * 3600 - 900) / (11 * 3600)) * 100, downtimeSeconds: 900, maintenanceSeconds: 3600, outages: 1 },
+      ],
+    });
+  });
+
+  it('GET /monitors/{id}/daily shows a day spent wholly in maintenance with a null percent', async () => {
+    const answer = await send('/monitors/legacy/daily', { route: '/monitors/{id}/daily', query: { days: '3' } });
+    expect(answer.body).toEqual({
+      monitorId: 'legacy',
+      days: [
+        { date: '2024-04-29', uptimePercent: 100, downtimeSeconds: 0, maintenanceSeconds: 3600, outages: 0 },
+        { date: '2024-04-30', uptimePercent: null, downtimeSeconds: 0, maintenanceSeconds: 86_400, outages: 0 },
+        { date: '2024-05-01', uptimePercent: 100, downtimeSeconds: 0, maintenanceSeconds: 3600, outages: 0 },
+      ],
+    });
+  });
+
+  it('GET /report gives each monitor its maintenance, and counts it as monitored time', async () => {
+    const answer = await send('/report', { route: '/report' });
+    expect(answer.statusCode).toBe(200);
+    const monitors = (answer.body as { monitors: Array<Record<string, unknown>> }).monitors;
+    expect(monitors.map(({ id, downtimeSeconds, maintenanceSeconds, monitoredSeconds, incidents }) => ({ id, downtimeSeconds, maintenanceSeconds, monitoredSeconds, incidents }))).toEqual([
+      { id: 'shop', downtimeSeconds: 600, maintenanceSeconds: 3600, monitoredSeconds: 36_000, incidents: 1 },
+      { id: 'web', downtimeSeconds: 0, maintenanceSeconds: 5400, monitoredSeconds: 36_000, incidents: 0 },
+      { id: 'db-port', downtimeSeconds: 900, maintenanceSeconds: 3600, monitoredSeconds: 43_200, incidents: 1 },
+      { id: 'app', downtimeSeconds: 900, maintenanceSeconds: 0, monitoredSeconds: 36_000, incidents: 1 },
+      { id: 'legacy', downtimeSeconds: 0, maintenanceSeconds: 3600, monitoredSeconds: 43_200, incidents: 0 },
+    ]);
+    expect(monitors[0]?.uptimePercent).toBeCloseTo((31_800 / 32_400) * 100, 9);
+    expect(monitors[1]?.uptimePercent).toBe(100);
+  });
+
+  it('GET /report?format=csv has a maintenanceSeconds column', async () => {
+    const answer = await send('/report', { route: '/report', query: { month: '2024-04', format: 'csv' } });
+    expect(answer.statusCode).toBe(200);
+    expect(answer.rawBody.split('\r\n')).toEqual([
+      'month,id,name,type,uptimePercent,downtimeSeconds,maintenanceSeconds,monitoredSeconds,incidents,longestIncidentSeconds',
+      '2024-04,shop,shop,http,,0,0,0,0,0',
+      '2024-04,web,web,http,,0,0,0,0,0',
+      // Up from 28 April 12:00: the nightly windows of the 29th and 30th.
+      '2024-04,db-port,db-port,http,100,0,7200,216000,0,0',
+      '2024-04,app,app,http,,0,0,0,0,0',
+      // The last hour of 29 April and all of the 30th.
+      '2024-04,legacy,legacy,http,100,0,90000,216000,0,0',
+      '',
+    ]);
   });
 });
 

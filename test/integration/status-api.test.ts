@@ -169,11 +169,11 @@ describe('GET /monitors/{id}/daily', () => {
     expect(days.filter((entry) => entry.uptimePercent === null)).toHaveLength(45);
     const byDate = new Map(days.map((entry) => [entry.date, entry]));
     const split = ((DAY_S - 1800) / DAY_S) * 100;
-    expect(byDate.get('2024-04-30')).toEqual({ date: '2024-04-30', uptimePercent: split, downtimeSeconds: 1800, outages: 1 });
-    expect(byDate.get('2024-05-01')).toEqual({ date: '2024-05-01', uptimePercent: split, downtimeSeconds: 1800, outages: 1 });
-    expect(byDate.get('2024-05-02')).toEqual({ date: '2024-05-02', uptimePercent: 100, downtimeSeconds: 0, outages: 0 });
+    expect(byDate.get('2024-04-30')).toEqual({ date: '2024-04-30', uptimePercent: split, downtimeSeconds: 1800, maintenanceSeconds: 0, outages: 1 });
+    expect(byDate.get('2024-05-01')).toEqual({ date: '2024-05-01', uptimePercent: split, downtimeSeconds: 1800, maintenanceSeconds: 0, outages: 1 });
+    expect(byDate.get('2024-05-02')).toEqual({ date: '2024-05-02', uptimePercent: 100, downtimeSeconds: 0, maintenanceSeconds: 0, outages: 0 });
     // Today up to 12:30, down 20 minutes.
-    expect(days.at(-1)).toEqual({ date: '2024-05-15', uptimePercent: ((45_000 - 1200) / 45_000) * 100, downtimeSeconds: 1200, outages: 1 });
+    expect(days.at(-1)).toEqual({ date: '2024-05-15', uptimePercent: ((45_000 - 1200) / 45_000) * 100, downtimeSeconds: 1200, maintenanceSeconds: 0, outages: 1 });
   });
 
   it('leaves out the days before a monitor was added, and counts an outage still open', async () => {
@@ -181,9 +181,9 @@ describe('GET /monitors/{id}/daily', () => {
     expect(json).toEqual({
       monitorId: 'web',
       days: [
-        { date: '2024-05-09', uptimePercent: null, downtimeSeconds: 0, outages: 0 },
-        ...['10', '11', '12', '13', '14'].map((d) => ({ date: `2024-05-${d}`, uptimePercent: 100, downtimeSeconds: 0, outages: 0 })),
-        { date: '2024-05-15', uptimePercent: 96, downtimeSeconds: 1800, outages: 1 },
+        { date: '2024-05-09', uptimePercent: null, downtimeSeconds: 0, maintenanceSeconds: 0, outages: 0 },
+        ...['10', '11', '12', '13', '14'].map((d) => ({ date: `2024-05-${d}`, uptimePercent: 100, downtimeSeconds: 0, maintenanceSeconds: 0, outages: 0 })),
+        { date: '2024-05-15', uptimePercent: 96, downtimeSeconds: 1800, maintenanceSeconds: 0, outages: 1 },
       ],
     });
   });
@@ -211,6 +211,7 @@ describe('GET /report', () => {
         type: 'http',
         uptimePercent: ((1_254_600 - 3000) / 1_254_600) * 100,
         downtimeSeconds: 3000,
+        maintenanceSeconds: 0,
         monitoredSeconds: 1_254_600,
         incidents: 2,
         longestIncidentSeconds: 3600,
@@ -221,11 +222,12 @@ describe('GET /report', () => {
         type: 'http',
         uptimePercent: ((477_000 - 1800) / 477_000) * 100,
         downtimeSeconds: 1800,
+        maintenanceSeconds: 0,
         monitoredSeconds: 477_000,
         incidents: 1,
         longestIncidentSeconds: 1800,
       },
-      { id: 'new-service', name: 'new-service', type: 'http', uptimePercent: null, downtimeSeconds: 0, monitoredSeconds: 0, incidents: 0, longestIncidentSeconds: 0 },
+      { id: 'new-service', name: 'new-service', type: 'http', uptimePercent: null, downtimeSeconds: 0, maintenanceSeconds: 0, monitoredSeconds: 0, incidents: 0, longestIncidentSeconds: 0 },
     ],
   };
 
@@ -257,10 +259,10 @@ describe('GET /report', () => {
     expect(answer.headers['content-disposition']).toBe('attachment; filename="uptime-report-2024-05.csv"');
     const lines = answer.body.split('\r\n');
     expect(lines).toEqual([
-      'month,id,name,type,uptimePercent,downtimeSeconds,monitoredSeconds,incidents,longestIncidentSeconds',
-      `2024-05,api,Payments API,http,${may.monitors[0]?.uptimePercent},3000,1254600,2,3600`,
-      `2024-05,web,<b>x</b>,http,${may.monitors[1]?.uptimePercent},1800,477000,1,1800`,
-      '2024-05,new-service,new-service,http,,0,0,0,0',
+      'month,id,name,type,uptimePercent,downtimeSeconds,maintenanceSeconds,monitoredSeconds,incidents,longestIncidentSeconds',
+      `2024-05,api,Payments API,http,${may.monitors[0]?.uptimePercent},3000,0,1254600,2,3600`,
+      `2024-05,web,<b>x</b>,http,${may.monitors[1]?.uptimePercent},1800,0,477000,1,1800`,
+      '2024-05,new-service,new-service,http,,0,0,0,0,0',
       '',
     ]);
   });
