@@ -154,7 +154,7 @@ export const UPTIME_SHADES: ReadonlyArray<{ atLeast: number; className: string; 
 ];
 
 /** The response-time chart's drawing box, in SVG units (it scales with the page, text and all). */
-const CHART = { width: 320, height: 104, left: 48, right: 10, top: 10, bottom: 22 } as const;
+const CHART = { width: 330, height: 104, left: 62, right: 10, top: 10, bottom: 22 } as const;
 
 /**
  * The page's style sheet; the response's Content-Security-Policy allows exactly this one by its hash.

@@ -152,7 +152,7 @@ describe('renderStatusPage', () => {
     expect(circle).not.toBeNull();
     // The hour in progress sits at the right end ("now"), its value at the top of a 0-100 ms scale, within the box.
     const [cx, cy] = [Number(circle?.[1]), Number(circle?.[2])];
-    expect(cx).toBe(310);
+    expect(cx).toBe(320);
     expect(cy).toBeGreaterThan(3);
     expect(cy).toBeLessThan(104 - 3);
     expect(svg).toMatch(/>100 ms<\/text>/);
