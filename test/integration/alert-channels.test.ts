@@ -172,6 +172,7 @@ function expectJsonPost(request: ReceivedRequest): unknown {
   return JSON.parse(request.body);
 }
 
+const HTTP_TYPES = ['slack', 'discord', 'teams', 'webhook', 'pagerduty'] as const;
 describe('what arrives', () => {
   it('Slack: an incoming-webhook body of text and Block Kit blocks', async () => {
     receiver.reset(SLACK_ACCEPTS);
@@ -260,6 +261,33 @@ describe('what arrives', () => {
   });
 });
 
+describe('an outage naming the dependents also affected, as each receiver gets it', () => {
+  const parent: Alert = { ...outage, affected: [{ id: 'checkout', name: 'Checkout <!here>' }, { id: 'cart', name: 'Cart' }] };
+  const ACCEPTS = { slack: SLACK_ACCEPTS, discord: DISCORD_ACCEPTS, teams: TEAMS_ACCEPTS, webhook: WEBHOOK_ACCEPTS, pagerduty: pagerDutyAccepts } as const;
+  const BODIES = { slack: slackBody, discord: discordBody, teams: teamsBody, webhook: z.unknown(), pagerduty: pagerDutyTrigger } as const;
+
+  it.each(HTTP_TYPES)('%s: still the body the service documents, naming them', async (type) => {
+    receiver.reset(ACCEPTS[type]);
+    await channelOf(type).deliver(parent, { deliveryId: deliveryId(parent, type) });
+
+    const request = onlyRequest();
+    BODIES[type].parse(expectJsonPost(request));
+    expect(request.body).toContain(type === 'discord' ? 'Checkout \\\\<!here\\\\>, Cart' : type === 'slack' ? 'Checkout &lt;!here&gt;, Cart' : 'Checkout <!here>');
+  });
+
+  it('webhook: data.affected by id and name, signed so that the standardwebhooks library verifies it', async () => {
+    receiver.reset(WEBHOOK_ACCEPTS);
+    await channelOf('webhook').deliver(parent, { deliveryId: deliveryId(parent, 'ops-hook') });
+
+    const request = onlyRequest();
+    const verified = new Webhook(WEBHOOK_SECRET).verify(request.body, signatureHeaders(request)) as { data: { affected: unknown } };
+    expect(verified.data.affected).toEqual([
+      { id: 'checkout', name: 'Checkout <!here>' },
+      { id: 'cart', name: 'Cart' },
+    ]);
+  });
+});
+
 function signatureHeaders(request: ReceivedRequest): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const name of ['webhook-id', 'webhook-timestamp', 'webhook-signature']) {
@@ -269,7 +297,7 @@ function signatureHeaders(request: ReceivedRequest): Record<string, string> {
   return headers;
 }
 
-const HTTP_TYPES = ['slack', 'discord', 'teams', 'webhook', 'pagerduty'] as const;
+
 
 describe.each(HTTP_TYPES)('%s: how an answer is classified', (type) => {
   it.each([
