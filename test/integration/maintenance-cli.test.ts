@@ -18,6 +18,7 @@ import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../lib/domain/time';
 import type { MonitorsConfig } from '../../lib/domain/types';
 import { freePort } from '../../tools/local/free-port';
 import { readMaintenanceOptions, UsageError } from '../../tools/maintenance/options';
+import { runMaintenanceCli } from '../../tools/maintenance/run';
 import { tableDefinition } from '../../tools/local/table-definition';
 import { createTestTable, testDynamoDbClient, testDynamoDbClientConfig, type TestTable } from '../support/dynamodb';
 
@@ -105,31 +106,45 @@ beforeEach(async () => {
   await clearWindows(deployed.tableName);
 });
 
-/** Runs the CLI with the temp monitors file, npm start's DynamoDB Local at the test's port, and no AWS credentials of this machine. */
-function maintenance(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+/** The environment the CLI runs with: the temp monitors file, npm start's DynamoDB Local at the test's port, and no AWS credentials of this machine. */
+function cliEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: dir,
+    MONITORS_FILE: monitorsFile,
+    DYNAMODB_PORT: dynamoDbPort,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    ...env,
+  };
+}
+
+/**
+ * Runs the CLI's whole command in this process (a process each would cost about 2 s of start-up):
+ * its environment in place of this one's while it runs, since the AWS SDK reads credentials and
+ * endpoints from there. The entry point itself is run as a process below (`--help`, one start).
+ */
+async function maintenance(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  const saved = process.env;
+  const out: string[] = [];
+  const err: string[] = [];
+  process.env = cliEnv(env);
+  try {
+    const code = await runMaintenanceCli(args, process.env, ROOT, { log: (text) => out.push(`${text}\n`), error: (text) => err.push(`${text}\n`) });
+    return { code, stdout: out.join(''), stderr: err.join('') };
+  } finally {
+    process.env = saved;
+  }
+}
+
+/** Runs the CLI as `npm run maintenance` does: its own process. */
+function spawned(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
   return new Promise((resolve) => {
     // node --import tsx: the CLI in one process (the tsx command would start a second one).
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', CLI, ...args],
-      {
-        cwd: ROOT,
-        timeout: 25_000,
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: dir,
-          MONITORS_FILE: monitorsFile,
-          DYNAMODB_PORT: dynamoDbPort,
-          AWS_EC2_METADATA_DISABLED: 'true',
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-          ...env,
-        },
-      },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
-        resolve({ code, stdout, stderr });
-      },
-    );
+    execFile(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, timeout: 25_000, env: cliEnv(env) }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
@@ -139,8 +154,8 @@ function awsEnv(): Record<string, string> {
 }
 
 /** Runs the CLI and returns its one printed line (stdout on success, stderr otherwise), checking the exit code and that nothing else was printed. */
-async function line(args: string[], code: number, env: Record<string, string> = {}): Promise<string> {
-  const run = await maintenance(args, env);
+async function line(args: string[], code: number, env: Record<string, string> = {}, runner = maintenance): Promise<string> {
+  const run = await runner(args, env);
   const [printed, other] = code === 0 ? [run.stdout, run.stderr] : [run.stderr, run.stdout];
   expect({ code: run.code, other }).toEqual({ code, other: '' });
   const lines = printed.trim().split('\n');
@@ -173,10 +188,10 @@ function schedule(tableName: string) {
 }
 
 /** Runs `start`, and checks the one window it stored began between the call and its end. */
-async function started(args: string[], env: Record<string, string> = {}, tableName = LOCAL_TABLE): Promise<{ text: string; window: StoredWindow }> {
+async function started(args: string[], env: Record<string, string> = {}, tableName = LOCAL_TABLE, runner = maintenance): Promise<{ text: string; window: StoredWindow }> {
   const before = await storedWindows(tableName);
   const beforeMs = Date.now();
-  const text = await line(args, 0, env);
+  const text = await line(args, 0, env, runner);
   const afterMs = Date.now();
   const added = (await storedWindows(tableName)).filter((window) => !before.some((old) => old.sk === window.sk));
   expect(added).toHaveLength(1);
@@ -188,7 +203,8 @@ async function started(args: string[], env: Record<string, string> = {}, tableNa
 
 describe('npm run maintenance start, local stage (npm start\'s DynamoDB Local)', () => {
   it('start ID DURATION --name: one window for that monitor, from now for the duration; the calendar puts that monitor alone in maintenance until then', async () => {
-    const { text, window } = await started(['start', 'api', '30m', '--name', 'Deploy 42']);
+    // As npm runs it: a process of its own.
+    const { text, window } = await started(['start', 'api', '30m', '--name', 'Deploy 42'], {}, LOCAL_TABLE, spawned);
     expect(window).toEqual({
       pk: 'MAINTENANCE',
       sk: `${window.startAt}#${window.id}`,
@@ -387,22 +403,18 @@ describe('npm run maintenance, bad input: one line, exit 2, nothing written', ()
     expect(await storedWindows(LOCAL_TABLE)).toEqual([]);
   });
 
-  it('--help prints the usage and exits 0', async () => {
-    const run = await maintenance(['--help']);
+  it('--help prints the usage and exits 0, from its own process as npm runs it', async () => {
+    const run = await spawned(['--help']);
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(run.stdout).toMatch(/^Usage: npm run maintenance -- start ID\|all \[DURATION\]/);
     expect(run.stdout).toContain('no outage, recovery or reminder alert goes out');
   });
 
-  // What a user mistypes most, through the CLI: the exit code and the line.
+  // What a user mistypes most, through the CLI (a process each, so a few): the exit code and the line.
   it.each([
     [['start', 'apx'], 'unknown monitor "apx" in monitors.yml; the monitors are api, web, db, demo (or all)'],
     [['stop', 'apx'], 'unknown monitor "apx" in monitors.yml; the monitors are api, web, db, demo (or all)'],
-    [['open', 'api'], 'unknown command "open": start or stop; see --help'],
-    [['start'], 'start needs a monitor id or all: start ID|all; see --help'],
     [['start', 'api', 'soon'], '"soon" is not a duration such as 30m, 2h or 1d'],
-    [['start', 'api', '1h', 'now'], 'unexpected argument "now": start ID|all [DURATION]; see --help'],
-    [['start', 'api', '--durtion', '1h'], 'unknown option "--durtion"; see --help'],
   ])('%j: %s', async (args, message) => {
     expect(await line(args, 2)).toBe(`maintenance: ${message}`);
   });
@@ -411,6 +423,10 @@ describe('npm run maintenance, bad input: one line, exit 2, nothing written', ()
   // checked on the options reader itself, without a process each.
   it.each([
     [[], 'a command is required: start or stop; see --help'],
+    [['open', 'api'], 'unknown command "open": start or stop; see --help'],
+    [['start'], 'start needs a monitor id or all: start ID|all; see --help'],
+    [['start', 'api', '1h', 'now'], 'unexpected argument "now": start ID|all [DURATION]; see --help'],
+    [['start', 'api', '--durtion', '1h'], 'unknown option "--durtion"; see --help'],
     [['stop'], 'stop needs a monitor id or all: stop ID|all; see --help'],
     [['start', 'api', '30s'], 'duration "30s" must be between 1m and 31d'],
     [['start', 'api', '32d'], 'duration "32d" must be between 1m and 31d'],

@@ -50,10 +50,16 @@ export function describeTableError(error: unknown, table: MaintenanceTable): str
   return `DynamoDB, ${describeTable(table)}: ${describeError(error)}`;
 }
 
+/**
+ * Whether the request never reached DynamoDB. The SDK hands a socket error on as it is, or, when
+ * the error is not an Error of its own realm (a test's sandbox), wrapped in an Error whose message
+ * alone still names the code: both are looked for.
+ */
 function isConnectionFailure(error: unknown): boolean {
   for (let current: unknown = error, depth = 0; current instanceof Error && depth < 4; current = current.cause, depth += 1) {
     const code = (current as NodeJS.ErrnoException).code;
     if ((code !== undefined && CONNECTION_CODES.has(code)) || current.name === 'TimeoutError') return true;
+    if ([...CONNECTION_CODES].some((name) => new RegExp(`\\b${name}\\b`).test(current instanceof Error ? current.message : ''))) return true;
   }
   return false;
 }
@@ -62,7 +68,7 @@ function isConnectionFailure(error: unknown): boolean {
 function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const code = (error as NodeJS.ErrnoException).code;
-  const message = error.message.split('\n')[0] ?? '';
+  const message = (error.message.split('\n')[0] ?? '').replace(/^AWS SDK error wrapper for Error: /, '');
   if (message === '') return code === undefined ? error.name : `${error.name}: ${code}`;
   return `${error.name}: ${message}`;
 }

@@ -16,18 +16,31 @@ import { MAINTENANCE_USAGE, UsageError, readMaintenanceOptions, type Maintenance
 
 const COMMAND = 'maintenance';
 
-async function main(): Promise<void> {
+/** Where the command's one line goes: stdout when done, stderr otherwise. */
+export interface CommandOutput {
+  log: (line: string) => void;
+  error: (line: string) => void;
+}
+
+/**
+ * The whole command, given its arguments, environment and working directory; resolves with its
+ * exit code. The AWS SDK reads credentials and endpoints from `process.env` as usual.
+ */
+export async function runMaintenanceCli(argv: string[], env: NodeJS.ProcessEnv, cwd: string, output: CommandOutput): Promise<0 | 1 | 2> {
+  const fail = (line: string, code: 1 | 2): 1 | 2 => {
+    output.error(`${COMMAND}: ${line}`);
+    return code;
+  };
   let request: MaintenanceRequest;
   try {
-    request = readMaintenanceOptions(process.argv.slice(2), process.env, process.cwd());
+    request = readMaintenanceOptions(argv, env, cwd);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    fail(error.message, 2);
-    return;
+    return fail(error.message, 2);
   }
   if (request.help) {
-    console.log(MAINTENANCE_USAGE);
-    return;
+    output.log(MAINTENANCE_USAGE);
+    return 0;
   }
   const { action, table, monitorsFile } = request.options;
 
@@ -36,8 +49,7 @@ async function main(): Promise<void> {
     config = loadMonitorsConfig(monitorsFile);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    fail(error.message.split('\n').join('; '), 1);
-    return;
+    return fail(error.message.split('\n').join('; '), 1);
   }
 
   const client = maintenanceTableClient(table);
@@ -52,18 +64,18 @@ async function main(): Promise<void> {
       now: () => new Date(),
       newWindowId: randomUUID,
     });
-    if (result.code === 0) console.log(`${COMMAND}: ${result.line}`);
-    else fail(result.line, result.code);
+    if (result.code !== 0) return fail(result.line, result.code);
+    output.log(`${COMMAND}: ${result.line}`);
+    return 0;
   } catch (error) {
-    fail(describeTableError(error, table), 1);
+    return fail(describeTableError(error, table), 1);
   } finally {
     client.destroy();
   }
 }
 
-function fail(line: string, code: 1 | 2): void {
-  console.error(`${COMMAND}: ${line}`);
-  process.exitCode = code;
+if (require.main === module) {
+  void runMaintenanceCli(process.argv.slice(2), process.env, process.cwd(), { log: console.log, error: console.error }).then((code) => {
+    process.exitCode = code;
+  });
 }
-
-void main();
