@@ -3,6 +3,7 @@ import { describeLatency, mergeRunStats } from '../domain/run-stats';
 import { DEFAULT_WINDOW, rangeOfWindow, type PublicWindowName } from '../domain/time-range';
 import { computeUptime } from '../domain/uptime';
 import type { ApiDeps } from './api-deps';
+import { loadMaintenanceSchedule } from './maintenance';
 import { findPublicMonitor, rawRunsSince } from './monitor-queries';
 import { loadHourlyRunStats } from './run-history';
 
@@ -27,7 +28,9 @@ export async function getBadge(deps: ApiDeps, kind: BadgeKind, monitorId: string
   const nowIso = deps.now().toISOString();
   const range = rangeOfWindow(window, nowIso);
   if (kind === 'uptime') {
-    const report = computeUptime(await deps.transitions.listTransitions(monitor.id), range, nowIso);
+    // As /uptime and the status page: maintenance counts neither up nor down.
+    const [transitions, schedule] = await Promise.all([deps.transitions.listTransitions(monitor.id), loadMaintenanceSchedule(deps.config, deps.maintenance)]);
+    const report = computeUptime(transitions, range, nowIso, schedule.periods(monitor.id, Date.parse(range.from), Date.parse(range.to)));
     return buildUptimeBadge(window, report.uptimePercent);
   }
   const hours = (await loadHourlyRunStats(deps, [monitor.id], range, rawRunsSince(nowIso))).get(monitor.id) ?? [];

@@ -569,6 +569,13 @@ monitors:
     else expect(body.uptimePercent).toBeCloseTo(uptimePercent, 9);
   });
 
+  it('the uptime badge leaves the maintenance out too, as /uptime does', async () => {
+    const answer = await send('/badges/shop/uptime.svg', { route: '/badges/{id}/uptime.svg' });
+    expect(answer.statusCode).toBe(200);
+    // 530 minutes up of 540 monitored outside the window (98.148…%, shown rounded down), not 530 of 600 (88.33%).
+    expect(answer.rawBody).toContain('98.14%');
+  });
+
   it('GET /monitors/{id}/daily counts each day its nightly window', async () => {
     const answer = await send('/monitors/db-port/daily', { route: '/monitors/{id}/daily', query: { days: '4' } });
     expect(answer.statusCode).toBe(200);
