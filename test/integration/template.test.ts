@@ -329,6 +329,56 @@ function dashboardMetrics(stack: PackagedStack): string[] {
   );
 }
 
+/** What notify's API_URL holds in the template: the HTTP API's endpoint, a GetAtt inside a Sub (serverless.yml says why). */
+const NOTIFY_API_URL = { 'Fn::Sub': ['${HttpApi.ApiEndpoint}', {}] };
+
+/** The logical ids a value refers to: Ref, Fn::GetAtt, and the `${Id}` / `${Id.Attribute}` of an Fn::Sub. */
+function referencedIds(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(referencedIds);
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value as Record<string, unknown>).flatMap(([key, inner]) => {
+    if (key === 'Ref' && typeof inner === 'string') return [inner];
+    if (key === 'Fn::GetAtt') return [Array.isArray(inner) ? String(inner[0]) : String(inner).split('.')[0] ?? ''];
+    if (key === 'Fn::Sub') {
+      const [text, variables] = Array.isArray(inner) ? [String(inner[0]), inner[1]] : [String(inner), {}];
+      const named = [...text.matchAll(/\$\{([^!}][^}]*)\}/g)].map((match) => (match[1] ?? '').split('.')[0] ?? '');
+      return [...named.filter((id) => !(id in (variables as object))), ...referencedIds(variables)];
+    }
+    return referencedIds(inner);
+  });
+}
+
+/** A cycle among the template's resources (by Ref, GetAtt, Sub and DependsOn), as its logical ids; undefined when there is none. */
+function dependencyCycle(stack: PackagedStack): string[] | undefined {
+  const resources = stack.template.Resources;
+  const edges = new Map(
+    Object.entries(resources).map(([id, candidate]) => [
+      id,
+      [...new Set([...referencedIds(candidate.Properties ?? {}), ...[candidate.DependsOn ?? []].flat()])].filter((target) => target in resources),
+    ]),
+  );
+  const state = new Map<string, 'visiting' | 'done'>();
+  const path: string[] = [];
+  const visit = (id: string): string[] | undefined => {
+    if (state.get(id) === 'done') return undefined;
+    if (state.get(id) === 'visiting') return path.slice(path.indexOf(id));
+    state.set(id, 'visiting');
+    path.push(id);
+    for (const target of edges.get(id) ?? []) {
+      const cycle = visit(target);
+      if (cycle) return cycle;
+    }
+    path.pop();
+    state.set(id, 'done');
+    return undefined;
+  };
+  for (const id of edges.keys()) {
+    const cycle = visit(id);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
+
 // ---------------------------------------------------------------------------------------------
 
 describe('the CloudFormation specification check', () => {
@@ -404,8 +454,21 @@ describe('stages and parameters', () => {
     expect(props(dev, 'HttpApiStage').RouteSettings).toEqual(routeSettings({ rate: 50, burst: 100 }, { rate: 50, burst: 100 }));
     for (const name of ['notify', 'api'] as const) {
       expect(monitorsFileOf(dev, name)).toMatch(PUBLIC_MONITORS_FILE);
-      expect(environmentOf(dev, name)).toEqual(everyFunctionsEnvironment(monitorsFileOf(dev, name)));
     }
+    expect(environmentOf(dev, 'api')).toEqual(everyFunctionsEnvironment(monitorsFileOf(dev, 'api')));
+    expect(environmentOf(dev, 'notify')).toEqual({ ...everyFunctionsEnvironment(monitorsFileOf(dev, 'notify')), API_URL: NOTIFY_API_URL });
+  });
+
+  it('gives notify the HTTP API\'s endpoint (API_URL, the status page alerts link to) without making a dependency cycle', () => {
+    for (const stack of [dev, prod, local]) {
+      expect(environmentOf(stack, 'notify').API_URL).toEqual(NOTIFY_API_URL);
+      expect(resource(stack, 'HttpApi').Type).toBe('AWS::ApiGatewayV2::Api');
+      expect(dependencyCycle(stack)).toBeUndefined();
+    }
+    // The check can fail: the API made to depend on the notify function closes a cycle through API_URL.
+    const looped: PackagedStack = structuredClone(dev);
+    looped.template.Resources.HttpApi!.DependsOn = functionId('notify');
+    expect(dependencyCycle(looped)).toEqual(expect.arrayContaining(['HttpApi', functionId('notify')]));
   });
 
   it('wires every parameter into the template', () => {

@@ -222,6 +222,7 @@ function startOffline(options: LocalOptions, lambdaPort: number, monitorsFile: s
         // (deploy/secret-settings.ts puts it in the probe's environment).
         UPTIME_LOCAL_SECRETS_FILE: options.secretsFile,
         UPTIME_LOCAL_PROBE_PERIOD: `${seconds}s`,
+        UPTIME_LOCAL_API_URL: `http://127.0.0.1:${options.apiPort}`,
         UPTIME_LOCAL_DYNAMODB_ENDPOINT: dynamoDbEndpoint,
         UPTIME_LOCAL_WORK_FOLDER: localWorkFolder(options),
         UPTIME_LOCAL_STREAM_CHECKPOINT: path.join(options.dataDir, 'stream-checkpoint.json'),
