@@ -67,7 +67,7 @@ const OPERATIONS: Readonly<Record<RouteKey, ZodOpenApiOperationObject>> = {
     operationId: 'getStatusPage',
     summary: 'Status page',
     description:
-      'Every monitor with its state, uptime over 24 h, 7 d and 30 d, 90 days of daily uptime, a 24 h response-time line, and the latest incidents. Server-rendered HTML; may be cached for 60 s.',
+      'The title, description, announcements and groups of monitors.yml, every public monitor with its state, maintenance under way and planned, uptime over 24 h, 7 d and 30 d, 90 days of daily uptime, a 24 h response-time chart, and the latest incidents. Server-rendered HTML; never more than 30 s behind the JSON answers (10 s in memory, max-age 20 s).',
     responses: { '200': text('text/html', 'The page.'), ...errors() },
   },
   'GET /health': {
