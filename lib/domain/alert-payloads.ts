@@ -457,9 +457,9 @@ export interface OutageWebhookBody {
     reason: string | null;
     previousStateSeconds: number | null;
     /**
-     * `monitor.down` only, always there (empty when none): the monitors that depend on this one and
-     * whose latest check failed too, in configuration order. Their own outages send no alert while
-     * this one lasts.
+     * `monitor.down` only, when there are any: the monitors that depend on this one and whose
+     * latest check failed too, in configuration order. Their own outages send no alert while this
+     * one lasts. Left out otherwise, so a body without dependents is the one it always was.
      */
     affected?: Array<{ id: string; name: string }>;
   };
@@ -492,7 +492,9 @@ export function renderWebhookBody(alert: Alert): WebhookBody {
       confirmedAt: alert.confirmedAt,
       reason: alert.reason === null ? null : fitText(alert.reason, MAX_REASON_LENGTH),
       previousStateSeconds: alert.previousStateSeconds,
-      ...(alert.kind === 'monitor.down' ? { affected: (alert.affected ?? []).map(({ id, name }) => ({ id, name })) } : {}),
+      ...(alert.kind === 'monitor.down' && alert.affected !== undefined && alert.affected.length > 0
+        ? { affected: alert.affected.map(({ id, name }) => ({ id, name })) }
+        : {}),
     },
   };
 }
