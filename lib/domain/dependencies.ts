@@ -130,7 +130,7 @@ export interface DependencyStep extends StateStep {
 export function applyDependencies(step: StateStep, previous: MonitorState, holder: string | undefined, tick: string): DependencyStep {
   const { transition } = step;
   if (transition?.to === 'DOWN') {
-    if (holder === undefined) return step;
+    if (holder === undefined) return step.state.heldBy === undefined ? step : { ...step, state: withoutHold(step.state) };
     const held = { ...transition, heldBy: holder };
     return { ...step, transition: held, state: { ...step.state, heldBy: holder, heldOutage: held } };
   }

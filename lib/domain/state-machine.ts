@@ -122,7 +122,8 @@ export function isRemovalDue(state: MonitorState, configuredIds: ReadonlySet<str
  * its failure threshold, report an outage. Pure.
  */
 export function recordRemoval(state: MonitorState, tick: string): StateStep {
-  const { streakStartedAt: _streak, lastFailureReason: _reason, ...kept } = state;
+  // A held outage ends with the monitor's removal, unreleased: a monitor added back starts anew.
+  const { streakStartedAt: _streak, lastFailureReason: _reason, heldBy: _heldBy, heldOutage: _heldOutage, ...kept } = state;
   const reset: MonitorState = { ...kept, failuresInRow: 0, successesInRow: 0, tick, version: state.version + 1, removedAt: tick };
   if (state.status === 'UNKNOWN') return { state: reset, changed: true };
   const transition: Transition = {

@@ -1,5 +1,5 @@
 import { affectedDependents, applyDependencies, dependencyLayers, findDependencyCycle, holdingParent } from '../../lib/domain/dependencies';
-import { advanceState, initialState, pauseForMaintenance } from '../../lib/domain/state-machine';
+import { advanceState, initialState, pauseForMaintenance, recordRemoval } from '../../lib/domain/state-machine';
 import type { MonitorState } from '../../lib/domain/types';
 
 const thresholds = { failureThreshold: 2, successThreshold: 2 };
@@ -76,6 +76,21 @@ describe('dependsOn', () => {
     const recovery = applyDependencies(advanceState(recovering, check(true, 6), thresholds, tick(6)), recovering, undefined, tick(6));
     expect(recovery.transition).toMatchObject({ to: 'UP', heldBy: 'db' });
     expect(recovery.state).not.toHaveProperty('heldBy');
+  });
+});
+
+describe('a held outage and a removal', () => {
+  it('ends with the removal: a monitor added back and down again is not released with the old outage', () => {
+    const failing = stateAfter('api', [true, true, false]);
+    const held = applyDependencies(advanceState(failing, check(false, 3), thresholds, tick(3)), failing, 'db', tick(3)).state;
+    const removed = recordRemoval(held, tick(4)).state;
+    expect(removed).not.toHaveProperty('heldBy');
+    expect(removed).not.toHaveProperty('heldOutage');
+    // Even a state that kept them (stored before this rule) drops them at its next outage, unheld.
+    const again = applyDependencies(advanceState({ ...held, status: 'UP', failuresInRow: 1 }, check(false, 9), thresholds, tick(9)), held, undefined, tick(9));
+    expect(again.transition).toMatchObject({ to: 'DOWN' });
+    expect(again.transition).not.toHaveProperty('heldBy');
+    expect(again.state).not.toHaveProperty('heldOutage');
   });
 });
 
