@@ -42,6 +42,14 @@ const subjects = async () => (await emails()).map((email) => email.subject);
 /** The subjects about db and the API only (the windows' emails come when they come). */
 const dependencySubjects = async () => (await subjects()).filter((subject) => subject.includes('Database') || subject.includes('Payments API'));
 const monitorView = (id: string) => getJson<{ status: string; maintenance: { name: string; until: string } | null; heldBy: string | null }>(api(`/monitors/${id}`));
+const statusPage = async () => (await fetch(api('/'), { signal: AbortSignal.timeout(5000) })).text();
+/**
+ * Keeps a copy of what a person would have seen (the status page's HTML) in UPTIME_E2E_SAVE, when
+ * set: a run's pages, to look at or screenshot afterwards.
+ */
+const savePage = (name: string, html: string) => {
+  if (process.env.UPTIME_E2E_SAVE) writeFileSync(path.join(process.env.UPTIME_E2E_SAVE, `${name}.html`), html);
+};
 const sleepUntil = (epochMs: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, epochMs - Date.now())));
 
 function running(): NpmStart {
@@ -118,6 +126,7 @@ describe('npm start with maintenance windows and dependencies', () => {
     const [outage] = (await emails()).filter((email) => email.subject === '[DOWN] Database');
     expect(outage?.body.text).toContain('Also affected: Payments API');
     expect(await dependencySubjects()).toEqual(['[DOWN] Database']);
+    savePage('dependency-held', await statusPage());
 
     targets.db.behaviour = 'ok';
     await waitForSubject('[DOWN] Payments API');
@@ -138,6 +147,9 @@ describe('npm start with maintenance windows and dependencies', () => {
     await waitFor('three failed checks of web inside its window', async () => (targets.web.requests >= before + 3 ? true : undefined));
     expect(await monitorView('web')).toMatchObject({ status: 'UP', maintenance: { name: 'Database upgrade' } });
     expect((await subjects()).filter((subject) => subject.includes('Web shop'))).toEqual([]);
+    const page = await statusPage();
+    expect(page).toContain('Database upgrade');
+    savePage('maintenance-open', page);
 
     await sleepUntil(webWindow.end);
     await waitForSubject('[DOWN] Web shop');
@@ -157,5 +169,7 @@ describe('npm start with maintenance windows and dependencies', () => {
       expect.arrayContaining(['[DOWN] Batch API', '[DOWN] Web shop']),
     );
     expect((await subjects()).filter((subject) => subject.includes('Batch API') || subject.includes('Web shop'))).toHaveLength(2);
+    // What was received, in order, for the log.
+    console.log((await emails()).map((email) => `${email.subject}\n${email.body.text ?? ''}`).join('\n---\n'));
   });
 });
