@@ -27,6 +27,8 @@ export async function loadStatusPage(deps: ApiDeps): Promise<StatusPageView> {
   const nowIso = deps.now().toISOString();
   // A monitor with `public: false` is left off the page, and its history is not even read.
   const shown = deps.config.monitors.filter((monitor) => monitor.public);
+  /** A monitor the page may name (a public one), by id; null for one it may not. */
+  const heldByName = (id: string): string | null => shown.find((monitor) => monitor.id === id)?.name ?? null;
   const monitorIds = shown.map((monitor) => monitor.id);
   const nowMs = Date.parse(nowIso);
   const [states, latestRun, histories, runStats, schedule] = await Promise.all([
@@ -70,6 +72,7 @@ export async function loadStatusPage(deps: ApiDeps): Promise<StatusPageView> {
       })),
       latency: describeLatency(mergeRunStats(hours.map((hour) => hour.stats)).latency),
       ...(maintenance ? { maintenance } : {}),
+      ...(state?.status === 'DOWN' && state.heldBy !== undefined ? { heldBy: heldByName(state.heldBy) } : {}),
       ...(plannedMaintenance ? { plannedMaintenance } : {}),
       ...(expiringSoon ? { certificate: { expiresAt: certificate.expiresAt, daysLeft: daysLeft(certificate.expiresAt, nowMs) } } : {}),
     };

@@ -45,6 +45,11 @@ export interface StatusPageMonitor {
   maintenance?: ActiveMaintenance;
   /** The next maintenance window planned for it (within the page's horizon), if any. */
   plannedMaintenance?: PlannedMaintenance;
+  /**
+   * While its outage is held back by a monitor it depends on (lib/domain/dependencies.ts): that
+   * monitor's name, or null when that monitor is not public (the page does not name it).
+   */
+  heldBy?: string | null;
 }
 
 /** What each type of monitor checks, as the page names it. */
@@ -191,7 +196,7 @@ h3,h4{font-size:1rem;margin:0;overflow-wrap:anywhere}
 .state{font-weight:600;white-space:nowrap}
 .state-UP,.status-operational{color:var(--up)}.state-DOWN,.status-partial-outage,.status-major-outage{color:var(--down)}.state-UNKNOWN,.status-unknown{color:var(--unknown)}.state-MAINTENANCE,.status-maintenance{color:var(--maint)}
 .meta{color:var(--muted);font-size:.85rem;margin:2px 0 8px}
-.certificate,.in-maintenance,.planned{font-size:.85rem;margin:2px 0 8px;padding-left:6px;border-left:3px solid var(--low)}
+.certificate,.in-maintenance,.planned,.held{font-size:.85rem;margin:2px 0 8px;padding-left:6px;border-left:3px solid var(--low)}
 .in-maintenance,.planned{border-left-color:var(--maint)}
 .uptime{display:flex;flex-wrap:wrap;gap:4px 20px;margin:0 0 10px}
 .uptime div{display:flex;gap:6px}.uptime dt{color:var(--muted)}.uptime dd{margin:0;font-weight:600;font-variant-numeric:tabular-nums}
@@ -393,6 +398,9 @@ function renderMonitor(monitor: StatusPageMonitor, level: 3 | 4, nowIso: string)
     `<p class="meta"><span class="type" data-type="${monitor.type}">${TYPE_TEXT[monitor.type]}</span> · ${since}${checked}</p>`,
     monitor.maintenance
       ? `<p class="in-maintenance">In maintenance: ${esc(monitor.maintenance.name)}, until ${renderTime(monitor.maintenance.until)}</p>`
+      : '',
+    monitor.heldBy !== undefined
+      ? `<p class="held">Down with ${monitor.heldBy === null ? 'a service it depends on' : `${esc(monitor.heldBy)}, which it depends on`}</p>`
       : '',
     monitor.plannedMaintenance
       ? `<p class="planned">Planned maintenance: ${esc(monitor.plannedMaintenance.name)}, ${renderTime(monitor.plannedMaintenance.startAt)} to ${renderTime(monitor.plannedMaintenance.until)}</p>`

@@ -350,6 +350,21 @@ describe('groups', () => {
   });
 });
 
+describe('dependencies', () => {
+  it('says which monitor a held monitor is down with, and names no private one', () => {
+    const html = renderStatusPage(
+      buildView({
+        monitors: [
+          buildMonitor({ id: 'api', name: 'Payments API', status: 'DOWN', heldBy: 'Data<base>' }),
+          buildMonitor({ id: 'web', name: 'Web', status: 'DOWN', heldBy: null }),
+        ],
+      }),
+    );
+    expect(html).toContain('<p class="held">Down with Data&lt;base&gt;, which it depends on</p>');
+    expect(html).toContain('<p class="held">Down with a service it depends on</p>');
+  });
+});
+
 describe('maintenance', () => {
   const inWindow = { name: 'Database <upgrade>', until: '2024-05-15T14:00:00.000Z' };
   const planned = { name: 'Kernel update', startAt: '2024-05-18T02:00:00.000Z', until: '2024-05-18T03:00:00.000Z' };
