@@ -16,7 +16,6 @@ import { OUTBOX_SWEEP_SOURCE } from '../lib/domain/reminders';
 import { readNotifyEnvironment } from '../lib/config/environment';
 import { loadMonitorsConfig } from '../lib/config/monitors';
 import type { AlertChannel } from '../lib/domain/alert';
-import { ConfigError } from '../lib/domain/errors';
 import type { SecretResolver } from '../lib/domain/ports';
 
 const logger = new Logger({ serviceName: 'uptime-monitor' });
@@ -36,24 +35,11 @@ function createBase() {
     tableName: env.TABLE_NAME,
     config: loadMonitorsConfig(env.MONITORS_FILE),
     logger,
-    ...readApiUrl(process.env),
+    ...(env.API_URL === undefined ? {} : { apiUrl: env.API_URL }),
   });
   return { deps, secrets, sns: new SNSClient({}) };
 }
 
-/**
- * API_URL: the API's base URL (serverless.yml: the HTTP API's endpoint; `npm start`: the local
- * API), which alerts link to as the status page when monitors.yml sets no statusPage.url. Unset or
- * empty: unknown. Anything but an http(s) URL stops start-up, naming the variable.
- */
-function readApiUrl(env: NodeJS.ProcessEnv): { apiUrl?: string } {
-  const text = env.API_URL?.trim() ?? '';
-  if (text === '') return {};
-  if (!URL.canParse(text) || !['http:', 'https:'].includes(new URL(text).protocol)) {
-    throw new ConfigError(`environment variable API_URL: '${text}' must be an http:// or https:// URL`);
-  }
-  return { apiUrl: text };
-}
 
 /**
  * The deps of one invocation: the channels are built from their secrets as the resolver has them

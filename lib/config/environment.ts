@@ -22,7 +22,22 @@ const secretsEnvironmentSchema = z.object({
   LOCAL_SECRETS_FILE: z.string().trim().optional().transform((text) => (text === '' ? undefined : text)),
 });
 
-const notifyEnvironmentSchema = functionEnvironmentSchema.extend(secretsEnvironmentSchema.shape);
+const notifyEnvironmentSchema = functionEnvironmentSchema.extend({
+  ...secretsEnvironmentSchema.shape,
+  /**
+   * The API's base URL (serverless.yml: the HTTP API's endpoint; `npm start`: the local API), which
+   * alerts link to as the status page when monitors.yml sets no statusPage.url. Unset or empty:
+   * unknown.
+   */
+  API_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((text) => (text === '' ? undefined : text))
+    .refine((text) => text === undefined || (URL.canParse(text) && ['http:', 'https:'].includes(new URL(text).protocol)), {
+      error: 'must be an http:// or https:// URL',
+    }),
+});
 export type NotifyEnvironment = z.output<typeof notifyEnvironmentSchema>;
 
 /** The notify function's environment, validated once; a bad value names the variable. */

@@ -1,4 +1,4 @@
-import { readFunctionEnvironment, readProbeEnvironment } from '../../lib/config/environment';
+import { readFunctionEnvironment, readNotifyEnvironment, readProbeEnvironment } from '../../lib/config/environment';
 import { ConfigError } from '../../lib/domain/errors';
 
 describe('readFunctionEnvironment', () => {
@@ -17,6 +17,20 @@ describe('readFunctionEnvironment', () => {
   ])('refuses %s', (_label, env, message) => {
     expect(() => readFunctionEnvironment(env)).toThrow(ConfigError);
     expect(() => readFunctionEnvironment(env)).toThrow(message);
+  });
+});
+
+describe('readNotifyEnvironment', () => {
+  it('reads the API URL alerts link to, and leaves it unknown when unset or empty', () => {
+    expect(readNotifyEnvironment({ TABLE_NAME: 't', API_URL: 'https://abc.execute-api.eu-west-1.amazonaws.com' }).API_URL).toBe(
+      'https://abc.execute-api.eu-west-1.amazonaws.com',
+    );
+    expect(readNotifyEnvironment({ TABLE_NAME: 't' }).API_URL).toBeUndefined();
+    expect(readNotifyEnvironment({ TABLE_NAME: 't', API_URL: ' ' }).API_URL).toBeUndefined();
+  });
+
+  it.each([['${HttpApi.ApiEndpoint}'], ['ftp://example.com'], ['example.com']])('refuses API_URL %s, naming it', (value) => {
+    expect(() => readNotifyEnvironment({ TABLE_NAME: 't', API_URL: value })).toThrow('environment variable API_URL: must be an http:// or https:// URL');
   });
 });
 
