@@ -1,12 +1,9 @@
 import type { AxeResults } from 'axe-core';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createDynamoDbStores } from '../../lib/adapters/dynamodb-stores';
 import { renderStatusPage, type OverallStatus, type StatusPageDay, type StatusPageMonitor, type StatusPageView } from '../../lib/domain/status-page';
-import { buildHtmlResponse } from '../../lib/http/responses';
 import { parseTestMonitors } from '../fixtures/monitors-yml';
 import { startApiServer, type RunningApi } from '../support/api-server';
 import { createTestTable, type TestTable } from '../support/dynamodb';
@@ -184,25 +181,12 @@ const STATE_VIEWS: Readonly<Record<OverallStatus, StatusPageView>> = {
   unknown: madeUpView(NEVER_CHECKED, NEVER_CHECKED, NEVER_CHECKED),
 };
 
-/** The made-up pages on 127.0.0.1, each at `/<state>`, with the headers of the real answer. */
-async function serveStatePages(): Promise<{ url: string; server: Server }> {
-  const server = createServer((request, response) => {
-    const view = STATE_VIEWS[(request.url ?? '/').slice(1) as OverallStatus];
-    if (!view) {
-      response.writeHead(404).end();
-      return;
-    }
-    const answer = buildHtmlResponse(renderStatusPage(view));
-    response.writeHead(answer.statusCode, answer.headers).end(answer.body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
-
-/** axe-core's serious and critical findings on the loaded page, one line each. */
+/**
+ * axe-core's serious and critical findings on the page as it is, one line each. axe is injected
+ * once per page (see the tests): a document written over with setContent keeps it, where a
+ * navigation would cost a second of injecting it again for each of the 25 pages.
+ */
 async function findAccessibilityProblems(page: Page): Promise<string[]> {
-  // Evaluated through the DevTools protocol: the page's Content-Security-Policy (no script) does not apply.
-  await page.evaluate(AXE_SOURCE);
   const results = await page.evaluate<AxeResults>('axe.run(document, { resultTypes: ["violations"] })');
   return results.violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
@@ -215,7 +199,6 @@ describeWithBrowser('the status page in Chromium', () => {
   let table: TestTable;
   let api: RunningApi;
   let browser: Browser;
-  let statePages: { url: string; server: Server };
 
   beforeAll(async () => {
     if (!available) throw new Error(`UPTIME_REQUIRE_BROWSER=1 but ${CHROMIUM} is not installed`);
@@ -256,13 +239,11 @@ describeWithBrowser('the status page in Chromium', () => {
       },
     );
     api = await startApiServer({ ...stores, rollups, config, now: () => new Date(NOW_MS) });
-    statePages = await serveStatePages();
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => statePages?.server.close(resolve));
     await api?.close();
     await table?.drop();
   });
@@ -398,27 +379,45 @@ describeWithBrowser('the status page in Chromium', () => {
       (['light', 'dark'] as const).flatMap((scheme) => ([1280, 390] as const).map((width) => [name, scheme, width] as const)),
     );
 
+    /** One page for all of them, axe injected once: each case writes its document over the last, then sets the scheme and width. */
+    let page: Page;
+    let context: BrowserContext;
+    const documents: Partial<Record<string, string>> = {};
+    beforeAll(async () => {
+      context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+      page = await context.newPage();
+      await page.goto(`${api.url}/`, { waitUntil: 'load' });
+      documents.seeded = await page.content();
+      for (const [name, view] of Object.entries(STATE_VIEWS)) documents[name] = renderStatusPage(view);
+      // Through the DevTools protocol: the page's Content-Security-Policy (no script) does not apply.
+      await page.evaluate(AXE_SOURCE);
+    }, 60_000);
+    afterAll(() => context?.close());
+
+    const show = async (name: string, scheme: 'light' | 'dark', width: number) => {
+      await page.setContent(documents[name] ?? '', { waitUntil: 'load' });
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.setViewportSize({ width, height: 900 });
+      expect(await page.evaluate<string>('typeof axe')).toBe('object');
+      expect(await page.evaluate<boolean>('matchMedia("(prefers-color-scheme: dark)").matches')).toBe(scheme === 'dark');
+      expect(await page.evaluate<number>('window.innerWidth')).toBe(width);
+    };
+
     it('would catch a banner of poor contrast (the former dark "operational" one, white on #3fb950)', async () => {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'dark' });
-      const page = await context.newPage();
-      await page.goto(`${statePages.url}/operational`, { waitUntil: 'load' });
+      await show('operational', 'dark', 1280);
       // Through the CSSOM, which the page's Content-Security-Policy does not govern.
       await page.evaluate('document.querySelector("#overall").style.background = "#3fb950"');
       expect(await findAccessibilityProblems(page)).toEqual(expect.arrayContaining([expect.stringMatching(/^serious color-contrast: h1: [^]*contrast of 2\.54/)]));
-      await context.close();
     }, 60_000);
 
     it.each(cases)('%s, %s, %d px', async (name, scheme, width) => {
-      const context = await browser.newContext({ viewport: { width, height: 900 }, deviceScaleFactor: 1, colorScheme: scheme });
-      const page = await context.newPage();
-      await page.goto(name === 'seeded' ? `${api.url}/` : `${statePages.url}/${name}`, { waitUntil: 'load' });
+      await show(name, scheme, width);
       if (name !== 'seeded') await expect(page.locator('#overall').getAttribute('data-status')).resolves.toBe(name);
       expect(await findAccessibilityProblems(page)).toEqual([]);
       const widths = await page.evaluate<{ scroll: number; view: number }>('({ scroll: document.documentElement.scrollWidth, view: window.innerWidth })');
       expect(widths.scroll).toBeLessThanOrEqual(widths.view);
       const broken = await page.evaluate<number>('[...document.querySelectorAll("time")].filter((time) => time.getClientRects().length > 1).length');
       expect(broken).toBe(0);
-      await context.close();
     }, 60_000);
   });
 
