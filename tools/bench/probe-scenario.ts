@@ -134,6 +134,8 @@ export class ProbeScenario {
       config,
       stores,
       rollups,
+      // As deployed (functions/probe.ts): each run reads the ad-hoc maintenance windows, one Query.
+      maintenance: stores.maintenance,
       prober: new HttpProber(),
       metrics: new EmfMetricsSink({ namespace: 'UptimeMonitor', stack: 'uptime-monitor-bench', write: emfLine }),
       logger: logs,
