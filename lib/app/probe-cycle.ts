@@ -12,7 +12,7 @@ import { NO_DEADLINE, sleep, type Deadline } from './deadline';
 import { logFailedCheck, logTransition, OUTAGE_HELD_MESSAGE, OUTAGE_RELEASED_MESSAGE, type CycleLogger } from './probe-log';
 import { checkHeartbeats } from './heartbeat-checks';
 import { buildProbeTarget } from './probe-targets';
-import { rollUpPreviousHour } from './run-history';
+import { backfillMissedHours, rollUpPreviousHour } from './run-history';
 import { dueReminder, withReminder } from '../domain/reminders';
 import { stepCertificate, type Certificate } from '../domain/certificate';
 import { MINUTE_MS } from '../domain/time';
@@ -196,7 +196,11 @@ export async function runProbeCycle(
   }
   if (applied.conflicts.length > 0) logger.warn('another run changed these monitors first', { tick, monitorIds: applied.conflicts });
   // Rolls up the previous hour during minutes 5 to 9; never throws, and leaves it to a later run when time is short.
-  if (deps.rollups) await rollUpPreviousHour(tick, { runs: stores.runs, rollups: deps.rollups, logger, deadline });
+  if (deps.rollups) {
+    await rollUpPreviousHour(tick, { runs: stores.runs, rollups: deps.rollups, logger, deadline });
+    // And any hour an earlier run missed, while its run summaries are still there.
+    await backfillMissedHours(tick, { runs: stores.runs, rollups: deps.rollups, logger, deadline });
+  }
   return {
     tick,
     duplicate: false,

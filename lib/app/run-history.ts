@@ -65,6 +65,43 @@ export async function rollUpPreviousHour(tick: string, deps: RollupWriterDeps): 
   }
 }
 
+/** The most missed hours one run rolls up (oldest first): a run's spare time is bounded. */
+export const BACKFILL_HOURS_PER_RUN = 6;
+
+/**
+ * Called by the probe after rollUpPreviousHour, in the same minutes 5 to 9: rolls up hours the
+ * probe missed (no run between their minutes 5 and 9 of the next hour got to them), oldest first,
+ * at most BACKFILL_HOURS_PER_RUN a run. An hour is missed when it lies after the first rolled-up
+ * hour (hours before monitoring began are not gaps) and before the previous hour, and its run
+ * summaries may still be there: within the last RUN_RETENTION_DAYS less a day. Costs one Query of
+ * the rollup markers an hour (about 800 small items at most); never throws. Returns the hours
+ * rolled up.
+ */
+export async function backfillMissedHours(tick: string, deps: RollupWriterDeps): Promise<string[]> {
+  const tickEpochMs = Date.parse(tick);
+  const minute = Math.floor((tickEpochMs - floorHour(tickEpochMs)) / MINUTE_MS);
+  if (minute < ROLLUP_FIRST_MINUTE || minute > ROLLUP_LAST_MINUTE) return [];
+  const previousHourMs = floorHour(tickEpochMs) - HOUR_MS;
+  const oldestMs = floorHour(tickEpochMs - (RUN_RETENTION_DAYS - 1) * DAY_MS);
+  const done: string[] = [];
+  try {
+    const rolledUp = await deps.rollups.listRolledUpHours(new Date(oldestMs).toISOString(), new Date(previousHourMs).toISOString());
+    const firstMs = Math.min(...[...rolledUp].map((hour) => Date.parse(hour)));
+    if (!Number.isFinite(firstMs)) return done;
+    for (let hourMs = firstMs + HOUR_MS; hourMs < previousHourMs && done.length < BACKFILL_HOURS_PER_RUN; hourMs += HOUR_MS) {
+      const hour = new Date(hourMs).toISOString();
+      if (rolledUp.has(hour)) continue;
+      if (deps.deadline && deps.deadline.remainingMs() < ROLLUP_MIN_REMAINING_MS) break;
+      const monitors = await rollUpHour(hour, deps);
+      done.push(hour);
+      deps.logger.info('missed hour rolled up', { tick, hour, monitors });
+    }
+  } catch (error) {
+    deps.logger.error('could not roll up the missed hours; a later run tries again', { tick, done, error: String(error) });
+  }
+  return done;
+}
+
 /** Rolls up the hour starting at `hour` from its run summaries; returns how many monitors it covered. */
 export async function rollUpHour(hour: string, deps: Pick<RollupWriterDeps, 'runs' | 'rollups'>): Promise<number> {
   const endMs = Date.parse(hour) + HOUR_MS;

@@ -6,7 +6,7 @@ import { createDynamoDbStores, type DynamoDbStores } from '../../lib/adapters/dy
 import { HttpProber } from '../../lib/adapters/http-prober';
 import { deadlineIn } from '../../lib/app/deadline';
 import { runProbeCycle } from '../../lib/app/probe-cycle';
-import { loadHourlyRunStats, rollUpHour, rollUpPreviousHour, type HourRunStats } from '../../lib/app/run-history';
+import { backfillMissedHours, loadHourlyRunStats, rollUpHour, rollUpPreviousHour, type HourRunStats } from '../../lib/app/run-history';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
 import { mergeRunStats, summarizeRuns, type RunStats } from '../../lib/domain/run-stats';
 import { parseTestMonitors } from '../fixtures/monitors-yml';
@@ -159,6 +159,36 @@ describe('rollUpPreviousHour', () => {
     });
     expect(outcome).toBe('failed');
     expect(errors).toHaveBeenCalledWith('could not roll up the hour', expect.objectContaining({ hour: iso(T0 - HOUR_MS) }));
+    errors.mockRestore();
+  });
+});
+
+describe('backfillMissedHours', () => {
+  it('rolls up an hour every run missed, once, during minutes 5 to 9, and never the hours before monitoring began', async () => {
+    // Hours 10, 11, 13 and 14 are rolled up (14 by the test above); 12 was missed; 15 is the previous hour.
+    const missed = iso(T0 + 2 * HOUR_MS);
+    const at = (minute: number) => iso(T0 + 6 * HOUR_MS + minute * MINUTE_MS);
+    const deps = { runs: stores.runs, rollups, logger };
+    expect(await rollups.hasHourRollup(missed)).toBe(false);
+    expect(await backfillMissedHours(at(4), deps)).toEqual([]);
+    expect(await backfillMissedHours(at(5), { ...deps, deadline: deadlineIn(1_000) })).toEqual([]);
+    expect(await backfillMissedHours(at(5), deps)).toEqual([missed]);
+    expect((await rollups.listMonitorHours('api', missed, at(0))).get(missed)).toEqual(expectedStats('api', T0 + 2 * HOUR_MS, T0 + 3 * HOUR_MS));
+    // Done: the next run finds nothing to do, and the previous hour is rollUpPreviousHour's.
+    expect(await backfillMissedHours(at(6), deps)).toEqual([]);
+    expect(await rollups.hasHourRollup(iso(T0 + 5 * HOUR_MS))).toBe(false);
+    // 09:00 and before: no gap, monitoring had not begun.
+    expect(await rollups.hasHourRollup(iso(T0 - HOUR_MS))).toBe(false);
+  });
+
+  it('does nothing in a table with no rolled-up hour, and never throws', async () => {
+    const deps = { runs: new DynamoDbRunSummaryStore({ client: emptyTable.client, tableName: emptyTable.tableName }), rollups: new DynamoDbRunRollupStore({ client: emptyTable.client, tableName: emptyTable.tableName }), logger };
+    expect(await backfillMissedHours(iso(T0 + 5 * MINUTE_MS), deps)).toEqual([]);
+    const errors = jest.spyOn(logger, 'error');
+    const missing = `${table.tableName}-missing`;
+    const failing = { runs: new DynamoDbRunSummaryStore({ client: table.client, tableName: missing }), rollups: new DynamoDbRunRollupStore({ client: table.client, tableName: missing }), logger };
+    expect(await backfillMissedHours(iso(T0 + 5 * MINUTE_MS), failing)).toEqual([]);
+    expect(errors).toHaveBeenCalledWith('could not roll up the missed hours; a later run tries again', expect.objectContaining({ done: [] }));
     errors.mockRestore();
   });
 });
