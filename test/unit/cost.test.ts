@@ -5,6 +5,7 @@ import {
   NO_STORAGE,
   RUNS_PER_MONTH,
   estimateMonthlyCost,
+  extrapolateCostInputs,
   internetChecksCost,
   lambdaGbSeconds,
   noUsage,
@@ -161,5 +162,45 @@ describe('internetChecksCost', () => {
     expect(() => internetChecksCost({ monitors: 0, extraCpuMsPerCheck: 0, bytesOutPerCheck: 0 })).toThrow(RangeError);
     expect(() => internetChecksCost({ monitors: 1, extraCpuMsPerCheck: -1, bytesOutPerCheck: 0 })).toThrow(RangeError);
     expect(() => internetChecksCost({ monitors: 1, extraCpuMsPerCheck: 0, bytesOutPerCheck: Number.NaN })).toThrow(RangeError);
+  });
+});
+
+describe('extrapolateCostInputs', () => {
+  const measured: CostInputs = {
+    ...noUsage(10_000, 30),
+    run: { invocations: 10, gbSeconds: 8, writeUnits: 70, readUnits: 610, metricRequests: 0, logBytes: 12_000 },
+    hour: { writeUnits: 625, readUnits: 500, gbSeconds: 1.5 },
+    outage: { probeWriteUnits: 7, probeReadUnits: 1, notifyInvocations: 2, notifyGbSeconds: 0.1, notifyWriteUnits: 4, notifyReadUnits: 2, emails: 2, logBytes: 2000 },
+    outagesPerMonitorMonth: 2,
+    customMetrics: 4,
+    alarms: 8,
+    storage: { stateItemBytes: 300, runSummaryBytesPerRun: 33_000, runSummaryItemsPerRun: 10, runRetentionDays: 35, transitionBytesPerOutage: 800, transitionRetentionDays: 400, rollupBytesPerHour: 900_000, rollupItemsPerHour: 626, rollupRetentionDays: 400 },
+  };
+
+  it('scales what grows with the monitors and keeps what does not', () => {
+    const scaled = extrapolateCostInputs(measured, 100_000);
+    expect(scaled.monitors).toBe(100_000);
+    expect(scaled.run).toEqual({ invocations: 100, gbSeconds: 80, writeUnits: 700, readUnits: 6100, metricRequests: 0, logBytes: 120_000 });
+    expect(scaled.hour).toEqual({ writeUnits: 6250, readUnits: 5000, gbSeconds: 15 });
+    expect(scaled.outage).toEqual(measured.outage);
+    expect(scaled.storage).toEqual({ ...measured.storage, runSummaryBytesPerRun: 330_000, runSummaryItemsPerRun: 100, rollupBytesPerHour: 9_000_000, rollupItemsPerHour: 6260 });
+    expect([scaled.customMetrics, scaled.alarms, scaled.outagesPerMonitorMonth, scaled.logRetentionDays]).toEqual([4, 8, 2, 30]);
+  });
+
+  it('prices the same per monitor as the measured run, less the fixed costs spread thinner, plus the extra compute', () => {
+    const base = estimateMonthlyCost(measured);
+    const scaled = estimateMonthlyCost(extrapolateCostInputs(measured, 100_000));
+    const fixed = (estimate: CostEstimate) => lineOf(estimate, 'CloudWatch custom metrics (aggregate)').monthly + lineOf(estimate, 'CloudWatch alarms').monthly;
+    expect(scaled.monthly - fixed(scaled)).toBeCloseTo(10 * (base.monthly - fixed(base)), 6);
+    expect(scaled.perMonitor).toBeLessThan(base.perMonitor);
+
+    const withExtra = estimateMonthlyCost(extrapolateCostInputs(measured, 100_000, 50));
+    // 50 GB-s a run, 43,200 runs: 2,160,000 GB-s.
+    expect(lineOf(withExtra, 'Lambda compute, probe runs').monthly - lineOf(scaled, 'Lambda compute, probe runs').monthly).toBeCloseTo(50 * RUNS_PER_MONTH * LIST_PRICES.lambdaGbSecond, 6);
+  });
+
+  it('refuses no monitors and negative extra compute', () => {
+    expect(() => extrapolateCostInputs(measured, 0)).toThrow(RangeError);
+    expect(() => extrapolateCostInputs(measured, 100_000, -1)).toThrow(RangeError);
   });
 });

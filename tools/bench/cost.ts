@@ -288,3 +288,41 @@ export function internetChecksCost(inputs: InternetChecksInputs, prices: PriceLi
     transferAfterAllowance: Math.max(0, transferGb - internet.freeDataTransferOutGb) * internet.dataTransferOutGb,
   };
 }
+
+/**
+ * A measured run's usage carried to more monitors, for what the bench cannot run on one machine
+ * (100,000 targets): everything that grows with the monitors (compute, request units, logs,
+ * invocations at the same shard size, run summaries and rollups kept) is scaled by
+ * `monitors / measured.monitors`; what does not (an outage's usage per monitor, a state's size, the
+ * stack's metrics and alarms, retention) is kept. `extraRunGbSeconds` adds, per run, the compute
+ * that does not scale linearly and was measured apart: the work each invocation repeats over the
+ * whole configuration (resolving every target, planning every shard), which grows with the
+ * monitors in every one of the shards.
+ */
+export function extrapolateCostInputs(measured: CostInputs, monitors: number, extraRunGbSeconds = 0): CostInputs {
+  if (!(monitors >= 1) || !(measured.monitors >= 1)) throw new RangeError(`monitors must be at least 1, got ${monitors} from ${measured.monitors}`);
+  if (!(extraRunGbSeconds >= 0)) throw new RangeError(`extra GB-seconds must not be negative, got ${extraRunGbSeconds}`);
+  const factor = monitors / measured.monitors;
+  const { run, hour, storage } = measured;
+  return {
+    ...measured,
+    monitors,
+    run: {
+      invocations: run.invocations * factor,
+      gbSeconds: run.gbSeconds * factor + extraRunGbSeconds,
+      writeUnits: run.writeUnits * factor,
+      readUnits: run.readUnits * factor,
+      metricRequests: run.metricRequests * factor,
+      logBytes: run.logBytes * factor,
+    },
+    hour: { writeUnits: hour.writeUnits * factor, readUnits: hour.readUnits * factor, gbSeconds: hour.gbSeconds * factor },
+    outage: { ...measured.outage },
+    storage: {
+      ...storage,
+      runSummaryBytesPerRun: storage.runSummaryBytesPerRun * factor,
+      runSummaryItemsPerRun: storage.runSummaryItemsPerRun * factor,
+      rollupBytesPerHour: storage.rollupBytesPerHour * factor,
+      rollupItemsPerHour: storage.rollupItemsPerHour * factor,
+    },
+  };
+}
