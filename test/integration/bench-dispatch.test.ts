@@ -1,0 +1,25 @@
+import { measureDispatch, timeConfigParse } from '../../tools/bench/dispatch';
+
+describe('measureDispatch (the bench of handing shards out)', () => {
+  it('hands every shard but the first to the Invoke stand-in, no sooner than its latency, and times a shard invocation', async () => {
+    const { config, cpuMs } = timeConfigParse(2000);
+    expect(config.monitors).toHaveLength(2000);
+    expect(cpuMs).toBeGreaterThan(0);
+
+    const measured = await measureDispatch({ monitors: 2000, shardSize: 100, invokeLatencyMs: 30, repeat: 2 }, config);
+    expect(measured).toMatchObject({ monitors: 2000, shards: 20, dispatched: 19, invokeLatencyMs: 30, peakInFlight: 19 });
+    expect(measured.handOutMs).toHaveLength(2);
+    for (const [index, handOut] of measured.handOutMs.entries()) {
+      expect(handOut).toBeGreaterThanOrEqual(30);
+      expect(measured.ownShardStartMs[index]).toBeGreaterThanOrEqual(handOut);
+    }
+    expect(measured.shardPreambleMs).toHaveLength(2);
+    expect(measured.shardPreambleCpuMs).toBeGreaterThan(0);
+  });
+
+  it('queues the Invokes past the client’s sockets: 19 at 5 sockets take four waves of the latency', async () => {
+    const measured = await measureDispatch({ monitors: 2000, shardSize: 100, invokeLatencyMs: 40, repeat: 1, maxSockets: 5 });
+    expect(measured.peakInFlight).toBe(5);
+    expect(measured.handOutMs[0]).toBeGreaterThanOrEqual(4 * 40);
+  });
+});
