@@ -33,6 +33,9 @@ export const DEPLOY_PARAMETER_NAMES = [
   'accessLogRetentionDays',
   'probeReservedConcurrency',
   'tableDeletionProtection',
+  'cdn',
+  'cdnDomain',
+  'cdnCertificateArn',
 ] as const;
 
 export type DeployParameterName = (typeof DEPLOY_PARAMETER_NAMES)[number];
@@ -111,7 +114,18 @@ export interface DeploySettings {
   notifyFrom: string;
   /** Whether the table is created with DynamoDB deletion protection (see serverless.yml at MonitorTable). */
   tableDeletionProtection: boolean;
+  /** 'true' puts a CloudFront distribution in front of the HTTP API (the CdnEnabled condition in serverless.yml). */
+  cdn: 'true' | 'false';
+  /** The distribution's alternate domain (cdnDomain), or AWS::NoValue: the distribution's own domain only. */
+  cdnAliases: string[] | { Ref: 'AWS::NoValue' };
+  /** The distribution's certificate: the ACM one of cdnCertificateArn with cdnDomain, else CloudFront's own. */
+  cdnViewerCertificate: CdnViewerCertificate;
 }
+
+/** AWS::CloudFront::Distribution ViewerCertificate, either form. */
+export type CdnViewerCertificate =
+  | { CloudFrontDefaultCertificate: true }
+  | { AcmCertificateArn: string; SslSupportMethod: 'sni-only'; MinimumProtocolVersion: 'TLSv1.2_2021' };
 
 export interface DeploySettingsInput {
   config: MonitorsConfig;
@@ -151,6 +165,7 @@ export const DEPLOY_PARAMETER_DEFAULTS = {
   badgeThrottleBurst: '100',
   accessLogRetentionDays: '14',
   tableDeletionProtection: 'false',
+  cdn: 'false',
 } as const satisfies Partial<Record<DeployParameterName, string>>;
 
 /** The probe's timeout: a run ends before the next minute's begins. */
@@ -163,6 +178,8 @@ const SCHEDULE_MINUTES = [1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60] as const;
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 const EMAIL = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+/** CloudFront takes ACM certificates from us-east-1 only, whatever the stack's region. */
+const CDN_CERTIFICATE_ARN = /^arn:aws:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]{36}$/;
 
 /**
  * Validates the parameters against monitors.yml and derives what serverless.yml needs. Throws a
@@ -244,6 +261,7 @@ export function resolveDeploySettings(input: DeploySettingsInput): DeploySetting
     blockPrivateAddresses: deployed ? 'true' : 'false',
     notifyFrom: config.notify.from,
     tableDeletionProtection: readBoolean(params, 'tableDeletionProtection'),
+    ...readCdn(params),
   };
 }
 
@@ -312,7 +330,7 @@ function readRequired(params: DeployParameters, name: keyof typeof DEPLOY_PARAME
   return readText(params, name) ?? DEPLOY_PARAMETER_DEFAULTS[name];
 }
 
-function readBoolean(params: DeployParameters, name: 'sesSandbox' | 'tableDeletionProtection'): boolean {
+function readBoolean(params: DeployParameters, name: 'sesSandbox' | 'tableDeletionProtection' | 'cdn'): boolean {
   const text = readRequired(params, name).toLowerCase();
   if (text !== 'true' && text !== 'false') throw parameterError(name, `'${text}' must be true or false`);
   return text === 'true';
@@ -373,6 +391,42 @@ function readReservedConcurrency(params: DeployParameters, shards: number): numb
     );
   }
   return value;
+}
+
+/**
+ * cdn, cdnDomain and cdnCertificateArn: a custom domain needs both its name and its certificate
+ * (a CNAME without a certificate, or a certificate for no name, is refused here rather than by
+ * CloudFront halfway through a deploy), and both need the distribution.
+ */
+function readCdn(params: DeployParameters): Pick<DeploySettings, 'cdn' | 'cdnAliases' | 'cdnViewerCertificate'> {
+  const cdn = readBoolean(params, 'cdn');
+  const domain = readText(params, 'cdnDomain')?.toLowerCase();
+  const certificateArn = readText(params, 'cdnCertificateArn');
+  if ((domain !== undefined || certificateArn !== undefined) && !cdn) {
+    const name = domain === undefined ? 'cdnCertificateArn' : 'cdnDomain';
+    throw parameterError(name, 'a custom domain is for the CloudFront distribution, which only --param cdn=true creates');
+  }
+  if (domain !== undefined && certificateArn === undefined) {
+    throw parameterError('cdnCertificateArn', `cdnDomain '${domain}' needs the ARN of an ACM certificate in us-east-1 that covers it`);
+  }
+  if (certificateArn !== undefined && domain === undefined) {
+    throw parameterError('cdnDomain', 'cdnCertificateArn is given without the domain it is for; give both, or neither');
+  }
+  if (domain !== undefined && !DOMAIN.test(domain)) throw parameterError('cdnDomain', `'${domain}' must be a domain name, such as status.example.com`);
+  if (certificateArn !== undefined && !CDN_CERTIFICATE_ARN.test(certificateArn)) {
+    throw parameterError(
+      'cdnCertificateArn',
+      `'${certificateArn}' must be an ACM certificate ARN in us-east-1 (arn:aws:acm:us-east-1:<account>:certificate/<id>), the only region CloudFront takes certificates from`,
+    );
+  }
+  if (domain === undefined || certificateArn === undefined) {
+    return { cdn: cdn ? 'true' : 'false', cdnAliases: { Ref: 'AWS::NoValue' }, cdnViewerCertificate: { CloudFrontDefaultCertificate: true } };
+  }
+  return {
+    cdn: 'true',
+    cdnAliases: [domain],
+    cdnViewerCertificate: { AcmCertificateArn: certificateArn, SslSupportMethod: 'sni-only', MinimumProtocolVersion: 'TLSv1.2_2021' },
+  };
 }
 
 function parameterError(name: DeployParameterName, message: string): ConfigError {

@@ -18,6 +18,7 @@ import { ROSTER_PK } from '../../lib/adapters/dynamodb-rosters';
 import { PERMANENT_FAILURE_MESSAGE } from '../../lib/app/notify';
 import { STILL_UNDELIVERED_MESSAGE } from '../../lib/app/outbox';
 import { UNCHECKED_MONITOR_MESSAGE } from '../../lib/app/probe-run';
+import { PUBLIC_MAX_AGE_SECONDS, STATUS_PAGE_MAX_AGE_SECONDS } from '../../lib/http/responses';
 import { ROUTE_KEYS } from '../../lib/http/route-keys';
 import { loadMonitorsConfig, parseMonitorsConfig } from '../../lib/config/monitors';
 import { ConfigError } from '../../lib/domain/errors';
@@ -146,6 +147,7 @@ const PROD_PARAMS = {
   accessLogRetentionDays: '7',
   probeReservedConcurrency: '3',
   tableDeletionProtection: 'true',
+  cdn: 'true',
 };
 
 let spec: CloudFormationSpec;
@@ -156,6 +158,7 @@ let invalidPackage: SlsRun;
 let invalidDeploy: SlsRun;
 let loopbackPackage: SlsRun;
 let literalPackage: SlsRun;
+let halfCdnDomainPackage: SlsRun;
 
 beforeAll(async () => {
   writeServiceFile('config/five-minutes.yml', FIVE_MINUTE_MONITORS);
@@ -181,7 +184,8 @@ beforeAll(async () => {
   invalidDeploy = await runSls('invalid-deploy', ['deploy', '--stage', 'dev'], { MONITORS_FILE: 'invalid/monitors.yml' });
   loopbackPackage = await runSls('loopback', ['package', '--stage', 'staging'], { MONITORS_FILE: 'loopback/monitors.yml' });
   literalPackage = await runSls('literal', ['package', '--stage', 'dev'], { MONITORS_FILE: 'literal/monitors.yml' });
-}, 6 * SLS_TIMEOUT_MS);
+  halfCdnDomainPackage = await runSls('half-cdn-domain', ['package', '--stage', 'dev', '--param', 'cdn=true', '--param', 'cdnDomain=status.example.com']);
+}, 7 * SLS_TIMEOUT_MS);
 
 afterAll(() => {
   service.remove();
@@ -926,6 +930,96 @@ describe('the HTTP API', () => {
     expect(Format).not.toMatch(/querystring|\$request\.|\$context\.(path|requestOverride|authorizer|identity\.userAgent)/i);
     expect(props(dev, 'HttpApiLogGroup').RetentionInDays).toBe(14);
     expect(props(prod, 'HttpApiLogGroup').RetentionInDays).toBe(7);
+  });
+});
+
+describe('the status page under a crowd (cdn=true)', () => {
+  const CDN_RESOURCES = ['CdnStatusPageCachePolicy', 'CdnBadgeCachePolicy', 'CdnPassThroughOriginRequestPolicy', 'CdnDistribution'];
+  /** CloudFront's managed policy Managed-CachingDisabled. */
+  const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
+  const distribution = (stack: PackagedStack) => props(stack, 'CdnDistribution').DistributionConfig as Record<string, unknown>;
+  const cachePolicy = (stack: PackagedStack, logicalId: string) => props(stack, logicalId).CachePolicyConfig as Record<string, unknown>;
+
+  it('creates the distribution and its policies only when cdn=true, and nothing else depends on them', () => {
+    expect(dev.template.Conditions?.CdnEnabled).toEqual({ 'Fn::Equals': ['false', 'true'] });
+    expect(prod.template.Conditions?.CdnEnabled).toEqual({ 'Fn::Equals': ['true', 'true'] });
+    for (const stack of [dev, prod]) {
+      const conditioned = Object.entries(stack.template.Resources).filter(([, candidate]) => candidate.Condition !== undefined);
+      expect(conditioned.map(([id, candidate]) => [id, candidate.Condition])).toEqual(CDN_RESOURCES.map((id) => [id, 'CdnEnabled']));
+      // CloudFormation refuses a resource or output that refers to one its condition may leave out.
+      for (const [id, candidate] of Object.entries(stack.template.Resources)) {
+        if (candidate.Condition === undefined) expect([id, referencedIds(candidate)].flat().filter((ref) => CDN_RESOURCES.includes(ref))).toEqual([]);
+      }
+      for (const [name, output] of Object.entries(stack.template.Outputs ?? {})) {
+        if (output.Condition === undefined) expect([name, referencedIds(output.Value)].flat().filter((ref) => CDN_RESOURCES.includes(ref))).toEqual([]);
+      }
+      expect(Object.values(stack.template.Outputs ?? {}).map((output) => output.Condition).filter(Boolean)).toEqual(['CdnEnabled']);
+    }
+    expect(prod.template.Outputs?.CdnDomainName).toEqual(expect.objectContaining({ Condition: 'CdnEnabled', Value: { 'Fn::GetAtt': ['CdnDistribution', 'DomainName'] } }));
+  });
+
+  it('fronts the HTTP API over HTTPS on the distribution\'s own domain, with the certificate CloudFront gives it', () => {
+    const config = distribution(prod);
+    expect(config).toEqual(expect.objectContaining({ Enabled: true, PriceClass: 'PriceClass_100', Aliases: { Ref: 'AWS::NoValue' } }));
+    expect(config.ViewerCertificate).toEqual({ CloudFrontDefaultCertificate: true });
+    expect(config.Origins).toEqual([
+      {
+        Id: 'HttpApi',
+        DomainName: { 'Fn::Sub': '${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}' },
+        CustomOriginConfig: { OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'] },
+      },
+    ]);
+    const behaviors = [config.DefaultCacheBehavior, ...(config.CacheBehaviors as unknown[])] as Array<Record<string, unknown>>;
+    for (const behavior of behaviors) expect(behavior).toEqual(expect.objectContaining({ TargetOriginId: 'HttpApi', ViewerProtocolPolicy: 'redirect-to-https' }));
+  });
+
+  it('caches / and /badges/* at most 60 s, as long as their max-age says, and passes everything else through uncached', () => {
+    const config = distribution(prod);
+    expect((config.CacheBehaviors as Array<Record<string, unknown>>).map((behavior) => [behavior.PathPattern, behavior.CachePolicyId, behavior.AllowedMethods])).toEqual([
+      ['/', { Ref: 'CdnStatusPageCachePolicy' }, ['GET', 'HEAD']],
+      ['/badges/*', { Ref: 'CdnBadgeCachePolicy' }, ['GET', 'HEAD']],
+    ]);
+    expect(config.DefaultCacheBehavior).toEqual(expect.objectContaining({
+      CachePolicyId: CACHING_DISABLED,
+      OriginRequestPolicyId: { Ref: 'CdnPassThroughOriginRequestPolicy' },
+      // A ping is a POST too.
+      AllowedMethods: expect.arrayContaining(['GET', 'HEAD', 'POST']),
+    }));
+    for (const id of ['CdnStatusPageCachePolicy', 'CdnBadgeCachePolicy']) {
+      const policy = cachePolicy(prod, id);
+      expect([policy.MinTTL, policy.DefaultTTL, policy.MaxTTL]).toEqual([0, 60, 60]);
+      expect(String(policy.Name)).toMatch(/^uptime-monitor-prod-/);
+    }
+    // Within MaxTTL, CloudFront keeps an answer for its max-age, and browsers count its Age header
+    // against that max-age: the page stays within 30 s of the API (10 s in memory, 20 s max-age),
+    // the CDN or not; a badge within its 60 s.
+    expect(STATUS_PAGE_MAX_AGE_SECONDS).toBeLessThanOrEqual(cachePolicy(prod, 'CdnStatusPageCachePolicy').MaxTTL as number);
+    expect(PUBLIC_MAX_AGE_SECONDS).toBeLessThanOrEqual(cachePolicy(prod, 'CdnBadgeCachePolicy').MaxTTL as number);
+  });
+
+  it('keys and forwards the badges\' ?window= alone, the status page nothing, and the rest its query strings and Accept', () => {
+    const keyOf = (id: string) => cachePolicy(prod, id).ParametersInCacheKeyAndForwardedToOrigin;
+    const nothing = { HeadersConfig: { HeaderBehavior: 'none' }, CookiesConfig: { CookieBehavior: 'none' } };
+    expect(keyOf('CdnStatusPageCachePolicy')).toEqual({
+      EnableAcceptEncodingGzip: true, EnableAcceptEncodingBrotli: true, QueryStringsConfig: { QueryStringBehavior: 'none' }, ...nothing,
+    });
+    expect(keyOf('CdnBadgeCachePolicy')).toEqual({
+      EnableAcceptEncodingGzip: true, EnableAcceptEncodingBrotli: true, QueryStringsConfig: { QueryStringBehavior: 'whitelist', QueryStrings: ['window'] }, ...nothing,
+    });
+    const passThrough = props(prod, 'CdnPassThroughOriginRequestPolicy').OriginRequestPolicyConfig as Record<string, unknown>;
+    expect(passThrough).toEqual(expect.objectContaining({
+      QueryStringsConfig: { QueryStringBehavior: 'all' },
+      HeadersConfig: { HeaderBehavior: 'whitelist', Headers: ['Accept'] },
+      CookiesConfig: { CookieBehavior: 'none' },
+    }));
+  });
+
+  it('refuses a custom domain without its certificate at package time, saying what is missing', () => {
+    expect(halfCdnDomainPackage.code).not.toBe(0);
+    expect(halfCdnDomainPackage.output).toContain(
+      "parameter cdnCertificateArn: cdnDomain 'status.example.com' needs the ARN of an ACM certificate in us-east-1 that covers it",
+    );
+    expect(existsSync(path.join(halfCdnDomainPackage.packageDir, 'cloudformation-template-update-stack.json'))).toBe(false);
   });
 });
 

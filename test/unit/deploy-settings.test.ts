@@ -52,6 +52,9 @@ const arn = (identity: string) => ({
 const DEV_PROBE_ARN = { 'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:uptime-monitor-dev-probe` };
 const DEV_NOTIFY_ARN = { 'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:uptime-monitor-dev-notify` };
 
+/** An ACM certificate in us-east-1, the only region CloudFront takes one from. */
+const CERTIFICATE_ARN = 'arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b';
+
 describe('resolveDeploySettings', () => {
   it('derives the documented defaults from monitors.yml', () => {
     expect(resolveDeploySettings(input())).toEqual({
@@ -72,6 +75,7 @@ describe('resolveDeploySettings', () => {
       statusPageThrottleRate: 50, statusPageThrottleBurst: 100, badgeThrottleRate: 50, badgeThrottleBurst: 100,
       accessLogRetentionDays: 14, probeReservedConcurrency: { Ref: 'AWS::NoValue' },
       blockPrivateAddresses: 'true', notifyFrom: 'monitor@example.com', tableDeletionProtection: false,
+      cdn: 'false', cdnAliases: { Ref: 'AWS::NoValue' }, cdnViewerCertificate: { CloudFrontDefaultCertificate: true },
     });
   });
 
@@ -96,6 +100,9 @@ describe('resolveDeploySettings', () => {
       accessLogRetentionDays: 7,
       probeReservedConcurrency: '4',
       tableDeletionProtection: true,
+      cdn: 'true',
+      cdnDomain: 'Status.Example.com',
+      cdnCertificateArn: CERTIFICATE_ARN,
     };
     const text = FILE.replace('    url: https://api.example.com/health', '    url: https://api.example.com/health\n    interval: 5m');
     expect(resolveDeploySettings(input({ params, stage: 'prod' }, text))).toEqual({
@@ -110,6 +117,8 @@ describe('resolveDeploySettings', () => {
       statusPageThrottleRate: 30, statusPageThrottleBurst: 60, badgeThrottleRate: 0.5, badgeThrottleBurst: 1,
       accessLogRetentionDays: 7, probeReservedConcurrency: 4,
       blockPrivateAddresses: 'true', notifyFrom: 'monitor@example.com', tableDeletionProtection: true,
+      cdn: 'true', cdnAliases: ['status.example.com'],
+      cdnViewerCertificate: { AcmCertificateArn: CERTIFICATE_ARN, SslSupportMethod: 'sni-only', MinimumProtocolVersion: 'TLSv1.2_2021' },
     });
   });
 
@@ -175,6 +184,14 @@ describe('resolveDeploySettings', () => {
     );
   });
 
+  it('puts the CloudFront distribution in front of the API on its own domain with cdn=true alone', () => {
+    expect(resolveDeploySettings(input({ params: { cdn: true } }))).toMatchObject({
+      cdn: 'true',
+      cdnAliases: { Ref: 'AWS::NoValue' },
+      cdnViewerCertificate: { CloudFrontDefaultCertificate: true },
+    });
+  });
+
   it('refuses a sender the SES identity does not cover', () => {
     expect(errorOf(() => resolveDeploySettings(input({ params: { sesIdentity: 'example.org' } }))).message).toBe(
       "monitors.yml: notify.from: monitor@example.com is not covered by the SES identity 'example.org' (parameter sesIdentity), " +
@@ -205,6 +222,16 @@ describe('resolveDeploySettings', () => {
     [{ probeReservedConcurrency: '0' }, "parameter probeReservedConcurrency: '0' must be a whole number from 1 to 10000, or left out for no reservation"],
     [{ probeReservedConcurrency: '-1' }, "parameter probeReservedConcurrency: '-1' must be a whole number"],
     [{ tableDeletionProtection: 'yes' }, "parameter tableDeletionProtection: 'yes' must be true or false"],
+    [{ cdn: 'on' }, "parameter cdn: 'on' must be true or false"],
+    [{ cdn: 'true', cdnDomain: 'status.example.com' }, "parameter cdnCertificateArn: cdnDomain 'status.example.com' needs the ARN of an ACM certificate in us-east-1 that covers it"],
+    [{ cdn: 'true', cdnCertificateArn: CERTIFICATE_ARN }, 'parameter cdnDomain: cdnCertificateArn is given without the domain it is for; give both, or neither'],
+    [{ cdnDomain: 'status.example.com', cdnCertificateArn: CERTIFICATE_ARN }, 'parameter cdnDomain: a custom domain is for the CloudFront distribution, which only --param cdn=true creates'],
+    [{ cdn: 'false', cdnCertificateArn: CERTIFICATE_ARN }, 'parameter cdnCertificateArn: a custom domain is for the CloudFront distribution'],
+    [{ cdn: 'true', cdnDomain: 'status page', cdnCertificateArn: CERTIFICATE_ARN }, "parameter cdnDomain: 'status page' must be a domain name, such as status.example.com"],
+    [
+      { cdn: 'true', cdnDomain: 'status.example.com', cdnCertificateArn: CERTIFICATE_ARN.replace('us-east-1', 'eu-west-1') },
+      "parameter cdnCertificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b' must be an ACM certificate ARN in us-east-1",
+    ],
   ])('refuses %j, naming the parameter', (params, message) => {
     const error = errorOf(() => resolveDeploySettings(input({ params })));
     expect(error.message).toContain(message);
