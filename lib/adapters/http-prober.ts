@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import type { Readable } from 'node:stream';
-import { rootCertificates, type TLSSocket } from 'node:tls';
+import { createSecureContext, rootCertificates, type SecureContext, type TLSSocket } from 'node:tls';
 import zlib from 'node:zlib';
 import type { Prober } from '../domain/ports';
 import type { Certificate } from '../domain/certificate';
@@ -56,9 +56,23 @@ const ACCEPT_ENCODING = 'gzip, deflate, br';
  * within a connection's life) but keep TLS sessions, so a warm Lambda resumes them next minute.
  */
 const MAX_CACHED_SESSIONS = 10_000;
+
+/**
+ * An https agent whose connections share one secure context (the trusted CAs, ciphers, curves).
+ * Without it `tls.connect` builds a context per connection: OpenSSL 3's SSL_CTX_new took about
+ * 0.3 ms of CPU a check, a sixth of an HTTPS check (measured with `node --cpu-prof`, 1,000 checks
+ * at concurrency 64 against a local server). Sharing it changes nothing a check proves: every
+ * connection still verifies the chain against these CAs (`rejectUnauthorized` stays true) and the
+ * host name against the certificate, and resumes only a session such a handshake began.
+ */
+function httpsAgent(secureContext: SecureContext): https.Agent {
+  return new https.Agent({ keepAlive: false, maxCachedSessions: MAX_CACHED_SESSIONS, secureContext });
+}
+
 const AGENTS = {
   'http:': new http.Agent({ keepAlive: false }),
-  'https:': new https.Agent({ keepAlive: false, maxCachedSessions: MAX_CACHED_SESSIONS }),
+  // Node's CA store, with NODE_EXTRA_CA_CERTS, as `tls.connect` would have used.
+  'https:': httpsAgent(createSecureContext()),
 };
 
 /**
@@ -146,7 +160,7 @@ export class HttpProber implements Prober {
       this.agents = AGENTS;
       this.certificates = CERTIFICATES;
     } else {
-      this.agents = { ...AGENTS, 'https:': new https.Agent({ keepAlive: false, maxCachedSessions: MAX_CACHED_SESSIONS, ca: [...rootCertificates, ...options.extraCaCertificates] }) };
+      this.agents = { ...AGENTS, 'https:': httpsAgent(createSecureContext({ ca: [...rootCertificates, ...options.extraCaCertificates] })) };
       this.certificates = new CertificateCache(MAX_CACHED_SESSIONS);
     }
     const blockedKind = options.blockPrivateAddresses === true ? addressScreen(options.allowedAddresses ?? []) : undefined;

@@ -99,3 +99,68 @@ describe('HttpProber: the certificate of an https check', () => {
     expect(await new HttpProber().probe(target(`${second.url}/`))).toMatchObject({ kind: 'error', reason: 'tls' });
   });
 });
+
+describe('HttpProber: every https check verifies, on connections that share one secure context', () => {
+  let selfSigned: { server: Server; url: string };
+  let wrongHost: { server: Server; url: string };
+
+  async function listen(key: string, cert: string): Promise<{ server: Server; url: string }> {
+    const server = createServer({ key, cert }, (_request, response) => response.end('ok'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { server, url: `https://127.0.0.1:${(server.address() as AddressInfo).port}/` };
+  }
+
+  beforeAll(async () => {
+    const own = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
+      keyType: 'ec',
+      algorithm: 'sha256',
+      extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }],
+    });
+    selfSigned = await listen(own.private, own.cert);
+    // Signed by the trusted test CA, but for another name than the one the check connects to.
+    const other = await generate([{ name: 'commonName', value: 'other.test' }], {
+      keyType: 'ec',
+      algorithm: 'sha256',
+      ca,
+      extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'other.test' }] }],
+    });
+    wrongHost = await listen(other.private, other.cert);
+  });
+
+  afterAll(async () => {
+    await Promise.all(
+      [selfSigned.server, wrongHost.server].map((server) => {
+        server.closeAllConnections();
+        return new Promise<void>((resolve) => server.close(() => resolve()));
+      }),
+    );
+  });
+
+  it.each([
+    ['the default CAs', () => new HttpProber()],
+    ['the default CAs and a test CA', () => new HttpProber({ extraCaCertificates: [ca.cert] })],
+  ])('with %s, a self-signed certificate fails as tls at every check, after good checks too', async (_name, makeProber) => {
+    const prober = makeProber();
+    await prober.probe(target(`${first.url}/`));
+    for (let check = 0; check < 3; check += 1) {
+      const outcome = await prober.probe(target(selfSigned.url));
+      expect(outcome).toMatchObject({ kind: 'error', reason: 'tls' });
+      if (outcome.kind === 'error') expect(outcome.message).toMatch(/SELF_SIGNED/);
+    }
+  });
+
+  it("a trusted CA's certificate for another host fails as tls at every check", async () => {
+    const prober = new HttpProber({ extraCaCertificates: [ca.cert] });
+    expect(await prober.probe(target(`${first.url}/`))).toMatchObject({ kind: 'response', statusCode: 200 });
+    for (let check = 0; check < 3; check += 1) {
+      const outcome = await prober.probe(target(wrongHost.url));
+      expect(outcome).toMatchObject({ kind: 'error', reason: 'tls' });
+      if (outcome.kind === 'error') expect(outcome.message).toMatch(/ERR_TLS_CERT_ALTNAME_INVALID/);
+    }
+  });
+
+  it('a prober that trusts the test CA does not lend that trust to a prober that does not', async () => {
+    expect(await new HttpProber({ extraCaCertificates: [ca.cert] }).probe(target(`${second.url}/`))).toMatchObject({ kind: 'response', statusCode: 200 });
+    expect(await new HttpProber().probe(target(`${second.url}/`))).toMatchObject({ kind: 'error', reason: 'tls' });
+  });
+});
