@@ -18,6 +18,7 @@ import { INTERNET_PRICES, LAMBDA_MB_PER_VCPU, NO_STORAGE, estimateMonthlyCost, i
 import { startDynamoDbLocal, type RunningDynamoDbLocal } from '../local/dynamodb-local';
 import { freePort } from '../local/free-port';
 import { tableDefinition } from '../local/table-definition';
+import { formatApiThroughput, measureApiThroughput } from './api-throughput';
 import { measureColdStarts } from './cold-start';
 import { measureDetection } from './detection';
 import { DynamoDbMeter, type MeterReading } from './dynamodb-meter';
@@ -32,7 +33,7 @@ const ROOT = path.join(__dirname, '..', '..');
 const USAGE =
   'usage: npm run bench [-- --monitors 1000 --large 10000 --latency 100 --failing 0.01 --concurrency N --shard-size N --workers 4 ' +
   '--timeout 5000 --repeat 3 --outages 10 --outages-per-month 2 --interval 5 --rounds 3 --fast 100 ' +
-  '--skip-detection --skip-large --skip-cold-start --skip-sub-minute --skip-traffic]';
+  '--skip-detection --skip-large --skip-cold-start --skip-sub-minute --skip-traffic --api]';
 
 function positive(name: string, text: string | undefined, integer = true): number {
   const value = Number(text);
@@ -60,6 +61,8 @@ interface BenchOptions {
   skipColdStart: boolean;
   skipSubMinute: boolean;
   skipTraffic: boolean;
+  /** Also measure the api function's requests a second with its cache warm (tools/bench/api-throughput.ts). */
+  api: boolean;
 }
 
 function readOptions(argv: string[]): BenchOptions {
@@ -84,6 +87,7 @@ function readOptions(argv: string[]): BenchOptions {
       'skip-cold-start': { type: 'boolean', default: false },
       'skip-sub-minute': { type: 'boolean', default: false },
       'skip-traffic': { type: 'boolean', default: false },
+      api: { type: 'boolean', default: false },
       fast: { type: 'string', default: '100' },
     },
   });
@@ -109,6 +113,7 @@ function readOptions(argv: string[]): BenchOptions {
     skipColdStart: args['skip-cold-start'],
     skipSubMinute: args['skip-sub-minute'],
     skipTraffic: args['skip-traffic'],
+    api: args.api,
   };
 }
 
@@ -438,6 +443,10 @@ async function main(): Promise<void> {
           `${dollars(compute)} for the invocation that stays alive all minute (${lambdaGbSeconds(billedMs, MEMORY_MB).toFixed(2)} GB-s a minute, ` +
           `mostly waiting for the next cycle), ${dollars(rest)} (${dollars(rest / OPTIONS.fast)} a monitor) for the extra cycles' requests, storage and logs`,
       );
+    }
+    if (OPTIONS.api) {
+      const throughput = await measureApiThroughput({ endpoint: dynamoDb.endpoint, tableName: 'bench-api', monitors: 20, seconds: 3 });
+      for (const result of throughput) print(formatApiThroughput(result));
     }
   } finally {
     client?.destroy();
