@@ -21,6 +21,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import { createDynamoDbStores } from '../../lib/adapters/dynamodb-stores';
 import type { ApiDeps } from '../../lib/app/api-deps';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
@@ -58,6 +59,8 @@ export interface ApiThroughput {
   bytes: number;
   /** The answer as the Lambda runtime hands it on (JSON), in characters. */
   serialisedBytes: number;
+  /** The body gzipped, about what a CDN that compresses sends a browser. */
+  gzipBytes: number;
 }
 
 /** The status page, and one badge with a window (the query string the CDN keys badges by). */
@@ -143,6 +146,7 @@ export async function measureApiThroughput(options: ApiThroughputOptions): Promi
         tableRequests: counter.requests,
         bytes: Buffer.byteLength(body),
         serialisedBytes,
+        gzipBytes: gzipSync(body).length,
       });
     }
     return results;
@@ -155,7 +159,7 @@ export async function measureApiThroughput(options: ApiThroughputOptions): Promi
 export function formatApiThroughput(result: ApiThroughput): string {
   return (
     `api: GET ${result.target} served ${result.perSecond} requests/s warm (handler in-process, cache warm; ` +
-    `${result.requests} requests in ${result.seconds.toFixed(1)} s, ${result.tableRequests} DynamoDB requests meanwhile, ${result.bytes} bytes each)`
+    `${result.requests} requests in ${result.seconds.toFixed(1)} s, ${result.tableRequests} DynamoDB requests meanwhile, ${result.bytes} bytes each, ${result.gzipBytes} gzipped)`
   );
 }
 
