@@ -235,3 +235,60 @@ export async function measureDispatch(options: DispatchOptions, config: Monitors
     await lambda.close();
   }
 }
+
+export interface DispatchBenchOptions {
+  /** The size modelled (100,000). */
+  monitors: number;
+  /** The size the bench ran for real, whose per-invocation work the model scales (10,000). */
+  measuredMonitors: number;
+  shardSize: number;
+  repeat: number;
+  /** Lambda's share of a vCPU at the function's memory, and that memory: to turn CPU here into billed time there. */
+  vcpuShare: number;
+  memoryMb: number;
+  print(line: string): void;
+}
+
+/**
+ * The bench's dispatch figures at `monitors`, printed: the scheduled run's hand-out at the assumed
+ * Invoke latency and at none, a shard invocation's preamble at both sizes, and parsing the
+ * configuration. Returns the compute a run at `monitors` needs beyond `measuredMonitors` scaled
+ * linearly, GB-s: the preamble work that grows with the configuration in every invocation.
+ */
+export async function benchDispatch(options: DispatchBenchOptions): Promise<{ extraRunGbSeconds: number }> {
+  const { print, vcpuShare } = options;
+  const ms = (value: number) => `${Math.round(value)} ms`;
+  const list = (values: number[]) => values.map(ms).join(', ');
+  const parsed = timeConfigParse(options.monitors);
+  const run = (config: MonitorsConfig, monitors: number, invokeLatencyMs: number) =>
+    measureDispatch({ monitors, shardSize: options.shardSize, invokeLatencyMs, repeat: options.repeat }, config);
+  const assumed = await run(parsed.config, options.monitors, ASSUMED_INVOKE_LATENCY_MS);
+  const instant = await run(parsed.config, options.monitors, 0);
+  const smaller = await run(manyMonitorsConfig(options.measuredMonitors), options.measuredMonitors, ASSUMED_INVOKE_LATENCY_MS);
+  const label = `dispatch N=${options.monitors}`;
+  const waves = Math.ceil(assumed.dispatched / Math.max(1, assumed.peakInFlight));
+  print(
+    `${label}: ${assumed.shards} shards, ${assumed.dispatched} async Invokes to a stand-in on 127.0.0.1 answering 202 in ${ASSUMED_INVOKE_LATENCY_MS} ms (assumed), ` +
+      `at most ${assumed.peakInFlight} in flight (the SDK's sockets: ${waves} waves): last Invoke answered ${ms(median(assumed.handOutMs))} into the run ` +
+      `(median of ${options.repeat}: ${list(assumed.handOutMs)}), own shard starts at ${ms(median(assumed.ownShardStartMs))}; ` +
+      `with the stand-in answering at once ${ms(median(instant.handOutMs))} (${list(instant.handOutMs)}): this machine's work`,
+  );
+  print(
+    `${label}: the scheduled run's CPU to its own shard ${ms(assumed.handOutCpuMs)} (resolving ${options.monitors} targets, planning, 99 signed requests), ` +
+      `about ${ms(assumed.handOutCpuMs / vcpuShare)} at Lambda's CPU share; at N=${options.measuredMonitors} ${ms(smaller.handOutCpuMs)}`,
+  );
+  print(
+    `${label}: each shard invocation's preamble over the whole configuration ${ms(median(assumed.shardPreambleMs))}, CPU ${ms(assumed.shardPreambleCpuMs)} ` +
+      `(about ${ms(assumed.shardPreambleCpuMs / vcpuShare)} at Lambda's CPU share); at N=${options.measuredMonitors} CPU ${ms(smaller.shardPreambleCpuMs)}`,
+  );
+  print(
+    `${label}: parsing monitors.yml of ${options.monitors} monitors took ${ms(parsed.wallMs)} (CPU ${ms(parsed.cpuMs)}), about ${ms(parsed.cpuMs / vcpuShare)} ` +
+      `at Lambda's CPU share: once per container, on its first event`,
+  );
+  // What the linear scaling of the measured run leaves out: the preamble's growth, in the scheduled invocation and every shard.
+  const extraCpuMs =
+    Math.max(0, assumed.handOutCpuMs - smaller.handOutCpuMs) + (assumed.shards - 1) * Math.max(0, assumed.shardPreambleCpuMs - smaller.shardPreambleCpuMs);
+  const extraRunGbSeconds = (extraCpuMs / vcpuShare / 1000) * (options.memoryMb / 1024);
+  print(`${label}: extra compute beyond scaling N=${options.measuredMonitors} linearly: ${ms(extraCpuMs)} CPU per run, ${extraRunGbSeconds.toFixed(2)} GB-s per run at Lambda's CPU share`);
+  return { extraRunGbSeconds };
+}

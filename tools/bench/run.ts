@@ -14,13 +14,14 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import { DEPLOY_PARAMETER_DEFAULTS } from '../../deploy/deploy-settings';
-import { INTERNET_PRICES, LAMBDA_MB_PER_VCPU, NO_STORAGE, estimateMonthlyCost, internetChecksCost, lambdaGbSeconds, noUsage, type CostEstimate, type CostInputs } from './cost';
+import { INTERNET_PRICES, LAMBDA_MB_PER_VCPU, NO_STORAGE, estimateMonthlyCost, extrapolateCostInputs, internetChecksCost, lambdaGbSeconds, noUsage, type CostEstimate, type CostInputs } from './cost';
 import { startDynamoDbLocal, type RunningDynamoDbLocal } from '../local/dynamodb-local';
 import { freePort } from '../local/free-port';
 import { tableDefinition } from '../local/table-definition';
 import { formatApiThroughput, measureApiThroughput } from './api-throughput';
 import { measureColdStarts } from './cold-start';
 import { measureDetection } from './detection';
+import { benchDispatch } from './dispatch';
 import { DynamoDbMeter, type MeterReading } from './dynamodb-meter';
 import { LAMBDA_PLATFORM_LOG_BYTES, countingLogger } from './log-counter';
 import { runNotifier } from './notifier';
@@ -141,6 +142,8 @@ const ALARMS = Object.values(SERVERLESS.resources?.Resources ?? {}).filter((reso
 const LAMBDA_VCPU_SHARE = MEMORY_MB / LAMBDA_MB_PER_VCPU;
 
 const print = (line: string) => console.log(line);
+/** The size the bench models but cannot run here: the N=--large run carried to it (cost.ts extrapolateCostInputs). */
+const MODELLED_MONITORS = 100_000;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 const ms = (value: number) => `${Math.round(value)} ms`;
 const units = (value: number) => (Number.isInteger(value) ? String(value) : value.toFixed(1));
@@ -384,7 +387,7 @@ async function main(): Promise<void> {
 
   let dynamoDb: RunningDynamoDbLocal | undefined;
   let client: DynamoDBClient | undefined;
-  const estimates: { small?: CostEstimate; large?: CostEstimate } = {};
+  const estimates: { small?: CostEstimate; large?: CostEstimate; modelled?: CostEstimate } = {};
   let cycleRatio: number | undefined;
   try {
     dynamoDb = await startDynamoDbLocal({ port: await freePort(), cacheDir: path.join(ROOT, 'node_modules', '.cache', 'uptime-monitor') });
@@ -400,6 +403,17 @@ async function main(): Promise<void> {
       await createTable(client, 'bench-large');
       const large = await runScenario(`N=${OPTIONS.large}`, OPTIONS.large, client, meter, 'bench-large', false);
       estimates.large = estimateMonthlyCost(large.costInputs);
+      // Measured apart, what does not scale linearly: each invocation's work over the whole configuration.
+      const { extraRunGbSeconds } = await benchDispatch({
+        monitors: MODELLED_MONITORS,
+        measuredMonitors: OPTIONS.large,
+        shardSize: OPTIONS.shardSize,
+        repeat: OPTIONS.repeat,
+        vcpuShare: LAMBDA_VCPU_SHARE,
+        memoryMb: MEMORY_MB,
+        print,
+      });
+      estimates.modelled = estimateMonthlyCost(extrapolateCostInputs(large.costInputs, MODELLED_MONITORS, extraRunGbSeconds));
     }
 
     if (!OPTIONS.skipSubMinute) {
@@ -454,6 +468,7 @@ async function main(): Promise<void> {
   }
   if (estimates.small) printCost(`cost N=${OPTIONS.monitors}`, estimates.small);
   if (estimates.large) printCost(`cost N=${OPTIONS.large}`, estimates.large);
+  if (estimates.modelled) printCost(`cost N=${MODELLED_MONITORS} (modelled: N=${OPTIONS.large} measured and scaled, plus the measured dispatch extra)`, estimates.modelled);
 
   if (!OPTIONS.skipTraffic) {
     const traffic = await measureCheckTraffic({ checks: OPTIONS.monitors, concurrency: OPTIONS.concurrency, latencyMs: 20 });
@@ -478,7 +493,7 @@ async function main(): Promise<void> {
   print(`bench: finished in ${Math.round((Date.now() - started) / 1000)} s`);
   print(
     `bench: cycle_ratio=${cycleRatio?.toFixed(3) ?? 'n/a'} cost_1k=$${estimates.small?.perMonitor.toFixed(5) ?? 'n/a'} ` +
-      `cost_10k=$${estimates.large?.perMonitor.toFixed(5) ?? 'n/a'} detect_intervals=${Number.isNaN(detectIntervals) ? 'n/a' : detectIntervals.toFixed(2)}`,
+      `cost_10k=$${estimates.large?.perMonitor.toFixed(5) ?? 'n/a'} cost_100k=$${estimates.modelled?.perMonitor.toFixed(5) ?? 'n/a'} detect_intervals=${Number.isNaN(detectIntervals) ? 'n/a' : detectIntervals.toFixed(2)}`,
   );
 }
 
