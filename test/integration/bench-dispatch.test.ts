@@ -1,4 +1,4 @@
-import { measureDispatch, timeConfigParse } from '../../tools/bench/dispatch';
+import { benchDispatch, measureDispatch, timeConfigParse } from '../../tools/bench/dispatch';
 
 describe('measureDispatch (the bench of handing shards out)', () => {
   it('hands every shard but the first to the Invoke stand-in, no sooner than its latency, and times a shard invocation', async () => {
@@ -21,5 +21,18 @@ describe('measureDispatch (the bench of handing shards out)', () => {
     const measured = await measureDispatch({ monitors: 2000, shardSize: 100, invokeLatencyMs: 40, repeat: 1, maxSockets: 5 });
     expect(measured.peakInFlight).toBe(5);
     expect(measured.handOutMs[0]).toBeGreaterThanOrEqual(4 * 40);
+  });
+
+  it('prints the bench lines and the extra compute a run at the modelled size needs', async () => {
+    const lines: string[] = [];
+    const { extraRunGbSeconds } = await benchDispatch({ monitors: 2000, measuredMonitors: 200, shardSize: 100, repeat: 1, vcpuShare: 0.145, memoryMb: 256, print: (line) => lines.push(line) });
+    expect(lines).toEqual([
+      expect.stringMatching(/^dispatch N=2000: 20 shards, 19 async Invokes to a stand-in on 127\.0\.0\.1 answering 202 in 20 ms \(assumed\), at most 19 in flight/),
+      expect.stringMatching(/^dispatch N=2000: the scheduled run's CPU to its own shard \d+ ms/),
+      expect.stringMatching(/^dispatch N=2000: each shard invocation's preamble over the whole configuration \d+ ms/),
+      expect.stringMatching(/^dispatch N=2000: parsing monitors\.yml of 2000 monitors took \d+ ms/),
+      expect.stringMatching(/^dispatch N=2000: extra compute beyond scaling N=200 linearly: \d+ ms CPU per run, [\d.]+ GB-s per run/),
+    ]);
+    expect(extraRunGbSeconds).toBeGreaterThanOrEqual(0);
   });
 });
