@@ -35,10 +35,13 @@ describe('npm run bench', () => {
     expect(stdout).toMatch(/^traffic https: [\d.]+ ms of CPU, \d+ bytes out and \d+ bytes in per check/m);
     expect(stdout).toMatch(/^cost N=90 as HTTPS endpoints on the internet: .* data transfer out [\d.]+ GB/m);
     const summary = lines.at(-1) ?? '';
-    const match = /^bench: cycle_ratio=([\d.]+) cost_1k=\$([\d.]+) cost_10k=\$([\d.]+) detect_intervals=n\/a$/.exec(summary);
+    const match = /^bench: cycle_ratio=([\d.]+) cost_1k=\$([\d.]+) cost_10k=\$([\d.]+) detect_intervals=n\/a https_cpu_ms=([\d.]+) cost_1k_https=\$([\d.]+)$/.exec(summary);
     expect(match).not.toBeNull();
-    const [, ratio, small, large] = (match as RegExpExecArray).map(Number);
+    const [, ratio, small, large, httpsCpuMs, smallHttps] = (match as RegExpExecArray).map(Number);
     expect(ratio).toBeGreaterThan(0);
+    expect(httpsCpuMs).toBeGreaterThan(0);
+    // The TLS work comes on top of the plain-HTTP figure.
+    expect(smallHttps).toBeGreaterThan(small as number);
     // Fixed costs (alarms, aggregate metrics) spread over fewer monitors cost more per monitor.
     expect(small).toBeGreaterThan(large as number);
     expect(large).toBeGreaterThan(0);

@@ -349,11 +349,13 @@ function printCost(label: string, estimate: CostEstimate): void {
 /**
  * What the same monitors cost when they are HTTPS endpoints on the internet, beyond the figures
  * above (plain HTTP on this machine): the TLS work and the data transfer out, which those figures
- * leave out.
+ * leave out. Returns the figure per monitor-month at --monitors with the account's free data
+ * transfer out (the last line's cost_1k_https).
  */
-function printInternetCost(traffic: CheckTraffic[], estimates: { small?: CostEstimate; large?: CostEstimate }): void {
+function printInternetCost(traffic: CheckTraffic[], estimates: { small?: CostEstimate; large?: CostEstimate }): number | undefined {
   const http = traffic.find((entry) => entry.protocol === 'http') as CheckTraffic;
   const https = traffic.find((entry) => entry.protocol === 'https') as CheckTraffic;
+  let smallPerMonitor: number | undefined;
   for (const estimate of [estimates.small, estimates.large]) {
     if (!estimate) continue;
     const extra = internetChecksCost({
@@ -363,6 +365,7 @@ function printInternetCost(traffic: CheckTraffic[], estimates: { small?: CostEst
     });
     const withAllowance = estimate.monthly + extra.extraCompute + extra.transferAfterAllowance;
     const without = estimate.monthly + extra.extraCompute + extra.transfer;
+    if (estimate === estimates.small) smallPerMonitor = withAllowance / estimate.monitors;
     print(
       `cost N=${estimate.monitors} as HTTPS endpoints on the internet: TLS adds ${extra.extraGbSeconds.toFixed(0)} GB-s (${dollars(extra.extraCompute)}), ` +
         `data transfer out ${extra.transferGb.toFixed(1)} GB at ${dollars(INTERNET_PRICES.dataTransferOutGb)}/GB (${dollars(extra.transfer)}; ` +
@@ -370,6 +373,7 @@ function printInternetCost(traffic: CheckTraffic[], estimates: { small?: CostEst
         `total ${dollars(withAllowance)} to ${dollars(without)}/month, ${dollars(withAllowance / estimate.monitors)} to ${dollars(without / estimate.monitors)} per monitor-month`,
     );
   }
+  return smallPerMonitor;
 }
 
 async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {
@@ -477,6 +481,8 @@ async function main(): Promise<void> {
   if (estimates.large) printCost(`cost N=${OPTIONS.large}`, estimates.large);
   if (estimates.modelled) printCost(`cost N=${MODELLED_MONITORS} (modelled: N=${OPTIONS.large} measured and scaled, plus the measured dispatch extra)`, estimates.modelled);
 
+  let httpsCpuMs: number | undefined;
+  let cost1kHttps: number | undefined;
   if (!OPTIONS.skipTraffic) {
     const traffic = await measureCheckTraffic({ checks: OPTIONS.monitors, concurrency: OPTIONS.concurrency, latencyMs: 20 });
     for (const entry of traffic) {
@@ -485,7 +491,8 @@ async function main(): Promise<void> {
           `${Math.round(entry.bytesInPerCheck)} bytes in per check, a new connection each (${OPTIONS.monitors} checks)`,
       );
     }
-    printInternetCost(traffic, estimates);
+    httpsCpuMs = traffic.find((entry) => entry.protocol === 'https')?.cpuMsPerCheck;
+    cost1kHttps = printInternetCost(traffic, estimates);
   }
 
   let detectIntervals = Number.NaN;
@@ -500,7 +507,8 @@ async function main(): Promise<void> {
   print(`bench: finished in ${Math.round((Date.now() - started) / 1000)} s`);
   print(
     `bench: cycle_ratio=${cycleRatio?.toFixed(3) ?? 'n/a'} cost_1k=$${estimates.small?.perMonitor.toFixed(5) ?? 'n/a'} ` +
-      `cost_10k=$${estimates.large?.perMonitor.toFixed(5) ?? 'n/a'} ${estimates.modelled ? `cost_100k=$${estimates.modelled.perMonitor.toFixed(5)} ` : ''}detect_intervals=${Number.isNaN(detectIntervals) ? 'n/a' : detectIntervals.toFixed(2)}`,
+      `cost_10k=$${estimates.large?.perMonitor.toFixed(5) ?? 'n/a'} ${estimates.modelled ? `cost_100k=$${estimates.modelled.perMonitor.toFixed(5)} ` : ''}detect_intervals=${Number.isNaN(detectIntervals) ? 'n/a' : detectIntervals.toFixed(2)}` +
+      ` https_cpu_ms=${httpsCpuMs?.toFixed(3) ?? 'n/a'} cost_1k_https=$${cost1kHttps?.toFixed(5) ?? 'n/a'}`,
   );
 }
 
