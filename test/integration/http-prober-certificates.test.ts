@@ -88,6 +88,17 @@ describe('HttpProber: the certificate of an https check', () => {
     for (const outcome of outcomes) expect(certificateOf(outcome)).toEqual(expected(first.cert, 'CN=first.test'));
   });
 
+  it('resumes a session only with the host and port whose handshake began it', async () => {
+    const prober = new HttpProber({ extraCaCertificates: [ca.cert] });
+    await prober.probe(target(`${first.url}/`));
+    await prober.probe(target(`${first.url}/`));
+    expect(first.handshakes.slice(-2)).toEqual([false, true]);
+    // Another port (and certificate): a full handshake, verified, then resumed in turn.
+    await prober.probe(target(`${second.url}/`));
+    await prober.probe(target(`${second.url}/`));
+    expect(second.handshakes.slice(-2)).toEqual([false, true]);
+  });
+
   it("reports the monitor's own certificate, not a redirect target's", async () => {
     const outcome = await new HttpProber({ extraCaCertificates: [ca.cert] }).probe(target(`${first.url}/away`));
     expect(outcome).toMatchObject({ kind: 'response', statusCode: 200 });
