@@ -66,8 +66,12 @@ const MAX_CACHED_SESSIONS = 10_000;
  *   0.3 ms a check.
  * - Node's own agent hands the cached session to `tls.connect` as `session`, which parses it twice
  *   (in the socket's set-up and once more after it); each parse decodes the certificate inside,
- *   about 0.12 ms on OpenSSL 3. Here the session is set once, on the new socket before it
- *   connects, as `tls.connect` itself sets it.
+ *   about 0.2 ms on OpenSSL 3.0. Here the session is set once, on the new socket while it is still
+ *   connecting: its handshake waits for the TCP connection, as after `tls.connect`'s own call.
+ *
+ * Together: 1.35 -> 0.92 ms of CPU an HTTPS check (plain HTTP 0.28 ms), alternating rounds in one
+ * process. The rest is Node's TLS floor on OpenSSL 3.0: that one session parse, a new TLS socket
+ * (0.16 ms), the ClientHello's X25519 key share, the key schedule and the records.
  *
  * Neither changes what a check proves: every connection still verifies the chain against these
  * CAs (`rejectUnauthorized` stays true) and the host name against the certificate, and resumes
