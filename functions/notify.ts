@@ -4,18 +4,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { createAlertChannel } from '../lib/adapters/alert-channels';
-import { createNotifyDeps } from '../lib/adapters/aws-notifier-deps';
+import { createNotifyDeps, resolveNotifyChannels } from '../lib/adapters/aws-notifier-deps';
 import { AwsSecretResolver } from '../lib/adapters/aws-secret-resolver';
 import { LocalSecretsFileResolver } from '../lib/adapters/local-secrets-file';
 import { createSesClient } from '../lib/adapters/ses-mailer';
-import { resolveChannels } from '../lib/app/channel-secrets';
 import { notifyBatch, type NotifyDeps } from '../lib/app/notify-batch';
-import { sweepOutbox, type SweepReport } from '../lib/app/outbox';
-import { OUTBOX_SWEEP_SOURCE } from '../lib/domain/reminders';
+import { isOutboxSweepEvent, sweepOutbox, type OutboxSweepEvent, type SweepReport } from '../lib/app/outbox';
 import { readNotifyEnvironment } from '../lib/config/environment';
 import { loadMonitorsConfig } from '../lib/config/monitors';
-import type { AlertChannel } from '../lib/domain/alert';
 import type { SecretResolver } from '../lib/domain/ports';
 
 const logger = new Logger({ serviceName: 'uptime-monitor' });
@@ -40,42 +36,17 @@ function createBase() {
   return { deps, secrets, sns: new SNSClient({}) };
 }
 
-
-/**
- * The deps of one invocation: the channels are built from their secrets as the resolver has them
- * (cached for SECRETS_MAX_AGE_SECONDS), so a rotated webhook URL or key is picked up. A channel
- * whose secret has no value is left out and logged; its deliveries fail and are retried.
- */
+/** The deps of one invocation: the base, with the channels as their secrets are now. */
 async function depsForInvocation(): Promise<NotifyDeps> {
   base ??= createBase();
   const { deps, secrets, sns } = base;
-  const { resolved, unresolved } = await resolveChannels(deps.config.channels, secrets);
-  for (const { channel, problems } of unresolved) logger.error('channel not available: a secret reference has no value', { channel, problems });
-  const channels = new Map<string, AlertChannel>();
-  for (const config of resolved.filter((channel) => channel.type !== 'email')) {
-    try {
-      channels.set(config.name, createAlertChannel(config, { sns }));
-    } catch (error) {
-      // A secret that resolved to something unusable (not a URL, say): named, never quoted.
-      logger.error('channel not available: its configuration cannot be used', { channel: config.name, error: String(error) });
-    }
-  }
-  return { ...deps, channels };
-}
-
-/** The probe's request to sweep the outbox (lib/adapters/lambda-outbox-sweeper.ts). */
-interface SweepEvent {
-  source: typeof OUTBOX_SWEEP_SOURCE;
-}
-
-function isSweepEvent(event: DynamoDBStreamEvent | SweepEvent): event is SweepEvent {
-  return (event as SweepEvent).source === OUTBOX_SWEEP_SOURCE;
+  return { ...deps, channels: await resolveNotifyChannels(deps.config, secrets, { sns, logger }) };
 }
 
 /** The table's stream (a batch of transition and reminder inserts), or a sweep of the outbox. */
-export async function notifyHandler(event: DynamoDBStreamEvent | SweepEvent, context: Context): Promise<DynamoDBBatchResponse | SweepReport> {
+export async function notifyHandler(event: DynamoDBStreamEvent | OutboxSweepEvent, context: Context): Promise<DynamoDBBatchResponse | SweepReport> {
   const deps = await depsForInvocation();
-  return isSweepEvent(event) ? sweepOutbox(deps, context) : notifyBatch(event, context, deps);
+  return isOutboxSweepEvent(event) ? sweepOutbox(deps, context) : notifyBatch(event, context, deps);
 }
 
-export const handler = middy<DynamoDBStreamEvent | SweepEvent, DynamoDBBatchResponse | SweepReport>().use(injectLambdaContext(logger)).handler(notifyHandler);
+export const handler = middy<DynamoDBStreamEvent | OutboxSweepEvent, DynamoDBBatchResponse | SweepReport>().use(injectLambdaContext(logger)).handler(notifyHandler);

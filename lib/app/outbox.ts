@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import type { AlertOutbox } from '../domain/ports';
-import { alertMonitorId, outboxSortKey, SWEEP_AFTER_MS, type AlertSource } from '../domain/reminders';
+import { alertMonitorId, OUTBOX_SWEEP_SOURCE, outboxSortKey, SWEEP_AFTER_MS, type AlertSource } from '../domain/reminders';
 import { deadlineFrom } from './deadline';
 import {
   AlertDeliveryError,
@@ -62,6 +62,16 @@ export async function deliverInOrder(source: AlertSource, deps: OutboxDeps, atte
   const outcome = await notifySource(source, deps, { ...attempt, blockedChannels: blocked });
   await outbox?.remove(sortKey);
   return outcome;
+}
+
+/** The probe's request to sweep the outbox (lib/adapters/lambda-outbox-sweeper.ts), as the notifier receives it. */
+export interface OutboxSweepEvent {
+  source: typeof OUTBOX_SWEEP_SOURCE;
+}
+
+/** Whether the notifier's event is a sweep of the outbox rather than a batch of the table's stream. */
+export function isOutboxSweepEvent(event: object): event is OutboxSweepEvent {
+  return (event as Partial<OutboxSweepEvent>).source === OUTBOX_SWEEP_SOURCE;
 }
 
 export interface SweepReport {
