@@ -1,5 +1,5 @@
 import { MaintenanceSchedule, type MaintenanceWindowConfig } from '../../lib/domain/maintenance';
-import { HOUR_MS, MINUTE_MS } from '../../lib/domain/time';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../lib/domain/time';
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -84,5 +84,15 @@ describe('MaintenanceSchedule', () => {
   it('finds every occurrence of a frequent window over a long range', () => {
     const schedule = new MaintenanceSchedule([{ name: 'Hourly', cron: '0 * * * *', timezone: 'UTC', durationMs: 5 * MINUTE_MS }]);
     expect(schedule.millisecondsIn('any', at('2026-01-01T00:00:00Z'), at('2026-01-31T00:00:00Z'))).toBe(30 * 24 * 5 * MINUTE_MS);
+  });
+
+  it('answers a run\'s many questions from its cache as it would without one (periods over more than two days)', () => {
+    const windows = [weekly({ cron: '30 1 * * SUN', durationMs: 3 * HOUR_MS }), weekly({ name: 'Nightly', cron: '45 23 * * *', timezone: 'Asia/Kolkata', durationMs: 50 * MINUTE_MS })];
+    const cached = new MaintenanceSchedule(windows);
+    // Every 47 minutes over five weeks around a change of the clocks; periods over more than two days take the uncached way.
+    for (let atMs = at('2026-10-10T00:00:00Z'); atMs < at('2026-11-14T00:00:00Z'); atMs += 47 * MINUTE_MS) {
+      const inPeriods = new MaintenanceSchedule(windows).periods('any', atMs - 2 * DAY_MS - HOUR_MS, atMs + 1).some((period) => period.startMs <= atMs && atMs < period.endMs);
+      expect([iso(atMs), cached.activeAt('any', atMs) !== undefined]).toEqual([iso(atMs), inPeriods]);
+    }
   });
 });
