@@ -7,6 +7,7 @@ import { checkIntervalMs, isDue } from '../domain/schedule';
 import { advanceState, initialState, isRemovalDue, pauseForMaintenance, recordRemoval, supersededTransition } from '../domain/state-machine';
 import { affectedDependents, applyDependencies, dependencyLayers, holdingParent } from '../domain/dependencies';
 import { MaintenanceSchedule, type MaintenanceReader } from '../domain/maintenance';
+import { loadMaintenanceSchedule } from './maintenance';
 import type { CheckResult, MonitorConfig, MonitorState, MonitorsConfig, ProbeTarget, RunSummary, Transition } from '../domain/types';
 import { NO_DEADLINE, sleep, type Deadline } from './deadline';
 import { logFailedCheck, logTransition, OUTAGE_HELD_MESSAGE, OUTAGE_RELEASED_MESSAGE, type CycleLogger } from './probe-log';
@@ -335,9 +336,8 @@ interface RunContext {
  * read of the ad-hoc ones is logged and leaves the configured ones: a run never fails for it.
  */
 async function loadSchedule(deps: ProbeCycleDeps): Promise<MaintenanceSchedule> {
-  if (!deps.maintenance) return new MaintenanceSchedule(deps.config.maintenance);
   try {
-    return new MaintenanceSchedule(deps.config.maintenance, await deps.maintenance.listAdHocWindows());
+    return await loadMaintenanceSchedule(deps.config, deps.maintenance);
   } catch (error) {
     deps.logger.error('could not read the ad-hoc maintenance windows; this run applies the configured ones only', { error: String(error) });
     return new MaintenanceSchedule(deps.config.maintenance);
