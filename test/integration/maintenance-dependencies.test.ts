@@ -185,3 +185,41 @@ describe('maintenance windows and dependencies, minute by minute', () => {
     expect(await state('checkout')).not.toHaveProperty('heldBy');
   }, 120_000);
 });
+
+describe('a run whose read of the ad-hoc windows fails', () => {
+  it('applies the configured windows, logs the error and stores its results', async () => {
+    const own = await createTestTable('maint-unreadable');
+    const target = await startTargetServer('error');
+    try {
+      const config = parseMonitorsConfig(
+        `notify: { from: monitor@example.com, to: [oncall@example.com] }
+maintenance:
+  - { name: Upgrade, start: "${minute(0)}", duration: 10m }
+monitors:
+  - { id: web, url: "${target.url}" }
+`,
+        'monitors.yml',
+      );
+      const errors: string[] = [];
+      const logger = new Logger({ serviceName: 'uptime-monitor-test', logLevel: 'INFO' });
+      jest.spyOn(logger, 'error').mockImplementation((...args: unknown[]) => void errors.push(String(args[0])));
+      const stores = createDynamoDbStores({ client: own.client, tableName: own.tableName });
+      const runDeps: ProbeDeps = {
+        ...deps,
+        config,
+        stores,
+        logger,
+        maintenance: { listAdHocWindows: () => Promise.reject(new Error('ProvisionedThroughputExceededException')) },
+      };
+      for (const n of [1, 2, 3]) {
+        clockMinute = n;
+        const report = await probeRun(scheduledEvent(n), runDeps);
+        expect(report).toMatchObject({ checks: 1, transitions: [] });
+      }
+      expect(errors).toContain('could not read the ad-hoc maintenance windows; this run applies the configured ones only');
+      expect(await stores.states.loadState('web')).toBeUndefined();
+    } finally {
+      await Promise.all([target.close(), own.drop()]);
+    }
+  });
+});
