@@ -36,6 +36,7 @@ export const DEPLOY_PARAMETER_NAMES = [
   'cdn',
   'cdnDomain',
   'cdnCertificateArn',
+  'prometheus',
 ] as const;
 
 export type DeployParameterName = (typeof DEPLOY_PARAMETER_NAMES)[number];
@@ -120,6 +121,8 @@ export interface DeploySettings {
   cdnAliases: string[] | { Ref: 'AWS::NoValue' };
   /** The distribution's certificate: the ACM one of cdnCertificateArn with cdnDomain, else CloudFront's own. */
   cdnViewerCertificate: CdnViewerCertificate;
+  /** PROMETHEUS_ENABLED for the api: 'false' turns GET /metrics off (it answers 404). */
+  prometheusEnabled: 'true' | 'false';
 }
 
 /** AWS::CloudFront::Distribution ViewerCertificate, either form. */
@@ -166,6 +169,7 @@ export const DEPLOY_PARAMETER_DEFAULTS = {
   accessLogRetentionDays: '14',
   tableDeletionProtection: 'false',
   cdn: 'false',
+  prometheus: 'true',
 } as const satisfies Partial<Record<DeployParameterName, string>>;
 
 /** The probe's timeout: a run ends before the next minute's begins. */
@@ -262,6 +266,7 @@ export function resolveDeploySettings(input: DeploySettingsInput): DeploySetting
     notifyFrom: config.notify.from,
     tableDeletionProtection: readBoolean(params, 'tableDeletionProtection'),
     ...readCdn(params),
+    prometheusEnabled: readBoolean(params, 'prometheus') ? 'true' : 'false',
   };
 }
 
@@ -330,7 +335,7 @@ function readRequired(params: DeployParameters, name: keyof typeof DEPLOY_PARAME
   return readText(params, name) ?? DEPLOY_PARAMETER_DEFAULTS[name];
 }
 
-function readBoolean(params: DeployParameters, name: 'sesSandbox' | 'tableDeletionProtection' | 'cdn'): boolean {
+function readBoolean(params: DeployParameters, name: 'sesSandbox' | 'tableDeletionProtection' | 'cdn' | 'prometheus'): boolean {
   const text = readRequired(params, name).toLowerCase();
   if (text !== 'true' && text !== 'false') throw parameterError(name, `'${text}' must be true or false`);
   return text === 'true';

@@ -4,7 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createDynamoDbStores } from '../lib/adapters/dynamodb-stores';
-import { readFunctionEnvironment } from '../lib/config/environment';
+import { readApiEnvironment } from '../lib/config/environment';
 import { loadMonitorsConfig } from '../lib/config/monitors';
 import { mapApiErrors } from '../lib/http/errors';
 import { ResponseCache } from '../lib/http/response-cache';
@@ -19,7 +19,7 @@ let router: ApiRequestHandler | undefined;
  */
 function loadRouter(): ApiRequestHandler {
   if (!router) {
-    const environment = readFunctionEnvironment();
+    const environment = readApiEnvironment();
     const client = new DynamoDBClient({});
     const { states, transitions, runs, rollups, maintenance } = createDynamoDbStores({ client, tableName: environment.tableName });
     const deps = {
@@ -31,7 +31,7 @@ function loadRouter(): ApiRequestHandler {
       config: loadMonitorsConfig(environment.monitorsFile),
       now: () => new Date(),
     };
-    router = createApiRouter(deps, { responseCache: new ResponseCache() });
+    router = createApiRouter(deps, { responseCache: new ResponseCache(), prometheus: environment.prometheus });
   }
   return router;
 }

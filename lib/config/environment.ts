@@ -107,6 +107,23 @@ function readEnvironment<Schema extends z.ZodType>(schema: Schema, env: NodeJS.P
   return parsed.data;
 }
 
+const apiEnvironmentSchema = functionEnvironmentSchema.extend({
+  /** 'false' turns GET /metrics off: it answers 404 (the deploy parameter prometheus; serverless.yml sets it). */
+  PROMETHEUS_ENABLED: z.enum(['true', 'false'], { error: "must be 'true' or 'false'" }).default('true'),
+});
+
+/** What the api function reads from its environment. */
+export interface ApiEnvironment extends FunctionEnvironment {
+  /** Whether GET /metrics serves the Prometheus metrics. */
+  prometheus: boolean;
+}
+
+/** The api function's environment, validated once; a bad value names the variable. */
+export function readApiEnvironment(env: NodeJS.ProcessEnv = process.env): ApiEnvironment {
+  const values = readEnvironment(apiEnvironmentSchema, env);
+  return { tableName: values.TABLE_NAME, monitorsFile: values.MONITORS_FILE, prometheus: values.PROMETHEUS_ENABLED === 'true' };
+}
+
 /** The api and notify functions' environment, validated once; a bad value names the variable. */
 export function readFunctionEnvironment(env: NodeJS.ProcessEnv = process.env): FunctionEnvironment {
   const values = readEnvironment(functionEnvironmentSchema, env);

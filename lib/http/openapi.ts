@@ -149,6 +149,14 @@ const OPERATIONS: Readonly<Record<RouteKey, ZodOpenApiOperationObject>> = {
     summary: 'This document',
     responses: { '200': json(OpenApiSchema, 'OpenAPI 3.1.'), ...errors() },
   },
+  'GET /metrics': {
+    operationId: 'getMetrics',
+    summary: "Every monitor's status, last response time, uptime over 24 h and 30 d, time in its status and certificate expiry, for Prometheus",
+    description:
+      'OpenMetrics 1.0.0 text (prometheus.io scrape format), from stored state only: nothing is probed. Every monitor, as GET /monitors lists them, each series labelled monitor (its id), name and type. ' +
+      'Kept 10 s in memory. Answers 404 when the deployment turned it off (--param prometheus=false).',
+    responses: { '200': text('application/openmetrics-text', 'The metrics, ending with # EOF.'), ...errors('404') },
+  },
 };
 
 const DEFINITION: ZodOpenApiObject = {

@@ -87,6 +87,11 @@ export function buildSvgResponse(svg: string): ApiResponse {
   );
 }
 
+/** Prometheus metrics as OpenMetrics text (`contentType` is the exposition's own, openmetrics.ts); never cached by others. */
+export function buildMetricsResponse(text: string, contentType: string): ApiResponse {
+  return respond(200, { 'content-type': contentType, 'cache-control': 'no-store' }, text);
+}
+
 /** A CSV download. */
 export function buildCsvResponse(csv: string, filename: string): ApiResponse {
   return respond(

@@ -18,5 +18,6 @@ export const ROUTE_KEYS = [
   'GET /badges/{id}/certificate.svg',
   'GET /badges/{id}/uptime.json',
   'GET /openapi.json',
+  'GET /metrics',
 ] as const;
 export type RouteKey = (typeof ROUTE_KEYS)[number];

@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { z } from 'zod';
 import type { ApiDeps } from '../app/api-deps';
 import { getBadge, type BadgeKind } from '../app/badges';
+import { loadMetrics } from '../app/metrics';
 import {
   getDailyUptime,
   getHealth,
@@ -18,6 +19,7 @@ import { renderBadgeSvg, toShieldsEndpoint } from '../domain/badge';
 import { renderStatusPage } from '../domain/status-page';
 import { UnknownRouteError } from './errors';
 import { getOpenApiDocument } from './openapi';
+import { OPENMETRICS_CONTENT_TYPE, renderOpenMetrics } from './openmetrics';
 import {
   BadgeQuerySchema,
   chooseReportFormat,
@@ -35,6 +37,7 @@ import {
   buildCsvResponse,
   buildHtmlResponse,
   buildJsonResponse,
+  buildMetricsResponse,
   buildPublicJsonResponse,
   buildSvgResponse,
   STATUS_PAGE_CACHE_SECONDS,
@@ -56,7 +59,16 @@ import type {
 export interface HttpOptions {
   /** Keeps the public answers (status page, badges) for a short while; none: every request reads the table. */
   responseCache?: ResponseCache;
+  /** false: GET /metrics answers 404, as a route the API does not serve (the deploy parameter prometheus); served otherwise. */
+  prometheus?: boolean;
 }
+
+/**
+ * How long GET /metrics is kept in memory: a pair of Prometheus servers scraping the same API (the
+ * usual high-availability setup) shares one set of table reads; seconds-in-status is then up to
+ * this much behind.
+ */
+export const METRICS_CACHE_SECONDS = 10;
 
 /** What a route needs from the request. */
 interface ApiRequest {
@@ -109,6 +121,16 @@ const SERVE: Readonly<Record<RouteKey, Serve>> = {
     });
   },
   'GET /openapi.json': async () => buildPublicJsonResponse(getOpenApiDocument()),
+  'GET /metrics': async (deps, _request, options) => {
+    if (options.prometheus === false) throw new UnknownRouteError('GET /metrics');
+    return serveCached(
+      deps,
+      options,
+      'metrics',
+      async () => buildMetricsResponse(await renderOpenMetrics(await loadMetrics(deps)), OPENMETRICS_CONTENT_TYPE),
+      METRICS_CACHE_SECONDS * 1000,
+    );
+  },
 };
 
 /** A badge as SVG, kept for a short while. */

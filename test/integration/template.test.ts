@@ -148,6 +148,7 @@ const PROD_PARAMS = {
   probeReservedConcurrency: '3',
   tableDeletionProtection: 'true',
   cdn: 'true',
+  prometheus: 'false',
 };
 
 let spec: CloudFormationSpec;
@@ -459,7 +460,7 @@ describe('stages and parameters', () => {
     for (const name of ['notify', 'api'] as const) {
       expect(monitorsFileOf(dev, name)).toMatch(PUBLIC_MONITORS_FILE);
     }
-    expect(environmentOf(dev, 'api')).toEqual(everyFunctionsEnvironment(monitorsFileOf(dev, 'api')));
+    expect(environmentOf(dev, 'api')).toEqual({ ...everyFunctionsEnvironment(monitorsFileOf(dev, 'api')), PROMETHEUS_ENABLED: 'true' });
     expect(environmentOf(dev, 'notify')).toEqual({ ...everyFunctionsEnvironment(monitorsFileOf(dev, 'notify')), API_URL: NOTIFY_API_URL });
   });
 
@@ -504,6 +505,10 @@ describe('stages and parameters', () => {
       ThrottlingBurstLimit: 7,
     });
     expect(dashboardMetrics(prod)).toContain('Acme/Uptime Checks Stack uptime-monitor-prod');
+    // prometheus=false turns GET /metrics off in the function (a 404); the route stays declared, under the stage's default throttle.
+    expect(environmentOf(prod, 'api').PROMETHEUS_ENABLED).toBe('false');
+    expect(resourcesOfType(prod, 'AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties?.RouteKey)).toContain('GET /metrics');
+    expect(Object.keys(props(prod, 'HttpApiStage').RouteSettings as object)).not.toContain('GET /metrics');
   });
 
   it('gives the probe 55 s, and 70 s when a monitor is checked within the minute', () => {

@@ -76,6 +76,7 @@ describe('resolveDeploySettings', () => {
       accessLogRetentionDays: 14, probeReservedConcurrency: { Ref: 'AWS::NoValue' },
       blockPrivateAddresses: 'true', notifyFrom: 'monitor@example.com', tableDeletionProtection: false,
       cdn: 'false', cdnAliases: { Ref: 'AWS::NoValue' }, cdnViewerCertificate: { CloudFrontDefaultCertificate: true },
+      prometheusEnabled: 'true',
     });
   });
 
@@ -103,6 +104,7 @@ describe('resolveDeploySettings', () => {
       cdn: 'true',
       cdnDomain: 'Status.Example.com',
       cdnCertificateArn: CERTIFICATE_ARN,
+      prometheus: false,
     };
     const text = FILE.replace('    url: https://api.example.com/health', '    url: https://api.example.com/health\n    interval: 5m');
     expect(resolveDeploySettings(input({ params, stage: 'prod' }, text))).toEqual({
@@ -119,6 +121,7 @@ describe('resolveDeploySettings', () => {
       blockPrivateAddresses: 'true', notifyFrom: 'monitor@example.com', tableDeletionProtection: true,
       cdn: 'true', cdnAliases: ['status.example.com'],
       cdnViewerCertificate: { AcmCertificateArn: CERTIFICATE_ARN, SslSupportMethod: 'sni-only', MinimumProtocolVersion: 'TLSv1.2_2021' },
+      prometheusEnabled: 'false',
     });
   });
 
@@ -223,6 +226,7 @@ describe('resolveDeploySettings', () => {
     [{ probeReservedConcurrency: '-1' }, "parameter probeReservedConcurrency: '-1' must be a whole number"],
     [{ tableDeletionProtection: 'yes' }, "parameter tableDeletionProtection: 'yes' must be true or false"],
     [{ cdn: 'on' }, "parameter cdn: 'on' must be true or false"],
+    [{ prometheus: 'off' }, "parameter prometheus: 'off' must be true or false"],
     [{ cdn: 'true', cdnDomain: 'status.example.com' }, "parameter cdnCertificateArn: cdnDomain 'status.example.com' needs the ARN of an ACM certificate in us-east-1 that covers it"],
     [{ cdn: 'true', cdnCertificateArn: CERTIFICATE_ARN }, 'parameter cdnDomain: cdnCertificateArn is given without the domain it is for; give both, or neither'],
     [{ cdnDomain: 'status.example.com', cdnCertificateArn: CERTIFICATE_ARN }, 'parameter cdnDomain: a custom domain is for the CloudFront distribution, which only --param cdn=true creates'],
