@@ -13,8 +13,12 @@ import { DynamoDbMaintenanceStore } from './dynamodb-maintenance-store';
 export interface DynamoDbStoresOptions {
   client: DynamoDBClient;
   tableName: string;
-  /** How long transitions and rollups are kept (TTL). Default TRANSITION_RETENTION_DAYS. */
+  /** How long transitions and ad-hoc maintenance windows are kept (TTL). Default TRANSITION_RETENTION_DAYS. */
   transitionRetentionDays?: number;
+  /** How long hourly rollups are kept (TTL). Default HOURLY_ROLLUP_RETENTION_DAYS. */
+  hourlyRollupRetentionDays?: number;
+  /** How long daily rollups are kept (TTL). Default DAILY_ROLLUP_RETENTION_DAYS. */
+  dailyRollupRetentionDays?: number;
   /** How long run summaries are kept (TTL). Default RUN_RETENTION_DAYS. */
   runRetentionDays?: number;
 }
@@ -32,7 +36,7 @@ export interface DynamoDbStores extends ScopedRunStores {
  * (rosters stored once per configuration, known for as long as the container lives).
  */
 export function createDynamoDbStores(options: DynamoDbStoresOptions): DynamoDbStores {
-  const { client, tableName, transitionRetentionDays, runRetentionDays } = options;
+  const { client, tableName, transitionRetentionDays, runRetentionDays, hourlyRollupRetentionDays, dailyRollupRetentionDays } = options;
   const rosters = new Map<string, string[]>();
   const runStores = (scope: RunScope): RunStores => ({
     states: new DynamoDbMonitorStateStore({ client, tableName, scope, transitionRetentionDays }),
@@ -46,7 +50,13 @@ export function createDynamoDbStores(options: DynamoDbStoresOptions): DynamoDbSt
     // so shards of one tick neither skip nor wait for each other, and read only their monitors' states.
     scoped: runStores,
     transitions: new DynamoDbTransitionReader({ client, tableName }),
-    rollups: new DynamoDbRunRollupStore({ client, tableName, rosters, retentionDays: transitionRetentionDays }),
+    rollups: new DynamoDbRunRollupStore({
+      client,
+      tableName,
+      rosters,
+      hourlyRetentionDays: hourlyRollupRetentionDays,
+      dailyRetentionDays: dailyRollupRetentionDays,
+    }),
     maintenance: new DynamoDbMaintenanceStore({ client, tableName, transitionRetentionDays }),
   };
 }

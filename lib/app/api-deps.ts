@@ -6,10 +6,10 @@ import type { MaintenanceReader } from '../domain/maintenance';
 export interface ApiDeps {
   /** Monitor states, as the probe left them. */
   states: Pick<MonitorStateStore, 'loadStates' | 'loadState'>;
-  transitions: Pick<TransitionReader, 'listTransitions'>;
+  transitions: Pick<TransitionReader, 'listTransitions' | 'listTransitionsSince'>;
   /** Run summaries: the latest run, and raw runs for hours not rolled up. */
   runs: Pick<RunSummaryStore, 'latestRunSummary' | 'listRunSummaries'>;
-  /** Hourly rollups of the run summaries, for check counts and response times. */
+  /** Hourly and daily rollups of the run summaries, for check counts and response times. */
   rollups: RunRollupStore;
   config: MonitorsConfig;
   /** Ad-hoc maintenance windows (the configured ones are in `config`). */

@@ -1,11 +1,11 @@
 import { buildCertificateBadge, buildResponseTimeBadge, buildStatusBadge, buildUptimeBadge, type Badge } from '../domain/badge';
-import { describeLatency, mergeRunStats } from '../domain/run-stats';
+import { describeLatency, EMPTY_RUN_STATS } from '../domain/run-stats';
 import { DEFAULT_WINDOW, rangeOfWindow, type PublicWindowName } from '../domain/time-range';
 import { computeUptime } from '../domain/uptime';
 import type { ApiDeps } from './api-deps';
 import { loadMaintenanceSchedule } from './maintenance';
 import { findPublicMonitor, rawRunsSince } from './monitor-queries';
-import { loadHourlyRunStats } from './run-history';
+import { loadRunStats } from './run-history';
 
 export type BadgeKind = 'status' | 'uptime' | 'response-time' | 'certificate';
 
@@ -29,11 +29,11 @@ export async function getBadge(deps: ApiDeps, kind: BadgeKind, monitorId: string
   const range = rangeOfWindow(window, nowIso);
   if (kind === 'uptime') {
     // As /uptime and the status page: maintenance counts neither up nor down.
-    const [transitions, schedule] = await Promise.all([deps.transitions.listTransitions(monitor.id), loadMaintenanceSchedule(deps.config, deps.maintenance)]);
+    const [transitions, schedule] = await Promise.all([deps.transitions.listTransitionsSince(monitor.id, range.from), loadMaintenanceSchedule(deps.config, deps.maintenance)]);
     const report = computeUptime(transitions, range, nowIso, schedule.periods(monitor.id, Date.parse(range.from), Date.parse(range.to)));
     return buildUptimeBadge(window, report.uptimePercent);
   }
-  const hours = (await loadHourlyRunStats(deps, [monitor.id], range, rawRunsSince(nowIso))).get(monitor.id) ?? [];
-  const latency = describeLatency(mergeRunStats(hours.map((hour) => hour.stats)).latency);
+  const stats = (await loadRunStats(deps, [monitor.id], range, rawRunsSince(nowIso))).get(monitor.id) ?? EMPTY_RUN_STATS;
+  const latency = describeLatency(stats.latency);
   return buildResponseTimeBadge(window, latency?.avg ?? null);
 }

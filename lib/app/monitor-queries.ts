@@ -1,6 +1,6 @@
 import { daysLeft } from '../domain/certificate';
 import { UnknownMonitorError } from '../domain/errors';
-import { describeLatency, mergeRunStats } from '../domain/run-stats';
+import { describeLatency, EMPTY_RUN_STATS } from '../domain/run-stats';
 import { DAY_MS } from '../domain/time';
 import { clipRangeToNow, resolveCalendarMonth, resolveRange, type RangeRequest } from '../domain/time-range';
 import { publicReason, publicUrl } from '../domain/public-view';
@@ -9,7 +9,7 @@ import type { MonitorConfig, MonitorsConfig, MonitorState, RunSummary } from '..
 import { computeDailyUptime, computeMonthlyUptime, computeMtbf, computeUptime, listIncidents } from '../domain/uptime';
 import type { ApiDeps } from './api-deps';
 import { loadMaintenanceSchedule } from './maintenance';
-import { loadHourlyRunStats, RAW_RUN_LOOKBACK_DAYS } from './run-history';
+import { loadRunStats, RAW_RUN_LOOKBACK_DAYS } from './run-history';
 
 /**
  * The API's read use cases, on typed inputs: lib/http parses the request, calls one of these and
@@ -93,21 +93,21 @@ export async function getMonitor(deps: ApiDeps, monitorId: string) {
 
 /**
  * Time-based uptime over a window or time range, from the transitions, the monitor's maintenance
- * left out of it and counted apart; check counts and response times from the hourly rollups and run
- * summaries (checks made during maintenance count: they ran).
+ * left out of it and counted apart; check counts and response times from the daily and hourly
+ * rollups and run summaries (checks made during maintenance count: they ran).
  */
 export async function getUptime(deps: ApiDeps, monitorId: string, request: RangeRequest) {
   const monitor = findMonitor(deps.config, monitorId);
   const nowIso = deps.now().toISOString();
   const range = resolveRange(request, nowIso);
   const [transitions, runStats, schedule] = await Promise.all([
-    deps.transitions.listTransitions(monitor.id),
-    loadHourlyRunStats(deps, [monitor.id], clipRangeToNow(range, nowIso), rawRunsSince(nowIso)),
+    deps.transitions.listTransitionsSince(monitor.id, range.from),
+    loadRunStats(deps, [monitor.id], clipRangeToNow(range, nowIso), rawRunsSince(nowIso)),
     loadMaintenanceSchedule(deps.config, deps.maintenance),
   ]);
   const maintenance = schedule.periods(monitor.id, Date.parse(range.from), Date.parse(range.to));
   const report = computeUptime(transitions, range, nowIso, maintenance);
-  const stats = mergeRunStats((runStats.get(monitor.id) ?? []).map((hour) => hour.stats));
+  const stats = runStats.get(monitor.id) ?? EMPTY_RUN_STATS;
   return {
     monitorId: monitor.id,
     window: range,
@@ -128,11 +128,11 @@ export async function getUptime(deps: ApiDeps, monitorId: string, request: Range
 export async function getDailyUptime(deps: ApiDeps, monitorId: string, days: number) {
   const monitor = findMonitor(deps.config, monitorId);
   const now = deps.now();
+  const todayMs = Math.floor(now.getTime() / DAY_MS) * DAY_MS;
   const [transitions, schedule] = await Promise.all([
-    deps.transitions.listTransitions(monitor.id),
+    deps.transitions.listTransitionsSince(monitor.id, new Date(todayMs - (days - 1) * DAY_MS).toISOString()),
     loadMaintenanceSchedule(deps.config, deps.maintenance),
   ]);
-  const todayMs = Math.floor(now.getTime() / DAY_MS) * DAY_MS;
   const maintenance = schedule.periods(monitor.id, todayMs - (days - 1) * DAY_MS, todayMs + DAY_MS);
   return { monitorId: monitor.id, days: computeDailyUptime(transitions, days, now.toISOString(), maintenance) };
 }
@@ -154,7 +154,7 @@ export async function getReport(deps: ApiDeps, month: string | undefined) {
   const nowIso = deps.now().toISOString();
   const calendarMonth = resolveCalendarMonth(month, nowIso);
   const [histories, schedule] = await Promise.all([
-    Promise.all(deps.config.monitors.map((monitor) => deps.transitions.listTransitions(monitor.id))),
+    Promise.all(deps.config.monitors.map((monitor) => deps.transitions.listTransitionsSince(monitor.id, calendarMonth.from))),
     loadMaintenanceSchedule(deps.config, deps.maintenance),
   ]);
   const [fromMs, toMs] = [Date.parse(calendarMonth.from), Date.parse(calendarMonth.to)];

@@ -13,7 +13,7 @@ import { NO_DEADLINE, sleep, type Deadline } from './deadline';
 import { logFailedCheck, logTransition, OUTAGE_HELD_MESSAGE, OUTAGE_RELEASED_MESSAGE, type CycleLogger } from './probe-log';
 import { checkHeartbeats } from './heartbeat-checks';
 import { buildProbeTarget } from './probe-targets';
-import { backfillMissedHours, rollUpPreviousHour } from './run-history';
+import { backfillMissedHours, rollUpFinishedDays, rollUpPreviousHour } from './run-history';
 import { dueReminder, withReminder } from '../domain/reminders';
 import { stepCertificate, type Certificate } from '../domain/certificate';
 import { MINUTE_MS } from '../domain/time';
@@ -64,6 +64,8 @@ export interface ProbeCycleDeps {
   timing?: ProbeTiming;
   /** Where finished hours of run summaries are rolled up (lib/app/run-history.ts); none: no rollups. */
   rollups?: RunRollupStore;
+  /** How long hourly rollups are kept (HOURLY_ROLLUP_RETENTION_DAYS unless set): days older than that are not rolled up. */
+  hourlyRollupRetentionDays?: number;
   /**
    * Where ad-hoc maintenance windows are stored (`npm run maintenance`), read once a run; the
    * configured ones are in `config`. None: only the configured windows apply.
@@ -201,6 +203,8 @@ export async function runProbeCycle(
     await rollUpPreviousHour(tick, { runs: stores.runs, rollups: deps.rollups, logger, deadline });
     // And any hour an earlier run missed, while its run summaries are still there.
     await backfillMissedHours(tick, { runs: stores.runs, rollups: deps.rollups, logger, deadline });
+    // Then each finished day, from its hours.
+    await rollUpFinishedDays(tick, { runs: stores.runs, rollups: deps.rollups, logger, deadline, hourlyRetentionDays: deps.hourlyRollupRetentionDays });
   }
   return {
     tick,

@@ -19,7 +19,8 @@ export const STATUS_PAGE_MAINTENANCE_HORIZON_MS = 7 * DAY_MS;
 
 /**
  * Everything the status page shows. Reads, all at once: the states, the latest run summary, each
- * monitor's transitions, the last 24 hours of run figures (rollups plus the recent raw summaries)
+ * monitor's transitions of the days it shows (STATUS_PAGE_DAYS; incidents older than that are left
+ * off), the last 24 hours of run figures (rollups plus the recent raw summaries)
  * and the ad-hoc maintenance windows. A monitor's time in maintenance counts neither up nor down in
  * its uptime and daily bars; the window it is in now and its next one (within 7 days) are shown.
  */
@@ -31,15 +32,15 @@ export async function loadStatusPage(deps: ApiDeps): Promise<StatusPageView> {
   const heldByName = (id: string): string | null => shown.find((monitor) => monitor.id === id)?.name ?? null;
   const monitorIds = shown.map((monitor) => monitor.id);
   const nowMs = Date.parse(nowIso);
+  // The first day of the bars, at 00:00 UTC: the oldest time the page shows (its uptime windows are shorter).
+  const daysFromMs = Math.floor(nowMs / DAY_MS) * DAY_MS - (STATUS_PAGE_DAYS - 1) * DAY_MS;
   const [states, latestRun, histories, runStats, schedule] = await Promise.all([
     deps.states.loadStates(),
     deps.runs.latestRunSummary(nowIso),
-    Promise.all(monitorIds.map((id) => deps.transitions.listTransitions(id))),
+    Promise.all(monitorIds.map((id) => deps.transitions.listTransitionsSince(id, new Date(daysFromMs).toISOString()))),
     loadHourlyRunStats(deps, monitorIds, rangeOfWindow('24h', nowIso), rawRunsSince(nowIso)),
     loadMaintenanceSchedule(deps.config, deps.maintenance),
   ]);
-  // The first day of the bars, at 00:00 UTC.
-  const daysFromMs = Math.floor(nowMs / DAY_MS) * DAY_MS - (STATUS_PAGE_DAYS - 1) * DAY_MS;
 
   const incidents: StatusPageIncident[] = [];
   const monitors = shown.map((monitor, index) => {

@@ -60,6 +60,12 @@ export interface MonitorStateStore {
 export interface TransitionReader {
   /** All transitions of a monitor, oldest first. */
   listTransitions(monitorId: string): Promise<Transition[]>;
+  /**
+   * The monitor's transitions starting at or after `since`, oldest first, and the last one before
+   * it (the status at `since`), if any: all that the uptime math (lib/domain/uptime.ts) needs for a
+   * range from `since` on, with the same figures as over every transition.
+   */
+  listTransitionsSince(monitorId: string, since: string): Promise<Transition[]>;
   /** The transition of the same monitor just before the one given, if any. */
   previousTransition(transition: Pick<Transition, 'monitorId' | 'startedAt' | 'tick'>): Promise<Transition | undefined>;
 }
@@ -108,20 +114,32 @@ export interface ScopedRunStores extends RunStores {
 }
 
 /** Where rolled-up hours live. Written by the probe, read by the API. */
+/** What a rollup covers: one UTC hour, or one UTC day (rolled up from its hours). */
+export type RollupPeriod = 'hour' | 'day';
+
+/** Rollups read for a span: which periods are rolled up, and the figures each monitor has in them. */
+export interface RollupRead {
+  /** The rolled-up periods starting in the span, ISO. */
+  rolledUp: Set<string>;
+  /** By monitor id, then by the period's start (ISO); a monitor with no check in a rolled-up period has no entry for it. */
+  byMonitor: Map<string, Map<string, RunStats>>;
+}
+
 export interface RunRollupStore {
-  /** Whether the hour starting at `hour` (ISO, on the hour) has been rolled up. */
-  hasHourRollup(hour: string): Promise<boolean>;
+  /** Whether the period starting at `start` (ISO, on the hour or at midnight UTC) has been rolled up. */
+  hasRollup(period: RollupPeriod, start: string): Promise<boolean>;
   /**
-   * Stores the hour's figures of every monitor checked in it, then marks the hour as rolled up (a
-   * monitor without figures in a marked hour had no check in it). Writing an hour again replaces it.
+   * Stores the period's figures of every monitor checked in it, then marks the period as rolled up (a
+   * monitor without figures in a marked period had no check in it). Writing a period again replaces it.
    */
-  putHourRollup(hour: string, stats: ReadonlyMap<string, RunStats>): Promise<void>;
-  /** The rolled-up hours starting in [from, to), ISO on the hour. */
-  listRolledUpHours(from: string, to: string): Promise<Set<string>>;
-  /** One monitor's figures per rolled-up hour starting in [from, to), keyed by the hour (ISO). */
-  listMonitorHours(monitorId: string, from: string, to: string): Promise<Map<string, RunStats>>;
-  /** The same for several monitors, each stored item read once: by monitor id, then by hour. */
-  listMonitorsHours(monitorIds: readonly string[], from: string, to: string): Promise<Map<string, Map<string, RunStats>>>;
+  putRollup(period: RollupPeriod, start: string, stats: ReadonlyMap<string, RunStats>): Promise<void>;
+  /** The rolled-up periods starting in [from, to), ISO. */
+  listRolledUp(period: RollupPeriod, from: string, to: string): Promise<Set<string>>;
+  /**
+   * The given monitors' figures (undefined: every monitor's) per rolled-up period starting in
+   * [from, to), each stored item read once, and which periods are rolled up.
+   */
+  readRollups(period: RollupPeriod, monitorIds: readonly string[] | undefined, from: string, to: string): Promise<RollupRead>;
 }
 
 export interface EmailMessage {

@@ -1,5 +1,5 @@
 import type { RunMonitorResult, RunSummary } from './types';
-import { HOUR_MS } from './time';
+import { DAY_MS, HOUR_MS } from './time';
 
 /**
  * Check counts and response times from run summaries, and the hourly rollups that keep reading them
@@ -198,4 +198,14 @@ export function floorHour(ms: number): number {
 /** The first hour start at or after `ms`. */
 export function ceilHour(ms: number): number {
   return Math.ceil(ms / HOUR_MS) * HOUR_MS;
+}
+
+/** The start of the UTC day `ms` is in (epoch ms). */
+export function floorDay(ms: number): number {
+  return Math.floor(ms / DAY_MS) * DAY_MS;
+}
+
+/** The first UTC midnight at or after `ms`. */
+export function ceilDay(ms: number): number {
+  return Math.ceil(ms / DAY_MS) * DAY_MS;
 }

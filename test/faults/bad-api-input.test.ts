@@ -68,7 +68,7 @@ const CASES: Record<string, Case[]> = {
     ['an ISO duration window', `${ID}/uptime`, { query: { window: 'P1D' } }, 400],
     ['a 10 KB window', `${ID}/uptime`, { query: { window: TEN_KB } }, 400],
     ['from and to 500 days apart', `${ID}/uptime`, { query: { from: '2023-01-01T00:00:00Z', to: '2024-05-15T00:00:00Z' } }, 400],
-    ['from and to a second over 92 days apart', `${ID}/uptime`, { query: { from: '2024-01-01T00:00:00Z', to: '2024-04-02T00:00:01Z' } }, 400],
+    ['from and to a second over 400 days apart', `${ID}/uptime`, { query: { from: '2024-01-01T00:00:00Z', to: '2025-02-04T00:00:01Z' } }, 400],
     ['from year 0 to year 9999', `${ID}/uptime`, { query: { from: '0000-01-01T00:00:00Z', to: '9999-12-31T23:59:59Z' } }, 400],
     ['inverted from/to', `${ID}/uptime`, { query: { from: '2024-05-01T00:00:00Z', to: '2024-04-01T00:00:00Z' } }, 400],
     ['from equal to to', `${ID}/uptime`, { query: { from: '2024-05-01T00:00:00Z', to: '2024-05-01T00:00:00Z' } }, 400],

@@ -96,6 +96,26 @@ describe('the DynamoDB stores of states, transitions and run summaries', () => {
     expect(await stores.transitions.previousTransition(established!)).toBeUndefined();
   });
 
+  it('lists the transitions since a time and the last one before it, however many pages back that is', async () => {
+    // 40 outages and recoveries, two minutes apart: 80 transitions, several pages of listTransitionsSince.
+    let state: MonitorState = initialState('paged', at(0));
+    for (let minute = 0; minute < 160; minute += 1) {
+      const result: CheckResult = Math.floor(minute / 2) % 2 === 0 ? { ok: true, checkedAt: at(minute), latencyMs: 5 } : failed(minute);
+      const step = advanceState(state, result, { failureThreshold: 1, successThreshold: 1 }, at(minute));
+      if (step.changed) expect(await stores.states.saveState(state, step.state, step.transition)).toBe('saved');
+      state = step.state;
+    }
+    const all = await stores.transitions.listTransitions('paged');
+    expect(all.length).toBeGreaterThan(3 * 24);
+    for (const since of [at(-10), at(0), at(1), at(3), at(117), at(120), at(159), at(500)]) {
+      const sinceMs = Date.parse(since);
+      const before = all.filter((transition) => Date.parse(transition.startedAt) < sinceMs);
+      const expected = [...before.slice(-1), ...all.filter((transition) => Date.parse(transition.startedAt) >= sinceMs)];
+      expect(await stores.transitions.listTransitionsSince('paged', since)).toEqual(expected);
+    }
+    expect(await stores.transitions.listTransitionsSince('never-seen', at(0))).toEqual([]);
+  });
+
   it('stores a transition without a TTL, with the entity the stream filter matches', async () => {
     const [outage] = await stores.transitions.listTransitions('conditional');
     const item = await transitionItem('conditional', outage!);

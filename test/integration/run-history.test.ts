@@ -62,27 +62,32 @@ function expectedStats(monitorId: string, fromMs: number, toMs: number): RunStat
   return mergeRunStats([...summarizeRuns(runs).entries()].filter(([id]) => id === monitorId).map(([, stats]) => stats));
 }
 
+/** One monitor's figures per rolled-up hour in [from, to). */
+async function monitorHours(store: DynamoDbRunRollupStore, monitorId: string, from: string, to: string): Promise<Map<string, RunStats>> {
+  return (await store.readRollups('hour', [monitorId], from, to)).byMonitor.get(monitorId) ?? new Map<string, RunStats>();
+}
+
 const merged = (hours: readonly HourRunStats[] | undefined) => mergeRunStats((hours ?? []).map((hour) => hour.stats));
 
 describe('DynamoDbRunRollupStore', () => {
   it('stores an hour per monitor and marks it rolled up', async () => {
-    expect(await rollups.hasHourRollup(iso(T0))).toBe(true);
-    expect(await rollups.hasHourRollup(iso(T0 + 2 * HOUR_MS))).toBe(false);
-    expect([...(await rollups.listRolledUpHours(iso(T0), iso(T0 + 6 * HOUR_MS)))].sort()).toEqual([
+    expect(await rollups.hasRollup('hour', iso(T0))).toBe(true);
+    expect(await rollups.hasRollup('hour', iso(T0 + 2 * HOUR_MS))).toBe(false);
+    expect([...(await rollups.listRolledUp('hour', iso(T0), iso(T0 + 6 * HOUR_MS)))].sort()).toEqual([
       iso(T0),
       iso(T0 + HOUR_MS),
       iso(T0 + 3 * HOUR_MS),
     ]);
-    const apiHours = await rollups.listMonitorHours('api', iso(T0), iso(T0 + 6 * HOUR_MS));
+    const apiHours = await monitorHours(rollups, 'api', iso(T0), iso(T0 + 6 * HOUR_MS));
     expect(apiHours.get(iso(T0))).toEqual(expectedStats('api', T0, T0 + HOUR_MS));
     expect(apiHours.get(iso(T0 + HOUR_MS))).toMatchObject({ checks: 60, failedChecks: 20 });
     // web was not checked in the 10:00 hour: no item, though the hour is marked.
-    expect((await rollups.listMonitorHours('web', iso(T0), iso(T0 + 2 * HOUR_MS))).size).toBe(0);
+    expect((await monitorHours(rollups, 'web', iso(T0), iso(T0 + 2 * HOUR_MS))).size).toBe(0);
   });
 
   it('lists hours in [from, to): the hour starting at `to` is left out', async () => {
-    expect([...(await rollups.listRolledUpHours(iso(T0), iso(T0 + HOUR_MS)))]).toEqual([iso(T0)]);
-    expect((await rollups.listRolledUpHours(iso(T0 + HOUR_MS), iso(T0 + HOUR_MS))).size).toBe(0);
+    expect([...(await rollups.listRolledUp('hour', iso(T0), iso(T0 + HOUR_MS)))]).toEqual([iso(T0)]);
+    expect((await rollups.listRolledUp('hour', iso(T0 + HOUR_MS), iso(T0 + HOUR_MS))).size).toBe(0);
   });
 });
 
@@ -108,7 +113,7 @@ describe('loadHourlyRunStats', () => {
   it('takes a rolled-up hour from its rollup, and a cut hour from the raw runs', async () => {
     const forged = new DynamoDbRunRollupStore({ client: emptyTable.client, tableName: emptyTable.tableName });
     const marker: RunStats = { checks: 999, failedChecks: 0, latency: { count: 0, sumMs: 0, minMs: 0, maxMs: 0, buckets: new Map() } };
-    await forged.putHourRollup(iso(T0 + HOUR_MS), new Map([['api', marker]]));
+    await forged.putRollup('hour', iso(T0 + HOUR_MS), new Map([['api', marker]]));
     const window = { from: iso(T0 + 30 * MINUTE_MS), to: iso(T0 + 2 * HOUR_MS) };
     const hours = (await loadHourlyRunStats({ runs: stores.runs, rollups: forged }, ['api'], window, iso(T0))).get('api') ?? [];
     expect(hours.map((hour) => hour.stats.checks)).toEqual([30, 999]);
@@ -117,8 +122,8 @@ describe('loadHourlyRunStats', () => {
   it('stores an hour in which every check failed (no response time at all)', async () => {
     const failedOnly: RunStats = { checks: 60, failedChecks: 60, latency: { count: 0, sumMs: 0, minMs: 0, maxMs: 0, buckets: new Map() } };
     const other = new DynamoDbRunRollupStore({ client: emptyTable.client, tableName: emptyTable.tableName });
-    await other.putHourRollup(iso(T0 + 2 * HOUR_MS), new Map([['api', failedOnly]]));
-    expect((await other.listMonitorHours('api', iso(T0 + 2 * HOUR_MS), iso(T0 + 3 * HOUR_MS))).get(iso(T0 + 2 * HOUR_MS))).toEqual(failedOnly);
+    await other.putRollup('hour', iso(T0 + 2 * HOUR_MS), new Map([['api', failedOnly]]));
+    expect((await monitorHours(other, 'api', iso(T0 + 2 * HOUR_MS), iso(T0 + 3 * HOUR_MS))).get(iso(T0 + 2 * HOUR_MS))).toEqual(failedOnly);
   });
 
   it('reads no raw run older than rawSince', async () => {
@@ -140,11 +145,11 @@ describe('rollUpPreviousHour', () => {
     const at = (minute: number) => iso(T0 + 5 * HOUR_MS + minute * MINUTE_MS);
     const deps = { runs: stores.runs, rollups, logger };
     expect(await rollUpPreviousHour(at(4), deps)).toBe('not-due');
-    expect(await rollups.hasHourRollup(hour)).toBe(false);
+    expect(await rollups.hasRollup('hour', hour)).toBe(false);
     expect(await rollUpPreviousHour(at(5), { ...deps, deadline: deadlineIn(1_000) })).toBe('no-time');
-    expect(await rollups.hasHourRollup(hour)).toBe(false);
+    expect(await rollups.hasRollup('hour', hour)).toBe(false);
     expect(await rollUpPreviousHour(at(5), deps)).toBe('rolled-up');
-    expect((await rollups.listMonitorHours('web', hour, at(0))).get(hour)).toEqual(expectedStats('web', T0 + 4 * HOUR_MS, T0 + 5 * HOUR_MS));
+    expect((await monitorHours(rollups, 'web', hour, at(0))).get(hour)).toEqual(expectedStats('web', T0 + 4 * HOUR_MS, T0 + 5 * HOUR_MS));
     expect(await rollUpPreviousHour(at(6), deps)).toBe('already-rolled-up');
     expect(await rollUpPreviousHour(at(10), deps)).toBe('not-due');
   });
@@ -169,16 +174,16 @@ describe('backfillMissedHours', () => {
     const missed = iso(T0 + 2 * HOUR_MS);
     const at = (minute: number) => iso(T0 + 6 * HOUR_MS + minute * MINUTE_MS);
     const deps = { runs: stores.runs, rollups, logger };
-    expect(await rollups.hasHourRollup(missed)).toBe(false);
+    expect(await rollups.hasRollup('hour', missed)).toBe(false);
     expect(await backfillMissedHours(at(4), deps)).toEqual([]);
     expect(await backfillMissedHours(at(5), { ...deps, deadline: deadlineIn(1_000) })).toEqual([]);
     expect(await backfillMissedHours(at(5), deps)).toEqual([missed]);
-    expect((await rollups.listMonitorHours('api', missed, at(0))).get(missed)).toEqual(expectedStats('api', T0 + 2 * HOUR_MS, T0 + 3 * HOUR_MS));
+    expect((await monitorHours(rollups, 'api', missed, at(0))).get(missed)).toEqual(expectedStats('api', T0 + 2 * HOUR_MS, T0 + 3 * HOUR_MS));
     // Done: the next run finds nothing to do, and the previous hour is rollUpPreviousHour's.
     expect(await backfillMissedHours(at(6), deps)).toEqual([]);
-    expect(await rollups.hasHourRollup(iso(T0 + 5 * HOUR_MS))).toBe(false);
+    expect(await rollups.hasRollup('hour', iso(T0 + 5 * HOUR_MS))).toBe(false);
     // 09:00 and before: no gap, monitoring had not begun.
-    expect(await rollups.hasHourRollup(iso(T0 - HOUR_MS))).toBe(false);
+    expect(await rollups.hasRollup('hour', iso(T0 - HOUR_MS))).toBe(false);
   });
 
   it('does nothing in a table with no rolled-up hour, and never throws', async () => {
@@ -226,10 +231,10 @@ monitors:
     for (const minute of [58, 59, 64, 65]) {
       nowMs = T0 + minute * MINUTE_MS + 500;
       await runProbeCycle(iso(T0 + minute * MINUTE_MS), deps);
-      const rolled = await probeRollups.hasHourRollup(iso(T0));
+      const rolled = await probeRollups.hasRollup('hour', iso(T0));
       expect([minute, rolled]).toEqual([minute, minute >= 65]);
     }
-    const stats = (await probeRollups.listMonitorHours('target', iso(T0), iso(T0 + HOUR_MS))).get(iso(T0));
+    const stats = (await monitorHours(probeRollups, 'target', iso(T0), iso(T0 + HOUR_MS))).get(iso(T0));
     expect(stats).toMatchObject({ checks: 2, failedChecks: 0, latency: { count: 2 } });
   });
 });

@@ -190,7 +190,7 @@ describe('log view: what the notifier really logs', () => {
 
   function deps(logger: Logger): NotifyTransitionDeps {
     return {
-      transitions: { listTransitions: async () => [], previousTransition: async () => undefined },
+      transitions: { listTransitions: async () => [], listTransitionsSince: async () => [], previousTransition: async () => undefined },
       mailer: { send: async () => ({ messageId: 'ses-1' }) },
       channels: new Map([
         ['ops-hook', channel('ops-hook', 'webhook', async () => ({ receipt: 'HTTP 204' }))],

@@ -19,6 +19,8 @@ export interface MeterReading {
   writeUnits: number;
   byCommand: Record<string, CommandUsage>;
   written: Record<string, WrittenItems>;
+  /** Reads (Query and GetItem) by the first part of the partition key they read (`ROLLUP_DAY`, `MON`, `RUN`, ...). */
+  readByKind: Record<string, { calls: number; readUnits: number }>;
   /** Conditional writes DynamoDB refused; their units are estimated from the item size (AWS bills them too). */
   refusedWrites: number;
 }
@@ -110,7 +112,7 @@ export class DynamoDbMeter {
         try {
           const result = await next(args);
           const consumed = (result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] }).ConsumedCapacity;
-          this.record(commandName, isWrite, consumed);
+          this.record(commandName, isWrite, consumed, readKindOf(commandName, input));
           for (const item of items) this.recordWritten(item);
           return result;
         } catch (error) {
@@ -136,7 +138,7 @@ export class DynamoDbMeter {
     return reading;
   }
 
-  private record(commandName: string, isWrite: boolean, consumed: ConsumedCapacity | ConsumedCapacity[] | undefined): void {
+  private record(commandName: string, isWrite: boolean, consumed: ConsumedCapacity | ConsumedCapacity[] | undefined, readKind?: string): void {
     const list = consumed === undefined ? [] : Array.isArray(consumed) ? consumed : [consumed];
     let read = 0;
     let write = 0;
@@ -151,6 +153,11 @@ export class DynamoDbMeter {
       }
     }
     this.add(commandName, read, write);
+    if (readKind !== undefined) {
+      const byKind = (this.reading.readByKind[readKind] ??= { calls: 0, readUnits: 0 });
+      byKind.calls += 1;
+      byKind.readUnits += read;
+    }
   }
 
   private add(commandName: string, read: number, write: number): void {
@@ -171,7 +178,17 @@ export class DynamoDbMeter {
 }
 
 function emptyReading(): MeterReading {
-  return { calls: 0, readUnits: 0, writeUnits: 0, byCommand: {}, written: {}, refusedWrites: 0 };
+  return { calls: 0, readUnits: 0, writeUnits: 0, byCommand: {}, written: {}, readByKind: {}, refusedWrites: 0 };
+}
+
+/** The kind of partition a Query or GetItem reads: the first part of its `pk`. */
+function readKindOf(commandName: string, input: Record<string, unknown>): string | undefined {
+  if (commandName === 'QueryCommand') {
+    const value = (input.ExpressionAttributeValues as Record<string, AttributeValue> | undefined)?.[':pk'];
+    return (value?.S ?? '?').split('#')[0];
+  }
+  if (commandName === 'GetItemCommand') return kindOf((input.Key ?? {}) as Item);
+  return undefined;
 }
 
 function isRefusal(error: unknown): boolean {
