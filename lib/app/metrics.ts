@@ -19,8 +19,8 @@ export const METRICS_WINDOWS = ['24h', '30d'] as const satisfies readonly Window
 export type MetricsWindow = (typeof METRICS_WINDOWS)[number];
 
 /**
- * How many monitors' transitions are read at once. One Query each, as GET /report reads them; at
- * most this many in flight keeps a scrape of a thousand monitors from opening a thousand requests.
+ * How many monitors' transitions are read at once: at most this many in flight keeps a scrape of a
+ * thousand monitors from opening a thousand requests.
  */
 export const TRANSITION_READ_CONCURRENCY = 16;
 
@@ -45,19 +45,23 @@ export interface MonitorMetrics {
 /**
  * Every configured monitor's metrics, in the file's order. Like GET /monitors, every monitor,
  * `public: false` ones included: those are left off the status page and badges only. Reads: one
- * Query of the states, one of the latest run summary, one of the ad-hoc maintenance windows and
- * one per monitor of its transitions.
+ * Query of the states, two or three for the latest run summary, one of the ad-hoc maintenance
+ * windows, and per monitor its transitions of the longest window (and the one before it, the
+ * status at its start), as GET /monitors/{id}/uptime reads them: usually one page, half a read
+ * unit, however long the monitor's history.
  */
 export async function loadMetrics(deps: ApiDeps): Promise<MonitorMetrics[]> {
   const now = deps.now();
   const nowIso = now.toISOString();
   const nowMs = now.getTime();
   const monitors = deps.config.monitors;
+  // The start of the longest window: the shorter ones lie inside it.
+  const since = METRICS_WINDOWS.map((window) => rangeOfWindow(window, nowIso).from).sort()[0] ?? nowIso;
   const [states, latestRun, schedule, histories] = await Promise.all([
     deps.states.loadStates(),
     deps.runs.latestRunSummary(nowIso),
     loadMaintenanceSchedule(deps.config, deps.maintenance),
-    mapWithConcurrency(monitors, TRANSITION_READ_CONCURRENCY, (monitor) => deps.transitions.listTransitions(monitor.id)),
+    mapWithConcurrency(monitors, TRANSITION_READ_CONCURRENCY, (monitor) => deps.transitions.listTransitionsSince(monitor.id, since)),
   ]);
   return monitors.map((monitor, index) => {
     const state = states.get(monitor.id);
