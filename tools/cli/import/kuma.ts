@@ -153,7 +153,7 @@ function readNotifications(list: unknown, fileName: string, notes: ImportNote[])
     if (typeof target !== 'string' || target === '') return skip('missing; the notification is not imported', known.field);
     const channelName = names.take(name ?? type, 'channel');
     const secret = (field: string, value: string, credential: boolean) =>
-      toSecretValue(value, { subject, field, fallbackEnv: envName('KUMA', channelName, field === known.field && known.type !== 'pagerduty' ? 'url' : field), credential, fileName, notes });
+      toSecretValue(value, { subject, field, fallbackEnv: envName('KUMA', channelName, known.type === 'pagerduty' ? 'routing_key' : 'url'), credential, fileName, notes });
     let channel: Mapping;
     if (known.type === 'pagerduty') {
       channel = { type: 'pagerduty', routingKey: secret(known.field, target, true) };
@@ -170,6 +170,9 @@ function readNotifications(list: unknown, fileName: string, notes: ImportNote[])
       });
     } else {
       channel = { type: known.type, url: secret(known.field, target, true) };
+      if (known.type === 'teams' && /webhookb2|outlook\.office\.com\/webhook/i.test(target)) {
+        notes.push({ subject, field: known.field, reason: 'an Office 365 connector URL, which Microsoft retired; a teams channel here posts to a Workflows webhook: replace the URL with one' });
+      }
     }
     result.channels.push({ subject, name: channelName, channel });
     result.channelOf.set(id, channelName);
