@@ -93,7 +93,7 @@ const OPERATIONS: Readonly<Record<RouteKey, ZodOpenApiOperationObject>> = {
       UptimeQuerySchema,
     ),
     description:
-      `A time range spans at most ${MAX_RANGE_DAYS} days (any calendar quarter); a longer one is refused with 400. ` +
+      `A time range spans at most ${MAX_RANGE_DAYS} days (any year); a longer one is refused with 400. ` +
       'For longer periods, ask GET /report a calendar month at a time.',
   },
   'GET /monitors/{id}/incidents': monitorOperation(

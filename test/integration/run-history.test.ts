@@ -6,14 +6,25 @@ import { createDynamoDbStores, type DynamoDbStores } from '../../lib/adapters/dy
 import { HttpProber } from '../../lib/adapters/http-prober';
 import { deadlineIn } from '../../lib/app/deadline';
 import { runProbeCycle } from '../../lib/app/probe-cycle';
-import { backfillMissedHours, loadHourlyRunStats, rollUpHour, rollUpPreviousHour, type HourRunStats } from '../../lib/app/run-history';
+import {
+  backfillMissedHours,
+  DAYS_PER_RUN,
+  loadHourlyRunStats,
+  loadRunStats,
+  rollUpDay,
+  rollUpFinishedDays,
+  rollUpHour,
+  rollUpPreviousHour,
+  type HourRunStats,
+} from '../../lib/app/run-history';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
-import { mergeRunStats, summarizeRuns, type RunStats } from '../../lib/domain/run-stats';
+import { mergeRunStats, RunStatsAccumulator, summarizeRuns, type RunStats } from '../../lib/domain/run-stats';
+import { RUN_RETENTION_DAYS } from '../../lib/domain/retention';
 import { parseTestMonitors } from '../fixtures/monitors-yml';
 import { createTestTable, type TestTable } from '../support/dynamodb';
 import { scriptMonitor, seedHistory, type SeededHistory } from '../support/history';
 import { startTargetServer, type TargetServer } from '../support/target-server';
-import { MINUTE_MS, HOUR_MS } from '../../lib/domain/time';
+import { DAY_MS, MINUTE_MS, HOUR_MS } from '../../lib/domain/time';
 
 const T0 = Date.parse('2024-05-01T10:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -175,10 +186,16 @@ describe('backfillMissedHours', () => {
     const at = (minute: number) => iso(T0 + 6 * HOUR_MS + minute * MINUTE_MS);
     const deps = { runs: stores.runs, rollups, logger };
     expect(await rollups.hasRollup('hour', missed)).toBe(false);
+    // The day was rolled up before the hour was: it is rolled up again with it.
+    const day = iso(Math.floor(T0 / DAY_MS) * DAY_MS);
+    await rollUpDay(day, deps);
+    const dayStats = async () => (await rollups.readRollups('day', ['api'], day, iso(Date.parse(day) + DAY_MS))).byMonitor.get('api')?.get(day);
+    expect(await dayStats()).toEqual(mergeRunStats([expectedStats('api', T0, T0 + 2 * HOUR_MS), expectedStats('api', T0 + 3 * HOUR_MS, T0 + 5 * HOUR_MS)]));
     expect(await backfillMissedHours(at(4), deps)).toEqual([]);
     expect(await backfillMissedHours(at(5), { ...deps, deadline: deadlineIn(1_000) })).toEqual([]);
     expect(await backfillMissedHours(at(5), deps)).toEqual([missed]);
     expect((await monitorHours(rollups, 'api', missed, at(0))).get(missed)).toEqual(expectedStats('api', T0 + 2 * HOUR_MS, T0 + 3 * HOUR_MS));
+    expect(await dayStats()).toEqual(expectedStats('api', T0, T0 + 5 * HOUR_MS));
     // Done: the next run finds nothing to do, and the previous hour is rollUpPreviousHour's.
     expect(await backfillMissedHours(at(6), deps)).toEqual([]);
     expect(await rollups.hasRollup('hour', iso(T0 + 5 * HOUR_MS))).toBe(false);
@@ -236,5 +253,107 @@ monitors:
     }
     const stats = (await monitorHours(probeRollups, 'target', iso(T0), iso(T0 + HOUR_MS))).get(iso(T0));
     expect(stats).toMatchObject({ checks: 2, failedChecks: 0, latency: { count: 2 } });
+
+    // 23:58, then 00:05 and 00:06 the next day: the last hour is rolled up, the hours no run rolled
+    // up are backfilled (six a run), and the day is rolled up from its hours, then again with the rest.
+    const day = iso(Math.floor(T0 / DAY_MS) * DAY_MS);
+    const dayChecks = async () =>
+      (await probeRollups.readRollups('day', ['target'], day, iso(Date.parse(day) + DAY_MS))).byMonitor.get('target')?.get(day)?.checks;
+    for (const minute of [13 * 60 + 58, 14 * 60 + 5]) {
+      nowMs = T0 + minute * MINUTE_MS + 500;
+      await runProbeCycle(iso(T0 + minute * MINUTE_MS), deps);
+    }
+    // Hours 10, 11 (11:04 and 11:05) and 23 have checks: 5 in all.
+    expect(await dayChecks()).toBe(5);
+    expect((await probeRollups.listRolledUp('hour', day, iso(Date.parse(day) + DAY_MS))).size).toBe(1 + 6 + 1);
+    nowMs = T0 + (14 * 60 + 6) * MINUTE_MS + 500;
+    await runProbeCycle(iso(T0 + (14 * 60 + 6) * MINUTE_MS), deps);
+    expect((await probeRollups.listRolledUp('hour', day, iso(Date.parse(day) + DAY_MS))).size).toBe(14);
+    expect(await dayChecks()).toBe(5);
+  });
+});
+
+describe('daily rollups', () => {
+  // Five days of hourly rollups from D0 (written directly, as the probe would): `a` throughout, `b`
+  // from D1; D2 lacks its last hour (23:00), D3 lacks 05:00.
+  const D0 = Date.parse('2024-06-01T00:00:00.000Z');
+  const day = (index: number) => iso(D0 + index * DAY_MS);
+  let dayTable: TestTable;
+  let dayRollups: DynamoDbRunRollupStore;
+  const hourStats = (monitorId: string, hourMs: number): RunStats => {
+    const accumulator = new RunStatsAccumulator();
+    const hourIndex = (hourMs - D0) / HOUR_MS;
+    for (let minute = 0; minute < 60; minute += 1) {
+      accumulator.addResult({ ok: (minute + hourIndex) % 29 !== 0, latencyMs: (monitorId === 'a' ? 40 : 200) + ((minute * 7 + hourIndex * 13) % 90) });
+    }
+    return accumulator.result();
+  };
+  const hoursWritten: number[] = [];
+  const deps = () => ({ runs: stores.runs, rollups: dayRollups, logger });
+
+  beforeAll(async () => {
+    dayTable = await createTestTable('runs-days');
+    dayRollups = new DynamoDbRunRollupStore({ client: dayTable.client, tableName: dayTable.tableName });
+    for (let hourMs = D0; hourMs < D0 + 5 * DAY_MS; hourMs += HOUR_MS) {
+      if (hourMs === D0 + 2 * DAY_MS + 23 * HOUR_MS || hourMs === D0 + 3 * DAY_MS + 5 * HOUR_MS) continue;
+      hoursWritten.push(hourMs);
+    }
+    await Promise.all(
+      hoursWritten.map((hourMs) =>
+        dayRollups.putRollup('hour', iso(hourMs), new Map(['a', ...(hourMs >= D0 + DAY_MS ? ['b'] : [])].map((id) => [id, hourStats(id, hourMs)]))),
+      ),
+    );
+  });
+  afterAll(() => dayTable.drop());
+
+  const expectedDay = (monitorId: string, index: number) =>
+    mergeRunStats(hoursWritten.filter((hourMs) => hourMs >= D0 + index * DAY_MS && hourMs < D0 + (index + 1) * DAY_MS && (monitorId === 'a' || hourMs >= D0 + DAY_MS)).map((hourMs) => hourStats(monitorId, hourMs)));
+
+  it('rolls up each finished day whose last hour is rolled up, oldest first, a few a run, during minutes 5 to 9', async () => {
+    const tick = (minute: number) => iso(D0 + 5 * DAY_MS + minute * MINUTE_MS);
+    expect(await rollUpFinishedDays(tick(4), deps())).toEqual([]);
+    expect(await rollUpFinishedDays(tick(5), { ...deps(), deadline: deadlineIn(1_000) })).toEqual([]);
+    // D2 waits for its 23:00; DAYS_PER_RUN (3) a run.
+    expect(DAYS_PER_RUN).toBe(3);
+    expect(await rollUpFinishedDays(tick(5), deps())).toEqual([day(0), day(1), day(3)]);
+    expect(await rollUpFinishedDays(tick(6), deps())).toEqual([day(4)]);
+    expect(await rollUpFinishedDays(tick(7), deps())).toEqual([]);
+    const read = await dayRollups.readRollups('day', ['a', 'b'], day(0), day(5));
+    expect([...read.rolledUp].sort()).toEqual([day(0), day(1), day(3), day(4)]);
+    for (const index of [0, 1, 3, 4]) expect(read.byMonitor.get('a')?.get(day(index))).toEqual(expectedDay('a', index));
+    expect(read.byMonitor.get('b')?.has(day(0))).toBe(false);
+    expect(read.byMonitor.get('b')?.get(day(3))).toEqual(expectedDay('b', 3));
+    // No day before the first hour was written (monitoring had not begun).
+    expect(await dayRollups.listRolledUp('day', iso(D0 - 10 * DAY_MS), day(0))).toEqual(new Set());
+  });
+
+  it('sums days and edge hours for a range over two days, as the hours alone give', async () => {
+    const window = { from: iso(D0 + 7 * HOUR_MS), to: iso(D0 + 4 * DAY_MS + 11 * HOUR_MS) };
+    const hourDeps = { runs: stores.runs, rollups: dayRollups };
+    const byHours = await loadHourlyRunStats(hourDeps, ['a', 'b'], window, iso(D0));
+    const byDays = await loadRunStats(hourDeps, ['a', 'b'], window, iso(D0));
+    // D2 is not rolled up: its hours are read instead.
+    expect(byDays.get('a')).toEqual(merged(byHours.get('a')));
+    expect(byDays.get('b')).toEqual(merged(byHours.get('b')));
+    expect(byDays.get('a')?.checks).toBe(hoursWritten.filter((hourMs) => hourMs >= D0 + 7 * HOUR_MS && hourMs < D0 + 4 * DAY_MS + 11 * HOUR_MS).length * 60);
+  });
+
+  it('rolls up a day once its last hour is, and one too old to get it anyway; writes an empty day for a gap', async () => {
+    await dayRollups.putRollup('hour', iso(D0 + 2 * DAY_MS + 23 * HOUR_MS), new Map([['a', hourStats('a', D0 + 2 * DAY_MS + 23 * HOUR_MS)]]));
+    expect(await rollUpFinishedDays(iso(D0 + 5 * DAY_MS + 8 * MINUTE_MS), deps())).toEqual([day(2)]);
+    // Much later: the days after D4 have no hour and are too old for one: they are written empty.
+    const later = D0 + (8 + RUN_RETENTION_DAYS - 1) * DAY_MS;
+    const done = await rollUpFinishedDays(iso(later + 5 * MINUTE_MS), deps());
+    expect(done).toEqual([day(5), day(6), day(7)]);
+    expect((await dayRollups.readRollups('day', undefined, day(5), day(6))).byMonitor.size).toBe(0);
+  });
+
+  it('never throws: a failure is logged', async () => {
+    const errors = jest.spyOn(logger, 'error');
+    const missing = `${dayTable.tableName}-missing`;
+    const failing = { runs: stores.runs, rollups: new DynamoDbRunRollupStore({ client: dayTable.client, tableName: missing }), logger };
+    expect(await rollUpFinishedDays(iso(D0 + 5 * DAY_MS + 5 * MINUTE_MS), failing)).toEqual([]);
+    expect(errors).toHaveBeenCalledWith('could not roll up the finished days; a later run tries again', expect.objectContaining({ done: [] }));
+    errors.mockRestore();
   });
 });
