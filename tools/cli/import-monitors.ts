@@ -88,6 +88,12 @@ export function runImport(argv: readonly string[], cwd: string, output: CliOutpu
     }
   }
   for (const line of formatImportReport(tool, result)) output.error(line);
-  if (out !== undefined) output.error(`${COMMAND}: wrote ${out}; check it with: uptime-monitor validate ${path.relative(cwd, out) || out}`);
+  if (out !== undefined) output.error(`${COMMAND}: wrote ${out}; check it with: uptime-monitor validate ${shortPath(out, cwd)}`);
   return 0;
+}
+
+/** The path from the working directory when the file is under it, else the absolute path. */
+function shortPath(file: string, cwd: string): string {
+  const relative = path.relative(cwd, file);
+  return relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
 }
