@@ -1,6 +1,6 @@
 import { parseDuration } from '../lib/domain/duration';
 import { ConfigError } from '../lib/domain/errors';
-import { RUN_RETENTION_DAYS, TRANSITION_RETENTION_DAYS } from '../lib/domain/retention';
+import { DAILY_ROLLUP_RETENTION_DAYS, HOURLY_ROLLUP_RETENTION_DAYS, RUN_RETENTION_DAYS, TRANSITION_RETENTION_DAYS } from '../lib/domain/retention';
 import { checkIntervalMs } from '../lib/domain/schedule';
 import { planShards } from '../lib/domain/shards';
 import type { MonitorsConfig } from '../lib/domain/types';
@@ -20,6 +20,8 @@ export const DEPLOY_PARAMETER_NAMES = [
   'scheduleRate',
   'transitionRetentionDays',
   'runRetentionDays',
+  'hourlyRollupRetentionDays',
+  'dailyRollupRetentionDays',
   'logRetentionDays',
   'metricsNamespace',
   'probeConcurrency',
@@ -92,6 +94,10 @@ export interface DeploySettings {
   notifyFunctionArn: SubExpression;
   transitionRetentionDays: string;
   runRetentionDays: string;
+  /** How long hourly rollups are kept; at least 3 days, so a missed day can still be rolled up from them. */
+  hourlyRollupRetentionDays: string;
+  /** How long daily rollups are kept; at least as long as the hourly ones. */
+  dailyRollupRetentionDays: string;
   /** The stage's default budget: every route without one of its own gets this rate and burst, each route its own. */
   apiThrottleRate: number;
   apiThrottleBurst: number;
@@ -156,6 +162,8 @@ export const DEPLOY_PARAMETER_DEFAULTS = {
   scheduleRate: '1m',
   transitionRetentionDays: String(TRANSITION_RETENTION_DAYS),
   runRetentionDays: String(RUN_RETENTION_DAYS),
+  hourlyRollupRetentionDays: String(HOURLY_ROLLUP_RETENTION_DAYS),
+  dailyRollupRetentionDays: String(DAILY_ROLLUP_RETENTION_DAYS),
   logRetentionDays: '30',
   metricsNamespace: 'UptimeMonitor',
   probeConcurrency: '64',
@@ -254,6 +262,7 @@ export function resolveDeploySettings(input: DeploySettingsInput): DeploySetting
     notifyFunctionArn: { 'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${input.stackName}-notify` },
     transitionRetentionDays: String(readInteger(params, 'transitionRetentionDays', 1, 36_500)),
     runRetentionDays: String(readInteger(params, 'runRetentionDays', 1, 36_500)),
+    ...readRollupRetention(params),
     apiThrottleRate: readThrottleRate(params, 'apiThrottleRate'),
     apiThrottleBurst: readThrottleBurst(params, 'apiThrottleBurst'),
     statusPageThrottleRate: readThrottleRate(params, 'statusPageThrottleRate'),
@@ -357,6 +366,16 @@ function readInteger(params: DeployParameters, name: keyof typeof DEPLOY_PARAMET
     throw parameterError(name, `'${text}' must be a whole number from ${min} to ${max}`);
   }
   return value;
+}
+
+/** The hourly and daily rollups' retention: days outlive hours, and hours last long enough to make days of. */
+function readRollupRetention(params: DeployParameters): Pick<DeploySettings, 'hourlyRollupRetentionDays' | 'dailyRollupRetentionDays'> {
+  const hourly = readInteger(params, 'hourlyRollupRetentionDays', 3, 36_500);
+  const daily = readInteger(params, 'dailyRollupRetentionDays', 1, 36_500);
+  if (daily < hourly) {
+    throw parameterError('dailyRollupRetentionDays', `${daily} is shorter than hourlyRollupRetentionDays (${hourly}): daily rollups are made from the hourly ones and must outlive them`);
+  }
+  return { hourlyRollupRetentionDays: String(hourly), dailyRollupRetentionDays: String(daily) };
 }
 
 function readLogRetention(params: DeployParameters, name: 'logRetentionDays' | 'accessLogRetentionDays'): number {

@@ -31,11 +31,14 @@ function createDeps(): ProbeDeps {
     tableName: env.TABLE_NAME,
     transitionRetentionDays: env.TRANSITION_RETENTION_DAYS,
     runRetentionDays: env.RUN_RETENTION_DAYS,
+    hourlyRollupRetentionDays: env.HOURLY_ROLLUP_RETENTION_DAYS,
+    dailyRollupRetentionDays: env.DAILY_ROLLUP_RETENTION_DAYS,
   });
   return {
     config: loadMonitorsConfig(env.MONITORS_FILE),
     stores,
     rollups,
+    hourlyRollupRetentionDays: env.HOURLY_ROLLUP_RETENTION_DAYS,
     prober: MonitorProber.create({ blockPrivateAddresses: env.BLOCK_PRIVATE_ADDRESSES === 'true' }),
     heartbeats: new DynamoDbHeartbeatStore({ client, tableName: env.TABLE_NAME }),
     // Ad-hoc maintenance windows (npm run maintenance); the configured ones are in the monitors file.

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../domain/duration';
 import { ConfigError } from '../domain/errors';
-import { RUN_RETENTION_DAYS, TRANSITION_RETENTION_DAYS } from '../domain/retention';
+import { DAILY_ROLLUP_RETENTION_DAYS, HOURLY_ROLLUP_RETENTION_DAYS, RUN_RETENTION_DAYS, TRANSITION_RETENTION_DAYS } from '../domain/retention';
 import { MINUTE_MS, SECOND_MS } from '../domain/time';
 
 const tableName = z.string({ error: 'is required: the DynamoDB table name' }).trim().min(1, { error: 'must not be empty' });
@@ -73,6 +73,8 @@ const probeEnvironmentSchema = functionEnvironmentSchema.extend({
   AWS_LAMBDA_FUNCTION_NAME: z.string().min(1).optional(),
   TRANSITION_RETENTION_DAYS: positiveInt(TRANSITION_RETENTION_DAYS),
   RUN_RETENTION_DAYS: positiveInt(RUN_RETENTION_DAYS),
+  HOURLY_ROLLUP_RETENTION_DAYS: positiveInt(HOURLY_ROLLUP_RETENTION_DAYS),
+  DAILY_ROLLUP_RETENTION_DAYS: positiveInt(DAILY_ROLLUP_RETENTION_DAYS),
   ...secretsEnvironmentSchema.shape,
   /** The schedule's period: ticks are the scheduled time truncated to it. 1m when deployed. */
   PROBE_PERIOD: z
