@@ -344,6 +344,11 @@ function renderYaml(file: Mapping, header: string[]): string {
         node.anchor = name;
       }
     },
+    Map(_key, node) {
+      // Secret references read as the README writes them: `{ env: NAME }`.
+      const keys = node.items.map((pair) => String((pair.key as { value?: unknown }).value));
+      if (['env', 'ssm', 'secretsManager'].includes(keys[0] ?? '') && node.items.every((pair) => !isCollection(pair.value))) node.flow = true;
+    },
     Alias(_key, node) {
       if (isAlias(node)) node.source = anchors.get(node.source) ?? node.source;
     },
