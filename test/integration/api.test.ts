@@ -12,12 +12,11 @@ import { createApiRouter } from '../../lib/http/routes';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ROLLUP_MONITORS_PER_ITEM } from '../../lib/adapters/dynamodb-run-rollup-store';
 import { createDynamoDbStores } from '../../lib/adapters/dynamodb-stores';
-import { mapWithConcurrency } from '../../lib/domain/concurrency';
-import { mergeRunStats, summarizeRuns } from '../../lib/domain/run-stats';
 import { HOURLY_ROLLUP_RETENTION_DAYS } from '../../lib/domain/retention';
-import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../lib/domain/time';
+import { DAY_MS } from '../../lib/domain/time';
 import { MAX_RANGE_DAYS } from '../../lib/http/query';
 import { DynamoDbMeter } from '../../tools/bench/dynamodb-meter';
+import { seedReadHistory, type ReadHistory } from '../../tools/bench/read-history';
 import type { MonitorStateStore } from '../../lib/domain/ports';
 import { loadOpenApiDocument, OpenApiResponseValidator } from '../support/openapi';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
@@ -689,24 +688,6 @@ describe('the costliest request allowed: uptime over the longest time range', ()
    * Run alone: npx jest test/integration/api.test.ts --selectProjects integration -t costliest
    */
   const COST_NOW_MS = Date.parse('2024-05-01T12:30:00.000Z');
-  const ids = Array.from({ length: ROLLUP_MONITORS_PER_ITEM }, (_, index) => `service-${String(index).padStart(2, '0')}`);
-  const costConfig = parseMonitorsConfig(
-    `notify: { from: monitor@example.com, to: [oncall@example.com] }
-monitors:
-${ids.map((id) => `  - { id: ${id}, url: "https://${id}.example.com/health", failureThreshold: 1, successThreshold: 1 }`).join('\n')}
-`,
-    'cost-monitors.yml',
-  );
-  /** A minute's run summary: every monitor answered, response times spread as a real service's are. */
-  const runAt = (tickMs: number): RunSummary => {
-    const minute = Math.floor(tickMs / MINUTE_MS);
-    const results = Object.fromEntries(
-      ids.map((id, index) => [id, { ok: true, latencyMs: 80 + index * 15 + Math.round(60 * Math.abs(Math.sin(minute / 41))) + (minute % 17) * 2, statusCode: 200 }]),
-    );
-    return { tick: new Date(tickMs).toISOString(), startedAt: new Date(tickMs + 150).toISOString(), durationMs: 900, checks: ids.length, failures: 0, monitorsDown: 0, results };
-  };
-  /** service-00 goes down for 20 minutes every week of the 400 days transitions are kept (114 transitions). */
-  const outageStarts = Array.from({ length: Math.floor(400 / 7) }, (_, week) => COST_NOW_MS - (400 - week * 7) * DAY_MS + 10 * MINUTE_MS);
   // Step 12's goals (README, API): a larger cap, or a costlier read, fails here.
   const MAX_READ_UNITS = 60;
   const MAX_READ_UNITS_30D = 10;
@@ -714,36 +695,29 @@ ${ids.map((id) => `  - { id: ${id}, url: "https://${id}.example.com/health", fai
   let meteredClient: DynamoDBClient;
   let meter: DynamoDbMeter;
   let invokeMetered: ReturnType<typeof createInvoker>;
+  let history: ReadHistory;
 
   beforeAll(async () => {
     costTable = await createTestTable('api-cost');
     const stores = createDynamoDbStores({ client: costTable.client, tableName: costTable.tableName });
-    const currentHourMs = Math.floor(COST_NOW_MS / HOUR_MS) * HOUR_MS;
     // As deployed with the default retention: every hour of the last HOURLY_ROLLUP_RETENTION_DAYS
-    // rolled up, as the probe does, and every finished day of the range and one before it.
-    const hourStats = summarizeRuns(Array.from({ length: 60 }, (_, minute) => runAt(currentHourMs - HOUR_MS + minute * MINUTE_MS)));
-    const hours = Array.from({ length: HOURLY_ROLLUP_RETENTION_DAYS * 24 }, (_, index) => new Date(currentHourMs - (index + 1) * HOUR_MS).toISOString());
-    await mapWithConcurrency(hours, 16, (hour) => stores.rollups.putRollup('hour', hour, hourStats));
-    const dayStats = new Map([...hourStats].map(([id, stats]) => [id, mergeRunStats(Array.from({ length: 24 }, () => stats))]));
-    const todayMs = Math.floor(COST_NOW_MS / DAY_MS) * DAY_MS;
-    const days = Array.from({ length: MAX_RANGE_DAYS + 1 }, (_, index) => new Date(todayMs - (index + 1) * DAY_MS).toISOString());
-    await mapWithConcurrency(days, 16, (day) => stores.rollups.putRollup('day', day, dayStats));
-    await mapWithConcurrency(
-      Array.from({ length: (COST_NOW_MS - currentHourMs) / MINUTE_MS }, (_, minute) => currentHourMs + minute * MINUTE_MS),
-      8,
-      (tickMs) => stores.runs.putRunSummary(runAt(tickMs)),
-    );
-    const minutesFromNow = (ms: number) => (ms - NOW_MS) / MINUTE_MS;
-    const checks = outageStarts.flatMap((startMs): Check[] => [
-      [minutesFromNow(startMs) - 10, true], [minutesFromNow(startMs), false], [minutesFromNow(startMs) + 20, true],
-    ]);
-    await replayChecks(stores.states, costConfig.monitors[0] as MonitorConfig, checks);
+    // rolled up, every finished day of the range and one before it; monitor-0000 goes down for 20
+    // minutes every week of the 400 days transitions are kept (116 transitions).
+    history = await seedReadHistory(stores, {
+      monitors: ROLLUP_MONITORS_PER_ITEM,
+      nowMs: COST_NOW_MS,
+      days: MAX_RANGE_DAYS + 1,
+      hourDays: HOURLY_ROLLUP_RETENTION_DAYS,
+      outageEveryDays: 7,
+      transitionDays: 400,
+      monitorsWithOutages: 1,
+    });
 
     meteredClient = new DynamoDBClient(testDynamoDbClientConfig());
     meter = new DynamoDbMeter(meteredClient);
     const meteredDeps: ApiDeps = {
       ...createDynamoDbStores({ client: meteredClient, tableName: costTable.tableName }),
-      config: costConfig,
+      config: history.config,
       now: () => new Date(COST_NOW_MS),
     };
     invokeMetered = createInvoker(() => meteredDeps);
@@ -757,7 +731,7 @@ ${ids.map((id) => `  - { id: ${id}, url: "https://${id}.example.com/health", fai
 
   it(`reads at most ${MAX_READ_UNITS} read units for ${MAX_RANGE_DAYS} days`, async () => {
     meter.take();
-    const response = await invokeMetered(createHttpApiEvent('/monitors/service-00/uptime', { route: '/monitors/{id}/uptime', query: rangeQuery(MAX_RANGE_DAYS) }));
+    const response = await invokeMetered(createHttpApiEvent('/monitors/monitor-0000/uptime', { route: '/monitors/{id}/uptime', query: rangeQuery(MAX_RANGE_DAYS) }));
     const reading = meter.take();
     const body = JSON.parse(response.body ?? '{}') as { outages: number; checks: number };
     console.log(
@@ -769,7 +743,7 @@ ${ids.map((id) => `  - { id: ${id}, url: "https://${id}.example.com/health", fai
     // half hour raw (30); the range's cut first day is older than the hourly rollups and the run
     // summaries kept, as it would be deployed.
     expect(body.checks).toBe((MAX_RANGE_DAYS - 1) * 24 * 60 + 12 * 60 + 30);
-    expect(body.outages).toBe(outageStarts.filter((startMs) => startMs >= COST_NOW_MS - MAX_RANGE_DAYS * DAY_MS).length);
+    expect(body.outages).toBe(history.outageStarts.filter((startMs) => startMs >= COST_NOW_MS - MAX_RANGE_DAYS * DAY_MS).length);
     expect(reading.readUnits).toBeGreaterThan(0);
     expect(reading.readUnits).toBeLessThanOrEqual(MAX_READ_UNITS);
   });
@@ -781,18 +755,18 @@ ${ids.map((id) => `  - { id: ${id}, url: "https://${id}.example.com/health", fai
     ['/', '/'],
     ['/monitors', '/monitors'],
     ['/report', '/report'],
-    ['/monitors/service-00/daily?days=400', '/monitors/{id}/daily'],
-    ['/monitors/service-00/incidents?limit=100', '/monitors/{id}/incidents'],
-    ['/monitors/service-00/uptime?window=30d', '/monitors/{id}/uptime'],
-    ['/badges/service-00/response-time.svg?window=30d', '/badges/{id}/response-time.svg'],
-    ['/badges/service-00/uptime.svg?window=30d', '/badges/{id}/uptime.svg'],
+    ['/monitors/monitor-0000/daily?days=400', '/monitors/{id}/daily'],
+    ['/monitors/monitor-0000/incidents?limit=100', '/monitors/{id}/incidents'],
+    ['/monitors/monitor-0000/uptime?window=30d', '/monitors/{id}/uptime'],
+    ['/badges/monitor-0000/response-time.svg?window=30d', '/badges/{id}/response-time.svg'],
+    ['/badges/monitor-0000/uptime.svg?window=30d', '/badges/{id}/uptime.svg'],
   ])('costs less for GET %s', async (target, route) => {
     const [rawPath = '', rawQueryString] = target.split('?');
     meter.take();
     const response = await invokeMetered(createHttpApiEvent(rawPath, { route, ...(rawQueryString ? { rawQueryString } : {}) }));
     const reading = meter.take();
     console.log(
-      `GET ${target} (${ids.length} monitors, no cache): ${reading.readUnits} read units in ${reading.calls} requests ` +
+      `GET ${target} (${ROLLUP_MONITORS_PER_ITEM} monitors, no cache): ${reading.readUnits} read units in ${reading.calls} requests ` +
         `(${Object.entries(reading.readByKind).map(([kind, usage]) => `${kind} ${usage.calls}x ${usage.readUnits}`).join(', ')})`,
     );
     expect(response.statusCode).toBe(200);
@@ -801,7 +775,7 @@ ${ids.map((id) => `  - { id: ${id}, url: "https://${id}.example.com/health", fai
   });
 
   it(`refuses a day more, pointing to /report`, async () => {
-    const response = await invokeMetered(createHttpApiEvent('/monitors/service-00/uptime', { route: '/monitors/{id}/uptime', query: rangeQuery(MAX_RANGE_DAYS + 1) }));
+    const response = await invokeMetered(createHttpApiEvent('/monitors/monitor-0000/uptime', { route: '/monitors/{id}/uptime', query: rangeQuery(MAX_RANGE_DAYS + 1) }));
     expect(response.statusCode).toBe(400);
     expect(JSON.parse(response.body ?? '{}')).toEqual({
       error: {
