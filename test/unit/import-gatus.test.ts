@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { stringify } from 'yaml';
 import { formatImportReport, importConfig, ImportError } from '../../tools/cli/import';
 import { importGatus } from '../../tools/cli/import/gatus';
 import { parseTestMonitors } from '../fixtures/monitors-yml';
@@ -287,5 +289,45 @@ describe('importGatus: input it cannot read', () => {
     expect(notesOf(gatus('  - just a string\n  - name: a\n    url: https://a.example.com\n    conditions: ["[STATUS] == 200"]'))).toEqual([
       { subject: 'endpoints[0]', reason: 'not a mapping; not imported' },
     ]);
+  });
+});
+
+describe('importGatus: any endpoint list', () => {
+  const value = (...realistic: unknown[]) => fc.oneof(fc.constantFrom(...realistic), fc.jsonValue({ maxDepth: 2 }));
+  const endpoint = fc.record(
+    {
+      name: value('api', 'API', 'Ünï', ''),
+      url: value('https://a.example.com', 'tcp://db.example.com:5432', 'tcp://db', 'icmp://gw', '8.8.8.8', '${URL}', 'https://x/?k=$K'),
+      method: value('POST', 'get', 'FETCH'),
+      headers: value({ Authorization: 'Bearer x' }, { 'X-A': '$A' }),
+      interval: value('30s', '45s', '90m', '48h', 'soon'),
+      conditions: value(['[STATUS] == 200'], ['[STATUS] < 300', '[BODY].a == 1'], ['[CONNECTED] == true'], ['[BODY] == pat(*x*)', '[RESPONSE_TIME] < 99999']),
+      alerts: value([{ type: 'slack' }], [{ type: 'email', 'failure-threshold': 0 }], [{ type: 'nope' }]),
+      dns: value({ 'query-name': 'example.org', 'query-type': 'MX' }, { 'query-type': 'HTTPS' }),
+      client: value({ timeout: '45s' }, { insecure: true }),
+      group: value('core', ''),
+      enabled: value(false, true),
+    },
+    { requiredKeys: [] },
+  );
+
+  it('imports each endpoint or says why not, and what it writes is a valid monitors.yml', () => {
+    fc.assert(
+      fc.property(fc.array(endpoint, { maxLength: 4 }), (endpoints) => {
+        const text = stringify({ alerting: { email: { from: 'g@example.com', to: 'o@example.com' }, slack: { 'webhook-url': '${SLACK}' } }, endpoints });
+        let result;
+        try {
+          result = importConfig('gatus', text, 'config.yaml');
+        } catch (error) {
+          if (!(error instanceof ImportError)) throw error;
+          expect(error.message).not.toContain('\n');
+          return;
+        }
+        expect(parseTestMonitors(result.yaml, 'monitors.yml').config.monitors).toHaveLength(result.imported);
+        const dropped = new Set(result.notes.filter((note) => /^endpoints\[\d+\]/.test(note.subject) && /^not imported|; not imported$/.test(note.reason)).map((note) => note.subject));
+        expect(result.imported + dropped.size).toBe(endpoints.length);
+      }),
+      { numRuns: 60 },
+    );
   });
 });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { formatImportReport, importConfig, ImportError } from '../../tools/cli/import';
@@ -278,5 +279,54 @@ describe('importKuma: input it cannot read', () => {
   ])('%j is refused', (text, message) => {
     expect(() => importConfig('kuma', text, 'backup.json')).toThrow(ImportError);
     expect(() => importConfig('kuma', text, 'backup.json')).toThrow(message);
+  });
+});
+
+describe('importKuma: any monitor list', () => {
+  const value = (...realistic: unknown[]) => fc.oneof(fc.constantFrom(...realistic), fc.jsonValue({ maxDepth: 2 }));
+  const monitor = fc.record(
+    {
+      id: fc.integer({ min: 1, max: 5 }),
+      name: value('Website', 'Ünï', ''),
+      type: value('http', 'keyword', 'json-query', 'port', 'dns', 'push', 'group', 'ping'),
+      url: value('https://a.example.com', 'not a url', 'https://'),
+      hostname: value('db.example.com', '2001:db8::1', ''),
+      port: value(5432, 53, 0),
+      interval: value(20, 45, 60, 86400, 0),
+      timeout: value(48, 5, 0.5),
+      maxretries: value(0, 3, 500),
+      accepted_statuscodes: value(['200-299'], ['abc'], ['100-999']),
+      keyword: value('ok', ''),
+      jsonPath: value('status', '$sum(a)'),
+      expectedValue: value('ok', '1'),
+      dns_resolve_type: value('A', 'HTTPS'),
+      dns_resolve_server: value('1.1.1.1', 'resolver'),
+      headers: value('{"Authorization": "x"}', '{bad'),
+      parent: value(1, 2),
+      notificationIDList: value({ 1: true }, { 9: true }),
+      active: value(true, false),
+    },
+    { requiredKeys: [] },
+  );
+
+  it('imports each monitor (but groups) or says why not, and what it writes is a valid monitors.yml', () => {
+    fc.assert(
+      fc.property(fc.array(monitor, { maxLength: 4 }), (monitorList) => {
+        const notificationList = [{ id: 1, name: 'Mail', active: true, config: JSON.stringify({ type: 'smtp', smtpFrom: 'k@example.com', smtpTo: 'o@example.com' }) }];
+        let result;
+        try {
+          result = importConfig('kuma', JSON.stringify({ version: '1.23.16', notificationList, monitorList }), 'backup.json');
+        } catch (error) {
+          if (!(error instanceof ImportError)) throw error;
+          expect(error.message).not.toContain('\n');
+          return;
+        }
+        expect(parseTestMonitors(result.yaml, 'monitors.yml').config.monitors).toHaveLength(result.imported);
+        const dropped = new Set(result.notes.filter((note) => /^monitorList\[\d+\]/.test(note.subject) && /^not imported|; not imported$/.test(note.reason)).map((note) => note.subject));
+        const groups = monitorList.filter((entry) => entry.type === 'group').length;
+        expect(result.imported + dropped.size + groups).toBe(monitorList.length);
+      }),
+      { numRuns: 60 },
+    );
   });
 });

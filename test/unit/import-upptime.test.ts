@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { stringify } from 'yaml';
 import { formatImportReport, importConfig, ImportError } from '../../tools/cli/import';
 import { importUpptime, UPPTIME_DEFAULT_STATUSES } from '../../tools/cli/import/upptime';
 import { parseTestMonitors } from '../fixtures/monitors-yml';
@@ -146,5 +148,43 @@ describe('importUpptime: input it cannot read', () => {
   ])('%j is refused', (text, message) => {
     expect(() => importConfig('upptime', text, '.upptimerc.yml')).toThrow(ImportError);
     expect(() => importConfig('upptime', text, '.upptimerc.yml')).toThrow(message);
+  });
+});
+
+describe('importUpptime: any site list', () => {
+  const value = (...realistic: unknown[]) => fc.oneof(fc.constantFrom(...realistic), fc.jsonValue({ maxDepth: 2 }));
+  const site = fc.record(
+    {
+      name: value('Google', 'Ünï', ''),
+      url: value('https://a.example.com', '$SECRET', 'https://x/?k=$K', 'db.example.com', 'ftp://x', '2001:db8::1'),
+      check: value('tcp-ping', 'ws', 'http'),
+      port: value(5432, '$PORT', 'http'),
+      method: value('POST', 'get', 'FETCH'),
+      headers: value(['Authorization: Bearer $T'], ['no colon'], 'Accept: x'),
+      expectedStatusCodes: value([200, 201], [700], 404),
+      maxResponseTime: value(500, 90000, 'fast'),
+      __dangerous__body_down_if_text_missing: value('ok', ''),
+      slug: value('google-eu', 'Bad Slug!'),
+    },
+    { requiredKeys: [] },
+  );
+
+  it('imports each site or says why not, and what it writes is a valid monitors.yml', () => {
+    fc.assert(
+      fc.property(fc.array(site, { maxLength: 4 }), (sites) => {
+        let result;
+        try {
+          result = importConfig('upptime', stringify({ owner: 'o', repo: 'r', sites }), '.upptimerc.yml');
+        } catch (error) {
+          if (!(error instanceof ImportError)) throw error;
+          expect(error.message).not.toContain('\n');
+          return;
+        }
+        expect(parseTestMonitors(result.yaml, 'monitors.yml').config.monitors).toHaveLength(result.imported);
+        const dropped = new Set(result.notes.filter((note) => /^sites\[\d+\]/.test(note.subject) && /^not imported|; not imported$/.test(note.reason)).map((note) => note.subject));
+        expect(result.imported + dropped.size).toBe(sites.length);
+      }),
+      { numRuns: 60 },
+    );
   });
 });
