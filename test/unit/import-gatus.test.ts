@@ -239,21 +239,25 @@ describe('importGatus: intervals, ids, secrets and validation', () => {
       'gatus',
       gatus(
         [
-          '  - name: ok\n    url: https://a.example.com\n    conditions: ["[STATUS] == 200"]',
+          '  - name: ok\n    url: https://a.example.com\n    conditions: ["[STATUS] == 200"]\n    alerts: [{ type: custom }, { type: email }]',
           '  - name: no port\n    url: tcp://db.example.com\n    conditions: ["[CONNECTED] == true"]',
           '  - name: slow\n    url: https://b.example.com\n    interval: 10s\n    client: { timeout: 15s }\n    conditions: ["[STATUS] == 200"]',
         ].join('\n'),
-        'alerting:\n  email:\n    from: not-an-address\n    to: "ops@example.com,nobody"\n  slack:\n    webhook-url: not-a-url\n',
+        'alerting:\n  email:\n    from: not-an-address\n    to: "ops@example.com,nobody"\n  slack:\n    webhook-url: not-a-url\n  custom:\n    url: not-a-url\n',
       ),
       'config.yaml',
     );
     const { config } = parseTestMonitors(result.yaml, 'monitors.yml');
     expect(config.monitors.map((m) => m.id)).toEqual(['ok', 'slow']);
     expect(config.notify).toEqual({ from: 'uptime@example.com', to: ['ops@example.com'] });
+    expect(config.monitors[0]?.alerts).toEqual(['email']);
     expect(result.notes.map((n) => `${n.subject}${n.field ? ` ${n.field}` : ''}: ${n.reason}`)).toEqual([
       'alerting.slack webhook-url: a credential, kept out of monitors.yml: written as { env: GATUS_SLACK_WEBHOOK_URL }; set GATUS_SLACK_WEBHOOK_URL to the value in config.yaml (or use an ssm or secretsManager reference)',
+      'alerting.custom: a webhook here POSTs signed JSON (Standard Webhooks), not a custom body; written with secret { env: GATUS_CUSTOM_SECRET }: set it to a whsec_ secret (openssl rand -base64 32) and verify the signature at the receiver',
       'alerting.email from: "not-an-address" is not an email address; notify.from is written as uptime@example.com: set your SES-verified sender',
       'alerting.email to: not an email address, left out: nobody',
+      'alerting.custom: not imported: channels.custom.url: must be an http:// or https:// URL',
+      "endpoints[0] (ok) alerts: channel 'custom' was not imported; left out",
       'endpoints[1] (no port): not imported: url: must be a tcp://host:port URL, such as tcp://db.example.com:5432, or a secret reference: { ssm: /name }, { secretsManager: name, key: field } or { env: NAME }',
       'endpoints[2] (slow) timeout: left out: 15s must be shorter than its 10s interval, so one check ends before the next starts',
     ]);

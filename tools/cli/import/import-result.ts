@@ -243,7 +243,15 @@ export function buildMonitorsYaml(input: BuildInput): ImportResult {
   const monitors: Mapping[] = [];
   const groups = new Map<string, string[]>();
   const idOf = new Map<string, string>();
+  const knownChannels = new Set(['email', ...Object.keys(channels)]);
   for (const draft of input.monitors) {
+    // A channel that was not imported is taken out of the alerts (left in, the monitor would fall back to [email]).
+    const alerts = draft.monitor.alerts;
+    if (Array.isArray(alerts) && alerts.some((name) => !knownChannels.has(String(name)))) {
+      const lost = alerts.filter((name) => !knownChannels.has(String(name)));
+      notes.push({ subject: draft.subject, field: 'alerts', reason: `channel ${lost.map((name) => `'${String(name)}'`).join(', ')} was not imported; left out` });
+      draft.monitor.alerts = alerts.filter((name) => knownChannels.has(String(name)));
+    }
     const monitor = fitMonitor(draft, { notify, channels, ...(defaults ? { defaults } : {}) }, notes);
     if (monitor === undefined) continue;
     monitors.push(monitor);
