@@ -86,7 +86,7 @@ describe('importGatus: the documented fixture', () => {
     expect(monitor('nightly-backup')).toMatchObject({ type: 'heartbeat', intervalMs: DAY, heartbeat: { token: { env: 'NIGHTLY_BACKUP_TOKEN' } }, alerts: ['email'] });
   });
 
-  it('maps groups to status page groups, ui to the title and description, maintenance to recurring windows', () => {
+  it('maps groups to status page groups, ui to the title and description, announcements, maintenance to recurring windows', () => {
     expect(config.statusPage).toMatchObject({
       title: 'Example Status',
       description: 'Health of the example.com services',
@@ -97,6 +97,10 @@ describe('importGatus: the documented fixture', () => {
         { name: 'jobs', monitors: ['nightly-backup'] },
       ],
     });
+    expect(config.statusPage.announcements).toEqual([
+      { text: 'Card payments are failing; we are on it', severity: 'critical', from: '2026-11-30T08:00:00.000Z' },
+      { text: 'Card payments work again', severity: 'info', from: '2026-11-30T09:30:00.000Z' },
+    ]);
     expect(config.maintenance).toEqual([
       { name: 'Gatus maintenance', cron: '0 23 * * 1,4', timezone: 'Europe/Amsterdam', durationMs: 60 * MINUTE },
       { name: 'Frontend maintenance 1', monitors: ['frontend-2'], cron: '0 2 * * 0', timezone: 'UTC', durationMs: 30 * MINUTE },
@@ -105,7 +109,7 @@ describe('importGatus: the documented fixture', () => {
 
   it('reports every field, condition and endpoint it could not map, with the reason', () => {
     expect(formatImportReport('gatus', result)).toEqual([
-      'imported 8 monitors from Gatus; 29 things could not be mapped as written:',
+      'imported 8 monitors from Gatus; 30 things could not be mapped as written:',
       '  alerting.email host, port, username, password: email goes out through Amazon SES here, not an SMTP server: verify notify.from in SES',
       '  alerting.slack webhook-url: a credential, kept out of monitors.yml: written as { env: GATUS_SLACK_WEBHOOK_URL }; set GATUS_SLACK_WEBHOOK_URL to the value in config.yaml (or use an ssm or secretsManager reference)',
       '  alerting.teams webhook-url: a credential, kept out of monitors.yml: written as { env: GATUS_TEAMS_WEBHOOK_URL }; set GATUS_TEAMS_WEBHOOK_URL to the value in config.yaml (or use an ssm or secretsManager reference)',
@@ -133,6 +137,7 @@ describe('importGatus: the documented fixture', () => {
       '  external-endpoints[1] (Ad-hoc job): no heartbeat.interval: Gatus only records what is pushed, a heartbeat here needs the interval its pings come at; not imported',
       '  alerting.telegram: the alerts of 1 endpoint to it go nowhere here',
       '  ui header: no such status page setting here (title and description are imported)',
+      '  announcements[2]: archived in Gatus; not imported (the status page here shows current announcements only)',
       '  (top level) storage: a Gatus server setting; nothing to import (this stack has its own DynamoDB table)',
       '  (top level) metrics: a Gatus server setting; nothing to import (this stack has its own settings)',
     ]);

@@ -55,7 +55,8 @@ export function importGatus(text: string, fileName: string): ImportResult {
     const window = maintenanceWindow(config.maintenance, 'maintenance', notes);
     if (window) maintenance.unshift({ subject: 'maintenance', window: { name: 'Gatus maintenance', ...window } });
   }
-  const read = ['endpoints', 'external-endpoints', 'alerting', 'ui', 'maintenance'];
+  const announcements = readAnnouncements(config.announcements, notes);
+  const read = ['endpoints', 'external-endpoints', 'alerting', 'ui', 'maintenance', 'announcements'];
   noteUnread(config, read, '(top level)', (field) => `a Gatus server setting; nothing to import (this stack has its own ${field === 'storage' ? 'DynamoDB table' : 'settings'})`, notes);
   return buildMonitorsYaml({
     tool: 'gatus',
@@ -68,6 +69,7 @@ export function importGatus(text: string, fileName: string): ImportResult {
       subject: 'ui',
       ...(typeof ui.title === 'string' ? { title: ui.title } : {}),
       ...(typeof ui.description === 'string' ? { description: ui.description } : {}),
+      announcements,
     },
     comments: [
       'Gatus conditions became expect (status, json, bodyContains, maxResponseTime); [CERTIFICATE_EXPIRATION] > D became',
@@ -433,7 +435,7 @@ function readClient(client: unknown, subject: string, monitor: Mapping, notes: I
     insecure: 'certificates are always verified here; left out',
     'ignore-redirect': 'redirects are always followed here (up to 20); left out',
   };
-  for (const field of Object.keys(client).filter((key) => key !== 'timeout')) {
+  for (const field of Object.keys(client).filter((key) => key !== 'timeout' && client[key] !== false && client[key] !== null)) {
     notes.push({ subject, field: `client.${field}`, reason: reasons[field] ?? 'no such client setting here; left out' });
   }
 }
@@ -569,4 +571,32 @@ function readExternalEndpoint(entry: unknown, index: number, context: EndpointCo
   readAlerts(entry.alerts, subject, monitor, context);
   noteUnread(entry, ['name', 'group', 'token', 'heartbeat', 'alerts', 'enabled'], subject, () => 'no equivalent here; left out', notes);
   return { subject, monitor, ...(typeof entry.group === 'string' && entry.group !== '' ? { group: entry.group } : {}) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// announcements: the status page's.
+
+const SEVERITY_OF: Record<string, string> = { outage: 'critical', warning: 'warning', information: 'info', operational: 'info', none: 'info' };
+
+function readAnnouncements(list: unknown, notes: ImportNote[]): Array<{ subject: string; announcement: Mapping }> {
+  if (list === undefined) return [];
+  if (!Array.isArray(list)) {
+    notes.push({ subject: 'announcements', reason: 'not a list; not imported' });
+    return [];
+  }
+  return list.flatMap((entry: unknown, index: number) => {
+    const subject = `announcements[${index}]`;
+    if (!isMapping(entry) || typeof entry.message !== 'string' || entry.message === '') {
+      notes.push({ subject, reason: 'no message; not imported' });
+      return [];
+    }
+    if (entry.archived === true) {
+      notes.push({ subject, reason: 'archived in Gatus; not imported (the status page here shows current announcements only)' });
+      return [];
+    }
+    const type = String(entry.type ?? 'none');
+    if (!(type in SEVERITY_OF)) notes.push({ subject, field: 'type', reason: `${type} is not a Gatus announcement type; shown as info` });
+    const timestamp = entry.timestamp instanceof Date ? entry.timestamp.toISOString() : typeof entry.timestamp === 'string' ? entry.timestamp : undefined;
+    return [{ subject, announcement: { text: entry.message, severity: SEVERITY_OF[type] ?? 'info', ...(timestamp ? { from: timestamp } : {}) } }];
+  });
 }

@@ -167,7 +167,7 @@ export interface BuildInput {
   channels: ChannelDraft[];
   defaults?: Mapping;
   monitors: MonitorDraft[];
-  statusPage?: { subject: string; title?: string; description?: string; url?: string };
+  statusPage?: { subject: string; title?: string; description?: string; url?: string; announcements?: Array<{ subject: string; announcement: Mapping }> };
   /** Maintenance windows; monitors are named by draft subject and written as the ids they got. */
   maintenance?: Array<{ subject: string; window: Mapping; monitorSubjects?: string[] }>;
   /** Lines for the header comment, after where it came from. */
@@ -268,6 +268,12 @@ export function buildMonitorsYaml(input: BuildInput): ImportResult {
     if (error === undefined) statusPage[field] = value;
     else notes.push({ subject: page?.subject ?? 'statusPage', field, reason: `not imported: ${error.replace(/^statusPage\.\w+: /, '')}` });
   }
+  const announcements = (page?.announcements ?? []).filter(({ subject, announcement }) => {
+    const error = validationError({ notify, monitors: [PROBE_MONITOR], statusPage: { announcements: [announcement] } });
+    if (error !== undefined) notes.push({ subject, reason: `not imported: ${error.replace(/^statusPage\.announcements\[0\]\.?/, '')}` });
+    return error === undefined;
+  });
+  if (announcements.length > 0) statusPage.announcements = announcements.map(({ announcement }) => announcement);
   if (groups.size > 0) statusPage.groups = [...groups].map(([name, ids]) => ({ name: name.slice(0, 200), monitors: ids }));
 
   const maintenance: Mapping[] = [];
