@@ -215,6 +215,19 @@ describe('importGatus: intervals, ids, secrets and validation', () => {
     expect(result.notes).toEqual(reason ? [{ subject: 'endpoints[0] (a)', field: 'interval', reason }] : []);
   });
 
+  it.each([
+    ['30m', 30 * MINUTE, undefined, undefined],
+    ['26h', DAY, 2 * 60 * MINUTE, undefined],
+    ['768h', DAY, 7 * DAY, '32d is longer than the longest heartbeat wait here (interval 24h + grace 7d); written as that'],
+  ])('an external endpoint expected every %s waits interval %d ms and grace %s ms', (every, intervalMs, graceMs, reason) => {
+    const text = `${EMAIL}external-endpoints:\n  - name: job\n    token: t\n    heartbeat:\n      interval: ${every}\n`;
+    const result = importConfig('gatus', text, 'config.yaml');
+    const job = parseTestMonitors(result.yaml, 'monitors.yml').monitor('job');
+    expect(job.intervalMs).toBe(intervalMs);
+    if (graceMs !== undefined) expect(job.heartbeat?.graceMs).toBe(graceMs);
+    expect(result.notes.filter((note) => note.field === 'heartbeat.interval').map((note) => note.reason)).toEqual(reason ? [reason] : []);
+  });
+
   it('makes unique ids from names', () => {
     const result = importConfig(
       'gatus',

@@ -225,6 +225,14 @@ describe('importKuma: monitors', () => {
     expect(imported({ name: 'a', type: 'json-query', jsonPath, expectedValue }).monitor('a').expect.json).toEqual(json);
   });
 
+  it('maps a push monitor expected every 2 days to interval 24h and grace 1d', () => {
+    expect(imported({ name: 'weekly', type: 'push', interval: 172800, pushToken: 'x'.repeat(32) }).monitor('weekly')).toMatchObject({
+      type: 'heartbeat',
+      intervalMs: DAY,
+      heartbeat: { graceMs: DAY },
+    });
+  });
+
   it('maps resendInterval to remindEvery, within 1m to 7d', () => {
     expect(imported({ name: 'a', resendInterval: 30 }).monitor('a').remindEveryMs).toBe(30 * MINUTE);
     expect(imported({ name: 'a', resendInterval: 100_000 }).monitor('a').remindEveryMs).toBe(7 * DAY);

@@ -11,6 +11,7 @@ import {
   noteUnread,
   SlugAllocator,
   statusRange,
+  toHeartbeatTiming,
   toInterval,
   toSecretValue,
   toTimeout,
@@ -558,9 +559,10 @@ function readExternalEndpoint(entry: unknown, index: number, context: EndpointCo
   }
   const id = context.ids.take(name ?? `external-${index + 1}`, 'heartbeat');
   const monitor: Mapping = { id, ...(name !== undefined && name !== id ? { name: name.slice(0, 200) } : {}), type: 'heartbeat' };
-  const interval = toInterval(heartbeat);
-  if (interval.reason) notes.push({ subject, field: 'heartbeat.interval', reason: interval.reason });
-  monitor.interval = interval.value;
+  const timing = toHeartbeatTiming(heartbeat);
+  if (timing.reason) notes.push({ subject, field: 'heartbeat.interval', reason: timing.reason });
+  monitor.interval = timing.interval;
+  if (timing.grace) monitor.grace = timing.grace;
   const tokenEnv = envName(id, 'token');
   monitor.token = { env: tokenEnv };
   notes.push({

@@ -125,6 +125,24 @@ export function toInterval(ms: number): { value: string; reason?: string } {
   };
 }
 
+/**
+ * A heartbeat that may be silent for `ms`: up to 24h it is the interval (grace as monitors.yml
+ * defaults it); past 24h, the longest interval, the rest as grace (a ping every 26h: interval 24h,
+ * grace 2h), so the job is not declared missing before its time.
+ */
+export function toHeartbeatTiming(ms: number): { interval: string; grace?: string; reason?: string } {
+  if (ms <= MAX_INTERVAL_MS) {
+    const interval = toInterval(ms);
+    return { interval: interval.value, ...(interval.reason ? { reason: interval.reason } : {}) };
+  }
+  const graceMs = Math.ceil((ms - MAX_INTERVAL_MS) / MINUTE_MS) * MINUTE_MS;
+  const maxGraceMs = 7 * 86_400_000;
+  if (graceMs > maxGraceMs) {
+    return { interval: '24h', grace: '7d', reason: `${formatMs(ms)} is longer than the longest heartbeat wait here (interval 24h + grace 7d); written as that` };
+  }
+  return { interval: '24h', grace: formatMs(graceMs) };
+}
+
 /** A timeout within monitors.yml's 100ms to 30s. */
 export function toTimeout(ms: number): { value: string; reason?: string } {
   if (ms >= 100 && ms <= 30_000) return { value: formatMs(Math.round(ms)) };

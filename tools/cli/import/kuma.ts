@@ -10,6 +10,7 @@ import {
   SlugAllocator,
   statusRange,
   tcpUrl,
+  toHeartbeatTiming,
   toInterval,
   toSecretValue,
   toTimeout,
@@ -289,9 +290,11 @@ function readMonitor(entry: unknown, index: number, context: MonitorContext): Mo
   }
 
   // Timing and thresholds.
-  const interval = toInterval(intervalSeconds * 1000);
+  const timing = type === 'push' ? toHeartbeatTiming(intervalSeconds * 1000) : undefined;
+  const interval = timing ? { value: timing.interval, reason: timing.reason } : toInterval(intervalSeconds * 1000);
   if (interval.reason) notes.push({ subject, field: 'interval', reason: interval.reason });
   if (interval.value !== '1m') monitor.interval = interval.value;
+  if (timing?.grace) monitor.grace = timing.grace;
   if (type !== 'push' && typeof entry.timeout === 'number' && entry.timeout > 0) {
     const ms = Math.round(entry.timeout * 1000);
     const kumaDefault = Math.abs(entry.timeout - intervalSeconds * 0.8) < 0.01;
