@@ -307,6 +307,17 @@ describe('importGatus: input it cannot read', () => {
     expect((error as ImportError).notes).toHaveLength(1);
   });
 
+  it('refuses YAML that does not parse with its first line, and an alias bomb', () => {
+    expect(() => importConfig('gatus', 'endpoints:\n  - name: [a\n', 'config.yaml')).toThrow(/^config\.yaml: not valid YAML: [^\n]*[^:\n]$/);
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((key, index) => `${key}: &${key} [${Array(9).fill(`*${'abcdefgh'[index]}`).join(', ')}]`), 'endpoints: *h', ''].join('\n');
+    expect(() => importConfig('gatus', bomb, 'config.yaml')).toThrow(ImportError);
+  });
+
+  it('says so when everything was mapped', () => {
+    const result = importConfig('gatus', gatus('  - name: a\n    url: https://a.example.com\n    conditions: ["[STATUS] == 200"]'), 'config.yaml');
+    expect(formatImportReport('gatus', result)).toEqual(['imported 1 monitor from Gatus; everything was mapped']);
+  });
+
   it('reads a mapping that is not an endpoint as a note, not a crash', () => {
     expect(notesOf(gatus('  - just a string\n  - name: a\n    url: https://a.example.com\n    conditions: ["[STATUS] == 200"]'))).toEqual([
       { subject: 'endpoints[0]', reason: 'not a mapping; not imported' },

@@ -1,4 +1,3 @@
-import { parseDocument } from 'yaml';
 import { DNS_RECORD_TYPES } from '../../../lib/domain/types';
 import {
   buildMonitorsYaml,
@@ -9,6 +8,7 @@ import {
   isCredentialHeader,
   isMapping,
   noteUnread,
+  parseYamlMapping,
   SlugAllocator,
   statusRange,
   toHeartbeatTiming,
@@ -28,7 +28,7 @@ import {
  * channel here, groups as status page groups, `ui.title`/`ui.description` and `maintenance`.
  */
 export function importGatus(text: string, fileName: string): ImportResult {
-  const config = readYaml(text, fileName);
+  const config = parseYamlMapping(text, fileName, 'not a Gatus config: expected a mapping with endpoints');
   if (!Array.isArray(config.endpoints) && !Array.isArray(config['external-endpoints'])) {
     throw new ImportError(`${fileName}: not a Gatus config: it has no endpoints list`);
   }
@@ -78,20 +78,6 @@ export function importGatus(text: string, fileName: string): ImportResult {
     ],
     notes,
   });
-}
-
-function readYaml(text: string, fileName: string): Mapping {
-  const document = parseDocument(text);
-  const error = document.errors[0];
-  if (error) throw new ImportError(`${fileName}: not valid YAML: ${error.message.split('\n')[0]}`, [], { cause: error });
-  let value: unknown;
-  try {
-    value = document.toJS();
-  } catch (cause) {
-    throw new ImportError(`${fileName}: not valid YAML: ${cause instanceof Error ? cause.message : String(cause)}`, [], { cause });
-  }
-  if (!isMapping(value)) throw new ImportError(`${fileName}: not a Gatus config: expected a mapping with endpoints`);
-  return value;
 }
 
 /** Go's time.ParseDuration forms (`30s`, `1m30s`, `1.5h`, `500ms`) in milliseconds. */

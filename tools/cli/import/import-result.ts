@@ -1,4 +1,4 @@
-import { Document, isAlias, isCollection, stringify, visit } from 'yaml';
+import { Document, isAlias, isCollection, parseDocument, stringify, visit } from 'yaml';
 import { parseMonitorsConfig } from '../../../lib/config/monitors';
 import { isCredentialHeader } from '../../../lib/domain/config-secrets';
 import { ConfigError } from '../../../lib/domain/errors';
@@ -60,6 +60,22 @@ export type Mapping = Record<string, unknown>;
 
 export function isMapping(value: unknown): value is Mapping {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The YAML text as a mapping; ImportError, one line naming the file, when it is not YAML or not a mapping. */
+export function parseYamlMapping(text: string, fileName: string, notAMapping: string): Mapping {
+  const document = parseDocument(text);
+  const error = document.errors[0];
+  if (error) throw new ImportError(`${fileName}: not valid YAML: ${error.message.split('\n')[0]?.replace(/:$/, '')}`, [], { cause: error });
+  let value: unknown;
+  try {
+    value = document.toJS();
+  } catch (cause) {
+    // An alias bomb: the yaml library refuses to expand it.
+    throw new ImportError(`${fileName}: not valid YAML: ${cause instanceof Error ? cause.message : String(cause)}`, [], { cause });
+  }
+  if (!isMapping(value)) throw new ImportError(`${fileName}: ${notAMapping}`);
+  return value;
 }
 
 /** `Payments API (EU)` -> `payments-api-eu`: a monitors.yml id or channel name. */

@@ -1,4 +1,3 @@
-import { parseDocument } from 'yaml';
 import {
   buildMonitorsYaml,
   envName,
@@ -7,6 +6,7 @@ import {
   isCredentialHeader,
   isMapping,
   noteUnread,
+  parseYamlMapping,
   placeholders,
   SlugAllocator,
   tcpUrl,
@@ -31,7 +31,7 @@ const GITHUB_SETTINGS_REASON = 'an Upptime setting for its GitHub repository, is
  * workflow's schedule as the interval, and `status-website` name, intro and domain.
  */
 export function importUpptime(text: string, fileName: string): ImportResult {
-  const config = readYaml(text, fileName);
+  const config = parseYamlMapping(text, fileName, 'not an Upptime config: expected a mapping with sites');
   if (!Array.isArray(config.sites)) throw new ImportError(`${fileName}: not an Upptime config: it has no sites list`);
   const notes: ImportNote[] = [];
   const ids = new SlugAllocator();
@@ -75,20 +75,6 @@ export function importUpptime(text: string, fileName: string): ImportResult {
     ],
     notes,
   });
-}
-
-function readYaml(text: string, fileName: string): Mapping {
-  const document = parseDocument(text);
-  const error = document.errors[0];
-  if (error) throw new ImportError(`${fileName}: not valid YAML: ${error.message.split('\n')[0]}`, [], { cause: error });
-  let value: unknown;
-  try {
-    value = document.toJS();
-  } catch (cause) {
-    throw new ImportError(`${fileName}: not valid YAML: ${cause instanceof Error ? cause.message : String(cause)}`, [], { cause });
-  }
-  if (!isMapping(value)) throw new ImportError(`${fileName}: not an Upptime config: expected a mapping with sites`);
-  return value;
 }
 
 /** `workflowSchedule.uptime` (`*\/5 * * * *`, the default) as an interval. */
