@@ -222,7 +222,7 @@ function readSite(entry: unknown, index: number, context: SiteContext): MonitorD
     if (Number(entry.maxRedirects) === 0) notes.push({ subject, field: 'maxRedirects', reason: 'redirects are always followed here (up to 20); left out' });
   }
   for (const field of Object.keys(entry)) {
-    if (read.includes(field) || entry[field] === undefined || entry[field] === null) continue;
+    if (read.includes(field) || entry[field] === undefined || entry[field] === null || entry[field] === false) continue;
     const reason = SITE_REASONS[field] ?? (check === 'tcp-ping' && ['method', 'headers', 'expectedStatusCodes'].includes(field) ? 'applies to http sites only; left out' : 'no equivalent here; left out');
     notes.push({ subject, field, reason });
   }
