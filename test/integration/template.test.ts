@@ -452,7 +452,7 @@ describe('stages and parameters', () => {
       ...everyFunctionsEnvironment('monitors.yml'),
       METRICS_ENABLED: 'true', METRICS_NAMESPACE: 'UptimeMonitor', STACK_NAME: 'uptime-monitor-dev',
       PROBE_CONCURRENCY: '64', PROBE_SHARD_SIZE: '1000', PROBE_PERIOD: '1m',
-      TRANSITION_RETENTION_DAYS: '400', RUN_RETENTION_DAYS: '35', BLOCK_PRIVATE_ADDRESSES: 'true', NOTIFY_FUNCTION_NAME: 'uptime-monitor-dev-notify',
+      TRANSITION_RETENTION_DAYS: '400', RUN_RETENTION_DAYS: '35', HOURLY_ROLLUP_RETENTION_DAYS: '100', DAILY_ROLLUP_RETENTION_DAYS: '400', BLOCK_PRIVATE_ADDRESSES: 'true', NOTIFY_FUNCTION_NAME: 'uptime-monitor-dev-notify',
     });
     expect(props(dev, functionId('probe')).ReservedConcurrentExecutions).toEqual({ Ref: 'AWS::NoValue' });
     expect(props(dev, 'MonitorTable').DeletionProtectionEnabled).toBe(false);
@@ -482,7 +482,7 @@ describe('stages and parameters', () => {
       ...everyFunctionsEnvironment('config/five-minutes.yml'),
       METRICS_ENABLED: 'true', METRICS_NAMESPACE: 'Acme/Uptime', STACK_NAME: 'uptime-monitor-prod',
       PROBE_CONCURRENCY: '8', PROBE_SHARD_SIZE: '250', PROBE_PERIOD: '1m',
-      TRANSITION_RETENTION_DAYS: '100', RUN_RETENTION_DAYS: '10', BLOCK_PRIVATE_ADDRESSES: 'true', NOTIFY_FUNCTION_NAME: 'uptime-monitor-prod-notify',
+      TRANSITION_RETENTION_DAYS: '100', RUN_RETENTION_DAYS: '10', HOURLY_ROLLUP_RETENTION_DAYS: '100', DAILY_ROLLUP_RETENTION_DAYS: '400', BLOCK_PRIVATE_ADDRESSES: 'true', NOTIFY_FUNCTION_NAME: 'uptime-monitor-prod-notify',
     });
     // api and notify read the public copy of config/five-minutes.yml, not the dev stage's copy.
     for (const name of ['api', 'notify'] as const) {
