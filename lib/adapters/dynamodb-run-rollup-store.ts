@@ -168,6 +168,10 @@ export class DynamoDbRunRollupStore extends DynamoDbTableAdapter implements RunR
 
 const bucketPk = (prefix: string, buckets: number, bucket: number) => `${prefix}#${buckets}#${bucket}`;
 
+/** The partition keys of a period's rollups: its markers', and one bucket item's (for the probe's IAM condition and its test). */
+export const rollupMarkerPk = (period: RollupPeriod) => PARTITIONS[period].marker;
+export const rollupBucketPk = (period: RollupPeriod, buckets: number, bucket: number) => bucketPk(PARTITIONS[period].bucket, buckets, bucket);
+
 /** The bucket of a monitor among `buckets`: FNV-1a of its id, so every writer and reader agrees. */
 export function bucketOf(monitorId: string, buckets: number): number {
   let hash = 0x811c9dc5;

@@ -214,20 +214,25 @@ export async function loadHourlyRunStats(
   const lastWholeEndMs = floorHour(toMs);
   const wholeFrom = new Date(firstWholeMs).toISOString();
   const wholeTo = new Date(lastWholeEndMs).toISOString();
-  const { rolledUp, byMonitor: monitorHours } = await deps.rollups.readRollups('hour', monitorIds, wholeFrom, wholeTo);
-
-  // Every stretch of the window not covered by a rolled-up whole hour is read raw.
-  const rawRanges: Array<[number, number]> = [];
-  const addRaw = (startMs: number, endMs: number) => {
-    const last = rawRanges.at(-1);
-    if (last && last[1] === startMs) last[1] = endMs;
-    else rawRanges.push([startMs, endMs]);
-  };
+  // The cut hours at the window's edges are read raw whatever is rolled up: at once with the rollups.
+  const cutRanges: Array<[number, number]> = [];
   for (let hourMs = floorHour(fromMs); hourMs < toMs; hourMs += HOUR_MS) {
-    const whole = hourMs >= fromMs && hourMs + HOUR_MS <= toMs;
-    if (!whole || !rolledUp.has(new Date(hourMs).toISOString())) addRaw(Math.max(hourMs, fromMs), Math.min(hourMs + HOUR_MS, toMs));
+    if (!(hourMs >= fromMs && hourMs + HOUR_MS <= toMs)) cutRanges.push([Math.max(hourMs, fromMs), Math.min(hourMs + HOUR_MS, toMs)]);
   }
-  const rawByHour = summarizeRunsByHour(await readRawRuns(deps.runs, rawRanges, Date.parse(rawSince)), monitorIds);
+  const [{ rolledUp, byMonitor: monitorHours }, cutRuns] = await Promise.all([
+    deps.rollups.readRollups('hour', monitorIds, wholeFrom, wholeTo),
+    readRawRuns(deps.runs, cutRanges, Date.parse(rawSince)),
+  ]);
+
+  // Then the whole hours not rolled up (the previous hour before the probe got to it, a missed one).
+  const rawRanges: Array<[number, number]> = [];
+  for (let hourMs = firstWholeMs; hourMs + HOUR_MS <= lastWholeEndMs; hourMs += HOUR_MS) {
+    if (rolledUp.has(new Date(hourMs).toISOString())) continue;
+    const last = rawRanges.at(-1);
+    if (last && last[1] === hourMs) last[1] = hourMs + HOUR_MS;
+    else rawRanges.push([hourMs, hourMs + HOUR_MS]);
+  }
+  const rawByHour = summarizeRunsByHour([...cutRuns, ...(await readRawRuns(deps.runs, rawRanges, Date.parse(rawSince)))], monitorIds);
 
   monitorIds.forEach((monitorId) => {
     const rolled = monitorHours.get(monitorId) ?? new Map<string, RunStats>();

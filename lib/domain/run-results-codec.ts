@@ -87,9 +87,12 @@ function decodeEntry(entry: string): RunMonitorResult {
 }
 
 /**
- * One monitor's figures for an hour (a rollup), written compactly: `checks.failed.count.sum.min.max`
- * in base 36, then `.` and the latency buckets as `bucket:count` pairs joined by `;` (buckets in
- * base 36 too). About 40 to 60 characters for a monitor checked every minute.
+ * One monitor's figures for an hour or a day (a rollup), written compactly: `checks.failed.count.sum.min.max`
+ * in base 36, then `.@`, the first latency bucket, `:` and the counts of it and of each bucket after it
+ * up to the last non-empty one, joined by `;`, an empty bucket as nothing (all in base 36). About 40
+ * characters for an hour of a monitor checked every minute; a day's 30 or so buckets take about 2.5
+ * characters each instead of the 6 of `bucket:count` pairs (the form rollups were first written in,
+ * which decodeRunStats still reads).
  */
 export function encodeRunStats(stats: RunStats): string {
   const { latency } = stats;
@@ -97,8 +100,16 @@ export function encodeRunStats(stats: RunStats): string {
     if (!(value >= 0 && Number.isFinite(value))) throw new RangeError(`run figures must be finite and not negative, got ${value}`);
     return Math.round(value).toString(36);
   });
-  const buckets = [...latency.buckets].map(([bucket, count]) => `${bucket.toString(36)}:${count.toString(36)}`).join(';');
-  return `${head.join('.')}.${buckets}`;
+  const filled = [...latency.buckets].filter(([, count]) => count > 0).sort(([a], [b]) => a - b);
+  const first = filled[0]?.[0];
+  const last = filled.at(-1)?.[0];
+  if (first === undefined || last === undefined) return `${head.join('.')}.`;
+  const counts: string[] = [];
+  for (let bucket = first; bucket <= last; bucket += 1) {
+    const count = latency.buckets.get(bucket) ?? 0;
+    counts.push(count > 0 ? count.toString(36) : '');
+  }
+  return `${head.join('.')}.@${first.toString(36)}:${counts.join(';')}`;
 }
 
 export function decodeRunStats(text: string): RunStats {
@@ -106,7 +117,21 @@ export function decodeRunStats(text: string): RunStats {
   const numbers = parts.slice(0, 6).map((part) => parseInt(part, 36));
   if (parts.length !== 7 || numbers.some((value) => !Number.isInteger(value))) throw new RunResultsDecodeError(`bad run figures '${text}'`);
   const buckets = new Map<number, number>();
-  for (const pair of parts[6] ? (parts[6] as string).split(';') : []) {
+  const latencyPart = parts[6] ?? '';
+  if (latencyPart.startsWith('@')) {
+    const [firstText = '', countsText = ''] = latencyPart.slice(1).split(':');
+    const first = /^[0-9a-z]+$/.test(firstText) ? parseInt(firstText, 36) : Number.NaN;
+    if (!Number.isInteger(first)) throw new RunResultsDecodeError(`bad first latency bucket in run figures '${text}'`);
+    countsText.split(';').forEach((countText, offset) => {
+      if (countText === '') return;
+      const count = /^[0-9a-z]+$/.test(countText) ? parseInt(countText, 36) : Number.NaN;
+      if (!Number.isInteger(count)) throw new RunResultsDecodeError(`bad latency count '${countText}' in run figures '${text}'`);
+      buckets.set(first + offset, count);
+    });
+    const [checks, failedChecks, count, sumMs, minMs, maxMs] = numbers as [number, number, number, number, number, number];
+    return { checks, failedChecks, latency: { count, sumMs, minMs, maxMs, buckets } };
+  }
+  for (const pair of latencyPart ? latencyPart.split(';') : []) {
     const [bucket, count] = pair.split(':').map((part) => parseInt(part, 36));
     if (!Number.isInteger(bucket) || !Number.isInteger(count)) throw new RunResultsDecodeError(`bad latency bucket '${pair}' in run figures '${text}'`);
     buckets.set(bucket as number, count as number);

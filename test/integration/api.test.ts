@@ -12,7 +12,6 @@ import { createApiRouter } from '../../lib/http/routes';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ROLLUP_MONITORS_PER_ITEM } from '../../lib/adapters/dynamodb-run-rollup-store';
 import { createDynamoDbStores } from '../../lib/adapters/dynamodb-stores';
-import { HOURLY_ROLLUP_RETENTION_DAYS } from '../../lib/domain/retention';
 import { DAY_MS } from '../../lib/domain/time';
 import { MAX_RANGE_DAYS } from '../../lib/http/query';
 import { DynamoDbMeter } from '../../tools/bench/dynamodb-meter';
@@ -699,15 +698,15 @@ describe('the costliest request allowed: uptime over the longest time range', ()
 
   beforeAll(async () => {
     costTable = await createTestTable('api-cost');
-    const stores = createDynamoDbStores({ client: costTable.client, tableName: costTable.tableName });
-    // As deployed with the default retention: every hour of the last HOURLY_ROLLUP_RETENTION_DAYS
-    // rolled up, every finished day of the range and one before it; monitor-0000 goes down for 20
-    // minutes every week of the 400 days transitions are kept (116 transitions).
-    history = await seedReadHistory(stores, {
+    // Every finished day of the range and one before it rolled up, and the hours of the last 31 days
+    // (the hours between are never read: a range reads hours only at its edges, and the 400-day
+    // range's first edge lies past the 100 days of hours kept by default); monitor-0000 goes down for
+    // 20 minutes every week of the 400 days transitions are kept (116 transitions).
+    history = await seedReadHistory(costTable, {
       monitors: ROLLUP_MONITORS_PER_ITEM,
       nowMs: COST_NOW_MS,
       days: MAX_RANGE_DAYS + 1,
-      hourDays: HOURLY_ROLLUP_RETENTION_DAYS,
+      hourDays: 31,
       outageEveryDays: 7,
       transitionDays: 400,
       monitorsWithOutages: 1,

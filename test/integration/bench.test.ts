@@ -26,6 +26,8 @@ describe('npm run bench', () => {
     expect(stdout).toMatch(/^N=90 lambda: 3 invocation\(s\) per run \(the scheduled one and 2 shards/m);
     expect(stdout).toMatch(/^N=40 dynamodb outages: 2 outages \(4 transitions\)/m);
     expect(stdout).toMatch(/^N=40 notifier: \d+ invocations, 4 SES emails/m);
+    expect(stdout).toMatch(/^N=40 hourly rollup: [\d.]+ WRU, [\d.]+ RRU for 60 run summaries/m);
+    expect(stdout).toMatch(/^N=40 daily rollup: [\d.]+ WRU, [\d.]+ RRU for 24 hours' items/m);
     for (const label of ['cost N=40', 'cost N=90']) {
       expect(stdout).toMatch(new RegExp(`^${label}: Lambda compute, probe runs: `, 'm'));
       expect(stdout).toMatch(new RegExp(`^${label}: total \\$[\\d.]+/month for \\d+ monitors = \\$[\\d.]+ per monitor-month$`, 'm'));
@@ -35,7 +37,7 @@ describe('npm run bench', () => {
     expect(stdout).toMatch(/^traffic https: [\d.]+ ms of CPU, \d+ bytes out and \d+ bytes in per check/m);
     expect(stdout).toMatch(/^cost N=90 as HTTPS endpoints on the internet: .* data transfer out [\d.]+ GB/m);
     const summary = lines.at(-1) ?? '';
-    const match = /^bench: cycle_ratio=([\d.]+) cost_1k=\$([\d.]+) cost_10k=\$([\d.]+) detect_intervals=n\/a https_cpu_ms=([\d.]+) cost_1k_https=\$([\d.]+)$/.exec(summary);
+    const match = /^bench: cycle_ratio=([\d.]+) cost_1k=\$([\d.]+) cost_10k=\$([\d.]+) detect_intervals=n\/a api_p95_30d_ms=n\/a api_rru_30d=n\/a api_rru_400d=n\/a https_cpu_ms=([\d.]+) cost_1k_https=\$([\d.]+)$/.exec(summary);
     expect(match).not.toBeNull();
     const [, ratio, small, large, httpsCpuMs, smallHttps] = (match as RegExpExecArray).map(Number);
     expect(ratio).toBeGreaterThan(0);

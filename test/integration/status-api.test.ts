@@ -374,7 +374,7 @@ describe('badges', () => {
 });
 
 describe('the other routes, against the OpenAPI document', () => {
-  it.each(['/health', '/monitors', '/monitors/api', '/monitors/web/incidents', '/monitors/new-service/uptime', '/openapi.json'])('%s', async (path) => {
+  it.each(['/health', '/monitors', '/monitors/api', '/monitors/web/incidents', '/monitors/new-service/uptime', '/metrics', '/openapi.json'])('%s', async (path) => {
     expect((await send(path)).statusCode).toBe(200);
   });
 

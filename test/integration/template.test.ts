@@ -12,6 +12,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { EmfMetricsSink } from '../../lib/adapters/cloudwatch-metrics-sink';
 import { HEARTBEAT_PK, LOCK_PK, monitorPk, runPk, STATE_PK, TICK_PK } from '../../lib/adapters/dynamodb-items';
+import { rollupBucketPk, rollupMarkerPk } from '../../lib/adapters/dynamodb-run-rollup-store';
 import { OUTBOX_PK } from '../../lib/adapters/dynamodb-alert-outbox';
 import { LEDGER_PK } from '../../lib/adapters/dynamodb-notification-ledger';
 import { ROSTER_PK } from '../../lib/adapters/dynamodb-rosters';
@@ -617,9 +618,10 @@ describe('least privilege: one role per function', () => {
     ]);
     const patterns = writes[0]?.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] as string[];
     // Every partition the probe writes (docs/architecture.md), built by the adapters' own key
-    // functions; the rollup store's (ROLLUP markers, ROLLUP#<buckets>#<bucket>) are private to it.
+    // functions, the rollup store's hourly and daily ones included.
     const tick = '2024-05-01T12:00:00.000Z';
-    const written = [STATE_PK, monitorPk('payments-api'), runPk(tick), TICK_PK, LOCK_PK, ROSTER_PK, 'ROLLUP', 'ROLLUP#1#0', 'ROLLUP#63#17', OUTBOX_PK, HEARTBEAT_PK];
+    const rollups = (['hour', 'day'] as const).flatMap((period) => [rollupMarkerPk(period), rollupBucketPk(period, 1, 0), rollupBucketPk(period, 63, 17)]);
+    const written = [STATE_PK, monitorPk('payments-api'), runPk(tick), TICK_PK, LOCK_PK, ROSTER_PK, ...rollups, OUTBOX_PK, HEARTBEAT_PK];
     expect(written.filter((pk) => !patterns.some((pattern) => matchesStringLike(pattern, pk)))).toEqual([]);
     // ... and never the notifier's ledger.
     expect(patterns.filter((pattern) => matchesStringLike(pattern, LEDGER_PK))).toEqual([]);

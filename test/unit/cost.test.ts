@@ -67,8 +67,8 @@ describe('estimateMonthlyCost', () => {
         outagesPerMonitorMonth: 3,
       }),
     );
-    expect(lineOf(estimate, 'DynamoDB writes, hourly rollups').quantity).toBe(72_000);
-    expect(lineOf(estimate, 'DynamoDB reads, hourly rollups').quantity).toBe(28_800);
+    expect(lineOf(estimate, 'DynamoDB writes, hourly and daily rollups').quantity).toBe(72_000);
+    expect(lineOf(estimate, 'DynamoDB reads, hourly and daily rollups').quantity).toBe(28_800);
     expect(lineOf(estimate, 'Lambda compute, probe runs').quantity).toBe(1440);
     expect(lineOf(estimate, 'DynamoDB writes, outages (probe and notifier)').quantity).toBe(8 * 30);
     expect(lineOf(estimate, 'SES emails').monthly).toBeCloseTo(60 * 0.0001, 12);
@@ -125,11 +125,11 @@ describe('estimateMonthlyCost', () => {
 
 describe('storedBytes', () => {
   it('keeps each history for its retention, with 100 bytes of overhead per item', () => {
-    const profile: StorageProfile = { stateItemBytes: 150, runSummaryBytesPerRun: 1000, runSummaryItemsPerRun: 2, runRetentionDays: 1, transitionBytesPerOutage: 400, transitionRetentionDays: 60, rollupBytesPerHour: 5000, rollupItemsPerHour: 10, rollupRetentionDays: 2 };
+    const profile: StorageProfile = { stateItemBytes: 150, runSummaryBytesPerRun: 1000, runSummaryItemsPerRun: 2, runRetentionDays: 1, transitionBytesPerOutage: 400, transitionRetentionDays: 60, rollupBytesPerHour: 5000, rollupItemsPerHour: 10, hourlyRollupRetentionDays: 2, rollupBytesPerDay: 6000, rollupItemsPerDay: 10, dailyRollupRetentionDays: 3 };
     const states = 10 * 250;
     const runs = 1440 * (1000 + 200);
     const transitions = 10 * 3 * 2 * (400 + 200);
-    const rollups = 48 * (5000 + 1000);
+    const rollups = 48 * (5000 + 1000) + 3 * (6000 + 1000);
     expect(storedBytes(profile, 10, 3)).toBe(states + runs + transitions + rollups);
   });
 });
@@ -174,7 +174,7 @@ describe('extrapolateCostInputs', () => {
     outagesPerMonitorMonth: 2,
     customMetrics: 4,
     alarms: 8,
-    storage: { stateItemBytes: 300, runSummaryBytesPerRun: 33_000, runSummaryItemsPerRun: 10, runRetentionDays: 35, transitionBytesPerOutage: 800, transitionRetentionDays: 400, rollupBytesPerHour: 900_000, rollupItemsPerHour: 626, rollupRetentionDays: 400 },
+    storage: { stateItemBytes: 300, runSummaryBytesPerRun: 33_000, runSummaryItemsPerRun: 10, runRetentionDays: 35, transitionBytesPerOutage: 800, transitionRetentionDays: 400, rollupBytesPerHour: 900_000, rollupItemsPerHour: 626, hourlyRollupRetentionDays: 100, rollupBytesPerDay: 1_000_000, rollupItemsPerDay: 626, dailyRollupRetentionDays: 400 },
   };
 
   it('scales what grows with the monitors and keeps what does not', () => {
@@ -183,7 +183,7 @@ describe('extrapolateCostInputs', () => {
     expect(scaled.run).toEqual({ invocations: 100, gbSeconds: 80, writeUnits: 700, readUnits: 6100, metricRequests: 0, logBytes: 120_000 });
     expect(scaled.hour).toEqual({ writeUnits: 6250, readUnits: 5000, gbSeconds: 15 });
     expect(scaled.outage).toEqual(measured.outage);
-    expect(scaled.storage).toEqual({ ...measured.storage, runSummaryBytesPerRun: 330_000, runSummaryItemsPerRun: 100, rollupBytesPerHour: 9_000_000, rollupItemsPerHour: 6260 });
+    expect(scaled.storage).toEqual({ ...measured.storage, runSummaryBytesPerRun: 330_000, runSummaryItemsPerRun: 100, rollupBytesPerHour: 9_000_000, rollupItemsPerHour: 6260, rollupBytesPerDay: 10_000_000, rollupItemsPerDay: 6260 });
     expect([scaled.customMetrics, scaled.alarms, scaled.outagesPerMonitorMonth, scaled.logRetentionDays]).toEqual([4, 8, 2, 30]);
   });
 

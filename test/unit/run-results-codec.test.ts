@@ -80,12 +80,32 @@ describe('run figures codec', () => {
       failedChecks: 1,
       latency: { count: 59, sumMs: 7080, minMs: 98, maxMs: 160, buckets: new Map([[95, 30], [96, 20], [104, 9]]) },
     });
-    expect(text).toBe('1o.1.1n.5go.2q.4g.2n:u;2o:k;2w:9');
+    expect(text).toBe('1o.1.1n.5go.2q.4g.@2n:u;k;;;;;;;;9');
+  });
+
+  it('writes a day of minute checks in about half the characters of bucket:count pairs', () => {
+    // 1,440 checks spread over 35 buckets, 80 to 440 ms, as a day of a real service's times.
+    const buckets = new Map(Array.from({ length: 35 }, (_, index) => [90 + index, 20 + ((index * 37) % 60)] as [number, number]));
+    const figures = { checks: 1440, failedChecks: 3, latency: { count: 1437, sumMs: 200_000, minMs: 80, maxMs: 440, buckets } };
+    const text = encodeRunStats(figures);
+    const pairs = [...buckets].map(([bucket, count]) => `${bucket.toString(36)}:${count.toString(36)}`).join(';');
+    expect(text.length).toBeLessThan(pairs.length * 0.6);
+    expect(decodeRunStats(text)).toEqual(figures);
+  });
+
+  it('still reads figures written as bucket:count pairs', () => {
+    expect(decodeRunStats('1o.1.1n.5go.2q.4g.2n:u;2o:k;2w:9')).toEqual({
+      checks: 60,
+      failedChecks: 1,
+      latency: { count: 59, sumMs: 7080, minMs: 98, maxMs: 160, buckets: new Map([[95, 30], [96, 20], [104, 9]]) },
+    });
   });
 
   it('refuses what it did not write', () => {
     expect(() => decodeRunStats('1o.1.1n')).toThrow(RunResultsDecodeError);
     expect(() => decodeRunStats('1o.1.1n.5go.2q.4g.2n-u')).toThrow(RunResultsDecodeError);
+    expect(() => decodeRunStats('1o.1.1n.5go.2q.4g.@:u')).toThrow(RunResultsDecodeError);
+    expect(() => decodeRunStats('1o.1.1n.5go.2q.4g.@2n:u;k-;9')).toThrow(RunResultsDecodeError);
     expect(() => encodeRunStats({ checks: -1, failedChecks: 0, latency: { count: 0, sumMs: 0, minMs: 0, maxMs: 0, buckets: new Map() } })).toThrow(RangeError);
   });
 });

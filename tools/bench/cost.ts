@@ -82,7 +82,10 @@ export interface RunUsage {
   logBytes: number;
 }
 
-/** Once an hour: rolling up the previous hour's run summaries (done by one of the runs). */
+/**
+ * Once an hour: rolling up the previous hour's run summaries (done by one of the runs), and a
+ * twenty-fourth of rolling up a finished day from its hours.
+ */
 export interface HourlyUsage {
   writeUnits: number;
   readUnits: number;
@@ -119,7 +122,11 @@ export interface StorageProfile {
   /** Rollup bytes and items written per hour for all monitors. */
   rollupBytesPerHour: number;
   rollupItemsPerHour: number;
-  rollupRetentionDays: number;
+  hourlyRollupRetentionDays: number;
+  /** Daily rollup bytes and items written per day for all monitors. */
+  rollupBytesPerDay: number;
+  rollupItemsPerDay: number;
+  dailyRollupRetentionDays: number;
 }
 
 export interface CostInputs {
@@ -147,7 +154,10 @@ export const NO_STORAGE: StorageProfile = {
   transitionRetentionDays: 0,
   rollupBytesPerHour: 0,
   rollupItemsPerHour: 0,
-  rollupRetentionDays: 0,
+  hourlyRollupRetentionDays: 0,
+  rollupBytesPerDay: 0,
+  rollupItemsPerDay: 0,
+  dailyRollupRetentionDays: 0,
 };
 
 /** Cost inputs with nothing used, for pricing one part on its own. */
@@ -189,14 +199,15 @@ export interface CostEstimate {
 /** Table bytes billed for storage once every retention period has filled (overhead included). */
 export function storedBytes(storage: StorageProfile, monitors: number, outagesPerMonitorMonth: number): number {
   const runsKept = storage.runRetentionDays * 24 * 60;
-  const hoursKept = storage.rollupRetentionDays * 24;
+  const hoursKept = storage.hourlyRollupRetentionDays * 24;
   const outagesKept = monitors * outagesPerMonitorMonth * (storage.transitionRetentionDays / DAYS_PER_MONTH);
   const overhead = DYNAMODB_ITEM_OVERHEAD_BYTES;
   return (
     monitors * (storage.stateItemBytes + overhead) +
     runsKept * (storage.runSummaryBytesPerRun + storage.runSummaryItemsPerRun * overhead) +
     outagesKept * (storage.transitionBytesPerOutage + 2 * overhead) +
-    hoursKept * (storage.rollupBytesPerHour + storage.rollupItemsPerHour * overhead)
+    hoursKept * (storage.rollupBytesPerHour + storage.rollupItemsPerHour * overhead) +
+    storage.dailyRollupRetentionDays * (storage.rollupBytesPerDay + storage.rollupItemsPerDay * overhead)
   );
 }
 
@@ -221,8 +232,8 @@ export function estimateMonthlyCost(inputs: CostInputs, prices: PriceList = LIST
     line('Lambda compute, notifier', outage.notifyGbSeconds * outages, 'GB-s', prices.lambdaGbSecond),
     line('DynamoDB writes, steady runs', run.writeUnits * RUNS_PER_MONTH, 'WRU', prices.dynamoDbWriteUnit),
     line('DynamoDB reads, steady runs', run.readUnits * RUNS_PER_MONTH, 'RRU', prices.dynamoDbReadUnit),
-    line('DynamoDB writes, hourly rollups', hour.writeUnits * HOURS_PER_MONTH, 'WRU', prices.dynamoDbWriteUnit),
-    line('DynamoDB reads, hourly rollups', hour.readUnits * HOURS_PER_MONTH, 'RRU', prices.dynamoDbReadUnit),
+    line('DynamoDB writes, hourly and daily rollups', hour.writeUnits * HOURS_PER_MONTH, 'WRU', prices.dynamoDbWriteUnit),
+    line('DynamoDB reads, hourly and daily rollups', hour.readUnits * HOURS_PER_MONTH, 'RRU', prices.dynamoDbReadUnit),
     line('DynamoDB writes, outages (probe and notifier)', (outage.probeWriteUnits + outage.notifyWriteUnits) * outages, 'WRU', prices.dynamoDbWriteUnit),
     line('DynamoDB reads, outages (probe and notifier)', (outage.probeReadUnits + outage.notifyReadUnits) * outages, 'RRU', prices.dynamoDbReadUnit),
     line('DynamoDB storage', tableGb, 'GB-month', prices.dynamoDbStorageGbMonth),
@@ -323,6 +334,8 @@ export function extrapolateCostInputs(measured: CostInputs, monitors: number, ex
       runSummaryItemsPerRun: storage.runSummaryItemsPerRun * factor,
       rollupBytesPerHour: storage.rollupBytesPerHour * factor,
       rollupItemsPerHour: storage.rollupItemsPerHour * factor,
+      rollupBytesPerDay: storage.rollupBytesPerDay * factor,
+      rollupItemsPerDay: storage.rollupItemsPerDay * factor,
     },
   };
 }

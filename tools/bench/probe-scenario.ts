@@ -6,7 +6,7 @@ import { createDynamoDbStores } from '../../lib/adapters/dynamodb-stores';
 import { HttpProber } from '../../lib/adapters/http-prober';
 import type { ProbeRunReport } from '../../lib/app/scheduled-run';
 import { DEFAULT_PROBE_TIMING } from '../../lib/app/probe-cycle';
-import { rollUpHour } from '../../lib/app/run-history';
+import { rollUpDay, rollUpHour } from '../../lib/app/run-history';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
 import { SHARD_EVENT_SOURCE, type ShardDispatcher, type ShardRequest } from '../../lib/domain/shards';
 import type { MonitorsConfig, Transition } from '../../lib/domain/types';
@@ -14,7 +14,7 @@ import { fetchAll, type BaselineResult } from './baseline';
 import type { DynamoDbMeter, MeterReading } from './dynamodb-meter';
 import { countingLogger, type LogCounter } from './log-counter';
 import { startBenchTargets, type BenchTargets } from './targets';
-import { MINUTE_MS, HOUR_MS } from '../../lib/domain/time';
+import { DAY_MS, MINUTE_MS, HOUR_MS } from '../../lib/domain/time';
 
 /**
  * The bench's ticks: synthetic minutes from here on, so each run is a new scheduled minute. Past
@@ -195,14 +195,23 @@ export class ProbeScenario {
    * metered. The first rollup stores the buckets' rosters, as the first after a deploy does: the
    * one measured is the second, as every later hour is.
    */
-  async rollUp(): Promise<{ dynamoDb: MeterReading; summaries: number; durationMs: number }> {
+  /**
+   * Rolls up the hour of the runs so far, measured the second time (the roster is stored the
+   * first), then the day from that hour: a day's rollup reads 24 hours' items, so its reads here
+   * are a twenty-fourth of a real day's, and it writes as many items as an hour's.
+   */
+  async rollUp(): Promise<{ dynamoDb: MeterReading; summaries: number; durationMs: number; day: MeterReading; dayDurationMs: number }> {
     const hour = new Date(Math.floor(FIRST_TICK_MS / HOUR_MS) * HOUR_MS).toISOString();
     await rollUpHour(hour, { runs: this.deps.stores.runs, rollups: this.rollups });
     this.options.meter.take();
     const started = performance.now();
     await rollUpHour(hour, { runs: this.deps.stores.runs, rollups: this.rollups });
     const durationMs = performance.now() - started;
-    return { dynamoDb: this.options.meter.take(), summaries: Math.min(this.tickIndex, 60), durationMs };
+    const dynamoDb = this.options.meter.take();
+    const dayStarted = performance.now();
+    await rollUpDay(new Date(Math.floor(FIRST_TICK_MS / DAY_MS) * DAY_MS).toISOString(), { rollups: this.rollups });
+    const dayDurationMs = performance.now() - dayStarted;
+    return { dynamoDb, summaries: Math.min(this.tickIndex, 60), durationMs, day: this.options.meter.take(), dayDurationMs };
   }
 
   get customMetrics(): number {

@@ -1,4 +1,7 @@
-import type { DynamoDbStores } from '../../lib/adapters/dynamodb-stores';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { transitionToItem } from '../../lib/adapters/dynamodb-items';
+import { createDynamoDbStores, type DynamoDbStores } from '../../lib/adapters/dynamodb-stores';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
 import { mapWithConcurrency } from '../../lib/domain/concurrency';
 import { mergeRunStats, summarizeRuns } from '../../lib/domain/run-stats';
@@ -11,7 +14,9 @@ import type { CheckResult, MonitorConfig, MonitorsConfig, RunSummary } from '../
  * History for measuring the API's reads, written straight into the table as the probe would have
  * left it after months of 1-minute runs, without running them (replaying 400 days minute by minute
  * would take hours): the hourly and daily rollups, the run summaries of the current hour, and each
- * monitor's transitions (an outage every few days) through the real state machine and state store.
+ * monitor's transitions (an outage every few days) as the real state machine makes them, written
+ * as the state store writes them (its item functions) but in batches: one transaction per
+ * transition, as the probe writes them, takes DynamoDB Local minutes for a thousand monitors.
  * Used by `npm run bench -- --api` (tools/bench/api-reads.ts) and test/integration/api.test.ts.
  */
 export interface ReadHistoryOptions {
@@ -58,8 +63,9 @@ export function readHistoryRun(monitorIds: readonly string[], tickMs: number): R
   return { tick: new Date(tickMs).toISOString(), startedAt: new Date(tickMs + 150).toISOString(), durationMs: 900, checks: monitorIds.length, failures: 0, monitorsDown: 0, results };
 }
 
-export async function seedReadHistory(stores: Pick<DynamoDbStores, 'states' | 'runs' | 'rollups'>, options: ReadHistoryOptions): Promise<ReadHistory> {
+export async function seedReadHistory(table: { client: DynamoDBClient; tableName: string }, options: ReadHistoryOptions): Promise<ReadHistory> {
   const concurrency = options.concurrency ?? 16;
+  const stores = createDynamoDbStores(table);
   const config = readHistoryConfig(options.monitors);
   const ids = config.monitors.map((monitor) => monitor.id);
   const currentHourMs = Math.floor(options.nowMs / HOUR_MS) * HOUR_MS;
@@ -81,27 +87,45 @@ export async function seedReadHistory(stores: Pick<DynamoDbStores, 'states' | 'r
     return starts;
   };
   const withOutages = options.monitorsWithOutages ?? options.monitors;
-  await mapWithConcurrency(config.monitors, concurrency, (monitor, index) => {
+  const transitions: Array<Record<string, unknown>> = [];
+  await mapWithConcurrency(config.monitors, concurrency, async (monitor, index) => {
     const checks: Array<[number, boolean]> = index < withOutages
       ? outageStartsOf(index).flatMap((startMs): Array<[number, boolean]> => [[startMs - 10 * MINUTE_MS, true], [startMs, false], [startMs + 20 * MINUTE_MS, true]])
       : [[firstMs, true]];
-    return replayChecks(stores.states, monitor, checks);
+    transitions.push(...(await replayChecks(stores.states, monitor, checks)));
+  });
+  const documents = DynamoDBDocumentClient.from(table.client);
+  const batches: Array<Array<Record<string, unknown>>> = [];
+  for (let start = 0; start < transitions.length; start += 25) batches.push(transitions.slice(start, start + 25));
+  await mapWithConcurrency(batches, concurrency, async (batch) => {
+    let requests = batch.map((item) => ({ PutRequest: { Item: item } }));
+    for (let attempt = 0; requests.length > 0; attempt += 1) {
+      if (attempt >= 8) throw new Error(`read history: DynamoDB left ${requests.length} transitions unwritten`);
+      const written = await documents.send(new BatchWriteCommand({ RequestItems: { [table.tableName]: requests } }));
+      requests = (written.UnprocessedItems?.[table.tableName] ?? []) as typeof requests;
+    }
   });
   return { config, outageStarts: outageStartsOf(0) };
 }
 
-/** Runs checks through the real state machine and stores every change, as the probe does. */
-async function replayChecks(states: DynamoDbStores['states'], monitor: MonitorConfig, checks: ReadonlyArray<[number, boolean]>): Promise<void> {
-  let state = initialState(monitor.id, new Date(checks[0]?.[0] ?? 0).toISOString());
+/**
+ * Runs checks through the real state machine; stores the final state (as the state store does) and
+ * returns the items of the transitions on the way, for the caller to write in batches.
+ */
+async function replayChecks(states: DynamoDbStores['states'], monitor: MonitorConfig, checks: ReadonlyArray<[number, boolean]>): Promise<Array<Record<string, unknown>>> {
+  const first = initialState(monitor.id, new Date(checks[0]?.[0] ?? 0).toISOString());
+  let state = first;
+  const items: Array<Record<string, unknown>> = [];
   for (const [checkedMs, ok] of checks) {
     const checkedAt = new Date(checkedMs).toISOString();
     const result: CheckResult = ok
       ? { ok, checkedAt, latencyMs: 80, statusCode: 200 }
       : { ok, checkedAt, latencyMs: 5000, reason: 'timeout', message: 'no answer within 5000 ms' };
     const step = advanceState(state, result, monitor, tickOf(checkedAt));
-    if (!step.changed) continue;
-    const saved = await states.saveState(state, step.state, step.transition);
-    if (saved !== 'saved') throw new Error(`read history: ${monitor.id} at ${checkedAt}: the state was not saved (${saved})`);
+    if (step.transition) items.push(transitionToItem(step.transition));
     state = step.state;
   }
+  const saved = await states.saveState(first, state);
+  if (saved !== 'saved') throw new Error(`read history: ${monitor.id}: the state was not saved (${saved})`);
+  return items;
 }

@@ -18,6 +18,7 @@ import { INTERNET_PRICES, LAMBDA_MB_PER_VCPU, NO_STORAGE, estimateMonthlyCost, e
 import { startDynamoDbLocal, type RunningDynamoDbLocal } from '../local/dynamodb-local';
 import { freePort } from '../local/free-port';
 import { tableDefinition } from '../local/table-definition';
+import { formatApiRead, measureApiReads, type ApiReadRow } from './api-reads';
 import { formatApiThroughput, measureApiThroughput } from './api-throughput';
 import { measureColdStarts } from './cold-start';
 import { measureDetection } from './detection';
@@ -275,6 +276,12 @@ async function runScenario(label: string, monitors: number, client: DynamoDBClie
       `${label} hourly rollup: ${units(rollup.dynamoDb.writeUnits)} WRU, ${units(rollupReads)} RRU for 60 run summaries ` +
         `(${units(rollup.dynamoDb.readUnits)} RRU measured for ${rollup.summaries}), ${ms(rollup.durationMs)}`,
     );
+    // A day's rollup reads its 24 hours' items: the one hour's reads measured, 24 times.
+    const dayReads = rollup.day.readUnits * 24;
+    print(
+      `${label} daily rollup: ${units(rollup.day.writeUnits)} WRU, ${units(dayReads)} RRU for 24 hours' items ` +
+        `(${units(rollup.day.readUnits)} RRU measured for one), ${ms(rollup.dayDurationMs)} for one hour's items`,
+    );
 
     // Lambda bills each invocation's wall time; at 256 MB it also has only a share of a vCPU, so a run
     // whose CPU time here divided by that share exceeds its wall time here would take that long there.
@@ -303,7 +310,12 @@ async function runScenario(label: string, monitors: number, client: DynamoDBClie
         metricRequests: 0,
         logBytes: steady.logs.bytes + invocations * LAMBDA_PLATFORM_LOG_BYTES,
       },
-      hour: { writeUnits: rollup.dynamoDb.writeUnits, readUnits: rollupReads, gbSeconds: lambdaGbSeconds(rollup.durationMs, MEMORY_MB) },
+      // The hour's rollup, and a twenty-fourth of the day's (its reads and time scaled to 24 hours' items).
+      hour: {
+        writeUnits: rollup.dynamoDb.writeUnits + rollup.day.writeUnits / 24,
+        readUnits: rollupReads + dayReads / 24,
+        gbSeconds: lambdaGbSeconds(rollup.durationMs, MEMORY_MB) + lambdaGbSeconds(rollup.dayDurationMs * 24, MEMORY_MB) / 24,
+      },
       outage: {
         probeWriteUnits: extraWrite,
         probeReadUnits: extraRead,
@@ -326,7 +338,10 @@ async function runScenario(label: string, monitors: number, client: DynamoDBClie
         transitionRetentionDays: Number(DEPLOY_PARAMETER_DEFAULTS.transitionRetentionDays),
         rollupBytesPerHour: Object.entries(rollup.dynamoDb.written).filter(([kind]) => kind === 'ROLLUP').reduce((sum, [, entry]) => sum + entry.bytes, 0),
         rollupItemsPerHour: rollup.dynamoDb.written.ROLLUP?.items ?? 0,
-        rollupRetentionDays: Number(DEPLOY_PARAMETER_DEFAULTS.transitionRetentionDays),
+        hourlyRollupRetentionDays: Number(DEPLOY_PARAMETER_DEFAULTS.hourlyRollupRetentionDays),
+        rollupBytesPerDay: rollup.day.written.ROLLUP_DAY?.bytes ?? 0,
+        rollupItemsPerDay: rollup.day.written.ROLLUP_DAY?.items ?? 0,
+        dailyRollupRetentionDays: Number(DEPLOY_PARAMETER_DEFAULTS.dailyRollupRetentionDays),
       },
       logRetentionDays: Number(DEPLOY_PARAMETER_DEFAULTS.logRetentionDays),
     };
@@ -398,6 +413,8 @@ async function main(): Promise<void> {
   let client: DynamoDBClient | undefined;
   const estimates: { small?: CostEstimate; large?: CostEstimate; modelled?: CostEstimate } = {};
   let cycleRatio: number | undefined;
+  /** `--api`: the API's costliest reads (tools/bench/api-reads.ts). */
+  let apiReads: ApiReadRow[] = [];
   try {
     dynamoDb = await startDynamoDbLocal({ port: await freePort(), cacheDir: path.join(ROOT, 'node_modules', '.cache', 'uptime-monitor') });
     client = new DynamoDBClient({ endpoint: dynamoDb.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
@@ -472,6 +489,8 @@ async function main(): Promise<void> {
     if (OPTIONS.api) {
       const throughput = await measureApiThroughput({ endpoint: dynamoDb.endpoint, tableName: 'bench-api', monitors: 20, seconds: 3 });
       for (const result of throughput) print(formatApiThroughput(result));
+      apiReads = await measureApiReads({ endpoint: dynamoDb.endpoint, tablePrefix: 'bench-api-reads', log: print });
+      for (const row of apiReads) print(formatApiRead(row));
     }
   } finally {
     client?.destroy();
@@ -508,8 +527,15 @@ async function main(): Promise<void> {
   print(
     `bench: cycle_ratio=${cycleRatio?.toFixed(3) ?? 'n/a'} cost_1k=$${estimates.small?.perMonitor.toFixed(5) ?? 'n/a'} ` +
       `cost_10k=$${estimates.large?.perMonitor.toFixed(5) ?? 'n/a'} ${estimates.modelled ? `cost_100k=$${estimates.modelled.perMonitor.toFixed(5)} ` : ''}detect_intervals=${Number.isNaN(detectIntervals) ? 'n/a' : detectIntervals.toFixed(2)}` +
-      ` https_cpu_ms=${httpsCpuMs?.toFixed(3) ?? 'n/a'} cost_1k_https=$${cost1kHttps?.toFixed(5) ?? 'n/a'}`,
+      `${formatApiReadFigures(apiReads)} https_cpu_ms=${httpsCpuMs?.toFixed(3) ?? 'n/a'} cost_1k_https=$${cost1kHttps?.toFixed(5) ?? 'n/a'}`,
   );
+}
+
+/** The API read figures of the last line: ` api_p95_30d_ms=… api_rru_30d=… api_rru_400d=…`, `n/a` without --api. */
+function formatApiReadFigures(rows: readonly ApiReadRow[]): string {
+  const row = (name: string) => rows.find((candidate) => candidate.name === name);
+  const [days30, days400] = [row('uptime 30d'), row('uptime 400 days')];
+  return ` api_p95_30d_ms=${days30?.p95Ms ?? 'n/a'} api_rru_30d=${days30?.readUnits ?? 'n/a'} api_rru_400d=${days400?.readUnits ?? 'n/a'}`;
 }
 
 main().then(
