@@ -20,11 +20,11 @@ import type { MonitorStateStore } from '../../lib/domain/ports';
 import { loadOpenApiDocument, OpenApiResponseValidator } from '../support/openapi';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
 import { tickOf } from '../../lib/domain/schedule';
-import { advanceState, initialState } from '../../lib/domain/state-machine';
-import type { CheckResult, MonitorConfig, MonitorState, RunSummary } from '../../lib/domain/types';
+import type { MonitorConfig, RunSummary } from '../../lib/domain/types';
 import { createHttpApiEvent, createLambdaContext, type HttpApiEventOptions } from '../fixtures/http-api-event';
 import { PAYMENTS_API_YML } from '../fixtures/monitors-yml';
 import { createTestTable, testDynamoDbClientConfig, type TestTable } from '../support/dynamodb';
+import { replayChecks as replayChecksAt, type Check } from '../support/replay-checks';
 
 const NOW_MS = Date.parse('2024-05-01T12:00:00.000Z');
 /** ISO time `minutes` before (negative) or after now. */
@@ -46,23 +46,8 @@ const MONITORS_YML = `${PAYMENTS_API_YML}
     url: https://new.example.com/health
 `;
 
-type Check = [minutes: number, ok: boolean];
-
-/** Runs checks through the real state machine and stores every change, as the probe does. */
-async function replayChecks(states: Pick<MonitorStateStore, 'saveState'>, monitor: MonitorConfig, checks: readonly Check[]): Promise<MonitorState> {
-  let state = initialState(monitor.id, at(checks[0]?.[0] ?? 0));
-  for (const [minutes, ok] of checks) {
-    const result: CheckResult = ok
-      ? { ok, checkedAt: at(minutes), latencyMs: 80, statusCode: 200 }
-      : { ok, checkedAt: at(minutes), latencyMs: 5000, reason: 'timeout', message: 'no answer within 5000 ms' };
-    const step = advanceState(state, result, monitor, tickOf(result.checkedAt));
-    if (step.changed) {
-      expect(await states.saveState(state, step.state, step.transition)).toBe('saved');
-      state = step.state;
-    }
-  }
-  return state;
-}
+/** Checks through the real state machine into the store, at minutes from now. */
+const replayChecks = (states: Pick<MonitorStateStore, 'saveState'>, monitor: MonitorConfig, checks: readonly Check[]) => replayChecksAt(states, monitor, checks, at);
 
 function buildRunSummary(minutes: number, results: RunSummary['results']): RunSummary {
   const values = Object.values(results);

@@ -21,10 +21,9 @@ import { parseMonitorsConfig } from '../../lib/config/monitors';
 import { readApiEnvironment } from '../../lib/config/environment';
 import { ConfigError } from '../../lib/domain/errors';
 import { tickOf } from '../../lib/domain/schedule';
-import { advanceState, initialState } from '../../lib/domain/state-machine';
 import { DAY_MS, MINUTE_MS } from '../../lib/domain/time';
 import type { MonitorStateStore } from '../../lib/domain/ports';
-import type { CheckResult, MonitorConfig, MonitorState, MonitorsConfig, RunSummary } from '../../lib/domain/types';
+import type { MonitorConfig, MonitorsConfig, RunSummary } from '../../lib/domain/types';
 import { mapApiErrors } from '../../lib/http/errors';
 import { OPENMETRICS_CONTENT_TYPE } from '../../lib/http/openmetrics';
 import { ResponseCache } from '../../lib/http/response-cache';
@@ -33,6 +32,7 @@ import { DynamoDbMeter } from '../../tools/bench/dynamodb-meter';
 import { createHttpApiEvent, createLambdaContext } from '../fixtures/http-api-event';
 import { createTestTable, testDynamoDbClientConfig, type TestTable } from '../support/dynamodb';
 import { loadOpenApiDocument, OpenApiResponseValidator } from '../support/openapi';
+import { replayChecks as replayChecksAt, type Check } from '../support/replay-checks';
 
 const NOW_MS = Date.parse('2024-05-01T12:00:00.000Z');
 /** ISO time `minutes` before (negative) or after now. */
@@ -59,23 +59,8 @@ monitors:
     url: https://new.example.com/health
 `;
 
-type Check = [minutes: number, ok: boolean];
-
-/** Runs checks through the real state machine and stores every change with its transition, as the probe does. */
-async function replayChecks(states: Pick<MonitorStateStore, 'saveState'>, monitor: MonitorConfig, checks: readonly Check[]): Promise<MonitorState> {
-  let state = initialState(monitor.id, at(checks[0]?.[0] ?? 0));
-  for (const [minutes, ok] of checks) {
-    const result: CheckResult = ok
-      ? { ok, checkedAt: at(minutes), latencyMs: 80, statusCode: 200 }
-      : { ok, checkedAt: at(minutes), latencyMs: 5000, reason: 'timeout', message: 'no answer within 5000 ms' };
-    const step = advanceState(state, result, monitor, tickOf(result.checkedAt));
-    if (step.changed) {
-      expect(await states.saveState(state, step.state, step.transition)).toBe('saved');
-      state = step.state;
-    }
-  }
-  return state;
-}
+/** Checks through the real state machine into the store, at minutes from now. */
+const replayChecks = (states: Pick<MonitorStateStore, 'saveState'>, monitor: MonitorConfig, checks: readonly Check[]) => replayChecksAt(states, monitor, checks, at);
 
 const config = parseMonitorsConfig(MONITORS_YML, 'metrics-test-monitors.yml');
 const monitorOf = (monitors: MonitorsConfig, id: string): MonitorConfig => {
