@@ -7,7 +7,8 @@ import { ConfigError } from '../domain/errors';
 import { EMAIL_CHANNEL, type ChannelConfig } from '../domain/alert';
 import { isWebhookSecret } from '../domain/alert-payloads';
 import type { SecretValue } from '../domain/secret-ref';
-import { ANNOUNCEMENT_SEVERITIES, DNS_RECORD_TYPES, MONITOR_TYPES, type MonitorConfig, type MonitorsConfig, type MonitorType } from '../domain/types';
+import { ANNOUNCEMENT_SEVERITIES, DNS_RECORD_TYPES, MONITOR_TYPES, type ConfirmSettings, type MonitorConfig, type MonitorsConfig, type MonitorType } from '../domain/types';
+import { defaultQuorum } from '../domain/confirmation';
 import { isFiveFieldCron, isTimeZone } from '../domain/maintenance';
 import { findDependencyCycle } from '../domain/dependencies';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../domain/time';
@@ -395,6 +396,23 @@ export function defaultGraceMs(intervalMs: number): number {
 /** Certificate warnings when tls is not given: 14 and 3 days before expiry. */
 export const DEFAULT_WARN_BEFORE_MS: readonly number[] = [14 * DAY_MS, 3 * DAY_MS];
 
+/** An AWS region name: eu-west-1, ap-southeast-2, us-gov-west-1, ... */
+const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+/** The most confirmer regions: each is a Lambda invoke per suspect, and more add little certainty. */
+export const MAX_CONFIRM_REGIONS = 8;
+
+const confirmSchema = z.strictObject(
+  {
+    regions: z
+      .array(z.string().regex(AWS_REGION, { error: 'must be an AWS region name such as eu-west-1' }), { error: 'must be a list of AWS regions' })
+      .min(1, { error: 'must list at least one confirmer region' })
+      .max(MAX_CONFIRM_REGIONS, { error: `must list at most ${MAX_CONFIRM_REGIONS} confirmer regions` }),
+    quorum: z.int({ error: 'must be a whole number of vantage points' }).min(1, { error: 'must be at least 1' }).optional(),
+    alertOnRegional: z.boolean({ error: 'must be true or false' }).default(false),
+  },
+  { error: 'must be a mapping with regions (and optionally quorum, alertOnRegional)' },
+);
+
 const fileSchema = z.strictObject({
   notify: z.strictObject({ from: email, to: emailList }, { error: 'must have from and to' }),
   channels: z.record(channelName, channelSchema, { error: 'must map channel names to channels' }).optional(),
@@ -402,6 +420,7 @@ const fileSchema = z.strictObject({
   monitors: z.array(monitorSchema, { error: 'must be a list of monitors' }).min(1, { error: 'must list at least one monitor' }),
   maintenance: z.array(maintenanceSchema, { error: 'must be a list of maintenance windows' }).optional(),
   statusPage: statusPageSchema.optional(),
+  confirm: confirmSchema.optional(),
 });
 
 type MonitorsFile = z.output<typeof fileSchema>;
@@ -445,7 +464,21 @@ export function parseMonitorsConfig(text: string, fileName: string): MonitorsCon
   assertKnownChannels(parsed.data, config, fileName);
   assertTimeoutsFitIntervals(config, fileName);
   assertKnownMonitorReferences(parsed.data, config, fileName);
-  return config;
+  const confirm = readConfirm(parsed.data, fileName);
+  return confirm ? { ...config, confirm } : config;
+}
+
+/** `confirm`: each region once, and a quorum the vantage points (the home region and the regions) can reach. */
+function readConfirm(file: MonitorsFile, fileName: string): ConfirmSettings | undefined {
+  if (!file.confirm) return undefined;
+  const { regions, quorum, alertOnRegional } = file.confirm;
+  const repeated = regions.find((region, index) => regions.indexOf(region) !== index);
+  if (repeated) throw new ConfigError(`${fileName}: confirm.regions: ${repeated} is listed twice`);
+  const points = regions.length + 1;
+  if (quorum !== undefined && quorum > points) {
+    throw new ConfigError(`${fileName}: confirm.quorum: ${quorum} is more than the ${points} vantage points (the home region and ${regions.length} confirmer region${regions.length === 1 ? '' : 's'})`);
+  }
+  return { regions: [...regions], quorum: quorum ?? defaultQuorum(regions.length), alertOnRegional };
 }
 
 function applyDefaults(file: MonitorsFile): MonitorsConfig {

@@ -81,6 +81,18 @@ export interface MonitorsConfig {
   /** Configured maintenance windows (lib/domain/maintenance.ts); none: []. */
   maintenance: MaintenanceWindowConfig[];
   statusPage: StatusPageConfig;
+  /** Multi-region confirmation (lib/domain/confirmation.ts); none: the home region decides alone. */
+  confirm?: ConfirmSettings;
+}
+
+/** monitors.yml `confirm`: the regions that confirm a suspected outage, and how many vantage points must fail. */
+export interface ConfirmSettings {
+  /** The confirmer regions, besides the home region. */
+  regions: string[];
+  /** Vantage points (the home region included) that must fail; default a majority. */
+  quorum: number;
+  /** Alert when only a minority fails too (default false). */
+  alertOnRegional: boolean;
 }
 
 export const ANNOUNCEMENT_SEVERITIES = ['info', 'warning', 'critical'] as const;
