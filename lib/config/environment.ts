@@ -136,3 +136,18 @@ export function readFunctionEnvironment(env: NodeJS.ProcessEnv = process.env): F
 export function readProbeEnvironment(env: NodeJS.ProcessEnv = process.env): ProbeEnvironment {
   return readEnvironment(probeEnvironmentSchema, env);
 }
+
+const confirmEnvironmentSchema = z.object({
+  /** Set by Lambda (and serverless-offline): the region this confirmer is a vantage point of. */
+  AWS_REGION: z.string({ error: 'is required: the region this confirmer runs in (set by Lambda)' }).trim().min(1, { error: 'must not be empty' }),
+  /** As the probe's: checks refuse loopback, private, link-local, CGNAT and unspecified addresses. */
+  BLOCK_PRIVATE_ADDRESSES: z.enum(['true', 'false'], { error: "must be 'true' or 'false'" }).default('false'),
+  /** As the probe's: how many checks may be in flight at once. */
+  PROBE_CONCURRENCY: positiveInt(64),
+});
+export type ConfirmEnvironment = z.output<typeof confirmEnvironmentSchema>;
+
+/** The confirm function's environment, validated once; a bad value names the variable. */
+export function readConfirmEnvironment(env: NodeJS.ProcessEnv = process.env): ConfirmEnvironment {
+  return readEnvironment(confirmEnvironmentSchema, env);
+}

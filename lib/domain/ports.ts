@@ -5,6 +5,8 @@ import type { SecretRef } from './secret-ref';
 import type { RunScope } from './shards';
 import type { TransitionRef } from './state-machine';
 import type {
+  Expectations,
+  FailureReason,
   MonitorState,
   ProbeOutcome,
   ProbeTarget,
@@ -224,4 +226,36 @@ export interface AlertOutbox {
 /** Asks the notifier to deliver what waits in the outbox (an asynchronous invocation). */
 export interface OutboxSweeper {
   requestSweep(): Promise<void>;
+}
+
+/**
+ * What the home probe asks a confirmer region to check once (lib/domain/confirmation.ts): per
+ * suspect monitor, the request the home region made and what its answer must meet, so the confirmer
+ * needs no monitors.yml and keeps no state. Validated by the confirmer (lib/app/confirm.ts).
+ */
+export interface ConfirmRequest {
+  /** Epoch milliseconds by which the answer must be back at home. */
+  deadlineMs: number;
+  /** By monitor id: what to request (every secret reference resolved) and what the answer must meet. */
+  suspects: Record<string, { target: ProbeTarget; expect: Expectations }>;
+}
+
+/** One confirmer check of one suspect, evaluated as the home region evaluates its own. */
+export type ConfirmCheck =
+  | { ok: true; latencyMs: number; statusCode?: number }
+  | { ok: false; latencyMs: number; reason: FailureReason; statusCode?: number };
+
+/** A confirmer region's answer. */
+export interface ConfirmAnswer {
+  region: string;
+  /** By monitor id: the suspects it checked to the end. */
+  results: Record<string, ConfirmCheck>;
+  /** Suspects whose check the deadline cut short: neither up nor down from there (the home side abstains them as 'deadline'). */
+  cutShort: string[];
+}
+
+/** Asks the confirmer of one region to check the suspects once (a synchronous invocation). */
+export interface Confirmer {
+  /** Rejects on any failure to get an answer (an error, throttling, `signal` aborting). */
+  confirm(region: string, request: ConfirmRequest, signal: AbortSignal): Promise<ConfirmAnswer>;
 }
