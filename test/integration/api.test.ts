@@ -24,7 +24,7 @@ import type { MonitorConfig, RunSummary } from '../../lib/domain/types';
 import { createHttpApiEvent, createLambdaContext, type HttpApiEventOptions } from '../fixtures/http-api-event';
 import { PAYMENTS_API_YML } from '../fixtures/monitors-yml';
 import { createTestTable, testDynamoDbClientConfig, type TestTable } from '../support/dynamodb';
-import { replayChecks as replayChecksAt, type Check } from '../support/replay-checks';
+import { buildRunSummary as buildRunSummaryAt, replayChecks as replayChecksAt, type Check } from '../support/replay-checks';
 
 const NOW_MS = Date.parse('2024-05-01T12:00:00.000Z');
 /** ISO time `minutes` before (negative) or after now. */
@@ -49,18 +49,7 @@ const MONITORS_YML = `${PAYMENTS_API_YML}
 /** Checks through the real state machine into the store, at minutes from now. */
 const replayChecks = (states: Pick<MonitorStateStore, 'saveState'>, monitor: MonitorConfig, checks: readonly Check[]) => replayChecksAt(states, monitor, checks, at);
 
-function buildRunSummary(minutes: number, results: RunSummary['results']): RunSummary {
-  const values = Object.values(results);
-  return {
-    tick: at(minutes),
-    startedAt: new Date(Date.parse(at(minutes)) + 180).toISOString(),
-    durationMs: 900,
-    checks: values.length,
-    failures: values.filter((result) => !result.ok).length,
-    monitorsDown: 1,
-    results,
-  };
-}
+const buildRunSummary = (minutes: number, results: RunSummary['results']) => buildRunSummaryAt(at, minutes, results);
 
 const config = parseMonitorsConfig(MONITORS_YML, 'api-test-monitors.yml');
 const findTestMonitor = (id: string): MonitorConfig => {

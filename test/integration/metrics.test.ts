@@ -32,7 +32,7 @@ import { DynamoDbMeter } from '../../tools/bench/dynamodb-meter';
 import { createHttpApiEvent, createLambdaContext } from '../fixtures/http-api-event';
 import { createTestTable, testDynamoDbClientConfig, type TestTable } from '../support/dynamodb';
 import { loadOpenApiDocument, OpenApiResponseValidator } from '../support/openapi';
-import { replayChecks as replayChecksAt, type Check } from '../support/replay-checks';
+import { buildRunSummary as buildRunSummaryAt, replayChecks as replayChecksAt, type Check } from '../support/replay-checks';
 
 const NOW_MS = Date.parse('2024-05-01T12:00:00.000Z');
 /** ISO time `minutes` before (negative) or after now. */
@@ -83,18 +83,7 @@ function createInvoker(deps: ApiDeps, options: HttpOptions = {}) {
   };
 }
 
-function buildRunSummary(minutes: number, results: RunSummary['results']): RunSummary {
-  const values = Object.values(results);
-  return {
-    tick: at(minutes),
-    startedAt: new Date(Date.parse(at(minutes)) + 180).toISOString(),
-    durationMs: 900,
-    checks: values.length,
-    failures: values.filter((result) => !result.ok).length,
-    monitorsDown: values.filter((result) => !result.ok).length,
-    results,
-  };
-}
+const buildRunSummary = (minutes: number, results: RunSummary['results']) => buildRunSummaryAt(at, minutes, results);
 
 /** Every sample of the exposition by `name{label="value",…}` (labels sorted), its value as a number. */
 function samplesOf(families: readonly PrometheusFamily[]): Record<string, number> {

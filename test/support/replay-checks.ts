@@ -1,7 +1,7 @@
 import type { MonitorStateStore } from '../../lib/domain/ports';
 import { tickOf } from '../../lib/domain/schedule';
 import { advanceState, initialState } from '../../lib/domain/state-machine';
-import type { CheckResult, MonitorConfig, MonitorState } from '../../lib/domain/types';
+import type { CheckResult, MonitorConfig, MonitorState, RunSummary } from '../../lib/domain/types';
 
 /** A scripted check: when, in minutes from the test's now, and whether it passed. */
 export type Check = [minutes: number, ok: boolean];
@@ -29,4 +29,21 @@ export async function replayChecks(
     }
   }
   return state;
+}
+
+/**
+ * A run summary of the given results at `minutes` from the test's now (`at`), started 180 ms after
+ * its tick; its failures, and the monitors counted down, are the failed results.
+ */
+export function buildRunSummary(at: (minutes: number) => string, minutes: number, results: RunSummary['results']): RunSummary {
+  const failures = Object.values(results).filter((result) => !result.ok).length;
+  return {
+    tick: at(minutes),
+    startedAt: new Date(Date.parse(at(minutes)) + 180).toISOString(),
+    durationMs: 900,
+    checks: Object.keys(results).length,
+    failures,
+    monitorsDown: failures,
+    results,
+  };
 }

@@ -191,18 +191,29 @@ interface EndpointContext {
 const ENDPOINT_FIELDS = ['name', 'group', 'url', 'method', 'headers', 'body', 'interval', 'conditions', 'alerts', 'client', 'dns', 'enabled', 'maintenance-windows'];
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
-function readEndpoint(entry: unknown, index: number, context: EndpointContext): MonitorDraft | undefined {
-  const { notes } = context;
-  const name = isMapping(entry) && typeof entry.name === 'string' ? entry.name : undefined;
-  const subject = `endpoints[${index}]${name ? ` (${name})` : ''}`;
-  if (!isMapping(entry)) {
+/**
+ * An entry of `endpoints` or `external-endpoints` with its subject for the report (`endpoints[3]
+ * (API)`); undefined, noted, when it is not a mapping or is disabled.
+ */
+function openEntry(raw: unknown, where: string, notes: ImportNote[]): { subject: string; name: string | undefined; mapping: Mapping } | undefined {
+  const name = isMapping(raw) && typeof raw.name === 'string' ? raw.name : undefined;
+  const subject = `${where}${name ? ` (${name})` : ''}`;
+  if (!isMapping(raw)) {
     notes.push({ subject, reason: 'not a mapping; not imported' });
     return undefined;
   }
-  if (entry.enabled === false) {
+  if (raw.enabled === false) {
     notes.push({ subject, reason: 'disabled in Gatus (enabled: false); not imported' });
     return undefined;
   }
+  return { subject, name, mapping: raw };
+}
+
+function readEndpoint(raw: unknown, index: number, context: EndpointContext): MonitorDraft | undefined {
+  const opened = openEntry(raw, `endpoints[${index}]`, context.notes);
+  if (!opened) return undefined;
+  const { notes } = context;
+  const { subject, name, mapping: entry } = opened;
   if (typeof entry.url !== 'string' || entry.url === '') {
     notes.push({ subject, field: 'url', reason: 'missing; not imported' });
     return undefined;
@@ -526,18 +537,11 @@ function maintenanceWindow(section: Mapping, subject: string, notes: ImportNote[
 // ---------------------------------------------------------------------------------------------
 // external-endpoints: pushed results, a heartbeat here.
 
-function readExternalEndpoint(entry: unknown, index: number, context: EndpointContext): MonitorDraft | undefined {
+function readExternalEndpoint(raw: unknown, index: number, context: EndpointContext): MonitorDraft | undefined {
+  const opened = openEntry(raw, `external-endpoints[${index}]`, context.notes);
+  if (!opened) return undefined;
   const { notes } = context;
-  const name = isMapping(entry) && typeof entry.name === 'string' ? entry.name : undefined;
-  const subject = `external-endpoints[${index}]${name ? ` (${name})` : ''}`;
-  if (!isMapping(entry)) {
-    notes.push({ subject, reason: 'not a mapping; not imported' });
-    return undefined;
-  }
-  if (entry.enabled === false) {
-    notes.push({ subject, reason: 'disabled in Gatus (enabled: false); not imported' });
-    return undefined;
-  }
+  const { subject, name, mapping: entry } = opened;
   const heartbeat = isMapping(entry.heartbeat) ? parseGoDuration(entry.heartbeat.interval) : undefined;
   if (heartbeat === undefined || heartbeat === 0) {
     notes.push({ subject, reason: 'no heartbeat.interval: Gatus only records what is pushed, a heartbeat here needs the interval its pings come at; not imported' });
