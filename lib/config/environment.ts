@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseDuration } from '../domain/duration';
 import { ConfigError } from '../domain/errors';
@@ -10,6 +11,18 @@ const positiveInt = (fallback: number) =>
   z.coerce.number({ error: 'must be a whole number' }).int({ error: 'must be a whole number' }).min(1, { error: 'must be 1 or more' }).default(fallback);
 
 const functionEnvironmentSchema = z.object({ TABLE_NAME: tableName, MONITORS_FILE: monitorsFile });
+
+/** Unset or empty: undefined. */
+const optionalText = z.string().trim().optional().transform((text) => (text === '' ? undefined : text));
+
+/**
+ * The local address checks are sent from (`npm start`: each vantage point its own, home 127.0.0.1,
+ * the confirmers 127.0.0.2, 127.0.0.3 and so on, so a local target can fail for one of them only).
+ * Unset or empty: the system's choice (deployed).
+ */
+const sourceAddress = optionalText.refine((text) => text === undefined || isIP(text) !== 0, {
+  error: 'must be an IPv4 or IPv6 address',
+});
 
 /** Where the function that uses secret references reads them (the probe, the notifier). */
 const secretsEnvironmentSchema = z.object({
@@ -76,6 +89,34 @@ const probeEnvironmentSchema = functionEnvironmentSchema.extend({
   HOURLY_ROLLUP_RETENTION_DAYS: positiveInt(HOURLY_ROLLUP_RETENTION_DAYS),
   DAILY_ROLLUP_RETENTION_DAYS: positiveInt(DAILY_ROLLUP_RETENTION_DAYS),
   ...secretsEnvironmentSchema.shape,
+  PROBE_SOURCE_ADDRESS: sourceAddress,
+  /** Set by Lambda (and serverless-offline): the home region, the first vantage point of a confirmation. */
+  AWS_REGION: optionalText,
+  /**
+   * The confirm function's name in every confirmer region (serverless.yml sets it when monitors.yml
+   * has `confirm`). Unset with `confirm` configured: no confirmer is asked, and each suspect's
+   * outage is decided by the home region alone (logged and counted, as when every confirmer abstains).
+   */
+  CONFIRM_FUNCTION_NAME: optionalText,
+  /**
+   * `npm start` only: a JSON object of region to the local Lambda endpoint of that region's
+   * confirmer (serverless-offline), e.g. {"eu-west-1":"http://127.0.0.1:3102"}. Unset when deployed.
+   */
+  CONFIRM_ENDPOINTS: optionalText.transform((text, ctx) => {
+    if (text === undefined) return undefined;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    const endpoints = z.record(z.string().min(1), z.url({ protocol: /^https?$/ })).safeParse(parsed);
+    if (!endpoints.success) {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON object of region to http:// endpoint URL' });
+      return z.NEVER;
+    }
+    return endpoints.data;
+  }),
   /** The schedule's period: ticks are the scheduled time truncated to it. 1m when deployed. */
   PROBE_PERIOD: z
     .string()
@@ -144,6 +185,8 @@ const confirmEnvironmentSchema = z.object({
   BLOCK_PRIVATE_ADDRESSES: z.enum(['true', 'false'], { error: "must be 'true' or 'false'" }).default('false'),
   /** As the probe's: how many checks may be in flight at once. */
   PROBE_CONCURRENCY: positiveInt(64),
+  /** As the probe's: the local address checks are sent from (`npm start` gives each confirmer its own). */
+  PROBE_SOURCE_ADDRESS: sourceAddress,
 });
 export type ConfirmEnvironment = z.output<typeof confirmEnvironmentSchema>;
 
