@@ -13,7 +13,7 @@ let deps: ConfirmDeps | undefined;
 function createDeps(): ConfirmDeps {
   const env = readConfirmEnvironment();
   return {
-    prober: MonitorProber.create({ blockPrivateAddresses: env.BLOCK_PRIVATE_ADDRESSES === 'true' }),
+    prober: MonitorProber.create({ blockPrivateAddresses: env.BLOCK_PRIVATE_ADDRESSES === 'true', sourceAddress: env.PROBE_SOURCE_ADDRESS }),
     region: env.AWS_REGION,
     now: () => new Date(),
     concurrency: env.PROBE_CONCURRENCY,

@@ -4,6 +4,7 @@ import { findDnsMismatch } from '../domain/dns-answer';
 import type { Prober } from '../domain/ports';
 import type { DnsRecordType, ProbeFailureReason, ProbeOutcome, ProbeTarget } from '../domain/types';
 import { addressScreen, type BlockedAddressKind } from './address-blocklist';
+import { sourceAddressFor } from './source-address';
 
 /** The longest error detail copied into an outcome's message. */
 const MAX_MESSAGE_CHARS = 200;
@@ -15,6 +16,11 @@ export interface DnsProberOptions {
   blockPrivateAddresses?: boolean;
   /** IP addresses `blockPrivateAddresses` lets through all the same. */
   allowedAddresses?: readonly string[];
+  /**
+   * As HttpProber's: the local address queries are sent from, when every name server asked can be
+   * reached from it (a loopback one reaches loopback name servers only, ./source-address.ts).
+   */
+  sourceAddress?: string;
 }
 
 type Resolver = InstanceType<typeof dns.Resolver>;
@@ -69,9 +75,11 @@ class DnsProbeError extends Error {
 export class DnsProber implements Prober {
   private readonly monotonicNowMs: () => number;
   private readonly blockedKind: ((address: string) => BlockedAddressKind | undefined) | undefined;
+  private readonly sourceAddress: string | undefined;
 
   constructor(options: DnsProberOptions = {}) {
     this.monotonicNowMs = options.monotonicNowMs ?? (() => performance.now());
+    this.sourceAddress = options.sourceAddress;
     this.blockedKind = options.blockPrivateAddresses === true ? addressScreen(options.allowedAddresses ?? []) : undefined;
   }
 
@@ -93,6 +101,7 @@ export class DnsProber implements Prober {
         if (kind !== undefined) throw new DnsProbeError(`name server ${check.server} is a ${kind} address, blocked`, 'ERR_PROBE_BLOCKED_ADDRESS');
         resolver.setServers([check.server]);
       }
+      this.sendFromSourceAddress(resolver);
       if (signal?.aborted) throw new DnsProbeError('probe cancelled', 'ECANCELLED');
       const values = await new Promise<string[]>((resolve, reject) => {
         timer = setTimeout(() => {
@@ -113,6 +122,15 @@ export class DnsProber implements Prober {
       clearTimeout(timer);
       if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /** Binds the resolver's queries to the source address, if every one of its name servers can be reached from it. */
+  private sendFromSourceAddress(resolver: Resolver): void {
+    if (this.sourceAddress === undefined) return;
+    const source = this.sourceAddress;
+    if (!resolver.getServers().every((server) => sourceAddressFor(source, serverHost(server)) === source)) return;
+    if (isIP(source) === 4) resolver.setLocalAddress(source);
+    else resolver.setLocalAddress('0.0.0.0', source);
   }
 }
 

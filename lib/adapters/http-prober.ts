@@ -9,6 +9,7 @@ import type { Certificate } from '../domain/certificate';
 import type { NetworkFailureReason, ProbeOutcome, ProbeTarget } from '../domain/types';
 import { addressScreen, blockedAddressScreen, type BlockedAddressKind } from './address-blocklist';
 import { CaresResolver } from './dns-resolver';
+import { sourceAddressFor } from './source-address';
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 export const DEFAULT_USER_AGENT = 'uptime-monitor/0.1';
@@ -43,6 +44,12 @@ export interface HttpProberOptions {
    * trusts more with NODE_EXTRA_CA_CERTS, which `npm start` passes to the functions.
    */
   extraCaCertificates?: readonly string[];
+  /**
+   * The local address requests are sent from (`npm start` gives each vantage point its own
+   * loopback address). A loopback one is used towards loopback targets only (./source-address.ts).
+   * Default: the system's choice.
+   */
+  sourceAddress?: string;
 }
 
 /** How many redirects are followed before the check fails as a loop. */
@@ -183,6 +190,7 @@ export class HttpProber implements Prober {
   private readonly agents: typeof AGENTS;
   /** The certificate each host's last full handshake showed, for checks that resume its TLS session. */
   private readonly certificates: CertificateCache;
+  private readonly sourceAddress: string | undefined;
 
   constructor(options: HttpProberOptions = {}) {
     const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -193,6 +201,7 @@ export class HttpProber implements Prober {
     this.monotonicNowMs = options.monotonicNowMs ?? (() => performance.now());
     this.userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
     this.ownHeaders = Object.freeze({ 'user-agent': this.userAgent, 'accept-encoding': ACCEPT_ENCODING });
+    this.sourceAddress = options.sourceAddress;
     // The certificates go with the agent whose TLS sessions they stand for.
     if (options.extraCaCertificates === undefined) {
       this.agents = AGENTS;
@@ -247,7 +256,7 @@ export class HttpProber implements Prober {
       let method = target.method;
       let certificate: Certificate | undefined;
       for (let redirects = 0; ; redirects += 1) {
-        const response = await send(url, method, headers, controller.signal, this.lookup, this.blockedKind, this.agents);
+        const response = await send(url, method, headers, controller.signal, this.lookup, this.blockedKind, this.agents, sourceAddressFor(this.sourceAddress, url.hostname));
         // The monitor's own certificate, not a redirect target's: read while the socket is open.
         if (redirects === 0 && url.protocol === 'https:') certificate = this.certificates.read(url.host, response);
         const location = response.headers.location;
@@ -290,7 +299,7 @@ export class HttpProber implements Prober {
 /**
  * Sends one request (no body) and resolves with the response once its headers are in. Names are
  * resolved with `lookup`; Node connects to an IP address in the URL without calling it, so such an
- * address is checked here against `blockedKind`.
+ * address is checked here against `blockedKind`. Sent from `localAddress` when given.
  */
 function send(
   url: URL,
@@ -300,6 +309,7 @@ function send(
   lookup: LookupFunction,
   blockedKind: ((address: string) => BlockedAddressKind | undefined) | undefined,
   agents: typeof AGENTS,
+  localAddress: string | undefined,
 ): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
     const protocol = url.protocol === 'https:' ? https : http;
@@ -315,7 +325,7 @@ function send(
         return;
       }
     }
-    const request = protocol.request(url, { method, headers, agent, signal, lookup });
+    const request = protocol.request(url, { method, headers, agent, signal, lookup, localAddress });
     request.once('response', resolve);
     request.on('error', reject);
     request.end();

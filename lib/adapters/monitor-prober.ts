@@ -12,6 +12,8 @@ export class UnprobeableTargetError extends Error {
 export interface MonitorProberOptions {
   /** As HttpProber's, for every type: refuse loopback, private, link-local, CGNAT and unspecified addresses. */
   blockPrivateAddresses?: boolean;
+  /** As HttpProber's, for every type: the local address checks are sent from. Default: the system's choice. */
+  sourceAddress?: string;
 }
 
 /**
@@ -26,12 +28,8 @@ export class MonitorProber implements Prober {
 
   /** The probers of deployed and local stacks, sharing their settings. */
   static create(options: MonitorProberOptions = {}): MonitorProber {
-    const blockPrivateAddresses = options.blockPrivateAddresses === true;
-    return new MonitorProber({
-      http: new HttpProber({ blockPrivateAddresses }),
-      tcp: new TcpProber({ blockPrivateAddresses }),
-      dns: new DnsProber({ blockPrivateAddresses }),
-    });
+    const shared = { blockPrivateAddresses: options.blockPrivateAddresses === true, sourceAddress: options.sourceAddress };
+    return new MonitorProber({ http: new HttpProber(shared), tcp: new TcpProber(shared), dns: new DnsProber(shared) });
   }
 
   async probe(target: ProbeTarget, signal?: AbortSignal): Promise<ProbeOutcome> {

@@ -3,6 +3,7 @@ import type { Prober } from '../domain/ports';
 import type { ProbeFailureReason, ProbeOutcome, ProbeTarget } from '../domain/types';
 import { addressScreen, blockedAddressScreen, type BlockedAddressKind } from './address-blocklist';
 import { CaresResolver, type CaresResolverOptions } from './dns-resolver';
+import { sourceAddressFor } from './source-address';
 
 /** The longest error detail copied into an outcome's message. */
 const MAX_MESSAGE_CHARS = 200;
@@ -23,6 +24,8 @@ export interface TcpProberOptions {
   dns?: CaresResolverOptions;
   /** Default `net.connect`. */
   connect?: SocketFactory;
+  /** As HttpProber's: the local address connections are made from (a loopback one towards loopback hosts only). */
+  sourceAddress?: string;
 }
 
 class TcpProbeError extends Error {
@@ -51,9 +54,11 @@ export class TcpProber implements Prober {
   private readonly blockedKind: ((address: string) => BlockedAddressKind | undefined) | undefined;
   private readonly lookup: LookupFunction;
   private readonly connect: SocketFactory;
+  private readonly sourceAddress: string | undefined;
 
   constructor(options: TcpProberOptions = {}) {
     this.monotonicNowMs = options.monotonicNowMs ?? (() => performance.now());
+    this.sourceAddress = options.sourceAddress;
     this.connect = options.connect ?? ((connectOptions) => net.connect(connectOptions));
     const blockedKind = options.blockPrivateAddresses === true ? addressScreen(options.allowedAddresses ?? []) : undefined;
     this.blockedKind = blockedKind;
@@ -75,7 +80,7 @@ export class TcpProber implements Prober {
       const kind = this.blockedKind?.(host);
       if (kind !== undefined) throw new TcpProbeError(`${host} is a ${kind} address, blocked`, 'ERR_PROBE_BLOCKED_ADDRESS');
       if (signal?.aborted) throw new TcpProbeError('probe cancelled', 'ABORT_ERR');
-      const opened = this.connect({ host, port, lookup: this.lookup });
+      const opened = this.connect({ host, port, lookup: this.lookup, localAddress: sourceAddressFor(this.sourceAddress, host) });
       socket = opened;
       await new Promise<void>((resolve, reject) => {
         timer = setTimeout(() => {

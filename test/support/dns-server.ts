@@ -37,6 +37,8 @@ export interface RunningDnsServer {
   address: string;
   /** Every question received, in order. */
   queries: DnsQuestion[];
+  /** The address each query came from, in the same order. */
+  senders: string[];
   close(): Promise<void>;
 }
 
@@ -68,10 +70,12 @@ export const TEST_ZONE: DnsZone = ({ name, type }) => {
 export async function startDnsServer(zone: DnsZone = TEST_ZONE): Promise<RunningDnsServer> {
   const socket: Socket = createSocket('udp4');
   const queries: DnsQuestion[] = [];
+  const senders: string[] = [];
   socket.on('message', (message: Buffer, peer: RemoteInfo) => {
     const parsed = parseQuery(message);
     if (parsed === undefined) return;
     queries.push(parsed.question);
+    senders.push(peer.address);
     const reply = zone(parsed.question);
     if (reply === 'no-answer') return;
     socket.send(encodeReply(message, parsed.questionEnd, parsed.question.type, reply), peer.port, peer.address);
@@ -86,6 +90,7 @@ export async function startDnsServer(zone: DnsZone = TEST_ZONE): Promise<Running
   return {
     address: `127.0.0.1:${socket.address().port}`,
     queries,
+    senders,
     close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
   };
 }
