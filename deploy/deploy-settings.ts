@@ -39,6 +39,7 @@ export const DEPLOY_PARAMETER_NAMES = [
   'cdnDomain',
   'cdnCertificateArn',
   'prometheus',
+  'confirmRegions',
 ] as const;
 
 export type DeployParameterName = (typeof DEPLOY_PARAMETER_NAMES)[number];
@@ -85,13 +86,25 @@ export interface DeploySettings {
    */
   probeTimeoutSeconds: number;
   /**
-   * The probe function's own ARN, the only function its role may invoke (it hands shards to
-   * itself). Built from the name serverless gives it: a GetAtt would make the role depend on the
-   * function that depends on the role.
+   * Every function the probe's role may invoke, and no other: itself (it hands shards to itself),
+   * the notifier (to sweep the outbox) and, with multi-region confirmation, each confirmer
+   * region's confirm function. Built from the names serverless gives them: a GetAtt would make
+   * the role depend on the function that depends on the role, and the confirmers are in other
+   * stacks. Never empty, as CloudFormation wants of a Resource list.
    */
-  probeFunctionArn: SubExpression;
-  /** The notify function's ARN: the probe may invoke it to sweep the outbox. */
-  notifyFunctionArn: SubExpression;
+  probeInvokeArns: SubExpression[];
+  /**
+   * The probe role's name, set rather than left to serverless-iam-roles-per-function (which drops
+   * its `-lambdaRole` suffix when the name would pass 64 characters): each confirmer stack builds
+   * the ARN it lets invoke its function from this same name (serverless.confirm.yml).
+   */
+  probeRoleName: string;
+  /** The confirmer regions of monitors.yml `confirm.regions` (the deploy parameter confirmRegions must agree); none without `confirm`. */
+  confirmRegions: string[];
+  /** CONFIRM_FUNCTION_NAME for the probe: `<stack>-confirm`, the same in every confirmer region; '' (unset) without `confirm`. */
+  confirmFunctionName: string;
+  /** 'true' with multi-region confirmation (the ConfirmEnabled condition in serverless.yml: the home-alone alarm). */
+  confirmEnabled: 'true' | 'false';
   transitionRetentionDays: string;
   runRetentionDays: string;
   /** How long hourly rollups are kept; at least 3 days, so a missed day can still be rolled up from them. */
@@ -145,6 +158,12 @@ export interface DeploySettingsInput {
   /** `${service}-${stage}`: the table's name. */
   stackName: string;
   stage: string;
+  /**
+   * The home region, the one this stack deploys to (`--region`): it is a vantage point already,
+   * so no confirmer may be in it. Left out (the validate command), that check is skipped and the
+   * probe role is named for serverless.yml's default region.
+   */
+  region?: string;
   /** The local stage's period (UPTIME_LOCAL_PROBE_PERIOD, set by npm start); default 10s. */
   localProbePeriod?: string;
   params: DeployParameters;
@@ -192,6 +211,10 @@ const EMAIL = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 /** CloudFront takes ACM certificates from us-east-1 only, whatever the stack's region. */
 const CDN_CERTIFICATE_ARN = /^arn:aws:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]{36}$/;
+/** serverless.yml's region when --region is not given. */
+export const DEFAULT_HOME_REGION = 'us-east-1';
+/** IAM's longest role name. */
+const MAX_ROLE_NAME_LENGTH = 64;
 
 /**
  * Validates the parameters against monitors.yml and derives what serverless.yml needs. Throws a
@@ -229,6 +252,8 @@ export function resolveDeploySettings(input: DeploySettingsInput): DeploySetting
   if (!/^[A-Za-z0-9._/#:-][A-Za-z0-9._/#: -]{0,254}$/.test(metricsNamespace) || metricsNamespace.startsWith('AWS/')) {
     throw parameterError('metricsNamespace', `'${metricsNamespace}' must be 1 to 255 letters, digits or . _ / # : - and must not start with AWS/`);
   }
+  const confirmRegions = readConfirmRegions(params, config, fileName, input.region);
+  const confirmFunctionName = confirmRegions.length > 0 ? confirmFunctionNameOf(input.stackName) : '';
   const probeShardSize = readInteger(params, 'probeShardSize', 1, 10_000);
   // As the probe plans them: its period (PROBE_PERIOD) is 1m when deployed.
   const shards = planShards(config.monitors, probeShardSize, MINUTE_MS).length;
@@ -258,8 +283,15 @@ export function resolveDeploySettings(input: DeploySettingsInput): DeploySetting
     probeConcurrency: String(readInteger(params, 'probeConcurrency', 1, 1000)),
     probeShardSize: String(probeShardSize),
     probeTimeoutSeconds: config.monitors.some((monitor) => checkIntervalMs(monitor) < MINUTE_MS) ? SUB_MINUTE_PROBE_TIMEOUT_S : PROBE_TIMEOUT_S,
-    probeFunctionArn: { 'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${input.stackName}-probe` },
-    notifyFunctionArn: { 'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${input.stackName}-notify` },
+    probeInvokeArns: [
+      functionArn('${AWS::Region}', `${input.stackName}-probe`),
+      functionArn('${AWS::Region}', `${input.stackName}-notify`),
+      ...confirmRegions.map((region) => functionArn(region, confirmFunctionName)),
+    ],
+    probeRoleName: readProbeRoleName(input.stackName, input.region ?? DEFAULT_HOME_REGION, confirmRegions.length > 0),
+    confirmRegions,
+    confirmFunctionName,
+    confirmEnabled: confirmRegions.length > 0 ? 'true' : 'false',
     transitionRetentionDays: String(readInteger(params, 'transitionRetentionDays', 1, 36_500)),
     runRetentionDays: String(readInteger(params, 'runRetentionDays', 1, 36_500)),
     ...readRollupRetention(params),
@@ -451,6 +483,73 @@ function readCdn(params: DeployParameters): Pick<DeploySettings, 'cdn' | 'cdnAli
     cdnAliases: [domain],
     cdnViewerCertificate: { AcmCertificateArn: certificateArn, SslSupportMethod: 'sni-only', MinimumProtocolVersion: 'TLSv1.2_2021' },
   };
+}
+
+/** A Lambda function's ARN in this account: `region` is a region name, or `${AWS::Region}` for the stack's own. */
+function functionArn(region: string, functionName: string): SubExpression {
+  return { 'Fn::Sub': `arn:\${AWS::Partition}:lambda:${region}:\${AWS::AccountId}:function:${functionName}` };
+}
+
+/** The confirm function's name in every confirmer region (serverless.confirm.yml names it the same way). */
+export function confirmFunctionNameOf(stackName: string): string {
+  return `${stackName}-confirm`;
+}
+
+/**
+ * The home probe role's name, as serverless-iam-roles-per-function would name it (it drops the
+ * `-lambdaRole` suffix from a name past IAM's 64 characters), fixed here so that each confirmer
+ * stack can name it too: serverless.confirm.yml spells the full pattern, so with confirmer regions
+ * a name that would lose its suffix is refused, naming the stage to shorten.
+ */
+function readProbeRoleName(stackName: string, region: string, confirming: boolean): string {
+  const name = `${stackName}-probe-${region}-lambdaRole`;
+  if (name.length <= MAX_ROLE_NAME_LENGTH) return name;
+  if (confirming) {
+    throw new ConfigError(
+      `the probe's role name ${name} is ${name.length} characters, more than IAM's ${MAX_ROLE_NAME_LENGTH}, ` +
+        'and the confirmer stacks name it in full (monitors.yml confirm); use a shorter --stage',
+    );
+  }
+  const short = name.slice(0, -'-lambdaRole'.length);
+  if (short.length > MAX_ROLE_NAME_LENGTH) {
+    throw new ConfigError(`the probe's role name ${short} is ${short.length} characters, more than IAM's ${MAX_ROLE_NAME_LENGTH}: use a shorter --stage`);
+  }
+  return short;
+}
+
+/**
+ * The confirmer regions: monitors.yml's `confirm.regions`, none without a `confirm` block. The
+ * parameter confirmRegions (comma-separated) is a check on the file, never a second source: given,
+ * it must list the same regions, so a deploy cannot leave the home probe asking confirmers other
+ * than the ones the runner deploys (tools/deploy). No region may be the home region, which is a
+ * vantage point already.
+ */
+export function readConfirmRegions(params: DeployParameters, config: MonitorsConfig, fileName: string, homeRegion: string | undefined): string[] {
+  const text = readText(params, 'confirmRegions');
+  const fromFile = config.confirm?.regions ?? [];
+  if (text !== undefined) {
+    const given = text.split(',').map((region) => region.trim());
+    if (given.some((region) => region === '')) throw parameterError('confirmRegions', `'${text}' must be a comma-separated list of regions, such as eu-west-1,ap-southeast-1`);
+    if (!config.confirm) {
+      throw parameterError('confirmRegions', `'${given.join(',')}' is given, but ${fileName} has no confirm block; add confirm.regions: [${given.join(', ')}] to ${fileName}, or leave the parameter out`);
+    }
+    if (!sameSet(given, fromFile)) {
+      throw parameterError('confirmRegions', `'${given.join(',')}' differs from confirm.regions in ${fileName} (${fromFile.join(', ')}); the two must list the same regions`);
+    }
+  }
+  const home = fromFile.findIndex((region) => region === homeRegion);
+  if (home >= 0) {
+    throw new ConfigError(
+      `${fileName}: confirm.regions[${home}]: ${fromFile[home]} is the home region this stack deploys to (--region), already a vantage point; list only other regions`,
+    );
+  }
+  return [...fromFile];
+}
+
+function sameSet(left: readonly string[], right: readonly string[]): boolean {
+  const a = new Set(left);
+  const b = new Set(right);
+  return a.size === b.size && [...a].every((value) => b.has(value));
 }
 
 function parameterError(name: DeployParameterName, message: string): ConfigError {

@@ -89,6 +89,7 @@ export class UptimeMonitorPlugin {
     const stage = String(await resolveVariable('sls:stage'));
     const file = String(await resolveVariable("env:MONITORS_FILE, 'monitors.yml'"));
     const service = String(await resolveVariable('self:service'));
+    const region = String(await resolveVariable('self:provider.region'));
     const localProbePeriod = String(await resolveVariable("env:UPTIME_LOCAL_PROBE_PERIOD, '10s'"));
     const params: DeployParameters = {};
     for (const name of DEPLOY_PARAMETER_NAMES) {
@@ -121,6 +122,7 @@ export class UptimeMonitorPlugin {
         monitorsFile: inside ? relative.split(path.sep).join('/') : absolute,
         stackName: `${service}-${stage}`,
         stage,
+        region,
         localProbePeriod,
         params,
         checkDeployability,

@@ -69,7 +69,8 @@ describe('resolveDeploySettings', () => {
         arn('shop@example.net'),
       ],
       alarmEmail: 'oncall@example.com', logRetentionDays: 30, metricsNamespace: 'UptimeMonitor', metricsEnabled: 'true',
-      probeConcurrency: '64', probeShardSize: '1000', probeTimeoutSeconds: 55, probeFunctionArn: DEV_PROBE_ARN, notifyFunctionArn: DEV_NOTIFY_ARN,
+      probeConcurrency: '64', probeShardSize: '1000', probeTimeoutSeconds: 55, probeInvokeArns: [DEV_PROBE_ARN, DEV_NOTIFY_ARN],
+      probeRoleName: 'uptime-monitor-dev-probe-us-east-1-lambdaRole', confirmRegions: [], confirmFunctionName: '', confirmEnabled: 'false',
       transitionRetentionDays: '400', runRetentionDays: '35', hourlyRollupRetentionDays: '100', dailyRollupRetentionDays: '400',
       apiThrottleRate: 10, apiThrottleBurst: 20,
       statusPageThrottleRate: 50, statusPageThrottleBurst: 100, badgeThrottleRate: 50, badgeThrottleBurst: 100,
@@ -115,7 +116,8 @@ describe('resolveDeploySettings', () => {
       sesIdentity: 'example.com',
       sesIdentityArns: [arn('example.com')],
       alarmEmail: 'ops@example.org', logRetentionDays: 90, metricsNamespace: 'Acme/Uptime', metricsEnabled: 'true',
-      probeConcurrency: '8', probeShardSize: '250', probeTimeoutSeconds: 55, probeFunctionArn: DEV_PROBE_ARN, notifyFunctionArn: DEV_NOTIFY_ARN,
+      probeConcurrency: '8', probeShardSize: '250', probeTimeoutSeconds: 55, probeInvokeArns: [DEV_PROBE_ARN, DEV_NOTIFY_ARN],
+      probeRoleName: 'uptime-monitor-dev-probe-us-east-1-lambdaRole', confirmRegions: [], confirmFunctionName: '', confirmEnabled: 'false',
       transitionRetentionDays: '90', runRetentionDays: '7', hourlyRollupRetentionDays: '30', dailyRollupRetentionDays: '730',
       apiThrottleRate: 2.5, apiThrottleBurst: 5,
       statusPageThrottleRate: 30, statusPageThrottleBurst: 60, badgeThrottleRate: 0.5, badgeThrottleBurst: 1,
@@ -280,6 +282,70 @@ describe('sub-minute checks', () => {
   it('need the 1-minute schedule', () => {
     expect(errorOf(() => resolveDeploySettings(input({ params: { scheduleRate: '5m' } }, withInterval('30s')))).message).toBe(
       'monitors.yml: monitors[0] (api).interval: 30s needs the schedule rate 1m (parameter scheduleRate is 5m): sub-minute checks run inside each minute\'s invocation',
+    );
+  });
+});
+
+describe('multi-region confirmation', () => {
+  const CONFIRMING = FILE.replace('monitors:', 'confirm:\n  regions: [eu-west-1, ap-southeast-1]\n  quorum: 2\nmonitors:');
+  const confirmArn = (region: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:lambda:${region}:\${AWS::AccountId}:function:uptime-monitor-dev-confirm` });
+
+  it('lets the probe invoke exactly the confirm function of each region of confirm.regions, and names it', () => {
+    const settings = resolveDeploySettings(input({ region: 'us-east-1' }, CONFIRMING));
+    expect(settings).toMatchObject({
+      confirmRegions: ['eu-west-1', 'ap-southeast-1'],
+      confirmFunctionName: 'uptime-monitor-dev-confirm',
+      confirmEnabled: 'true',
+      probeRoleName: 'uptime-monitor-dev-probe-us-east-1-lambdaRole',
+    });
+    expect(settings.probeInvokeArns).toEqual([DEV_PROBE_ARN, DEV_NOTIFY_ARN, confirmArn('eu-west-1'), confirmArn('ap-southeast-1')]);
+  });
+
+  it('takes confirmRegions that list the same regions as monitors.yml, in any order, once or twice', () => {
+    for (const confirmRegions of ['ap-southeast-1,eu-west-1', ' eu-west-1 , ap-southeast-1', 'eu-west-1,ap-southeast-1,eu-west-1']) {
+      expect(resolveDeploySettings(input({ params: { confirmRegions } }, CONFIRMING)).confirmRegions).toEqual(['eu-west-1', 'ap-southeast-1']);
+    }
+    // Empty is not given, as for every parameter.
+    expect(resolveDeploySettings(input({ params: { confirmRegions: '' } })).confirmRegions).toEqual([]);
+  });
+
+  it('refuses confirmRegions that differ from monitors.yml, naming both', () => {
+    expect(errorOf(() => resolveDeploySettings(input({ params: { confirmRegions: 'eu-west-1' } }, CONFIRMING))).message).toBe(
+      "parameter confirmRegions: 'eu-west-1' differs from confirm.regions in monitors.yml (eu-west-1, ap-southeast-1); the two must list the same regions " +
+        '(set it with --param confirmRegions=... or under params in serverless.yml)',
+    );
+    expect(errorOf(() => resolveDeploySettings(input({ params: { confirmRegions: 'eu-west-1,,ap-southeast-1' } }, CONFIRMING))).message).toContain(
+      "parameter confirmRegions: 'eu-west-1,,ap-southeast-1' must be a comma-separated list of regions",
+    );
+  });
+
+  it('refuses confirmRegions when monitors.yml has no confirm block, naming both', () => {
+    expect(errorOf(() => resolveDeploySettings(input({ params: { confirmRegions: 'eu-west-1,ap-southeast-1' } }))).message).toBe(
+      "parameter confirmRegions: 'eu-west-1,ap-southeast-1' is given, but monitors.yml has no confirm block; " +
+        'add confirm.regions: [eu-west-1, ap-southeast-1] to monitors.yml, or leave the parameter out ' +
+        '(set it with --param confirmRegions=... or under params in serverless.yml)',
+    );
+  });
+
+  it('refuses a confirmer in the home region, which is a vantage point already', () => {
+    expect(errorOf(() => resolveDeploySettings(input({ region: 'ap-southeast-1' }, CONFIRMING))).message).toBe(
+      'monitors.yml: confirm.regions[1]: ap-southeast-1 is the home region this stack deploys to (--region), already a vantage point; list only other regions',
+    );
+  });
+
+  it('sets nothing without a confirm block: no confirm function, no extra ARN, no alarm', () => {
+    expect(resolveDeploySettings(input({ region: 'eu-west-1' }))).toMatchObject({
+      confirmRegions: [], confirmFunctionName: '', confirmEnabled: 'false', probeInvokeArns: [DEV_PROBE_ARN, DEV_NOTIFY_ARN],
+    });
+  });
+
+  it('refuses a probe role name the confirmers could not name in full; without them, drops the suffix as serverless-iam-roles-per-function does', () => {
+    const stage = 'integration-europe-1';
+    const stackName = `uptime-monitor-${stage}`;
+    expect(resolveDeploySettings(input({ stage, stackName, region: 'ap-southeast-1' })).probeRoleName).toBe(`${stackName}-probe-ap-southeast-1`);
+    expect(errorOf(() => resolveDeploySettings(input({ stage, stackName, region: 'eu-central-1' }, CONFIRMING))).message).toBe(
+      "the probe's role name uptime-monitor-integration-europe-1-probe-eu-central-1-lambdaRole is 65 characters, more than IAM's 64, " +
+        'and the confirmer stacks name it in full (monitors.yml confirm); use a shorter --stage',
     );
   });
 });
