@@ -11,6 +11,7 @@ import { MonitorProber } from '../lib/adapters/monitor-prober';
 import { DynamoDbAlertOutbox } from '../lib/adapters/dynamodb-alert-outbox';
 import { LambdaOutboxSweeper } from '../lib/adapters/lambda-outbox-sweeper';
 import { LambdaShardDispatcher } from '../lib/adapters/lambda-shard-dispatcher';
+import { LambdaConfirmer } from '../lib/adapters/lambda-confirmer';
 import { OUTBOX_SWEEP_SOURCE } from '../lib/domain/reminders';
 import { LocalSecretsFileResolver } from '../lib/adapters/local-secrets-file';
 import { probeRun, type ProbeDeps, type ProbeEvent } from '../lib/app/probe-run';
@@ -39,7 +40,20 @@ function createDeps(): ProbeDeps {
     stores,
     rollups,
     hourlyRollupRetentionDays: env.HOURLY_ROLLUP_RETENTION_DAYS,
-    prober: MonitorProber.create({ blockPrivateAddresses: env.BLOCK_PRIVATE_ADDRESSES === 'true' }),
+    prober: MonitorProber.create({
+      blockPrivateAddresses: env.BLOCK_PRIVATE_ADDRESSES === 'true',
+      ...(env.PROBE_SOURCE_ADDRESS ? { sourceAddress: env.PROBE_SOURCE_ADDRESS } : {}),
+    }),
+    // Multi-region confirmation (monitors.yml confirm): the confirm function of each confirmer region.
+    ...(env.CONFIRM_FUNCTION_NAME
+      ? {
+          confirmer: new LambdaConfirmer({
+            functionName: env.CONFIRM_FUNCTION_NAME,
+            ...(env.CONFIRM_ENDPOINTS ? { endpoints: env.CONFIRM_ENDPOINTS } : {}),
+          }),
+        }
+      : {}),
+    homeRegion: env.AWS_REGION ?? 'home',
     heartbeats: new DynamoDbHeartbeatStore({ client, tableName: env.TABLE_NAME }),
     // Ad-hoc maintenance windows (npm run maintenance); the configured ones are in the monitors file.
     maintenance: stores.maintenance,

@@ -8,6 +8,11 @@ import type { MetricsSink, RunMetrics } from '../domain/ports';
  */
 export const RUN_METRIC_NAMES = { checks: 'Checks', failures: 'FailedChecks', monitorsDown: 'MonitorsDown', durationMs: 'RunDuration' } as const;
 export const STACK_DIMENSION = 'Stack';
+/**
+ * Suspects whose outage the home region declared alone, every confirmer abstaining (multi-region
+ * confirmation): written only by stacks with monitors.yml `confirm`, so the others pay for no metric.
+ */
+export const CONFIRM_HOME_ALONE_METRIC = 'ConfirmHomeAlone';
 
 export interface EmfMetricsSinkOptions {
   namespace: string;
@@ -56,6 +61,7 @@ export class EmfMetricsSink implements MetricsSink {
     this.metrics.addMetric(RUN_METRIC_NAMES.failures, MetricUnit.Count, metrics.failures);
     this.metrics.addMetric(RUN_METRIC_NAMES.monitorsDown, MetricUnit.Count, metrics.monitorsDown);
     this.metrics.addMetric(RUN_METRIC_NAMES.durationMs, MetricUnit.Milliseconds, metrics.durationMs);
+    if (metrics.confirmHomeAlone !== undefined) this.metrics.addMetric(CONFIRM_HOME_ALONE_METRIC, MetricUnit.Count, metrics.confirmHomeAlone);
     try {
       this.write(`${JSON.stringify(this.metrics.serializeMetrics())}\n`);
     } finally {

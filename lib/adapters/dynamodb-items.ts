@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { RunScope } from '../domain/shards';
 import type { Reminder } from '../domain/reminders';
 import type { CertificateWarning, KnownCertificate } from '../domain/certificate';
-import type { MonitorState, MonitorStatus, Transition } from '../domain/types';
+import type { Confirmation, MonitorState, MonitorStatus, Transition, Vantage } from '../domain/types';
 
 /**
  * The keys and item shapes of the monitor table, shared by its adapters (one per kind of item).
@@ -126,7 +126,27 @@ export function stateFromItem(item: Record<string, unknown>): MonitorState {
     ...(isKnownCertificate(item.certificate) ? { certificate: item.certificate } : {}),
     ...(typeof item.heldBy === 'string' ? { heldBy: item.heldBy } : {}),
     ...(typeof item.heldOutage === 'object' && item.heldOutage !== null ? { heldOutage: transitionFromItem(item.heldOutage as Record<string, unknown>) } : {}),
+    ...confirmationFromItem(item.confirmation),
   };
+}
+
+/** A state's confirmation as stored, or nothing when it is absent or not one. */
+function confirmationFromItem(value: unknown): { confirmation?: Confirmation } {
+  if (typeof value !== 'object' || value === null) return {};
+  const { verdict, since, checkedAt, vantage } = value as Record<string, unknown>;
+  if ((verdict !== 'outage' && verdict !== 'regional') || typeof since !== 'string' || typeof checkedAt !== 'string') return {};
+  return { confirmation: { verdict, since, checkedAt, vantage: vantageFromItem(vantage) ?? [] } };
+}
+
+/** Vantage points as stored (on a state's confirmation or a transition), each field checked. */
+function vantageFromItem(value: unknown): Vantage[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  return value.flatMap((entry: unknown): Vantage[] => {
+    if (typeof entry !== 'object' || entry === null) return [];
+    const { region, ok, reason, latencyMs } = entry as Record<string, unknown>;
+    if (typeof region !== 'string' || (ok !== true && ok !== false && ok !== null)) return [];
+    return [{ region, ok, ...(typeof reason === 'string' ? { reason } : {}), ...(typeof latencyMs === 'number' ? { latencyMs } : {}) }];
+  });
 }
 
 function isKnownCertificate(value: unknown): value is KnownCertificate {
@@ -201,7 +221,7 @@ export function transitionToItem(transition: Transition): Record<string, unknown
 
 /** A transition from its (unmarshalled) item, as read from the table or from the stream's NewImage. */
 export function transitionFromItem(item: Record<string, unknown>): Transition {
-  const { monitorId, from, to, startedAt, confirmedAt, previousSince, tick, reason, heldBy, affected } = item;
+  const { monitorId, from, to, startedAt, confirmedAt, previousSince, tick, reason, heldBy, affected, vantage } = item;
   if (typeof monitorId !== 'string' || typeof startedAt !== 'string' || (to !== 'UP' && to !== 'DOWN' && to !== 'UNKNOWN')) {
     throw new TypeError(`not a transition item: ${JSON.stringify(item).slice(0, 200)}`);
   }
@@ -216,6 +236,7 @@ export function transitionFromItem(item: Record<string, unknown>): Transition {
     ...(typeof reason === 'string' ? { reason } : {}),
     ...(typeof heldBy === 'string' ? { heldBy } : {}),
     ...(Array.isArray(affected) ? { affected: affected.filter((id): id is string => typeof id === 'string') } : {}),
+    ...(Array.isArray(vantage) ? { vantage: vantageFromItem(vantage) } : {}),
   };
 }
 

@@ -16,6 +16,8 @@ export interface LambdaConfirmerOptions {
    * mostly spends, and a confirmer that cannot answer abstains, which never suppresses an alert.
    */
   clientConfig?: Omit<LambdaClientConfig, 'region'>;
+  /** By region: the Lambda endpoint of that region's confirmer (`npm start`'s serverless-offline ones); others use AWS's. */
+  endpoints?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -56,7 +58,8 @@ export class LambdaConfirmer implements Confirmer {
   private client(region: string): LambdaClient {
     let client = this.clients.get(region);
     if (client === undefined) {
-      client = new LambdaClient({ maxAttempts: 1, ...this.options.clientConfig, region });
+      const endpoint = this.options.endpoints?.[region];
+      client = new LambdaClient({ maxAttempts: 1, ...this.options.clientConfig, ...(endpoint ? { endpoint } : {}), region });
       this.clients.set(region, client);
     }
     return client;

@@ -8,6 +8,20 @@ export interface ConfirmationRoundDeps {
   logger: Pick<CycleLogger, 'warn'>;
 }
 
+/**
+ * The longest a run waits for its confirmers: a suspect's check has its monitor's timeout (at most
+ * this much less the margins), and a run that waited longer would cut into its other monitors' next
+ * minute. serverless.confirm.yml gives the confirm function more than this.
+ */
+export const CONFIRM_ROUND_MAX_MS = 15_000;
+
+/**
+ * Added to the longest suspect's timeout for the ask itself: the Invoke to another region (about
+ * 250 ms round trip between the farthest ones) and a confirmer's cold start (about 400 ms measured
+ * for the probe's bundle, `npm run bench`). An allowance, not a measurement of AWS.
+ */
+export const CONFIRM_INVOKE_ALLOWANCE_MS = 1_500;
+
 type Abstention = Extract<VantageResult, { outcome: 'abstained' }>['why'];
 
 /** Error names with which AWS reports throttling: Lambda's own, and its ENI creation in a VPC. */

@@ -5,7 +5,7 @@ import { DAY_MS } from '../domain/time';
 import { clipRangeToNow, resolveCalendarMonth, resolveRange, type RangeRequest } from '../domain/time-range';
 import { publicReason, publicUrl } from '../domain/public-view';
 import type { MaintenanceSchedule } from '../domain/maintenance';
-import type { MonitorConfig, MonitorsConfig, MonitorState, RunSummary } from '../domain/types';
+import type { Confirmation, MonitorConfig, MonitorsConfig, MonitorState, RunSummary } from '../domain/types';
 import { computeDailyUptime, computeMonthlyUptime, computeMtbf, computeUptime, listIncidents } from '../domain/uptime';
 import type { ApiDeps } from './api-deps';
 import { loadMaintenanceSchedule } from './maintenance';
@@ -88,6 +88,7 @@ export async function getMonitor(deps: ApiDeps, monitorId: string) {
     certificate: certificate
       ? { expiresAt: certificate.expiresAt, daysLeft: daysLeft(certificate.expiresAt, now.getTime()), issuer: certificate.issuer }
       : null,
+    ...describeConfirmation(state?.confirmation),
   };
 }
 
@@ -221,4 +222,12 @@ function describeLastResult(run: RunSummary | undefined, monitorId: string) {
 export function lastCheckedAt(run: RunSummary | undefined, monitorId: string): string | null {
   const result = run?.results[monitorId];
   return run && result ? (result.checkedAt ?? run.startedAt) : null;
+}
+
+/** A monitor's latest confirmation for the API: the regional failure, if that is what it is, and every vantage point's check. */
+function describeConfirmation(confirmation: Confirmation | undefined) {
+  return {
+    regional: confirmation?.verdict === 'regional' ? { since: confirmation.since, checkedAt: confirmation.checkedAt } : null,
+    vantage: (confirmation?.vantage ?? []).map((point) => ({ region: point.region, ok: point.ok, reason: point.reason ?? null, latencyMs: point.latencyMs ?? null })),
+  };
 }

@@ -2,13 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { mapWithConcurrency } from '../domain/concurrency';
 import { evaluateResult } from '../domain/evaluate';
 import type { HeartbeatReader } from '../domain/heartbeat';
-import type { ApplyLockResult, MetricsSink, Prober, RunRollupStore, RunStores } from '../domain/ports';
+import type { ApplyLockResult, Confirmer, MetricsSink, Prober, RunRollupStore, RunStores } from '../domain/ports';
+import { confirmStep, type SuspectConfirmation } from '../domain/confirmation';
+import { confirmSuspects, type SuspectRound } from './confirm-suspects';
 import { checkIntervalMs, isDue } from '../domain/schedule';
 import { advanceState, initialState, isRemovalDue, pauseForMaintenance, recordRemoval, supersededTransition } from '../domain/state-machine';
 import { affectedDependents, applyDependencies, dependencyLayers, holdingParent } from '../domain/dependencies';
 import { MaintenanceSchedule, type MaintenanceReader } from '../domain/maintenance';
 import { loadMaintenanceSchedule } from './maintenance';
-import type { CheckResult, MonitorConfig, MonitorState, MonitorsConfig, ProbeTarget, RunSummary, Transition } from '../domain/types';
+import type { CheckResult, ConfirmSettings, MonitorConfig, MonitorState, MonitorsConfig, ProbeTarget, RunSummary, Transition } from '../domain/types';
 import { NO_DEADLINE, sleep, type Deadline } from './deadline';
 import { logFailedCheck, logTransition, OUTAGE_HELD_MESSAGE, OUTAGE_RELEASED_MESSAGE, type CycleLogger } from './probe-log';
 import { checkHeartbeats } from './heartbeat-checks';
@@ -77,6 +79,14 @@ export interface ProbeCycleDeps {
    * Not given: no removal is recorded.
    */
   configuredIds?: ReadonlySet<string>;
+  /**
+   * Asks the confirmer regions about a run's suspects (monitors.yml `confirm`,
+   * lib/app/confirm-suspects.ts). None while `confirm` is configured: every region abstains, and
+   * the home region decides alone (logged and counted).
+   */
+  confirmer?: Confirmer;
+  /** The home region's name (AWS_REGION), the first of a confirmation's vantage points. Default 'home'. */
+  homeRegion?: string;
 }
 
 export interface ProbeCycleOptions {
@@ -103,6 +113,8 @@ export interface ProbeCycleReport {
    * ('superseded'), or the apply lock stayed busy up to the deadline ('lock-busy').
    */
   notApplied?: 'superseded' | 'lock-busy';
+  /** With monitors.yml `confirm`: the run's suspects by verdict (see SuspectRound). */
+  confirmation?: Omit<SuspectRound, 'confirmations'>;
 }
 
 /** How often a conflicting state write is re-read and retried before the result is dropped. */
@@ -182,7 +194,18 @@ export async function runProbeCycle(
       ]),
     ),
   });
-  const applied = await applyChecks(tick, checks, deps, deadline, timing, buildSummary, certificates, schedule);
+  // Failures that would declare an outage are confirmed from the other regions first (outside the
+  // apply lock: the round takes seconds), within the time the run keeps to store.
+  const round = config.confirm
+    ? await confirmSuspects(
+        tick,
+        checks,
+        schedule,
+        { confirm: config.confirm, ...(deps.confirmer ? { confirmer: deps.confirmer } : {}), homeRegion: deps.homeRegion ?? 'home', states: stores.states, ...(deps.targets ? { targets: deps.targets } : {}), logger, nowMs },
+        deadline.remainingMs() - timing.applyReserveMs,
+      )
+    : undefined;
+  const applied = await applyChecks(tick, checks, deps, deadline, timing, buildSummary, certificates, schedule, round?.confirmations);
   if (applied.duplicate) {
     logger.info('tick ran meanwhile (a duplicate delivery), this run stores nothing', { tick });
     return { tick, duplicate: true, checks: 0, failures: 0, monitorsDown: 0, transitions: [], conflicts: [], cutShort, removed: [] };
@@ -191,7 +214,13 @@ export async function runProbeCycle(
   const finished = new Date(started.getTime() + summary.durationMs);
   try {
     await deps.metrics.publishRun(
-      { checks: summary.checks, failures: summary.failures, monitorsDown: summary.monitorsDown, durationMs: summary.durationMs },
+      {
+        checks: summary.checks,
+        failures: summary.failures,
+        monitorsDown: summary.monitorsDown,
+        durationMs: summary.durationMs,
+        ...(round ? { confirmHomeAlone: round.homeAlone.length } : {}),
+      },
       finished,
     );
   } catch (error) {
@@ -217,6 +246,7 @@ export async function runProbeCycle(
     cutShort,
     removed: applied.removed,
     ...(applied.notApplied ? { notApplied: applied.notApplied } : {}),
+    ...(round ? { confirmation: { outage: round.outage, regional: round.regional, homeAlone: round.homeAlone } } : {}),
   };
 }
 
@@ -246,6 +276,7 @@ async function applyChecks(
   buildSummary: (states: Map<string, MonitorState>) => RunSummary,
   certificates: ReadonlyMap<string, Certificate> = new Map(),
   schedule: MaintenanceSchedule = new MaintenanceSchedule([]),
+  confirmations: ReadonlyMap<string, SuspectConfirmation> = new Map(),
 ): Promise<Applied> {
   const { stores, logger } = deps;
   const nowMs = deps.nowMs ?? Date.now;
@@ -290,7 +321,7 @@ async function applyChecks(
     const conflicts: string[] = [];
     const unstored: string[] = [];
     const results = new Map(checks.map(({ monitor, result }) => [monitor.id, result]));
-    const run: RunContext = { tick, dependents: deps.config.monitors, states, results, schedule };
+    const run: RunContext = { tick, dependents: deps.config.monitors, states, results, schedule, confirmations, ...(deps.config.confirm ? { confirm: deps.config.confirm } : {}) };
     // Parents before their dependents: a dependent's step sees its parents' states of this run.
     for (const layer of dependencyLayers(checks.map((check) => ({ ...check, id: check.monitor.id, dependsOn: check.monitor.dependsOn })))) {
       await mapWithConcurrency(layer, deps.concurrency, async ({ monitor, result }) => {
@@ -333,6 +364,9 @@ interface RunContext {
   states: ReadonlyMap<string, MonitorState>;
   results: ReadonlyMap<string, CheckResult>;
   schedule: MaintenanceSchedule;
+  /** With monitors.yml `confirm`: its settings, and this run's suspects' confirmations. */
+  confirm?: ConfirmSettings;
+  confirmations: ReadonlyMap<string, SuspectConfirmation>;
 }
 
 /**
@@ -357,7 +391,10 @@ function stepMonitor(monitor: MonitorConfig, current: MonitorState, result: Chec
   const { tick } = run;
   const maintenance = run.schedule.activeAt(monitor.id, Date.parse(result.checkedAt));
   if (maintenance) return { ...pauseForMaintenance(current, monitor.remindEveryMs, tick), maintenance };
-  const step = applyDependencies(advanceState(current, result, monitor, tick), current, holdingParent(monitor.dependsOn, run.states), tick);
+  const advanced = advanceState(current, result, monitor, tick);
+  // An outage needs a quorum of vantage points (heartbeats, seen from nowhere else, need none).
+  const confirmed = run.confirm && monitor.type !== 'heartbeat' ? confirmStep(current, advanced, run.confirmations.get(monitor.id), run.confirm) : advanced;
+  const step = applyDependencies(confirmed, current, holdingParent(monitor.dependsOn, run.states), tick);
   if (step.transition?.to === 'DOWN' && step.transition.heldBy === undefined) {
     const affected = affectedDependents(monitor.id, run.dependents, (id) => run.results.get(id) ?? run.states.get(id));
     if (affected.length > 0) return { ...step, transition: { ...step.transition, affected } };
@@ -402,6 +439,9 @@ async function saveStep(
     if (outcome === 'saved') {
       if (step.transition) await expireSuperseded(deps, current, step.transition);
       if (released) deps.logger.info(OUTAGE_RELEASED_MESSAGE, { monitorId: monitor.id, since: released.startedAt, tick });
+      if ('unconfirmed' in step) {
+        deps.logger.warn('outage not declared yet: its state changed after this run picked its suspects, so it was not confirmed; the next run asks', { monitorId: monitor.id, tick });
+      }
       if (step.transition?.heldBy !== undefined && step.transition.to === 'DOWN') {
         deps.logger.info(OUTAGE_HELD_MESSAGE, { monitorId: monitor.id, heldBy: step.transition.heldBy, tick });
       }

@@ -185,6 +185,9 @@ class RunMetricsCollector implements MetricsSink {
           failures: this.sum.failures + metrics.failures,
           monitorsDown: Math.max(this.sum.monitorsDown, metrics.monitorsDown),
           durationMs: Math.max(this.sum.durationMs, metrics.durationMs),
+          ...(this.sum.confirmHomeAlone !== undefined || metrics.confirmHomeAlone !== undefined
+            ? { confirmHomeAlone: (this.sum.confirmHomeAlone ?? 0) + (metrics.confirmHomeAlone ?? 0) }
+            : {}),
         }
       : { ...metrics };
   }

@@ -194,6 +194,8 @@ export interface RunMetrics {
   failures: number;
   monitorsDown: number;
   durationMs: number;
+  /** With monitors.yml `confirm` only: the suspects whose outage the home region declared alone, every confirmer abstaining. */
+  confirmHomeAlone?: number;
 }
 
 export interface MetricsSink {

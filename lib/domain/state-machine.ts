@@ -52,9 +52,21 @@ export function advanceState(
   // check means the monitor is configured again, so a recorded removal is cleared. Built only for a
   // step that is stored: a steady monitor's step allocates nothing (and after a removal the
   // counters are 0, so the first check always stores).
+  // A success clears a regional failure (lib/domain/confirmation.ts), and a recovery the outage's
+  // confirmation; a failure keeps either (the next confirmation replaces it).
+  const clearsConfirmation = result.ok && state.confirmation !== undefined && (state.confirmation.verdict === 'regional' || reached);
   const moved = (): MonitorState => {
-    const { removedAt: _removedAt, ...kept } = state;
-    return { ...kept, failuresInRow, successesInRow, streakStartedAt, lastFailureReason, tick, version: state.version + 1 };
+    const { removedAt: _removedAt, confirmation, ...kept } = state;
+    return {
+      ...kept,
+      ...(confirmation && !clearsConfirmation ? { confirmation } : {}),
+      failuresInRow,
+      successesInRow,
+      streakStartedAt,
+      lastFailureReason,
+      tick,
+      version: state.version + 1,
+    };
   };
 
   if (state.status !== target && reached) {
@@ -72,6 +84,7 @@ export function advanceState(
   }
 
   const changed =
+    clearsConfirmation ||
     failuresInRow !== state.failuresInRow ||
     successesInRow !== state.successesInRow ||
     streakStartedAt !== state.streakStartedAt;
@@ -88,11 +101,14 @@ export function advanceState(
  */
 export function pauseForMaintenance(state: MonitorState, remindEveryMs: number | undefined, tick: string): StateStep {
   const owed = state.status === 'DOWN' ? dueReminder(state, remindEveryMs, tick) : undefined;
-  if (state.failuresInRow === 0 && state.successesInRow === 0 && state.streakStartedAt === undefined && !owed) return { state, changed: false };
-  const { streakStartedAt: _streak, ...kept } = state;
+  // A regional failure ends with its streak; an outage's confirmation stays while it is DOWN.
+  const regional = state.confirmation?.verdict === 'regional';
+  if (state.failuresInRow === 0 && state.successesInRow === 0 && state.streakStartedAt === undefined && !owed && !regional) return { state, changed: false };
+  const { streakStartedAt: _streak, confirmation, ...kept } = state;
   return {
     state: {
       ...kept,
+      ...(confirmation && !regional ? { confirmation } : {}),
       failuresInRow: 0,
       successesInRow: 0,
       tick,
@@ -123,7 +139,7 @@ export function isRemovalDue(state: MonitorState, configuredIds: ReadonlySet<str
  */
 export function recordRemoval(state: MonitorState, tick: string): StateStep {
   // A held outage ends with the monitor's removal, unreleased: a monitor added back starts anew.
-  const { streakStartedAt: _streak, lastFailureReason: _reason, heldBy: _heldBy, heldOutage: _heldOutage, ...kept } = state;
+  const { streakStartedAt: _streak, lastFailureReason: _reason, heldBy: _heldBy, heldOutage: _heldOutage, confirmation: _confirmation, ...kept } = state;
   const reset: MonitorState = { ...kept, failuresInRow: 0, successesInRow: 0, tick, version: state.version + 1, removedAt: tick };
   if (state.status === 'UNKNOWN') return { state: reset, changed: true };
   const transition: Transition = {

@@ -224,6 +224,34 @@ export interface MonitorState {
   heldBy?: string;
   /** The held outage's transition, sent when released. Set with `heldBy`. */
   heldOutage?: Transition;
+  /**
+   * The latest multi-region confirmation of a failure (lib/domain/confirmation.ts): `regional` while
+   * only a minority of vantage points sees it (cleared by the home region's next success), `outage`
+   * once a quorum did (kept while DOWN, cleared by the recovery).
+   */
+  confirmation?: Confirmation;
+}
+
+/** One vantage point's view of a suspect in a confirmation: the home region first, then each confirmer region. */
+export interface Vantage {
+  region: string;
+  /** true: its check passed; false: it failed; null: it abstained (an error, throttling, the deadline). */
+  ok: boolean | null;
+  /** Why it failed (the failure's category) or abstained (`abstained: deadline`); absent when it passed. */
+  reason?: string;
+  /** Its check's latency; absent when it abstained. */
+  latencyMs?: number;
+}
+
+/** What the vantage points said about a monitor's failure, and since when it has been so. */
+export interface Confirmation {
+  /** `outage`: a quorum failed; `regional`: only a minority did. */
+  verdict: 'outage' | 'regional';
+  /** When this verdict was first reached (a failure regional for a while keeps its first time). */
+  since: string;
+  /** The home check the latest confirmation was about. */
+  checkedAt: string;
+  vantage: Vantage[];
 }
 
 export interface Thresholds {
@@ -256,6 +284,8 @@ export interface Transition {
   heldBy?: string;
   /** An outage's dependents whose latest check failed too, by id: its alert names them. */
   affected?: string[];
+  /** A confirmed outage's vantage points (multi-region confirmation): who failed, who did not, who abstained. */
+  vantage?: Vantage[];
 }
 
 /** Per-monitor outcome of one run, kept in the run summary. */

@@ -89,6 +89,25 @@ export const CertificateSchema = z
   })
   .meta({ id: 'Certificate', description: 'The certificate the latest https check of the monitor saw.' });
 
+export const VantageSchema = z
+  .strictObject({
+    region: z.string().meta({ description: 'The vantage point: the home region first, then each confirmer region (monitors.yml confirm.regions).' }),
+    ok: z.boolean().nullable().meta({ description: 'Whether its check passed; null when it abstained (an error, throttling, or past the deadline): it counted neither way.' }),
+    reason: z.string().nullable().meta({ description: 'Why it failed (the category: `timeout`, `http-status`) or abstained (`abstained: deadline`); null when it passed.' }),
+    latencyMs: z.number().min(0).nullable().meta({ description: "Its check's latency; null when it abstained." }),
+  })
+  .meta({ id: 'Vantage', description: "One vantage point's check of a failure being confirmed (multi-region confirmation)." });
+
+export const RegionalFailureSchema = z
+  .strictObject({
+    since: isoTime.meta({ description: 'The first check of the failure that only a minority of vantage points saw.' }),
+    checkedAt: isoTime.meta({ description: 'The latest such check.' }),
+  })
+  .meta({
+    id: 'RegionalFailure',
+    description: 'The home region sees the monitor fail but fewer than the quorum of vantage points do: no outage is declared (and no alert sent unless confirm.alertOnRegional). Cleared by the next successful check.',
+  });
+
 export const MonitorDetailSchema = z
   .strictObject({
     id: z.string(),
@@ -111,6 +130,11 @@ export const MonitorDetailSchema = z
     lastCheckedAt: isoTime.nullable(),
     lastResult: LastResultSchema.nullable(),
     certificate: CertificateSchema.nullable().meta({ description: 'Null for a monitor that is not https, or before its first check.' }),
+    regional: RegionalFailureSchema.nullable().meta({ description: 'While a failure is seen from a minority of vantage points only (monitors.yml confirm); null otherwise.' }),
+    vantage: z.array(VantageSchema).meta({
+      description:
+        'The latest confirmation of a failure, per vantage point (home region first): kept while the failure is regional, or while the confirmed outage lasts. Empty when there is none, and always without monitors.yml confirm.',
+    }),
   })
   .meta({ id: 'MonitorDetail', description: 'The monitor without its headers or notification recipients.' });
 

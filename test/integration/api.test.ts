@@ -216,6 +216,9 @@ describe('GET /monitors/{id}', () => {
       lastCheckedAt: PAYMENTS_RUN_STARTED_AT,
       lastResult: { ok: false, latencyMs: 5000, statusCode: null, reason: 'timeout', checkedAt: PAYMENTS_RUN_STARTED_AT },
       certificate: null,
+      // Without monitors.yml confirm there is never a confirmation.
+      regional: null,
+      vantage: [],
     });
   });
 
