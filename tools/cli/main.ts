@@ -47,6 +47,11 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     summary: 'open or end an ad-hoc maintenance window now',
     run: (argv, env, cwd, output) => (require('./maintenance') as typeof import('./maintenance')).runMaintenance(argv, env, cwd, output),
   },
+  deploy: {
+    synopsis: 'deploy [SLS DEPLOY OPTIONS]',
+    summary: 'deploy the stack, then a confirmer stack in each monitors.yml confirm region (npm run deploy)',
+    run: (argv, env, _cwd, output) => (require('../deploy/run') as typeof import('../deploy/run')).runDeploy(argv, env, output),
+  },
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
