@@ -103,6 +103,23 @@ export class NpmStart {
     return this.waitFor('npm start to exit', async () => (this.exitCode !== undefined ? true : undefined), timeoutMs);
   }
 
+  /**
+   * Ctrl-C and wait: SIGINT to npm's process group, as a terminal sends it, then whatever is left
+   * is killed. For clean-up: npm start stops the serverless-offline processes it started (each in
+   * a process group of its own, which killing npm's group would leave running).
+   */
+  async stop(): Promise<void> {
+    if (this.exitCode === undefined) {
+      try {
+        process.kill(-this.pid, 'SIGINT');
+        await this.exited(15_000);
+      } catch {
+        // gone already, or slow to stop: killed below
+      }
+    }
+    this.killGroup();
+  }
+
   /** Test clean-up: kills whatever of npm's process group is left. */
   killGroup(): void {
     if (this.exitCode !== undefined && !isAlive(this.pid)) return;

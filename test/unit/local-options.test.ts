@@ -32,6 +32,13 @@ describe('readLocalOptions', () => {
     expect(options).toMatchObject({ monitorsFile: '/repo/conf/m.yml', intervalMs: 2000, apiPort: 3100, dataDir: '/tmp/x', fresh: true, demo: false });
   });
 
+  it('reads LOCAL_CONFIRMERS as a count, unset or empty as none given', () => {
+    expect(readLocalOptions([], { LOCAL_CONFIRMERS: '0' }, '/repo').confirmers).toBe(0);
+    expect(readLocalOptions([], { LOCAL_CONFIRMERS: '3' }, '/repo').confirmers).toBe(3);
+    expect(readLocalOptions([], { LOCAL_CONFIRMERS: '' }, '/repo').confirmers).toBeUndefined();
+    expect(readLocalOptions([], {}, '/repo').confirmers).toBeUndefined();
+  });
+
   it.each<[string[], Record<string, string>, string]>([
     [[], { LOCAL_PROBE_INTERVAL: '7s' }, "environment variable LOCAL_PROBE_INTERVAL: '7s' must be one of 2s, 3s"],
     [[], { LOCAL_PROBE_INTERVAL: '1s' }, "environment variable LOCAL_PROBE_INTERVAL: '1s' must be one of"],
@@ -39,6 +46,8 @@ describe('readLocalOptions', () => {
     [[], { API_PORT: 'http' }, 'environment variable API_PORT: must be a TCP port number'],
     [[], { SES_PORT: '70000' }, 'environment variable SES_PORT: must be a TCP port from 1 to 65535'],
     [[], { DEMO_PORT: '3000' }, 'environment variable DEMO_PORT: port 3000 is also API_PORT'],
+    [[], { LOCAL_CONFIRMERS: 'two' }, "environment variable LOCAL_CONFIRMERS: 'two' must be a whole number of local confirmers (0 runs none)"],
+    [[], { LOCAL_CONFIRMERS: '-1' }, "environment variable LOCAL_CONFIRMERS: '-1' must be a whole number"],
     [['--frsh'], {}, "unknown option '--frsh'"],
   ])('refuses %j %j', (argv, env, message) => {
     expect(() => readLocalOptions(argv, env, '/repo')).toThrow(ConfigError);

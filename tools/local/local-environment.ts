@@ -37,6 +37,18 @@ const localEnvironmentSchema = z.object({
   DYNAMODB_PORT: port(8000),
   DEMO_PORT: port(4010),
   LOCAL_DATA_DIR: z.string().min(1).default('.local'),
+  /** Unset or empty: the default (tools/local/local-confirmers.ts), which depends on the monitors file. */
+  LOCAL_CONFIRMERS: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined || text.trim() === '') return undefined;
+      if (!/^\d+$/.test(text.trim())) {
+        ctx.addIssue({ code: 'custom', message: `'${text}' must be a whole number of local confirmers (0 runs none)` });
+        return z.NEVER;
+      }
+      return Number(text.trim());
+    }),
 });
 
 export interface LocalOptions {
@@ -49,6 +61,8 @@ export interface LocalOptions {
   dynamoDbPort: number;
   demoPort: number;
   dataDir: string;
+  /** LOCAL_CONFIRMERS: how many confirmer regions run locally; undefined: the default when monitors.yml has `confirm`. */
+  confirmers: number | undefined;
   fresh: boolean;
   demo: boolean;
   verbose: boolean;
@@ -61,7 +75,8 @@ handlers under serverless-offline, until Ctrl-C.
   --no-demo   do not start the demo target or its monitor
   --verbose   also print serverless-offline's own output
 Environment (all optional): MONITORS_FILE (monitors.yml), SECRETS_FILE (secrets.local.yml), LOCAL_PROBE_INTERVAL (10s), API_PORT (3000),
-SES_PORT (8005), DYNAMODB_PORT (8000), DEMO_PORT (4010), LOCAL_DATA_DIR (.local)`;
+SES_PORT (8005), DYNAMODB_PORT (8000), DEMO_PORT (4010), LOCAL_DATA_DIR (.local),
+LOCAL_CONFIRMERS (2 when the monitors file has \`confirm\`; 0 runs none)`;
 
 /** Reads `npm start`'s flags and environment; throws ConfigError naming the bad one. */
 export function readLocalOptions(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string): LocalOptions {
@@ -90,6 +105,7 @@ export function readLocalOptions(argv: readonly string[], env: NodeJS.ProcessEnv
     dynamoDbPort: values.DYNAMODB_PORT,
     demoPort: values.DEMO_PORT,
     dataDir: path.resolve(cwd, values.LOCAL_DATA_DIR),
+    confirmers: values.LOCAL_CONFIRMERS,
     fresh: argv.includes('--fresh'),
     demo: !argv.includes('--no-demo'),
     verbose: argv.includes('--verbose'),

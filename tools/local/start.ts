@@ -10,23 +10,31 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import sesEmulator from 'aws-ses-v2-local';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { loadMonitorsConfig } from '../../lib/config/monitors';
 import { formatDuration } from '../../lib/domain/duration';
 import { ConfigError } from '../../lib/domain/errors';
 import { startDemoTarget, type DemoTarget } from './demo-target';
 import { JavaMissingError, hasJava, startDynamoDbLocal, stopProcess, type RunningDynamoDbLocal } from './dynamodb-local';
 import { freePort } from './free-port';
+import {
+  ConfirmerStartError,
+  HOME_SOURCE_ADDRESS,
+  confirmEndpoints,
+  localConfirmerRegions,
+  startLocalConfirmers,
+  waitForConfirmers,
+  type LocalConfirmer,
+} from './local-confirmers';
 import { readLocalOptions, type LocalOptions } from './local-environment';
 import { writeLocalMonitorsFile } from './local-monitors';
 import { assertLocalSecretsResolve } from './local-secrets';
-import { formatLogLine, isShown, parseLogLine } from './log-view';
+import { LOCAL_CREDENTIALS, spawnOffline, stopOffline } from './offline';
 import { tableDefinition, ttlAttribute } from './table-definition';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -34,8 +42,9 @@ const SERVICE = 'uptime-monitor';
 const STAGE = 'local';
 const TABLE_NAME = `${SERVICE}-${STAGE}`;
 const REGION = 'us-east-1';
-const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 const STOP_GRACE_MS = 4000;
+/** How long the API and the confirmers may take to come up (each builds its handlers first). */
+const START_TIMEOUT_MS = 90_000;
 /** serverless.yml's watch ignores this folder; .gitignore and eslint.config.mjs name it too. */
 const LOCAL_WORK_ROOT = '.esbuild-local';
 
@@ -49,14 +58,18 @@ interface Stack {
   ses?: Server;
   demo?: DemoTarget;
   offline?: ChildProcess;
+  confirmers?: LocalConfirmer[];
 }
 
 async function main(): Promise<void> {
   const startedAt = Date.now();
   let options: LocalOptions;
+  let confirmerRegions: string[];
   try {
     options = readLocalOptions(process.argv.slice(2), process.env, process.cwd());
-    await assertLocalSecretsResolve(loadMonitorsConfig(options.monitorsFile), options.monitorsFile, options.secretsFile, process.env);
+    const userConfig = loadMonitorsConfig(options.monitorsFile);
+    await assertLocalSecretsResolve(userConfig, options.monitorsFile, options.secretsFile, process.env);
+    confirmerRegions = localConfirmerRegions(userConfig.confirm, options.confirmers, options.monitorsFile);
   } catch (error) {
     fail(error);
   }
@@ -97,6 +110,17 @@ async function main(): Promise<void> {
   });
 
   starting = (async () => {
+    // First: they need nothing else, and building their handlers overlaps DynamoDB Local's start.
+    stack.confirmers = await startLocalConfirmers(confirmerRegions, {
+      root: ROOT,
+      stage: STAGE,
+      workRoot: localWorkFolder(options),
+      verbose: options.verbose,
+    });
+    for (const confirmer of stack.confirmers) {
+      stopWhenExited(confirmer.process, `the confirmer of ${confirmer.region} (serverless-offline)`, () => stopping !== undefined, stop);
+    }
+    if (stopping) return;
     stack.dynamoDb = await startDynamoDbLocal({
       port: options.dynamoDbPort,
       dataDir: path.join(options.dataDir, 'dynamodb'),
@@ -114,17 +138,19 @@ async function main(): Promise<void> {
       intervalMs: options.intervalMs,
       ...(stack.demo ? { demoHealthUrl: stack.demo.healthUrl } : {}),
     });
-    stack.offline = startOffline(options, lambdaPort, monitorsFile, stack.dynamoDb.endpoint);
-    stack.offline.once('exit', (code) => {
-      if (!stopping) {
-        console.error(`serverless-offline stopped unexpectedly (exit code ${code}); stopping the stack.`);
-        void stop(1);
-      }
-    });
-    await waitForApi(options.apiPort, stack.offline, () => stopping !== undefined);
+    stack.offline = startOffline(options, lambdaPort, monitorsFile, stack.dynamoDb.endpoint, stack.confirmers);
+    stopWhenExited(stack.offline, 'serverless-offline', () => stopping !== undefined, stop);
+    await Promise.all([
+      waitForApi(options.apiPort, stack.offline, () => stopping !== undefined),
+      waitForConfirmers(stack.confirmers, START_TIMEOUT_MS, () => stopping !== undefined),
+    ]);
     if (stopping) return;
     stack.schedule = startLocalSchedule(options.intervalMs, lambdaPort);
-    printBanner(options, config.monitors.map((m) => m.id), Date.now() - startedAt, stack.demo, config.monitors.some((m) => m.type === 'heartbeat'));
+    printBanner(options, config.monitors.map((m) => m.id), Date.now() - startedAt, {
+      ...(stack.demo ? { demo: stack.demo } : {}),
+      heartbeats: config.monitors.some((m) => m.type === 'heartbeat'),
+      confirmers: stack.confirmers,
+    });
   })();
   try {
     await starting;
@@ -133,6 +159,15 @@ async function main(): Promise<void> {
     await stopStack(stack, options);
     fail(error);
   }
+}
+
+/** Reports a process of the stack that exits on its own (not stopped by the stack) and stops the whole stack, as a failure. */
+function stopWhenExited(child: ChildProcess, what: string, isStopping: () => boolean, stop: (code: number) => Promise<void>): void {
+  child.once('exit', (code, signal) => {
+    if (isStopping()) return;
+    console.error(`${what} stopped unexpectedly (${code === null ? `signal ${String(signal)}` : `exit code ${code}`}); stopping the stack.`);
+    void stop(1);
+  });
 }
 
 /**
@@ -178,73 +213,49 @@ function localWorkFolder(options: LocalOptions): string {
   return path.join(LOCAL_WORK_ROOT, String(options.apiPort));
 }
 
-function startOffline(options: LocalOptions, lambdaPort: number, monitorsFile: string, dynamoDbEndpoint: string): ChildProcess {
+/**
+ * The home stack under serverless-offline: every function of serverless.yml, reaching DynamoDB
+ * Local, the SES emulator and its own Lambda API, probing from HOME_SOURCE_ADDRESS, and asking the
+ * local confirmers (if any) through their Lambda APIs.
+ */
+function startOffline(
+  options: LocalOptions,
+  lambdaPort: number,
+  monitorsFile: string,
+  dynamoDbEndpoint: string,
+  confirmers: readonly LocalConfirmer[],
+): ChildProcess {
   const seconds = options.intervalMs / 1000;
-  const child = spawn(
-    process.execPath,
-    [
-      require.resolve('osls/bin/serverless.js'),
-      'offline',
-      'start',
-      '--stage',
-      STAGE,
-      '--region',
-      REGION,
-      '--host',
-      '127.0.0.1',
-      '--httpPort',
-      String(options.apiPort),
-      '--lambdaPort',
-      String(lambdaPort),
-    ],
-    {
-      cwd: ROOT,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        // NODE_EXTRA_CA_CERTS among them: serverless-offline runs the handlers in worker threads
-        // with none of these variables but the AWS_ ones, yet the CA certificates Node read from it
-        // at start are trusted process-wide, worker threads included (tried: a worker with an empty
-        // environment reaches a server of that CA). So `NODE_EXTRA_CA_CERTS=ca.pem npm start`
-        // probes https targets signed by a test CA.
-        ...process.env,
-        SLS_TELEMETRY_DISABLED: '1',
-        SLS_NOTIFICATIONS_MODE: 'off',
-        AWS_REGION: REGION,
-        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-        AWS_ENDPOINT_URL_DYNAMODB: dynamoDbEndpoint,
-        AWS_ENDPOINT_URL_SES: `http://127.0.0.1:${options.sesPort}`,
-        // Fan-out: above PROBE_SHARD_SIZE monitors the probe hands shards to itself through serverless-offline's Lambda API.
-        AWS_ENDPOINT_URL_LAMBDA: `http://127.0.0.1:${lambdaPort}`,
-        MONITORS_FILE: monitorsFile,
-        // The local probe reads ssm and secretsManager references from this file, not from AWS
-        // (deploy/secret-settings.ts puts it in the probe's environment).
-        UPTIME_LOCAL_SECRETS_FILE: options.secretsFile,
-        UPTIME_LOCAL_PROBE_PERIOD: `${seconds}s`,
-        UPTIME_LOCAL_API_URL: `http://127.0.0.1:${options.apiPort}`,
-        UPTIME_LOCAL_DYNAMODB_ENDPOINT: dynamoDbEndpoint,
-        UPTIME_LOCAL_WORK_FOLDER: localWorkFolder(options),
-        UPTIME_LOCAL_STREAM_CHECKPOINT: path.join(options.dataDir, 'stream-checkpoint.json'),
-      },
+  return spawnOffline({
+    root: ROOT,
+    stage: STAGE,
+    region: REGION,
+    httpPort: options.apiPort,
+    lambdaPort,
+    verbose: options.verbose,
+    // NODE_EXTRA_CA_CERTS passes through with the rest of the environment: serverless-offline runs
+    // the handlers in worker threads with none of these variables but the AWS_ ones, yet the CA
+    // certificates Node read from it at start are trusted process-wide, worker threads included
+    // (tried: a worker with an empty environment reaches a server of that CA). So
+    // `NODE_EXTRA_CA_CERTS=ca.pem npm start` probes https targets signed by a test CA.
+    env: {
+      AWS_ENDPOINT_URL_DYNAMODB: dynamoDbEndpoint,
+      AWS_ENDPOINT_URL_SES: `http://127.0.0.1:${options.sesPort}`,
+      // Fan-out: above PROBE_SHARD_SIZE monitors the probe hands shards to itself through serverless-offline's Lambda API.
+      AWS_ENDPOINT_URL_LAMBDA: `http://127.0.0.1:${lambdaPort}`,
+      MONITORS_FILE: monitorsFile,
+      // The local probe reads ssm and secretsManager references from this file, not from AWS
+      // (deploy/secret-settings.ts puts it in the probe's environment).
+      UPTIME_LOCAL_SECRETS_FILE: options.secretsFile,
+      UPTIME_LOCAL_PROBE_PERIOD: `${seconds}s`,
+      UPTIME_LOCAL_API_URL: `http://127.0.0.1:${options.apiPort}`,
+      UPTIME_LOCAL_DYNAMODB_ENDPOINT: dynamoDbEndpoint,
+      UPTIME_LOCAL_WORK_FOLDER: localWorkFolder(options),
+      UPTIME_LOCAL_STREAM_CHECKPOINT: path.join(options.dataDir, 'stream-checkpoint.json'),
+      UPTIME_LOCAL_SOURCE_ADDRESS: HOME_SOURCE_ADDRESS,
+      UPTIME_LOCAL_CONFIRM_ENDPOINTS: confirmers.length === 0 ? '' : confirmEndpoints(confirmers),
     },
-  );
-  const pretty = process.stdout.isTTY === true;
-  const relay = (stream: NodeJS.ReadableStream | null) => {
-    if (!stream) return;
-    createInterface({ input: stream }).on('line', (line) => {
-      const log = parseLogLine(line);
-      if (log) {
-        if (isShown(log)) console.log(pretty ? formatLogLine(log) : JSON.stringify(log));
-        else if (options.verbose) console.log(line);
-      } else if (options.verbose || isOfflineError(line)) {
-        console.log(line);
-      }
-    });
-  };
-  relay(child.stdout);
-  relay(child.stderr);
-  return child;
+  });
 }
 
 /**
@@ -290,13 +301,8 @@ function startLocalSchedule(intervalMs: number, lambdaPort: number): { stop(): v
   return { stop: () => clearTimeout(timer) };
 }
 
-/** serverless-offline's own lines that report a failure (a handler that threw, a build error). */
-function isOfflineError(line: string): boolean {
-  return /\b(error|exception|failed)\b|✖/i.test(line) && !line.includes('NodeVersionSupportWarning');
-}
-
 async function waitForApi(port: number, offline: ChildProcess, isStopping: () => boolean): Promise<void> {
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (isStopping()) return;
     if (offline.exitCode !== null) throw new UserFacingError('serverless-offline exited during start-up; run `npm start -- --verbose` to see why');
@@ -308,7 +314,7 @@ async function waitForApi(port: number, offline: ChildProcess, isStopping: () =>
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new UserFacingError(`the API did not answer on port ${port} within 90 s; run \`npm start -- --verbose\` to see why`);
+  throw new UserFacingError(`the API did not answer on port ${port} within ${START_TIMEOUT_MS / 1000} s; run \`npm start -- --verbose\` to see why`);
 }
 
 async function assertPortsFree(ports: ReadonlyArray<readonly [string, number]>): Promise<void> {
@@ -328,24 +334,9 @@ async function assertPortsFree(ports: ReadonlyArray<readonly [string, number]>):
 
 async function stopStack(stack: Stack, options: LocalOptions): Promise<void> {
   stack.schedule?.stop();
-  const { offline } = stack;
-  const stopOffline = async () => {
-    if (!offline || offline.exitCode !== null || offline.pid === undefined) return;
-    const exited = new Promise<void>((resolve) => offline.once('exit', () => resolve()));
-    const killGroup = (signal: NodeJS.Signals) => {
-      try {
-        process.kill(-offline.pid!, signal);
-      } catch {
-        // already gone
-      }
-    };
-    killGroup('SIGTERM');
-    const timer = setTimeout(() => killGroup('SIGKILL'), STOP_GRACE_MS);
-    await exited;
-    clearTimeout(timer);
-  };
   await Promise.allSettled([
-    stopOffline(),
+    stopOffline(stack.offline, STOP_GRACE_MS),
+    ...(stack.confirmers ?? []).map((confirmer) => stopOffline(confirmer.process, STOP_GRACE_MS)),
     stack.dynamoDb ? stopProcess(stack.dynamoDb.process, STOP_GRACE_MS) : Promise.resolve(),
     stack.demo?.close() ?? Promise.resolve(),
     stack.ses
@@ -355,10 +346,19 @@ async function stopStack(stack: Stack, options: LocalOptions): Promise<void> {
         })
       : Promise.resolve(),
   ]);
-  rmSync(path.join(ROOT, localWorkFolder(options)), { recursive: true, force: true });
+  for (const folder of [localWorkFolder(options), ...(stack.confirmers ?? []).map((confirmer) => confirmer.workFolder)]) {
+    rmSync(path.join(ROOT, folder), { recursive: true, force: true });
+  }
 }
 
-function printBanner(options: LocalOptions, monitorIds: string[], startupMs: number, demo?: DemoTarget, heartbeats = false): void {
+interface BannerExtras {
+  demo?: DemoTarget;
+  /** Whether any monitor is a heartbeat (the banner then says how to ping). */
+  heartbeats: boolean;
+  confirmers: readonly LocalConfirmer[];
+}
+
+function printBanner(options: LocalOptions, monitorIds: string[], startupMs: number, { demo, heartbeats, confirmers }: BannerExtras): void {
   const api = `http://127.0.0.1:${options.apiPort}`;
   const lines = [
     '',
@@ -380,6 +380,7 @@ function printBanner(options: LocalOptions, monitorIds: string[], startupMs: num
         ]
       : []),
     `  Monitors      ${monitorIds.join(', ')}`,
+    ...confirmerLines(confirmers),
     '',
     'Failed checks, outages, recoveries and emails appear below. Ctrl-C stops everything.',
     '',
@@ -387,8 +388,18 @@ function printBanner(options: LocalOptions, monitorIds: string[], startupMs: num
   console.log(lines.join('\n'));
 }
 
+/** The banner's lines for the local confirmers: each region, its source address and its Lambda API. */
+function confirmerLines(confirmers: readonly LocalConfirmer[]): string[] {
+  if (confirmers.length === 0) return [];
+  return [
+    `  Confirmers    home (${REGION}) probes from ${HOME_SOURCE_ADDRESS}`,
+    ...confirmers.map((confirmer) => `                ${confirmer.region} probes from ${confirmer.sourceAddress}  (Lambda API ${confirmer.endpoint})`),
+  ];
+}
+
 function fail(error: unknown): never {
-  const message = error instanceof ConfigError || error instanceof UserFacingError || error instanceof JavaMissingError
+  const message =
+    error instanceof ConfigError || error instanceof UserFacingError || error instanceof JavaMissingError || error instanceof ConfirmerStartError
     ? error.message
     : error instanceof Error
       ? (error.stack ?? error.message)
