@@ -194,18 +194,22 @@ export async function runProbeCycle(
       ]),
     ),
   });
-  // Failures that would declare an outage are confirmed from the other regions first (outside the
-  // apply lock: the round takes seconds), within the time the run keeps to store.
-  const round = config.confirm
-    ? await confirmSuspects(
-        tick,
-        checks,
-        schedule,
-        { confirm: config.confirm, ...(deps.confirmer ? { confirmer: deps.confirmer } : {}), homeRegion: deps.homeRegion ?? 'home', states: stores.states, ...(deps.targets ? { targets: deps.targets } : {}), logger, nowMs },
-        deadline.remainingMs() - timing.applyReserveMs,
-      )
+  // Failures that would declare an outage are confirmed from the other regions first: once the run
+  // before has stored (so the states tell which failures cross their threshold), outside the apply
+  // lock (the round takes seconds), within the time the run keeps to store.
+  const { confirm } = config;
+  const confirmRound = confirm
+    ? () =>
+        confirmSuspects(
+          tick,
+          checks,
+          schedule,
+          { confirm, ...(deps.confirmer ? { confirmer: deps.confirmer } : {}), homeRegion: deps.homeRegion ?? 'home', states: stores.states, ...(deps.targets ? { targets: deps.targets } : {}), logger, nowMs },
+          deadline.remainingMs() - timing.applyReserveMs,
+        )
     : undefined;
-  const applied = await applyChecks(tick, checks, deps, deadline, timing, buildSummary, certificates, schedule, round?.confirmations);
+  const applied = await applyChecks(tick, checks, deps, deadline, timing, buildSummary, certificates, schedule, confirmRound);
+  const round = applied.round;
   if (applied.duplicate) {
     logger.info('tick ran meanwhile (a duplicate delivery), this run stores nothing', { tick });
     return { tick, duplicate: true, checks: 0, failures: 0, monitorsDown: 0, transitions: [], conflicts: [], cutShort, removed: [] };
@@ -251,9 +255,11 @@ export async function runProbeCycle(
 }
 
 type Applied =
-  | { duplicate: true }
+  | { duplicate: true; round?: SuspectRound }
   | {
       duplicate?: false;
+      /** The run's confirmation round, with monitors.yml `confirm`. */
+      round?: SuspectRound;
       transitions: Transition[];
       conflicts: string[];
       removed: string[];
@@ -276,7 +282,7 @@ async function applyChecks(
   buildSummary: (states: Map<string, MonitorState>) => RunSummary,
   certificates: ReadonlyMap<string, Certificate> = new Map(),
   schedule: MaintenanceSchedule = new MaintenanceSchedule([]),
-  confirmations: ReadonlyMap<string, SuspectConfirmation> = new Map(),
+  confirmRound?: () => Promise<SuspectRound>,
 ): Promise<Applied> {
   const { stores, logger } = deps;
   const nowMs = deps.nowMs ?? Date.now;
@@ -291,6 +297,8 @@ async function applyChecks(
   while (!waitForPrevious.aborted && (await stores.markers.isRunPending(previousTick, nowMs()))) {
     await sleep(timing.pollMs, waitForPrevious).catch(() => undefined);
   }
+  const round = confirmRound ? await confirmRound() : undefined;
+  const confirmations: ReadonlyMap<string, SuspectConfirmation> = round?.confirmations ?? new Map();
 
   const holder = randomUUID();
   let lock: ApplyLockResult = 'busy';
@@ -310,12 +318,12 @@ async function applyChecks(
     else logger.error('the apply lock stayed busy until the deadline; this run stores no results', { tick });
     const summary = buildSummary(await stores.states.loadStates());
     await stores.runs.putRunSummary(summary);
-    return { transitions: [], conflicts: [], removed: [], summary, notApplied: lock === 'superseded' ? 'superseded' : 'lock-busy' };
+    return { transitions: [], conflicts: [], removed: [], summary, notApplied: lock === 'superseded' ? 'superseded' : 'lock-busy', ...(round ? { round } : {}) };
   }
 
   try {
     // A delivery of the same tick that held the lock before us finished the tick.
-    if (await stores.runs.hasRunSummary(tick)) return { duplicate: true };
+    if (await stores.runs.hasRunSummary(tick)) return { duplicate: true, ...(round ? { round } : {}) };
     const states = await stores.states.loadStates();
     const transitions: Transition[] = [];
     const conflicts: string[] = [];
@@ -348,7 +356,7 @@ async function applyChecks(
     // Written under the lock: a duplicate delivery waiting for it then finds the tick done.
     const summary = buildSummary(states);
     await stores.runs.putRunSummary(summary);
-    return { transitions, conflicts, removed, summary };
+    return { transitions, conflicts, removed, summary, ...(round ? { round } : {}) };
   } finally {
     await stores.lock.releaseApplyLock(tick, holder).catch((error: unknown) =>
       logger.warn('could not release the apply lock; the next run waits for its lease', { tick, error: String(error) }),
