@@ -24,9 +24,9 @@ import { ROUTE_KEYS } from '../../lib/http/route-keys';
 import { loadMonitorsConfig, parseMonitorsConfig } from '../../lib/config/monitors';
 import { ConfigError } from '../../lib/domain/errors';
 import { duplicatePackages } from '../support/bundle-packages';
-import { CloudFormationSpec, type CloudFormationResource, type CloudFormationTemplate } from '../support/cloudformation-spec';
+import { CloudFormationSpec, type CloudFormationResource } from '../support/cloudformation-spec';
 import { createHttpApiEvent } from '../fixtures/http-api-event';
-import { ScratchService, type SlsRun } from '../support/sls-package';
+import { ScratchService, type PackagedTemplate, type SlsRun } from '../support/sls-package';
 
 const ROOT = path.join(__dirname, '..', '..');
 const FUNCTIONS = ['probe', 'notify', 'api', 'ping'] as const;
@@ -34,9 +34,7 @@ type FunctionName = (typeof FUNCTIONS)[number];
 const MAX_PACKAGE_BYTES = 1_000_000;
 const SLS_TIMEOUT_MS = 180_000;
 
-interface PackagedStack extends SlsRun {
-  template: CloudFormationTemplate;
-}
+type PackagedStack = PackagedTemplate;
 
 interface PolicyStatement {
   Effect: 'Allow' | 'Deny';
@@ -53,14 +51,7 @@ const serviceDir = service.dir;
 const writeServiceFile = (relative: string, text: string) => service.writeFile(relative, text);
 const runSls = (scenario: string, args: string[], env: Record<string, string> = {}) => service.run(scenario, args, env);
 
-async function packageStack(scenario: string, args: string[], env: Record<string, string> = {}): Promise<PackagedStack> {
-  const run = await runSls(scenario, ['package', ...args], env);
-  if (run.code !== 0) throw new Error(`sls package ${args.join(' ')} failed (${run.code}):\n${run.output}`);
-  const template = JSON.parse(
-    readFileSync(path.join(run.packageDir, 'cloudformation-template-update-stack.json'), 'utf8'),
-  ) as CloudFormationTemplate;
-  return { ...run, template };
-}
+const packageStack = (scenario: string, args: string[], env: Record<string, string> = {}) => service.package(scenario, args, env);
 
 /** The message the monitors loader (and so `npm start` and the functions) gives for a file. */
 function loaderMessage(relative: string): string {
@@ -454,6 +445,8 @@ describe('stages and parameters', () => {
       METRICS_ENABLED: 'true', METRICS_NAMESPACE: 'UptimeMonitor', STACK_NAME: 'uptime-monitor-dev',
       PROBE_CONCURRENCY: '64', PROBE_SHARD_SIZE: '1000', PROBE_PERIOD: '1m',
       TRANSITION_RETENTION_DAYS: '400', RUN_RETENTION_DAYS: '35', HOURLY_ROLLUP_RETENTION_DAYS: '100', DAILY_ROLLUP_RETENTION_DAYS: '400', BLOCK_PRIVATE_ADDRESSES: 'true', NOTIFY_FUNCTION_NAME: 'uptime-monitor-dev-notify',
+      // npm start's confirmers only; no confirm block in monitors.yml (test/integration/confirm-template.test.ts has one).
+      CONFIRM_ENDPOINTS: '', PROBE_SOURCE_ADDRESS: '', CONFIRM_FUNCTION_NAME: '',
     });
     expect(props(dev, functionId('probe')).ReservedConcurrentExecutions).toEqual({ Ref: 'AWS::NoValue' });
     expect(props(dev, 'MonitorTable').DeletionProtectionEnabled).toBe(false);
@@ -484,6 +477,7 @@ describe('stages and parameters', () => {
       METRICS_ENABLED: 'true', METRICS_NAMESPACE: 'Acme/Uptime', STACK_NAME: 'uptime-monitor-prod',
       PROBE_CONCURRENCY: '8', PROBE_SHARD_SIZE: '250', PROBE_PERIOD: '1m',
       TRANSITION_RETENTION_DAYS: '100', RUN_RETENTION_DAYS: '10', HOURLY_ROLLUP_RETENTION_DAYS: '100', DAILY_ROLLUP_RETENTION_DAYS: '400', BLOCK_PRIVATE_ADDRESSES: 'true', NOTIFY_FUNCTION_NAME: 'uptime-monitor-prod-notify',
+      CONFIRM_ENDPOINTS: '', PROBE_SOURCE_ADDRESS: '', CONFIRM_FUNCTION_NAME: '',
     });
     // api and notify read the public copy of config/five-minutes.yml, not the dev stage's copy.
     for (const name of ['api', 'notify'] as const) {

@@ -3,6 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, syml
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import AdmZip from 'adm-zip';
+import type { CloudFormationTemplate } from './cloudformation-spec';
 
 const ROOT = path.join(__dirname, '..', '..');
 const SLS = path.join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js');
@@ -12,6 +13,11 @@ export interface SlsRun {
   code: number;
   output: string;
   packageDir: string;
+}
+
+/** A `sls package` that succeeded, with the CloudFormation template it wrote. */
+export interface PackagedTemplate extends SlsRun {
+  template: CloudFormationTemplate;
 }
 
 /**
@@ -69,6 +75,17 @@ export class ScratchService {
         },
       );
     });
+  }
+
+  /**
+   * Runs `sls package <args>` in the copy and reads the template it wrote; throws with sls's
+   * output when the package fails.
+   */
+  async package(scenario: string, args: string[], env: Record<string, string> = {}): Promise<PackagedTemplate> {
+    const run = await this.run(scenario, ['package', ...args], env);
+    if (run.code !== 0) throw new Error(`sls package ${args.join(' ')} failed (${run.code}):\n${run.output}`);
+    const template = JSON.parse(readFileSync(path.join(run.packageDir, 'cloudformation-template-update-stack.json'), 'utf8')) as CloudFormationTemplate;
+    return { ...run, template };
   }
 
   remove(): void {
