@@ -21,6 +21,7 @@ import { createTestTable, type TestTable } from '../support/dynamodb';
 import {
   EventSourceMappingPlayer,
   expectedDeliveryKey,
+  FaultyConfirmer,
   expectTransitions,
   fetchEmails,
   identifyEmail,
@@ -50,9 +51,15 @@ import { useSesEmulator } from '../support/ses-emulator';
  */
 jest.setTimeout(120_000);
 
+/**
+ * Scenario b runs with multi-region confirmation: two confirmer regions asked about every suspect,
+ * each ask liable to fail, be throttled or hang (FaultyConfirmer). Targets fail for every vantage
+ * point alike, so each outage has its quorum or is decided at home alone: the same transitions,
+ * each alerted exactly once.
+ */
 const SCENARIOS = [
-  { name: 'a', seed: 1001 },
-  { name: 'b', seed: 2002 },
+  { name: 'a', seed: 1001, confirm: false },
+  { name: 'b', seed: 2002, confirm: true },
 ];
 const MONITORS = 64;
 /** 22 ticks: 528 transitions from these seeds (the suite asks for at least 500); each tick more costs seconds of both cores. */
@@ -192,7 +199,7 @@ interface Scenario {
   recipient: string;
 }
 
-function buildScenario(name: string, rng: Rng): Scenario {
+function buildScenario(name: string, rng: Rng, confirm = false): Scenario {
   const recipient = `oncall-${name}@example.com`;
   const targets: ScriptedTarget[] = [];
   const channelLines = CHANNELS.map(({ name: channel, type, path }) => {
@@ -203,6 +210,7 @@ function buildScenario(name: string, rng: Rng): Scenario {
   });
   const lines = [
     `notify: { from: monitor@example.com, to: [${recipient}] }`,
+    ...(confirm ? ['confirm: { regions: [eu-west-1, ap-southeast-1] }'] : []),
     'channels:',
     ...channelLines,
     'monitors:',
@@ -268,12 +276,12 @@ interface ScenarioResult {
 }
 
 /** Plays one scenario's timeline with every fault enabled, then counts what arrived. */
-async function playScenario(name: string, seed: number): Promise<ScenarioResult> {
+async function playScenario(name: string, seed: number, confirm: boolean): Promise<ScenarioResult> {
   const rng = new Rng(seed);
   const table = await createTestTable(`faults-${name}`);
   tables.push(table);
   const endpoint = process.env.TEST_DYNAMODB_ENDPOINT ?? '';
-  const scenario = buildScenario(name, rng);
+  const scenario = buildScenario(name, rng, confirm);
   const { resolved, unresolved } = await resolveChannels(scenario.config.channels, NO_SECRETS);
   if (unresolved.length > 0) throw new Error(`unresolved channels: ${JSON.stringify(unresolved)}`);
   const channelConfigs = resolved.filter((channel) => channel.type !== 'email');
@@ -303,6 +311,8 @@ async function playScenario(name: string, seed: number): Promise<ScenarioResult>
     tickTime,
     timing: PROBE_TIMING,
     stormChance: 0.08,
+    // Its own random stream: the scenario's other faults fall as they do without confirmers.
+    ...(confirm ? { confirmer: new FaultyConfirmer({ rng: new Rng(seed + 7), counters }) } : {}),
   });
   await schedule.play(TICKS);
   await mapping.drain(500);
@@ -391,8 +401,8 @@ describe('scripted timelines with every fault at once', () => {
     // also run DynamoDB Local), and a starved prober sees healthy targets time out. (Draining one
     // scenario's stream while the next one played halved this file's time alone, but under the
     // whole suite's load a batch then ran out of stream retries and went to the dead-letter queue.)
-    for (const { name, seed } of SCENARIOS) {
-      const result = await playScenario(name, seed);
+    for (const { name, seed, confirm } of SCENARIOS) {
+      const result = await playScenario(name, seed, confirm);
       results.set(result.name, result);
       totals.scenarios += 1;
       totals.transitions += result.notifiable;
@@ -491,6 +501,10 @@ describe('all scenarios together', () => {
       'receiver.status429',
       'receiver.hang',
       'receiver.reset',
+      'confirmer.answer',
+      'confirmer.error',
+      'confirmer.throttle',
+      'confirmer.hang',
     ]) {
       expect({ fault, fired: counters.get(fault) > 0 }).toEqual({ fault, fired: true });
     }

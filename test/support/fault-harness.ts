@@ -13,6 +13,8 @@ import { createDynamoDbStores } from '../../lib/adapters/dynamodb-stores';
 import { HttpProber } from '../../lib/adapters/http-prober';
 import type { NotifyTiming } from '../../lib/app/notify';
 import type { ProbeCycleReport, ProbeTiming } from '../../lib/app/probe-cycle';
+import { confirmChecks } from '../../lib/app/confirm';
+import type { ConfirmAnswer, ConfirmRequest, Confirmer } from '../../lib/domain/ports';
 import type { AlertChannel, ChannelType } from '../../lib/domain/alert';
 import type { MonitorsConfig } from '../../lib/domain/types';
 import { createLambdaContext } from '../fixtures/lambda-context';
@@ -398,11 +400,45 @@ export interface ScheduleOptions {
   timing: ProbeTiming;
   /** Chance that an invocation's first attempt meets a throttling storm and fails. */
   stormChance: number;
+  /** With monitors.yml confirm: the confirmer regions every invocation asks. */
+  confirmer?: Confirmer;
 }
 
 export interface TickOutcome {
   reports: ProbeCycleReport[];
   failedAttempts: number;
+}
+
+/**
+ * Confirmer regions in process, as unreliable as AWS can make them: each ask may fail
+ * (`confirmer.error`), be throttled (`confirmer.throttle`) or hang until the round's deadline
+ * (`confirmer.hang`); otherwise the region runs the real confirmChecks against the same targets
+ * (`confirmer.answer`). An abstaining region never suppresses an outage, so the timeline's
+ * transitions are the same with confirmers in the loop as without.
+ */
+export class FaultyConfirmer implements Confirmer {
+  private readonly prober = new HttpProber();
+
+  constructor(private readonly options: { rng: Rng; counters: FaultCounters }) {}
+
+  async confirm(region: string, request: ConfirmRequest, signal: AbortSignal): Promise<ConfirmAnswer> {
+    const { rng, counters } = this.options;
+    const roll = rng.next();
+    if (roll < 0.06) {
+      counters.add('confirmer.error');
+      throw Object.assign(new Error(`the confirmer in ${region} failed (Unhandled)`), { name: 'ConfirmerFunctionError' });
+    }
+    if (roll < 0.1) {
+      counters.add('confirmer.throttle');
+      throw Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429 } });
+    }
+    if (roll < 0.12) {
+      counters.add('confirmer.hang');
+      return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+    }
+    counters.add('confirmer.answer');
+    return confirmChecks(request, { prober: this.prober, region, now: () => new Date(), concurrency: 8, logger: silentLogger, replyMarginMs: 200 });
+  }
 }
 
 /** Plays the probe schedule of one scenario with every EventBridge and DynamoDB fault enabled. */
@@ -464,6 +500,7 @@ export class SchedulePlayer {
       concurrency: 8,
       periodMs: 60_000,
       timing,
+      ...(this.options.confirmer ? { confirmer: this.options.confirmer, homeRegion: 'us-east-1' } : {}),
     };
     try {
       return await probeRun(this.scheduledEvent(tick), deps, createLambdaContext({ timeoutMs: 30_000 }));
