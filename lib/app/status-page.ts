@@ -74,6 +74,15 @@ export async function loadStatusPage(deps: ApiDeps): Promise<StatusPageView> {
       latency: describeLatency(mergeRunStats(hours.map((hour) => hour.stats)).latency),
       ...(maintenance ? { maintenance } : {}),
       ...(state?.status === 'DOWN' && state.heldBy !== undefined ? { heldBy: heldByName(state.heldBy) } : {}),
+      ...(state?.confirmation?.verdict === 'regional' && state.status !== 'DOWN'
+        ? {
+            regional: {
+              since: state.confirmation.since,
+              failingFrom: state.confirmation.vantage.filter((point) => point.ok === false).map((point) => point.region),
+              reachableFrom: state.confirmation.vantage.filter((point) => point.ok === true).map((point) => point.region),
+            },
+          }
+        : {}),
       ...(plannedMaintenance ? { plannedMaintenance } : {}),
       ...(expiringSoon ? { certificate: { expiresAt: certificate.expiresAt, daysLeft: daysLeft(certificate.expiresAt, nowMs) } } : {}),
     };

@@ -50,6 +50,11 @@ export interface StatusPageMonitor {
    * monitor's name, or null when that monitor is not public (the page does not name it).
    */
   heldBy?: string | null;
+  /**
+   * While a failure is seen from a minority of vantage points only (multi-region confirmation): the
+   * regions that see it fail and those that reach the service, since its first such check.
+   */
+  regional?: { since: string; failingFrom: string[]; reachableFrom: string[] };
 }
 
 /** What each type of monitor checks, as the page names it. */
@@ -196,7 +201,7 @@ h3,h4{font-size:1rem;margin:0;overflow-wrap:anywhere}
 .state{font-weight:600;white-space:nowrap}
 .state-UP,.status-operational{color:var(--up)}.state-DOWN,.status-partial-outage,.status-major-outage{color:var(--down)}.state-UNKNOWN,.status-unknown{color:var(--unknown)}.state-MAINTENANCE,.status-maintenance{color:var(--maint)}
 .meta{color:var(--muted);font-size:.85rem;margin:2px 0 8px}
-.certificate,.in-maintenance,.planned,.held{font-size:.85rem;margin:2px 0 8px;padding-left:6px;border-left:3px solid var(--low)}
+.certificate,.in-maintenance,.planned,.held,.regional{font-size:.85rem;margin:2px 0 8px;padding-left:6px;border-left:3px solid var(--low)}
 .in-maintenance,.planned{border-left-color:var(--maint)}
 .uptime{display:flex;flex-wrap:wrap;gap:4px 20px;margin:0 0 10px}
 .uptime div{display:flex;gap:6px}.uptime dt{color:var(--muted)}.uptime dd{margin:0;font-weight:600;font-variant-numeric:tabular-nums}
@@ -402,6 +407,11 @@ function renderMonitor(monitor: StatusPageMonitor, level: 3 | 4, nowIso: string)
     monitor.heldBy !== undefined
       ? `<p class="held">Down with ${monitor.heldBy === null ? 'a service it depends on' : `${esc(monitor.heldBy)}, which it depends on`}</p>`
       : '',
+    monitor.regional
+      ? `<p class="regional" data-since="${esc(monitor.regional.since)}">Failing from ${esc(listRegions(monitor.regional.failingFrom))} only since ${renderTime(monitor.regional.since)}${
+          monitor.regional.reachableFrom.length > 0 ? `; reachable from ${esc(listRegions(monitor.regional.reachableFrom))}` : ''
+        }</p>`
+      : '',
     monitor.plannedMaintenance
       ? `<p class="planned">Planned maintenance: ${esc(monitor.plannedMaintenance.name)}, ${renderTime(monitor.plannedMaintenance.startAt)} to ${renderTime(monitor.plannedMaintenance.until)}</p>`
       : '',
@@ -580,4 +590,9 @@ function renderIncident(incident: StatusPageIncident): string {
 
 function renderTime(iso: string): string {
   return `<time datetime="${esc(iso)}">${esc(formatTime(iso))}</time>`;
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listRegions(regions: readonly string[]): string {
+  return regions.length <= 1 ? (regions[0] ?? '') : `${regions.slice(0, -1).join(', ')} and ${regions.at(-1) ?? ''}`;
 }

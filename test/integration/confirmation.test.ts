@@ -7,6 +7,8 @@ import { MonitorProber } from '../../lib/adapters/monitor-prober';
 import { confirmChecks } from '../../lib/app/confirm';
 import { HOME_ALONE_MESSAGE, QUORUM_OUTAGE_MESSAGE, REGIONAL_FAILURE_MESSAGE } from '../../lib/app/confirm-suspects';
 import { getMonitor } from '../../lib/app/monitor-queries';
+import { loadStatusPage } from '../../lib/app/status-page';
+import { renderStatusPage } from '../../lib/domain/status-page';
 import { probeRun, type ProbeDeps } from '../../lib/app/probe-run';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
 import type { ConfirmAnswer, ConfirmRequest, Confirmer } from '../../lib/domain/ports';
@@ -123,19 +125,16 @@ async function runAt(minute: number, options?: { alertOnRegional?: boolean; with
 
 const checkedAt = (minute: number) => new Date(T0 + minute * 60_000 + 1000).toISOString();
 const logsWith = (message: string, monitorId: string) => logs.filter((line) => line.message === message && line.monitorId === monitorId);
-const monitorView = (monitorId: string, minute: number) =>
-  getMonitor(
-    {
-      states: stores.states,
-      transitions: stores.transitions,
-      runs: stores.runs,
-      rollups: stores.rollups,
-      maintenance: stores.maintenance,
-      config: parseMonitorsConfig(configYaml(), 'monitors.yml'),
-      now: () => new Date(T0 + minute * 60_000 + 30_000),
-    },
-    monitorId,
-  );
+const apiDeps = (minute: number) => ({
+  states: stores.states,
+  transitions: stores.transitions,
+  runs: stores.runs,
+  rollups: stores.rollups,
+  maintenance: stores.maintenance,
+  config: parseMonitorsConfig(configYaml(), 'monitors.yml'),
+  now: () => new Date(T0 + minute * 60_000 + 30_000),
+});
+const monitorView = (monitorId: string, minute: number) => getMonitor(apiDeps(minute), monitorId);
 const homeMetric = () => metricLines.map((line) => (JSON.parse(line) as Record<string, unknown>)[CONFIRM_HOME_ALONE_METRIC]);
 
 describe('multi-region confirmation through the probe run', () => {
@@ -196,6 +195,12 @@ describe('multi-region confirmation through the probe run', () => {
         { region: 'eu-west-1', ok: true, reason: null, latencyMs: expect.any(Number) },
         { region: 'ap-southeast-1', ok: true, reason: null, latencyMs: expect.any(Number) },
       ]);
+      const page = await loadStatusPage(apiDeps(3));
+      expect(page.monitors.find((monitor) => monitor.id === 'minority')).toMatchObject({
+        status: 'UP',
+        regional: { since: checkedAt(3), failingFrom: [HOME], reachableFrom: ['eu-west-1', 'ap-southeast-1'] },
+      });
+      expect(renderStatusPage(page)).toContain('Failing from us-east-1 only since');
     });
 
     it('declares one outage when a quorum fails, with every vantage point on its transition', () => {

@@ -365,6 +365,24 @@ describe('dependencies', () => {
   });
 });
 
+describe('multi-region confirmation', () => {
+  it('says where a regional failure is seen from, and where the service is reachable from; the status stays up', () => {
+    const html = renderStatusPage(
+      buildView({
+        monitors: [
+          buildMonitor({ id: 'api', name: 'Payments API', status: 'UP', regional: { since: '2024-05-15T11:58:00.000Z', failingFrom: ['us-east-1'], reachableFrom: ['eu-west-1', 'ap-southeast-1'] } }),
+          buildMonitor({ id: 'web', name: 'Web', status: 'UP', regional: { since: '2024-05-15T11:59:00.000Z', failingFrom: ['us-east-1', 'sa-east-1'], reachableFrom: [] } }),
+        ],
+      }),
+    );
+    expect(html).toContain(
+      '<p class="regional" data-since="2024-05-15T11:58:00.000Z">Failing from us-east-1 only since <time datetime="2024-05-15T11:58:00.000Z">2024-05-15 11:58 UTC</time>; reachable from eu-west-1 and ap-southeast-1</p>',
+    );
+    expect(html).toContain('Failing from us-east-1 and sa-east-1 only since <time datetime="2024-05-15T11:59:00.000Z">2024-05-15 11:59 UTC</time></p>');
+    expect(count(html, '<span class="state state-UP">')).toBe(2);
+  });
+});
+
 describe('maintenance', () => {
   const inWindow = { name: 'Database <upgrade>', until: '2024-05-15T14:00:00.000Z' };
   const planned = { name: 'Kernel update', startAt: '2024-05-18T02:00:00.000Z', until: '2024-05-18T03:00:00.000Z' };
