@@ -68,6 +68,16 @@ export class DynamoDbMonitorStateStore extends DynamoDbRunScopedAdapter implemen
     return states;
   }
 
+  async loadStatesOf(monitorIds: readonly string[]): Promise<Map<string, MonitorState>> {
+    const states = new Map<string, MonitorState>();
+    if (monitorIds.length === 0) return states;
+    for (const item of await this.getStates(monitorIds)) {
+      const state = stateFromItem(item);
+      states.set(state.monitorId, state);
+    }
+    return states;
+  }
+
   async loadState(monitorId: string): Promise<MonitorState | undefined> {
     const { Item } = await this.documents.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: STATE_PK, sk: stateSk(monitorId) }, ConsistentRead: true }),

@@ -28,8 +28,8 @@ export interface ConfirmSuspectsDeps {
   confirmer?: Confirmer;
   /** The home region's name, the first vantage point. */
   homeRegion: string;
-  /** Reads the states before the run stores, to tell which failures would declare an outage. */
-  states: Pick<MonitorStateStore, 'loadStates'>;
+  /** Reads the failed monitors' states before the run stores, to tell which failures would declare an outage. */
+  states: Pick<MonitorStateStore, 'loadStatesOf'>;
   /** Each monitor's request with its secret references resolved; a monitor missing here is requested as configured. */
   targets?: ReadonlyMap<string, ProbeTarget>;
   logger: CycleLogger;
@@ -58,7 +58,8 @@ const NO_ROUND: SuspectRound = { confirmations: new Map(), outage: [], regional:
  * maintenance window are never suspects). Every confirmer region is asked about all of them at once,
  * in parallel, with a deadline of the longest suspect timeout plus margins (at most
  * CONFIRM_ROUND_MAX_MS, and never into the time the run keeps to store). A run with no failure
- * asks nobody and reads nothing more: steady runs cost what they did. Never throws.
+ * asks nobody and reads nothing more: steady runs cost what they did; a run with failures reads
+ * the failed monitors' states (one read unit each). Never throws.
  */
 export async function confirmSuspects(
   tick: string,
@@ -69,7 +70,7 @@ export async function confirmSuspects(
 ): Promise<SuspectRound> {
   const failed = checks.filter(({ monitor, result }) => !result.ok && monitor.type !== 'heartbeat' && !schedule.activeAt(monitor.id, Date.parse(result.checkedAt)));
   if (failed.length === 0) return NO_ROUND;
-  const states = await readStates(tick, deps);
+  const states = await readStates(tick, failed.map(({ monitor }) => monitor.id), deps);
   const suspects = failed.filter(({ monitor, result }) => {
     if (states === undefined) return true;
     return wouldCrossThreshold(states.get(monitor.id) ?? initialState(monitor.id, result.checkedAt), monitor);
@@ -109,10 +110,14 @@ export async function confirmSuspects(
   return round;
 }
 
-/** The stored states, or undefined when they cannot be read (then every failed check is a suspect: asking costs little, missing one would hold its outage a run). */
-async function readStates(tick: string, deps: ConfirmSuspectsDeps): Promise<ReadonlyMap<string, MonitorState> | undefined> {
+/**
+ * The failed monitors' stored states (only theirs: a run with a few failures reads a few items, not
+ * every state), or undefined when they cannot be read (then every failed check is a suspect: asking
+ * costs little, missing one would hold its outage a run).
+ */
+async function readStates(tick: string, monitorIds: readonly string[], deps: ConfirmSuspectsDeps): Promise<ReadonlyMap<string, MonitorState> | undefined> {
   try {
-    return await deps.states.loadStates();
+    return await deps.states.loadStatesOf(monitorIds);
   } catch (error) {
     deps.logger.warn('could not read the states to pick the suspects; every failed check is one', { tick, error: String(error) });
     return undefined;

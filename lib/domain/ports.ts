@@ -32,6 +32,8 @@ export interface MonitorStateStore {
   /** The states this store serves (every state, or one shard's: see RunScope), read consistently. */
   loadStates(): Promise<Map<string, MonitorState>>;
   loadState(monitorId: string): Promise<MonitorState | undefined>;
+  /** The states of these monitors only (a few failed ones, to pick a run's suspects), read consistently. */
+  loadStatesOf(monitorIds: readonly string[]): Promise<Map<string, MonitorState>>;
   /**
    * Writes `next` (and `transition`, in the same transaction) only if the stored state still
    * has `previous.version` and an older tick. Returns 'conflict' when another run got there first.
