@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { EMAIL_CHANNEL, PermanentDeliveryError, type Alert, type AlertChannel, type CertificateAlert, type OutageAlert } from '../domain/alert';
+import { vantageQuorumMet } from '../domain/alert-vantage';
 import { renderTransitionEmail, shouldNotify } from '../domain/email';
 import { publicUrl } from '../domain/public-view';
 import type { EmailMessage, Mailer, MonitorStateStore, NotificationLedger, TransitionReader } from '../domain/ports';
@@ -7,7 +8,7 @@ import { reminderKey, type Reminder } from '../domain/reminders';
 import { renderReminderEmail } from '../domain/reminder-email';
 import { certificateWarningKey, daysLeft, describeThreshold, type CertificateWarning } from '../domain/certificate';
 import { renderCertificateEmail } from '../domain/certificate-email';
-import type { MonitorConfig, MonitorsConfig, Transition } from '../domain/types';
+import type { MonitorConfig, MonitorsConfig, Transition, Vantage } from '../domain/types';
 import { MINUTE_MS } from '../domain/time';
 import { NO_DEADLINE, sleep, type Deadline } from './deadline';
 
@@ -222,6 +223,7 @@ export async function notifyTransition(
       from: config.notify.from,
       to: monitor.notify.to,
       ...(alert.affected === undefined ? {} : { affected: alert.affected }),
+      ...(alert.vantage === undefined ? {} : { vantage: alert.vantage }),
       ...(alert.statusPageUrl === undefined ? {} : { statusPageUrl: alert.statusPageUrl }),
     });
   return deliverAlert(alert, monitor, email, deps, timing, attempt, context);
@@ -297,7 +299,7 @@ export async function notifyCertificateWarning(
 
 /** What an alert needs beyond its item and monitor: the configuration (names, the status page) and the API's URL. */
 export interface AlertContext {
-  config: Pick<MonitorsConfig, 'monitors' | 'statusPage'>;
+  config: Pick<MonitorsConfig, 'monitors' | 'statusPage' | 'confirm'>;
   apiUrl?: string;
 }
 
@@ -329,6 +331,15 @@ function withStatusPage<T extends Alert>(alert: T, context: AlertContext | undef
 function affectedMonitors(ids: readonly string[] | undefined, context: AlertContext | undefined): OutageAlert['affected'] {
   if (ids === undefined || ids.length === 0) return undefined;
   return ids.map((id) => ({ id, name: context?.config.monitors.find((candidate) => candidate.id === id)?.name ?? id }));
+}
+
+/**
+ * Where an outage was seen from, with whether a quorum of the vantage points failed (by the
+ * configured quorum, as the probe decided). Undefined when the transition carries none.
+ */
+function outageVantage(points: readonly Vantage[] | undefined, context: AlertContext | undefined): OutageAlert['vantage'] {
+  if (points === undefined || points.length === 0) return undefined;
+  return { points: points.map((point) => ({ ...point })), quorumMet: vantageQuorumMet(points, context?.config.confirm?.quorum) };
 }
 
 /** What every channel says about a certificate warning. */
@@ -429,10 +440,14 @@ export function buildReminderAlert(reminder: Reminder, monitor: MonitorConfig, c
   }, context);
 }
 
-/** What every channel says about a transition; an outage names the dependents also down (`transition.affected`). */
+/**
+ * What every channel says about a transition; an outage names the dependents also down
+ * (`transition.affected`) and, confirmed from several regions, where it was seen from (`transition.vantage`).
+ */
 export function buildAlert(transition: Transition, monitor: MonitorConfig, previousStateMs: number | null, context?: AlertContext): OutageAlert {
   const down = transition.to === 'DOWN';
   const affected = down ? affectedMonitors(transition.affected, context) : undefined;
+  const vantage = down ? outageVantage(transition.vantage, context) : undefined;
   return withStatusPage<OutageAlert>({
     kind: down ? 'monitor.down' : 'monitor.up',
     key: transitionKey(transition),
@@ -447,6 +462,7 @@ export function buildAlert(transition: Transition, monitor: MonitorConfig, previ
     outageKey: `${transition.monitorId}#${down ? transition.startedAt : transition.previousSince}`,
     timestamp: transition.confirmedAt,
     ...(affected === undefined ? {} : { affected }),
+    ...(vantage === undefined ? {} : { vantage }),
   }, context);
 }
 

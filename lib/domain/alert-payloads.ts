@@ -1,4 +1,5 @@
 import type { Alert, AlertKind, CertificateAlert, OutageAlert } from './alert';
+import { describeVantage } from './alert-vantage';
 import { describeExpiry } from './certificate';
 import { formatDuration } from './duration';
 import { MAX_REASON_LENGTH } from './email';
@@ -50,6 +51,13 @@ interface AlertFacts {
   confirmedAt: string;
   /** `Payments API, Checkout`: the dependents also down, each name one line and capped; null unless an outage names some. */
   affected: string | null;
+  /**
+   * Where an outage was seen from (multi-region confirmation): a lead (`Confirmed from 2 of 3
+   * vantage points`, `Seen from 1 of 3 vantage points only`) and the detail (`us-east-1
+   * (http-status), eu-west-1 (timeout) failing; ap-southeast-1 reachable`), one line and capped;
+   * null unless an outage carries vantage points.
+   */
+  vantage: { lead: string; detail: string } | null;
 }
 
 const HEADLINE_SUFFIX: Record<AlertKind, string> = {
@@ -82,6 +90,7 @@ function collectFacts(alert: OutageAlert): AlertFacts {
     startedAt: describeInstant(alert.startedAt),
     confirmedAt: describeInstant(alert.confirmedAt),
     affected: describeAffected(alert),
+    vantage: alert.kind === 'monitor.down' && alert.vantage !== undefined && alert.vantage.points.length > 0 ? describeVantage(alert.vantage) : null,
   };
 }
 
@@ -170,6 +179,7 @@ function plainLines(facts: AlertFacts): string[] {
     `Started: ${facts.startedAt}`,
     `Confirmed: ${facts.confirmedAt}`,
     ...(facts.reason === null ? [] : [`Reason: ${facts.reason}`]),
+    ...(facts.vantage === null ? [] : [`${facts.vantage.lead}: ${facts.vantage.detail}`]),
     ...(facts.affected === null ? [] : [`Also affected: ${facts.affected}`]),
   ];
 }
@@ -230,6 +240,10 @@ export function renderSlackMessage(alert: Alert): SlackMessage {
   ];
   if (facts.reason !== null) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Reason*\n${fitText(facts.reason, SLACK_LIMITS.sectionText - 11, { escape: escapeSlack })}` } });
+  }
+  if (facts.vantage !== null) {
+    const lead = `*${fitText(facts.vantage.lead, 100, { escape: escapeSlack })}*\n`;
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `${lead}${fitText(facts.vantage.detail, SLACK_LIMITS.sectionText - lead.length, { escape: escapeSlack })}` } });
   }
   if (facts.affected !== null) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Also affected*\n${fitText(facts.affected, SLACK_LIMITS.sectionText - 18, { escape: escapeSlack })}` } });
@@ -306,6 +320,7 @@ export function renderDiscordMessage(alert: Alert): DiscordMessage {
     field('Started', facts.startedAt),
     field('Confirmed', facts.confirmedAt),
     ...(facts.url === null ? [] : [field('URL', facts.url, false)]),
+    ...(facts.vantage === null ? [] : [field(fitText(facts.vantage.lead, DISCORD_LIMITS.fieldName), facts.vantage.detail, false)]),
     ...(facts.affected === null ? [] : [field('Also affected', facts.affected, false)]),
   ];
   const embed: DiscordEmbed = {
@@ -424,6 +439,7 @@ function teamsOutageBody(alert: OutageAlert, line: (label: string, value: string
       ],
     },
     ...(facts.reason === null ? [] : [line('Reason', facts.reason)]),
+    ...(facts.vantage === null ? [] : [line(facts.vantage.lead, facts.vantage.detail)]),
     ...(facts.affected === null ? [] : [line('Also affected', facts.affected)]),
   ];
 }
@@ -462,7 +478,22 @@ export interface OutageWebhookBody {
      * one lasts. Left out otherwise, so a body without dependents is the one it always was.
      */
     affected?: Array<{ id: string; name: string }>;
+    /**
+     * `monitor.down` only, when confirmed from several regions (monitors.yml `confirm`): every
+     * vantage point's check of the failure, the home region first, as the API gives them: `ok`
+     * null when it abstained (`reason` then says why, `latencyMs` is null), `reason` null when it
+     * passed. Left out otherwise, so a body without confirmation is the one it always was.
+     */
+    vantage?: WebhookVantage[];
   };
+}
+
+/** One vantage point in a webhook body (the API's `Vantage`). */
+export interface WebhookVantage {
+  region: string;
+  ok: boolean | null;
+  reason: string | null;
+  latencyMs: number | null;
 }
 
 /**
@@ -494,6 +525,18 @@ export function renderWebhookBody(alert: Alert): WebhookBody {
       previousStateSeconds: alert.previousStateSeconds,
       ...(alert.kind === 'monitor.down' && alert.affected !== undefined && alert.affected.length > 0
         ? { affected: alert.affected.map(({ id, name }) => ({ id, name })) }
+        : {}),
+      ...(alert.kind === 'monitor.down' && alert.vantage !== undefined && alert.vantage.points.length > 0
+        ? {
+            vantage: alert.vantage.points.map(
+              (point): WebhookVantage => ({
+                region: point.region,
+                ok: point.ok,
+                reason: point.reason === undefined ? null : fitText(point.reason, MAX_REASON_LENGTH),
+                latencyMs: point.latencyMs ?? null,
+              }),
+            ),
+          }
         : {}),
     },
   };
@@ -568,6 +611,7 @@ export function renderPagerDutyEvent(alert: Alert, routingKey: string): PagerDut
         previous_state_seconds: alert.previousStateSeconds,
         reason: facts.reason,
         ...(facts.affected === null ? {} : { also_affected: facts.affected }),
+        ...(facts.vantage === null ? {} : { vantage: `${facts.vantage.lead}: ${facts.vantage.detail}` }),
       },
     },
     ...(alert.statusPageUrl === undefined ? {} : { links: [{ href: alert.statusPageUrl, text: 'Status page' }] }),

@@ -1,3 +1,4 @@
+import type { AlertVantage } from './alert-vantage';
 import type { SecretValue } from './secret-ref';
 
 /**
@@ -48,6 +49,13 @@ export interface OutageAlert {
    * its name). Their own outage alerts are held back while this one is down; this alert names them.
    */
   affected?: Array<{ id: string; name: string }>;
+  /**
+   * For an outage (`monitor.down`) confirmed from several regions (monitors.yml `confirm`) only:
+   * every vantage point's view (the transition's `vantage`, home region first) and whether a quorum
+   * of them failed (not so for an outage declared on a minority under `alertOnRegional`). Every
+   * channel says where the failure was seen from.
+   */
+  vantage?: AlertVantage;
   /**
    * The status page, when its URL is known: monitors.yml's `statusPage.url`, else the API's own `/`.
    * Every channel links to it (emails and SNS as a `Status page:` line).

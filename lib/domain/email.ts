@@ -1,3 +1,4 @@
+import { describeVantage, type AlertVantage } from './alert-vantage';
 import { formatDuration } from './duration';
 import { escapeMarkup } from './format';
 import { redactedUrl } from './public-view';
@@ -19,6 +20,8 @@ export interface TransitionEmailInput {
   to: string[];
   /** An outage's dependents whose latest check failed too (their alerts are held back): the email names them. */
   affected?: ReadonlyArray<{ id: string; name: string }>;
+  /** Where an outage was seen from (multi-region confirmation): the email says so in one line. */
+  vantage?: AlertVantage;
   /** The status page, when its URL is known: the email links to it. */
   statusPageUrl?: string;
 }
@@ -74,10 +77,12 @@ interface EmailFacts {
   previousState: string;
   /** `Payments API, Checkout`: the dependents also down (an outage only), when there are any. */
   affected?: string;
+  /** `Confirmed from 2 of 3 vantage points` and `us-east-1 (timeout), … failing; … reachable` (an outage only), when confirmed from several regions. */
+  vantage?: { lead: string; detail: string };
   statusPageUrl?: string;
 }
 
-function collectFacts({ transition, monitor, previousStateMs, affected, statusPageUrl }: TransitionEmailInput): EmailFacts {
+function collectFacts({ transition, monitor, previousStateMs, affected, vantage, statusPageUrl }: TransitionEmailInput): EmailFacts {
   const down = transition.to === 'DOWN';
   // One line each: a CR/LF in a name or a reason must not start a line of its own in the text body
   // (a forged "State:" or "Started:" line).
@@ -93,6 +98,7 @@ function collectFacts({ transition, monitor, previousStateMs, affected, statusPa
     confirmedAt: describeTime(transition.confirmedAt),
     ...(down ? { reason: capText(toSingleLine(transition.reason ?? 'not recorded'), MAX_REASON_LENGTH) } : {}),
     previousState: describePreviousState(transition, previousStateMs),
+    ...(down && vantage !== undefined && vantage.points.length > 0 ? { vantage: describeVantage(vantage) } : {}),
     ...(down && affected !== undefined && affected.length > 0 ? { affected: describeAffected(affected) } : {}),
     ...(statusPageUrl === undefined ? {} : { statusPageUrl: toSingleLine(statusPageUrl) }),
   };
@@ -159,6 +165,7 @@ function renderText(facts: EmailFacts): string {
     `Confirmed: ${facts.confirmedAt}`,
     ...(facts.reason === undefined ? [] : [`Reason:    ${facts.reason}`]),
     '',
+    ...(facts.vantage === undefined ? [] : [`${facts.vantage.lead}: ${facts.vantage.detail}`, '']),
     ...(facts.affected === undefined ? [] : [`Also affected: ${facts.affected}`, '']),
     facts.previousState,
     '',
@@ -190,6 +197,7 @@ function renderHtml(facts: EmailFacts, subject: string): string {
     headline: facts.headline,
     rows,
     paragraphs: [
+      ...(facts.vantage === undefined ? [] : [`<p><strong>${escapeHtmlText(facts.vantage.lead)}:</strong> ${escapeHtmlText(facts.vantage.detail)}</p>`]),
       ...(facts.affected === undefined ? [] : [`<p><strong>Also affected:</strong> ${escapeHtmlText(facts.affected)}</p>`]),
       `<p>${escapeHtmlText(facts.previousState)}</p>`,
       ...(facts.statusPageUrl === undefined ? [] : [statusPageParagraph(facts.statusPageUrl)]),
