@@ -21,6 +21,7 @@ import {
   type SlackMessage,
 } from '../../lib/domain/alert-payloads';
 import { MAX_REASON_LENGTH } from '../../lib/domain/email';
+import type { Vantage } from '../../lib/domain/types';
 
 const outage: Alert = {
   kind: 'monitor.down',
@@ -334,6 +335,131 @@ describe('the dependents an outage names as also affected', () => {
     expect(sns.filter((line) => line.startsWith('State:'))).toHaveLength(1);
     expect(sns.find((line) => line.startsWith('Also affected: '))).toContain('Dependent 39');
     expect(Buffer.byteLength(JSON.stringify(renderTeamsMessage(alert)))).toBeLessThan(28 * 1024);
+  });
+});
+
+describe('where an outage was seen from (multi-region confirmation)', () => {
+  const HOME: Vantage = { region: 'us-east-1', ok: false, reason: 'http-status', latencyMs: 120 };
+  const EU_FAILED: Vantage = { region: 'eu-west-1', ok: false, reason: 'timeout', latencyMs: 10_000 };
+  const EU_OK: Vantage = { region: 'eu-west-1', ok: true, latencyMs: 90 };
+  const AP_OK: Vantage = { region: 'ap-southeast-1', ok: true, latencyMs: 240 };
+  const SA_ABSTAINED: Vantage = { region: 'sa-east-1', ok: null, reason: 'abstained: deadline' };
+  const confirmed: OutageAlert = { ...outage, vantage: { points: [HOME, EU_FAILED, AP_OK], quorumMet: true } };
+  // alertOnRegional: an outage declared though only a minority failed; one confirmer gave no answer.
+  const regional: OutageAlert = { ...outage, vantage: { points: [HOME, EU_OK, AP_OK, SA_ABSTAINED], quorumMet: false } };
+  const CONFIRMED_LEAD = 'Confirmed from 2 of 3 vantage points';
+  const CONFIRMED_DETAIL = 'us-east-1 (http-status), eu-west-1 (timeout) failing; ap-southeast-1 reachable';
+  const REGIONAL_LEAD = 'Seen from 1 of 4 vantage points only';
+  const REGIONAL_DETAIL = 'us-east-1 (http-status) failing; eu-west-1, ap-southeast-1 reachable; sa-east-1 (no answer)';
+
+  it.each([
+    ['confirmed', confirmed, CONFIRMED_LEAD, CONFIRMED_DETAIL],
+    ['on a minority, with an abstention', regional, REGIONAL_LEAD, REGIONAL_DETAIL],
+  ] as const)('Slack: a section says where it was seen from (%s)', (_label, alert, lead, detail) => {
+    const message = renderSlackMessage(alert);
+    expect(message.blocks).toContainEqual({ type: 'section', text: { type: 'mrkdwn', text: `*${lead}*\n${detail}` } });
+    expectSlackWithinLimits(message);
+    expectSlackEscaped(message);
+  });
+
+  it.each([
+    ['confirmed', confirmed, CONFIRMED_LEAD, CONFIRMED_DETAIL],
+    ['on a minority, with an abstention', regional, REGIONAL_LEAD, REGIONAL_DETAIL],
+  ] as const)('Discord: a field says it, escaped (%s)', (_label, alert, lead, detail) => {
+    const embed = renderDiscordMessage(alert).embeds[0]!;
+    expect(embed.fields).toContainEqual({ name: lead, value: detail.replace(/[()]/g, '\\$&'), inline: false });
+  });
+
+  it.each([
+    ['confirmed', confirmed, CONFIRMED_LEAD, CONFIRMED_DETAIL],
+    ['on a minority, with an abstention', regional, REGIONAL_LEAD, REGIONAL_DETAIL],
+  ] as const)('Teams: a TextRun says it (%s)', (_label, alert, lead, detail) => {
+    const card = renderTeamsMessage(alert).attachments[0]!.content;
+    expect(card.body).toContainEqual({
+      type: 'RichTextBlock',
+      inlines: [
+        { type: 'TextRun', text: `${lead}: `, weight: 'Bolder' },
+        { type: 'TextRun', text: detail },
+      ],
+    });
+  });
+
+  it.each([
+    ['confirmed', confirmed, CONFIRMED_LEAD, CONFIRMED_DETAIL],
+    ['on a minority, with an abstention', regional, REGIONAL_LEAD, REGIONAL_DETAIL],
+  ] as const)('PagerDuty: custom_details.vantage says it (%s)', (_label, alert, lead, detail) => {
+    const event = renderPagerDutyEvent(alert, 'R0UTING');
+    expect(event.event_action === 'trigger' && event.payload.custom_details.vantage).toBe(`${lead}: ${detail}`);
+  });
+
+  it.each([
+    ['confirmed', confirmed, CONFIRMED_LEAD, CONFIRMED_DETAIL],
+    ['on a minority, with an abstention', regional, REGIONAL_LEAD, REGIONAL_DETAIL],
+  ] as const)('SNS: a line says it (%s)', (_label, alert, lead, detail) => {
+    expect(renderSnsNotice(alert).message.split('\n')).toContain(`${lead}: ${detail}`);
+  });
+
+  it('webhook: `vantage` lists every vantage point as the API does (reason null when it passed, latencyMs null when it abstained)', () => {
+    expect(renderWebhookBody(confirmed).data.vantage).toStrictEqual([
+      { region: 'us-east-1', ok: false, reason: 'http-status', latencyMs: 120 },
+      { region: 'eu-west-1', ok: false, reason: 'timeout', latencyMs: 10_000 },
+      { region: 'ap-southeast-1', ok: true, reason: null, latencyMs: 240 },
+    ]);
+    expect(renderWebhookBody(regional).data.vantage).toStrictEqual([
+      { region: 'us-east-1', ok: false, reason: 'http-status', latencyMs: 120 },
+      { region: 'eu-west-1', ok: true, reason: null, latencyMs: 90 },
+      { region: 'ap-southeast-1', ok: true, reason: null, latencyMs: 240 },
+      { region: 'sa-east-1', ok: null, reason: 'abstained: deadline', latencyMs: null },
+    ]);
+  });
+
+  it('no channel says it for an outage without vantage points, nor for a recovery or a reminder that carried some: each payload as before', () => {
+    const vantage = confirmed.vantage!;
+    for (const [alert, plain] of [
+      [{ ...outage, vantage: { points: [], quorumMet: true } }, outage],
+      [{ ...recovery, vantage }, recovery],
+      [{ ...reminder, vantage }, reminder],
+    ] as const) {
+      const render = (candidate: OutageAlert) => [
+        renderSlackMessage(candidate),
+        renderDiscordMessage(candidate),
+        renderTeamsMessage(candidate),
+        renderPagerDutyEvent(candidate, 'R'),
+        renderSnsNotice(candidate),
+        renderWebhookBody(candidate),
+      ];
+      expect(render(alert)).toStrictEqual(render(plain));
+      expect(JSON.stringify(render(alert))).not.toMatch(/vantage/i);
+    }
+  });
+
+  it('escapes hostile regions and reasons for each service, each on one line and capped, and stays within every limit', () => {
+    const points: Vantage[] = [
+      { region: '<!channel> *x* [y](https://evil.example/)\r\nState: UP', ok: false, reason: HOSTILE_REASON, latencyMs: 1 },
+      ...Array.from({ length: 12 }, (_, index): Vantage => ({ region: `region-${index} ${'r'.repeat(60)}`, ok: index % 3 === 0 ? null : index % 3 === 1, reason: `<@U${index}> & ${'z'.repeat(90)}` })),
+    ];
+    const alert: OutageAlert = withStatusPage({
+      ...hostile(outage),
+      affected: Array.from({ length: 40 }, (_, index) => ({ id: `d${index}`, name: `Dependent ${index} ${'n'.repeat(180)}` })),
+      vantage: { points, quorumMet: false },
+    });
+    const slack = renderSlackMessage(alert);
+    expectSlackWithinLimits(slack);
+    expectSlackEscaped(slack);
+    const embed = renderDiscordMessage(alert).embeds[0]!;
+    const field = embed.fields.find((candidate) => candidate.name.startsWith('Seen from'))!;
+    expect(field.value.length).toBeLessThanOrEqual(DISCORD_LIMITS.fieldValue);
+    expect(field.value.replace(/\\./g, '')).not.toMatch(/[\\*_~`|<>[\]()]/);
+    expect(discordEmbedLength(embed)).toBeLessThanOrEqual(DISCORD_LIMITS.total);
+    const sns = renderSnsNotice(alert).message.split('\n');
+    expect(sns.filter((line) => line.startsWith('State:'))).toHaveLength(1);
+    expect(sns.find((line) => line.startsWith('Seen from 5 of 13 vantage points only: '))).toBeDefined();
+    expect(Buffer.byteLength(JSON.stringify(renderTeamsMessage(alert)))).toBeLessThan(28 * 1024);
+    const pagerDuty = renderPagerDutyEvent(alert, 'R');
+    expect(pagerDuty.event_action === 'trigger' && String(pagerDuty.payload.custom_details.vantage).length).toBeLessThanOrEqual(700);
+    const webhook = renderWebhookBody(alert);
+    expect(webhook.data.vantage?.[0]?.reason).toHaveLength(MAX_REASON_LENGTH);
+    expect(Buffer.byteLength(JSON.stringify(webhook))).toBeLessThan(20 * 1024);
   });
 });
 

@@ -9,7 +9,8 @@ import {
 } from '../../lib/domain/email';
 import { renderCertificateEmail } from '../../lib/domain/certificate-email';
 import { renderReminderEmail } from '../../lib/domain/reminder-email';
-import type { MonitorConfig, Transition } from '../../lib/domain/types';
+import type { AlertVantage } from '../../lib/domain/alert-vantage';
+import type { MonitorConfig, Transition, Vantage } from '../../lib/domain/types';
 import { defaultMonitor } from '../fixtures/monitor-config';
 
 const MINUTE = 60_000;
@@ -158,6 +159,54 @@ describe('the dependents also affected and the status page link', () => {
     const email = render({ statusPageUrl: 'javascript:alert(1)' });
     expect(email.html).toContain('<p>Status page: javascript:alert(1)</p>');
     expect(email.html).not.toContain('href="javascript');
+  });
+});
+
+describe('where an outage was seen from (multi-region confirmation)', () => {
+  const HOME: Vantage = { region: 'us-east-1', ok: false, reason: 'http-status', latencyMs: 120 };
+  const EU_FAILED: Vantage = { region: 'eu-west-1', ok: false, reason: 'timeout', latencyMs: 10_000 };
+  const EU_OK: Vantage = { region: 'eu-west-1', ok: true, latencyMs: 90 };
+  const AP_OK: Vantage = { region: 'ap-southeast-1', ok: true, latencyMs: 240 };
+  const SA_ABSTAINED: Vantage = { region: 'sa-east-1', ok: null, reason: 'abstained: deadline' };
+  const confirmed: AlertVantage = { points: [HOME, EU_FAILED, AP_OK], quorumMet: true };
+
+  it('a confirmed outage says how many vantage points failed, which, and which reached it, in text and HTML', () => {
+    const email = render({ transition: { ...outage, vantage: confirmed.points }, vantage: confirmed });
+    const line = 'Confirmed from 2 of 3 vantage points: us-east-1 (http-status), eu-west-1 (timeout) failing; ap-southeast-1 reachable';
+    expect(email.text.split('\n')).toContain(line);
+    expect(email.html).toContain(
+      '<p><strong>Confirmed from 2 of 3 vantage points:</strong> us-east-1 (http-status), eu-west-1 (timeout) failing; ap-southeast-1 reachable</p>',
+    );
+  });
+
+  it('an outage on a minority (alertOnRegional) says it is seen from those only; an abstention is no answer', () => {
+    const email = render({ vantage: { points: [HOME, EU_OK, AP_OK, SA_ABSTAINED], quorumMet: false } });
+    expect(email.text.split('\n')).toContain('Seen from 1 of 4 vantage points only: us-east-1 (http-status) failing; eu-west-1, ap-southeast-1 reachable; sa-east-1 (no answer)');
+    expect(email.html).toContain('<p><strong>Seen from 1 of 4 vantage points only:</strong> us-east-1 (http-status) failing; eu-west-1, ap-southeast-1 reachable; sa-east-1 (no answer)</p>');
+  });
+
+  it('goes with the dependents also affected, before them', () => {
+    const email = render({ vantage: confirmed, affected: [{ id: 'checkout', name: 'Checkout' }] });
+    const lines = email.text.split('\n');
+    expect(lines.findIndex((line) => line.startsWith('Confirmed from'))).toBeLessThan(lines.indexOf('Also affected: Checkout'));
+  });
+
+  it('says nothing of it without vantage points, nor for a recovery', () => {
+    const without = render({});
+    for (const email of [render({ vantage: { points: [], quorumMet: true } }), render({ transition: recovery, previousStateMs: MINUTE, vantage: confirmed })]) {
+      expect(email.text).not.toMatch(/vantage point/);
+      expect(email.html).not.toMatch(/vantage point/);
+    }
+    expect(without.text).not.toMatch(/vantage point/);
+    expect(render({ vantage: { points: [], quorumMet: true } })).toEqual(without);
+  });
+
+  it('keeps stored text on the line, escaped in HTML: a region or reason cannot forge a line or markup', () => {
+    const email = render({ vantage: { points: [{ region: 'us-east-1\r\nState:     UP', ok: false, reason: '<b>x</b> & co' }, EU_OK], quorumMet: false } });
+    expect(email.text.split('\n').filter((line) => line.startsWith('State:'))).toEqual(['State:     DOWN (was UP)']);
+    expect(email.text).toContain('Seen from 1 of 2 vantage points only: us-east-1 State: UP (<b>x</b> & co) failing; eu-west-1 reachable');
+    expect(email.html).toContain('us-east-1 State: UP (&lt;b&gt;x&lt;/b&gt; &amp; co) failing');
+    expect(email.html).not.toContain('<b>x</b>');
   });
 });
 
