@@ -93,12 +93,6 @@ export interface DeploySettings {
    * stacks. Never empty, as CloudFormation wants of a Resource list.
    */
   probeInvokeArns: SubExpression[];
-  /**
-   * The probe role's name, set rather than left to serverless-iam-roles-per-function (which drops
-   * its `-lambdaRole` suffix when the name would pass 64 characters): each confirmer stack builds
-   * the ARN it lets invoke its function from this same name (serverless.confirm.yml).
-   */
-  probeRoleName: string;
   /** The confirmer regions of monitors.yml `confirm.regions` (the deploy parameter confirmRegions must agree); none without `confirm`. */
   confirmRegions: string[];
   /** CONFIRM_FUNCTION_NAME for the probe: `<stack>-confirm`, the same in every confirmer region; '' (unset) without `confirm`. */
@@ -161,7 +155,7 @@ export interface DeploySettingsInput {
   /**
    * The home region, the one this stack deploys to (`--region`): it is a vantage point already,
    * so no confirmer may be in it. Left out (the validate command), that check is skipped and the
-   * probe role is named for serverless.yml's default region.
+   * probe role's name is checked for serverless.yml's default region.
    */
   region?: string;
   /** The local stage's period (UPTIME_LOCAL_PROBE_PERIOD, set by npm start); default 10s. */
@@ -254,6 +248,7 @@ export function resolveDeploySettings(input: DeploySettingsInput): DeploySetting
   }
   const confirmRegions = readConfirmRegions(params, config, fileName, input.region);
   const confirmFunctionName = confirmRegions.length > 0 ? confirmFunctionNameOf(input.stackName) : '';
+  if (confirmRegions.length > 0) assertProbeRoleNameFits(input.stackName, input.region ?? DEFAULT_HOME_REGION);
   const probeShardSize = readInteger(params, 'probeShardSize', 1, 10_000);
   // As the probe plans them: its period (PROBE_PERIOD) is 1m when deployed.
   const shards = planShards(config.monitors, probeShardSize, MINUTE_MS).length;
@@ -288,7 +283,6 @@ export function resolveDeploySettings(input: DeploySettingsInput): DeploySetting
       functionArn('${AWS::Region}', `${input.stackName}-notify`),
       ...confirmRegions.map((region) => functionArn(region, confirmFunctionName)),
     ],
-    probeRoleName: readProbeRoleName(input.stackName, input.region ?? DEFAULT_HOME_REGION, confirmRegions.length > 0),
     confirmRegions,
     confirmFunctionName,
     confirmEnabled: confirmRegions.length > 0 ? 'true' : 'false',
@@ -496,25 +490,19 @@ export function confirmFunctionNameOf(stackName: string): string {
 }
 
 /**
- * The home probe role's name, as serverless-iam-roles-per-function would name it (it drops the
- * `-lambdaRole` suffix from a name past IAM's 64 characters), fixed here so that each confirmer
- * stack can name it too: serverless.confirm.yml spells the full pattern, so with confirmer regions
- * a name that would lose its suffix is refused, naming the stage to shorten.
+ * With confirmer regions, refuses a home probe role name that serverless-iam-roles-per-function
+ * would shorten: it names the role `<stack>-probe-<region>-lambdaRole`, but drops the suffix from a
+ * name past IAM's 64 characters, and each confirmer stack names the role in full in its resource
+ * policy (serverless.confirm.yml), which would then let no one invoke it.
  */
-function readProbeRoleName(stackName: string, region: string, confirming: boolean): string {
+function assertProbeRoleNameFits(stackName: string, region: string): void {
   const name = `${stackName}-probe-${region}-lambdaRole`;
-  if (name.length <= MAX_ROLE_NAME_LENGTH) return name;
-  if (confirming) {
+  if (name.length > MAX_ROLE_NAME_LENGTH) {
     throw new ConfigError(
       `the probe's role name ${name} is ${name.length} characters, more than IAM's ${MAX_ROLE_NAME_LENGTH}, ` +
         'and the confirmer stacks name it in full (monitors.yml confirm); use a shorter --stage',
     );
   }
-  const short = name.slice(0, -'-lambdaRole'.length);
-  if (short.length > MAX_ROLE_NAME_LENGTH) {
-    throw new ConfigError(`the probe's role name ${short} is ${short.length} characters, more than IAM's ${MAX_ROLE_NAME_LENGTH}: use a shorter --stage`);
-  }
-  return short;
 }
 
 /**

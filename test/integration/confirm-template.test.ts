@@ -76,6 +76,21 @@ function conditionHolds(stack: PackagedTemplate, name: string): boolean {
   return left === right;
 }
 
+/**
+ * The home probe role's name as deployed in `region`: serverless-iam-roles-per-function writes it
+ * as an Fn::Join of strings and the region (so the template names no region itself).
+ */
+function roleNameIn(roleName: unknown, region: string): string {
+  const [separator, parts] = (roleName as { 'Fn::Join': [string, Array<string | { Ref: string }>] })['Fn::Join'];
+  return parts
+    .map((part) => {
+      if (typeof part === 'string') return part;
+      if (part.Ref === 'AWS::Region') return region;
+      throw new Error(`unexpected part of the role name: ${JSON.stringify(part)}`);
+    })
+    .join(separator);
+}
+
 const lambdaArn = (region: string, name: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:lambda:${region}:\${AWS::AccountId}:function:${name}` });
 
 describe('the confirmer stack', () => {
@@ -101,11 +116,10 @@ describe('the confirmer stack', () => {
     const permissions = resourcesOfType(confirmer, 'AWS::Lambda::Permission');
     expect(permissions.map(([id]) => id)).toEqual(['ConfirmInvokePermission']);
     const role = props(home, 'ProbeIamRoleLambdaExecution');
-    expect(typeof role.RoleName).toBe('string');
     expect(props(confirmer, 'ConfirmInvokePermission')).toEqual({
       Action: 'lambda:InvokeFunction',
       FunctionName: { 'Fn::GetAtt': ['ConfirmLambdaFunction', 'Arn'] },
-      Principal: { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role${String(role.Path)}${String(role.RoleName)}` },
+      Principal: { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role${String(role.Path)}${roleNameIn(role.RoleName, 'us-east-1')}` },
     });
     // Nothing else reaches it: no event source, schedule, API or function URL.
     const types = new Set(Object.values(confirmer.template.Resources).map((candidate) => candidate.Type));
@@ -127,6 +141,10 @@ describe('the confirmer stack', () => {
 describe('the home stack with a confirm block', () => {
   it('passes the CloudFormation specification check', () => {
     expect(spec.validate(home.template)).toEqual([]);
+  });
+
+  it('names the probe role in full, as each confirmer\'s resource policy does', () => {
+    expect(roleNameIn(props(home, 'ProbeIamRoleLambdaExecution').RoleName, 'us-east-1')).toBe('uptime-monitor-prod-probe-us-east-1-lambdaRole');
   });
 
   it('tells the probe the confirm function\'s name and lets it invoke exactly each region\'s, besides itself and the notifier', () => {
@@ -172,7 +190,4 @@ describe('the home stack without a confirm block', () => {
     expect(conditionHolds(alone, 'ConfirmEnabled')).toBe(false);
   });
 
-  it('names the probe role as serverless-iam-roles-per-function would', () => {
-    expect(props(alone, 'ProbeIamRoleLambdaExecution').RoleName).toBe('uptime-monitor-dev-probe-us-east-1-lambdaRole');
-  });
 });

@@ -733,6 +733,8 @@ describe('the monitor watches itself', () => {
   it('mails every alarm, and its clearing, to an SNS topic with an email subscription', () => {
     const alarms = resourcesOfType(dev, 'AWS::CloudWatch::Alarm');
     expect(alarms.map(([id]) => id).sort()).toEqual([
+      // Created only with monitors.yml confirm (its condition; test/integration/confirm-template.test.ts).
+      'ConfirmHomeAloneAlarm',
       'FailedDeliveriesAlarm', 'MissedRunsAlarm', 'NotifyDeadLetterAlarm', 'NotifyErrorsAlarm', 'NotifyIteratorAgeAlarm', 'ProbeErrorsAlarm', 'UncheckedMonitorsAlarm',
       'UndeliveredAlertsAlarm',
     ]);
@@ -946,7 +948,11 @@ describe('the status page under a crowd (cdn=true)', () => {
     expect(prod.template.Conditions?.CdnEnabled).toEqual({ 'Fn::Equals': ['true', 'true'] });
     for (const stack of [dev, prod]) {
       const conditioned = Object.entries(stack.template.Resources).filter(([, candidate]) => candidate.Condition !== undefined);
-      expect(conditioned.map(([id, candidate]) => [id, candidate.Condition])).toEqual(CDN_RESOURCES.map((id) => [id, 'CdnEnabled']));
+      expect(conditioned.map(([id, candidate]) => [id, candidate.Condition])).toEqual([
+        // monitors.yml confirm's alarm (test/integration/confirm-template.test.ts).
+        ['ConfirmHomeAloneAlarm', 'ConfirmEnabled'],
+        ...CDN_RESOURCES.map((id) => [id, 'CdnEnabled']),
+      ]);
       // CloudFormation refuses a resource or output that refers to one its condition may leave out.
       for (const [id, candidate] of Object.entries(stack.template.Resources)) {
         if (candidate.Condition === undefined) expect([id, referencedIds(candidate)].flat().filter((ref) => CDN_RESOURCES.includes(ref))).toEqual([]);

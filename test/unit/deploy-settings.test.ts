@@ -69,8 +69,7 @@ describe('resolveDeploySettings', () => {
         arn('shop@example.net'),
       ],
       alarmEmail: 'oncall@example.com', logRetentionDays: 30, metricsNamespace: 'UptimeMonitor', metricsEnabled: 'true',
-      probeConcurrency: '64', probeShardSize: '1000', probeTimeoutSeconds: 55, probeInvokeArns: [DEV_PROBE_ARN, DEV_NOTIFY_ARN],
-      probeRoleName: 'uptime-monitor-dev-probe-us-east-1-lambdaRole', confirmRegions: [], confirmFunctionName: '', confirmEnabled: 'false',
+      probeConcurrency: '64', probeShardSize: '1000', probeTimeoutSeconds: 55, probeInvokeArns: [DEV_PROBE_ARN, DEV_NOTIFY_ARN], confirmRegions: [], confirmFunctionName: '', confirmEnabled: 'false',
       transitionRetentionDays: '400', runRetentionDays: '35', hourlyRollupRetentionDays: '100', dailyRollupRetentionDays: '400',
       apiThrottleRate: 10, apiThrottleBurst: 20,
       statusPageThrottleRate: 50, statusPageThrottleBurst: 100, badgeThrottleRate: 50, badgeThrottleBurst: 100,
@@ -116,8 +115,7 @@ describe('resolveDeploySettings', () => {
       sesIdentity: 'example.com',
       sesIdentityArns: [arn('example.com')],
       alarmEmail: 'ops@example.org', logRetentionDays: 90, metricsNamespace: 'Acme/Uptime', metricsEnabled: 'true',
-      probeConcurrency: '8', probeShardSize: '250', probeTimeoutSeconds: 55, probeInvokeArns: [DEV_PROBE_ARN, DEV_NOTIFY_ARN],
-      probeRoleName: 'uptime-monitor-dev-probe-us-east-1-lambdaRole', confirmRegions: [], confirmFunctionName: '', confirmEnabled: 'false',
+      probeConcurrency: '8', probeShardSize: '250', probeTimeoutSeconds: 55, probeInvokeArns: [DEV_PROBE_ARN, DEV_NOTIFY_ARN], confirmRegions: [], confirmFunctionName: '', confirmEnabled: 'false',
       transitionRetentionDays: '90', runRetentionDays: '7', hourlyRollupRetentionDays: '30', dailyRollupRetentionDays: '730',
       apiThrottleRate: 2.5, apiThrottleBurst: 5,
       statusPageThrottleRate: 30, statusPageThrottleBurst: 60, badgeThrottleRate: 0.5, badgeThrottleBurst: 1,
@@ -296,7 +294,6 @@ describe('multi-region confirmation', () => {
       confirmRegions: ['eu-west-1', 'ap-southeast-1'],
       confirmFunctionName: 'uptime-monitor-dev-confirm',
       confirmEnabled: 'true',
-      probeRoleName: 'uptime-monitor-dev-probe-us-east-1-lambdaRole',
     });
     expect(settings.probeInvokeArns).toEqual([DEV_PROBE_ARN, DEV_NOTIFY_ARN, confirmArn('eu-west-1'), confirmArn('ap-southeast-1')]);
   });
@@ -339,10 +336,10 @@ describe('multi-region confirmation', () => {
     });
   });
 
-  it('refuses a probe role name the confirmers could not name in full; without them, drops the suffix as serverless-iam-roles-per-function does', () => {
+  it('refuses a stage whose probe role name serverless-iam-roles-per-function would shorten, which the confirmers name in full', () => {
     const stage = 'integration-europe-1';
     const stackName = `uptime-monitor-${stage}`;
-    expect(resolveDeploySettings(input({ stage, stackName, region: 'ap-southeast-1' })).probeRoleName).toBe(`${stackName}-probe-ap-southeast-1`);
+    expect(() => resolveDeploySettings(input({ stage, stackName, region: 'eu-central-1' }))).not.toThrow();
     expect(errorOf(() => resolveDeploySettings(input({ stage, stackName, region: 'eu-central-1' }, CONFIRMING))).message).toBe(
       "the probe's role name uptime-monitor-integration-europe-1-probe-eu-central-1-lambdaRole is 65 characters, more than IAM's 64, " +
         'and the confirmer stacks name it in full (monitors.yml confirm); use a shorter --stage',
