@@ -415,11 +415,12 @@ describe('where an outage was seen from (multi-region confirmation)', () => {
 
   it('no channel says it for an outage without vantage points, nor for a recovery or a reminder that carried some: each payload as before', () => {
     const vantage = confirmed.vantage!;
-    for (const [alert, plain] of [
+    const cases: Array<[OutageAlert, OutageAlert]> = [
       [{ ...outage, vantage: { points: [], quorumMet: true } }, outage],
       [{ ...recovery, vantage }, recovery],
       [{ ...reminder, vantage }, reminder],
-    ] as const) {
+    ];
+    for (const [alert, plain] of cases) {
       const render = (candidate: OutageAlert) => [
         renderSlackMessage(candidate),
         renderDiscordMessage(candidate),
