@@ -13,7 +13,7 @@ import type { WebhookBody } from '../../lib/domain/alert-payloads';
 import { freePort } from '../../tools/local/free-port';
 import { tickOf } from '../../lib/domain/schedule';
 import { advanceState, initialState } from '../../lib/domain/state-machine';
-import type { CheckResult, MonitorsConfig, Transition } from '../../lib/domain/types';
+import type { CheckResult, MonitorsConfig, Transition, Vantage } from '../../lib/domain/types';
 import { createLambdaContext } from '../fixtures/lambda-context';
 import { PAYMENTS_API_YML } from '../fixtures/monitors-yml';
 import { createTestTable, ledgerItems, type TestTable } from '../support/dynamodb';
@@ -391,6 +391,52 @@ ${statusPage}`,
     const [downChat, upChat] = chatBodies();
     expect(downChat).toContain('Also affected*\\nPayments API, Checkout, retired');
     for (const body of [downChat, upChat]) expect(body).toContain(`<${API_URL}/|Status page>`);
+  });
+
+  it.each([
+    [
+      'a quorum failed',
+      [
+        { region: 'us-east-1', ok: false, reason: 'http-status', latencyMs: 40 },
+        { region: 'eu-west-1', ok: false, reason: 'timeout', latencyMs: 10_000 },
+        { region: 'ap-southeast-1', ok: true, latencyMs: 210 },
+      ],
+      'Confirmed from 2 of 3 vantage points',
+      'us-east-1 (http-status), eu-west-1 (timeout) failing; ap-southeast-1 reachable',
+    ],
+    [
+      'only a minority failed (alertOnRegional), one confirmer abstaining',
+      [
+        { region: 'us-east-1', ok: false, reason: 'http-status', latencyMs: 40 },
+        { region: 'eu-west-1', ok: true, latencyMs: 95 },
+        { region: 'ap-southeast-1', ok: true, latencyMs: 210 },
+        { region: 'sa-east-1', ok: null, reason: 'abstained: deadline' },
+      ],
+      'Seen from 1 of 4 vantage points only',
+      'us-east-1 (http-status) failing; eu-west-1, ap-southeast-1 reachable; sa-east-1 (no answer)',
+    ],
+  ] as Array<[string, Vantage[], string, string]>)('an outage whose stored transition has vantage points says where it was seen from: %s', async (_label, vantage, lead, detail) => {
+    const monitors = dependencyConfig('confirm: { regions: [eu-west-1, ap-southeast-1, sa-east-1], quorum: 2, alertOnRegional: true }');
+    const stored = await saveHistory('database', (transition) => (transition.to === 'DOWN' ? { ...transition, vantage } : transition));
+    const deps = createNotifyDeps({ dynamoDb: stored.table.client, ses: sesClient(), tableName: stored.table.tableName, config: monitors, logger, channels: await channelsOf(monitors) });
+
+    expect(await deliver(stored.records, deps)).toEqual({ batchItemFailures: [] });
+
+    const [down, up] = await sentEmails();
+    expect([down?.subject, up?.subject]).toEqual(['[DOWN] Database', '[UP] Database recovered after 4m 10s']);
+    expect(down?.body.text?.split('\n')).toContain(`${lead}: ${detail}`);
+    expect(down?.body.html).toContain(`<p><strong>${lead}:</strong> ${detail}</p>`);
+    expect(`${up?.body.text}${up?.body.html}`).not.toContain('vantage point');
+
+    const [downBody, upBody] = hookBodies();
+    expect(downBody?.type === 'monitor.down' && downBody.data.vantage).toEqual(
+      vantage.map((point) => ({ region: point.region, ok: point.ok, reason: point.reason ?? null, latencyMs: point.latencyMs ?? null })),
+    );
+    expect(upBody && 'vantage' in upBody.data).toBe(false);
+
+    const [downChat, upChat] = chatBodies();
+    expect(downChat).toContain(JSON.stringify(`*${lead}*\n${detail}`).slice(1, -1));
+    expect(upChat).not.toContain('vantage point');
   });
 
   it('links statusPage.url from monitors.yml rather than the API, when it is set', async () => {
