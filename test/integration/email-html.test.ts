@@ -71,6 +71,16 @@ const EMAILS: Record<string, string> = {
   'a URL held in a secret reference': render({ monitor: monitor({ url: { secretsManager: 'uptime/prod/api', key: 'url' } }) }).html,
   'a URL with a query and user info': render({ monitor: monitor({ url: 'https://user:pw@example.com/a b?token=abc&x="1"#frag' }) }).html,
   'a URL that is not http': render({ monitor: monitor({ url: 'javascript:alert(1)' }) }).html,
+  'an outage seen from a minority of vantage points, with a hostile region and reason and an abstention': render({
+    vantage: {
+      points: [
+        { region: 'us-east-1', ok: false, reason: `http-status ${HOSTILE_MARKUP}`, latencyMs: 40 },
+        { region: `eu-west-1 ${HOSTILE_MARKUP}\u0080\ufdd0`, ok: true, latencyMs: 90 },
+        { region: 'sa-east-1', ok: null, reason: 'abstained: deadline' },
+      ],
+      quorumMet: false,
+    },
+  }).html,
   'an outage naming the dependents also affected, with the status page': render({
     affected: [
       { id: 'checkout', name: 'Checkout' },
