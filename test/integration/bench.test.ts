@@ -18,7 +18,7 @@ describe('npm run bench', () => {
   it('runs end to end at a toy size, through the shard path, and ends with the summary line', () => {
     const { status, stdout, stderr } = bench([
       '--monitors', '40', '--large', '90', '--shard-size', '40', '--workers', '2', '--latency', '5',
-      '--repeat', '1', '--outages', '2', '--skip-detection', '--skip-cold-start', '--skip-sub-minute',
+      '--repeat', '1', '--outages', '2', '--skip-detection', '--skip-cold-start', '--skip-sub-minute', '--skip-confirm',
     ]);
     expect({ status, stderr: status === 0 ? '' : stderr }).toEqual({ status: 0, stderr: '' });
     const lines = stdout.trim().split('\n');
@@ -37,7 +37,7 @@ describe('npm run bench', () => {
     expect(stdout).toMatch(/^traffic https: [\d.]+ ms of CPU, \d+ bytes out and \d+ bytes in per check/m);
     expect(stdout).toMatch(/^cost N=90 as HTTPS endpoints on the internet: .* data transfer out [\d.]+ GB/m);
     const summary = lines.at(-1) ?? '';
-    const match = /^bench: cycle_ratio=([\d.]+) cost_1k=\$([\d.]+) cost_10k=\$([\d.]+) detect_intervals=n\/a api_p95_30d_ms=n\/a api_rru_30d=n\/a api_rru_400d=n\/a https_cpu_ms=([\d.]+) cost_1k_https=\$([\d.]+)$/.exec(summary);
+    const match = /^bench: cycle_ratio=([\d.]+) cost_1k=\$([\d.]+) cost_10k=\$([\d.]+) detect_intervals=n\/a api_p95_30d_ms=n\/a api_rru_30d=n\/a api_rru_400d=n\/a https_cpu_ms=([\d.]+) cost_1k_https=\$([\d.]+) confirm_overhead_1k=\$n\/a$/.exec(summary);
     expect(match).not.toBeNull();
     const [, ratio, small, large, httpsCpuMs, smallHttps] = (match as RegExpExecArray).map(Number);
     expect(ratio).toBeGreaterThan(0);
@@ -49,7 +49,42 @@ describe('npm run bench', () => {
     expect(large).toBeGreaterThan(0);
   }, 160_000);
 
+  it('measures only the overhead of multi-region confirmation with --only confirm: no Invoke in steady runs, one per region at the onset', () => {
+    const { status, stdout, stderr } = bench(['--only', 'confirm', '--monitors', '40', '--failing', '0.05', '--latency', '5', '--repeat', '1']);
+    expect({ status, stderr: status === 0 ? '' : stderr }).toEqual({ status: 0, stderr: '' });
+    // Nothing else measured: no probe scenario, no traffic.
+    expect(stdout).not.toMatch(/^N=40 /m);
+    expect(stdout).not.toMatch(/^traffic /m);
+    expect(stdout).toMatch(/^confirm N=40: 2 failing \(5\.0%\), confirm \{ regions: \[eu-west-1, ap-southeast-1\], quorum: 2 \}/m);
+    // Steady runs read the two DOWN monitors' states (one BatchGetItem, about a read unit each) and invoke nobody.
+    const steady = /^confirm N=40 steady overhead: \+1 request\(s\), \+([\d.]+) RRU, \+0 WRU per run .*; Invokes 0 in 3 steady runs with confirm$/m.exec(stdout);
+    expect(steady).not.toBeNull();
+    expect(Number(steady?.[1])).toBeGreaterThanOrEqual(2);
+    expect(stdout).toMatch(/^confirm N=40 steady: .*BatchGetItem 1× /m);
+    // The onset: one Invoke per region, each carrying both suspects.
+    const invokes = /^confirm N=40 onset invokes: 2 per round \(one per region, 2 suspects each\), each confirm invocation (\d+) ms .*: ([\d.]+) GB-s at 256 MB arm64; payload (\d+) bytes in, (\d+) bytes out/m.exec(stdout);
+    expect(invokes).not.toBeNull();
+    const [, invocationMs, gbSeconds, requestBytes, answerBytes] = (invokes as RegExpExecArray).map(Number);
+    for (const figure of [invocationMs, gbSeconds, requestBytes, answerBytes]) {
+      expect(Number.isFinite(figure)).toBe(true);
+      expect(figure).toBeGreaterThan(0);
+    }
+    expect(stdout).toMatch(/^confirm N=40 onset: the run in which the 2 cross their threshold takes \d+ ms with confirm, \d+ ms without: [+-]\d+ ms \(the round: \d+ ms /m);
+    expect(stdout).toMatch(/^confirm N=40 cost: Lambda requests, confirm invocations: 160 request × /m);
+    expect(stdout).toMatch(/^confirm N=40 cost: CloudWatch custom metric ConfirmHomeAlone: 1 metric-month × \$0\.3000 = \$0\.3000\/month/m);
+    expect(stdout).toMatch(/^confirm N=40 cost: CloudWatch alarm confirm-home-alone: 1 alarm-month × \$0\.1000 = \$0\.1000\/month/m);
+    const total = /^confirm N=40: total \$([\d.]+)\/month, \$([\d.]+)\/monitor-month /m.exec(stdout);
+    expect(total).not.toBeNull();
+    const [, monthly, perMonitor] = (total as RegExpExecArray).map(Number);
+    // More than the metric and the alarm: the reads, Invokes and compute are priced too.
+    expect(monthly).toBeGreaterThan(0.4);
+    expect(perMonitor).toBeCloseTo((monthly as number) / 40, 4);
+    const summary = /^bench: cycle_ratio=n\/a cost_1k=\$n\/a .* confirm_overhead_1k=\$([\d.]+)$/m.exec(stdout);
+    expect(Number(summary?.[1])).toBeCloseTo(perMonitor as number, 4);
+  }, 90_000);
+
   it.each([
+    [['--only', 'traffic'], "bench: --only takes 'confirm', got 'traffic'"],
     [['--monitors', 'lots'], "bench: --monitors must be a positive whole number, got 'lots'"],
     [['--failing', '2'], "bench: --failing must be a fraction from 0 to below 1, got '2'"],
     [['--monitor', '10'], "bench: Unknown option '--monitor'"],

@@ -339,3 +339,71 @@ export function extrapolateCostInputs(measured: CostInputs, monitors: number, ex
     },
   };
 }
+
+/**
+ * Data transfer between AWS regions, per GB: the list price out of us-east-1 (and most regions) to
+ * another region. Some regions charge more; the confirm requests and answers are a few KB anyway.
+ */
+export const CROSS_REGION_PRICES = { interRegionTransferGb: 0.02 };
+
+/** What multi-region confirmation (monitors.yml `confirm`) adds to a stack, as the bench measured it. */
+export interface ConfirmOverheadInputs {
+  monitors: number;
+  /** Confirmer regions asked in each round. */
+  regions: number;
+  /** What a steady run with the measured failure rate adds: the failed monitors' states read, and the probe's wait for it. */
+  steadyRun: { readUnits: number; writeUnits: number; gbSeconds: number };
+  /**
+   * What one outage adds: one confirmation round of its own (the worst case: outages that start in
+   * the same run share one), the runs of its failure streak reading its state, the probe waiting
+   * for the round, and log bytes (the home probe's and the confirmers').
+   */
+  outage: { readUnits: number; writeUnits: number; probeGbSeconds: number; logBytes: number };
+  /** Each region's confirm invocation in a round: billed GB-seconds, and the request and answer bytes that cross regions. */
+  invocation: { gbSeconds: number; requestBytes: number; answerBytes: number };
+  outagesPerMonitorMonth: number;
+  /** The ConfirmHomeAlone metric. */
+  customMetrics: number;
+  /** The confirm-home-alone alarm. */
+  alarms: number;
+  logRetentionDays: number;
+}
+
+/**
+ * The monthly cost of multi-region confirmation on top of `estimateMonthlyCost`'s, line by line:
+ * steady runs pay only for reading the failed monitors' states (no confirmer is invoked); each
+ * outage pays one Invoke per confirmer region and its compute, the bytes between regions, and its
+ * reads and logs; the stack pays one metric and one alarm.
+ */
+export function estimateConfirmOverhead(
+  inputs: ConfirmOverheadInputs,
+  prices: PriceList = LIST_PRICES,
+  transfer = CROSS_REGION_PRICES,
+): CostEstimate {
+  const { monitors, regions, steadyRun, outage, invocation } = inputs;
+  if (!(monitors >= 1)) throw new RangeError(`monitors must be at least 1, got ${monitors}`);
+  const outages = monitors * inputs.outagesPerMonitorMonth;
+  const invocations = outages * regions;
+  const logGb = (outage.logBytes * outages) / GB;
+  const line = (item: string, quantity: number, unit: string, unitPrice: number): CostLine => {
+    const monthly = quantity * unitPrice;
+    return { item, quantity, unit, unitPrice, monthly, perMonitor: monthly / monitors };
+  };
+  const lines = [
+    line("DynamoDB reads, steady runs (the failed monitors' states)", steadyRun.readUnits * RUNS_PER_MONTH, 'RRU', prices.dynamoDbReadUnit),
+    line('DynamoDB writes, steady runs', steadyRun.writeUnits * RUNS_PER_MONTH, 'WRU', prices.dynamoDbWriteUnit),
+    line("Lambda compute, probe runs (waiting for the states' read)", steadyRun.gbSeconds * RUNS_PER_MONTH, 'GB-s', prices.lambdaGbSecond),
+    line('DynamoDB reads, outages (failure streaks)', outage.readUnits * outages, 'RRU', prices.dynamoDbReadUnit),
+    line('DynamoDB writes, outages', outage.writeUnits * outages, 'WRU', prices.dynamoDbWriteUnit),
+    line('Lambda compute, probe waiting for the round', outage.probeGbSeconds * outages, 'GB-s', prices.lambdaGbSecond),
+    line('Lambda requests, confirm invocations', invocations, 'request', prices.lambdaRequest),
+    line('Lambda compute, confirm invocations', invocation.gbSeconds * invocations, 'GB-s', prices.lambdaGbSecond),
+    line('Data transfer between regions (requests and answers, list price)', ((invocation.requestBytes + invocation.answerBytes) * invocations) / GB, 'GB', transfer.interRegionTransferGb),
+    line('CloudWatch Logs ingestion (probe and confirmers)', logGb, 'GB', prices.logsIngestedGb),
+    line('CloudWatch Logs storage', (logGb * inputs.logRetentionDays) / DAYS_PER_MONTH, 'GB-month', prices.logsStoredGbMonth),
+    line('CloudWatch custom metric ConfirmHomeAlone', inputs.customMetrics, 'metric-month', prices.cloudWatchMetricMonth),
+    line('CloudWatch alarm confirm-home-alone', inputs.alarms, 'alarm-month', prices.cloudWatchAlarmMonth),
+  ];
+  const monthly = lines.reduce((sum, entry) => sum + entry.monthly, 0);
+  return { monitors, lines, monthly, perMonitor: monthly / monitors };
+}

@@ -9,6 +9,7 @@ import { DEFAULT_PROBE_TIMING } from '../../lib/app/probe-cycle';
 import { rollUpDay, rollUpHour } from '../../lib/app/run-history';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
 import { SHARD_EVENT_SOURCE, type ShardDispatcher, type ShardRequest } from '../../lib/domain/shards';
+import type { Confirmer } from '../../lib/domain/ports';
 import type { MonitorsConfig, Transition } from '../../lib/domain/types';
 import { fetchAll, type BaselineResult } from './baseline';
 import type { DynamoDbMeter, MeterReading } from './dynamodb-meter';
@@ -36,6 +37,11 @@ export interface ProbeScenarioOptions {
   maxPerShard: number;
   /** How many shard invocations run at once on this machine. */
   workers: number;
+  /**
+   * monitors.yml `confirm` (a YAML flow mapping such as `{ regions: [eu-west-1], quorum: 2 }`) and
+   * the confirmer that asks its regions: the runs use it once `useConfirm(true)` is called.
+   */
+  confirm?: { yaml: string; confirmer: Confirmer; homeRegion: string };
 }
 
 export interface TickResult {
@@ -111,15 +117,16 @@ export class ProbeScenario {
     private readonly metrics: { records: number; names: Set<string> },
     private readonly dispatcher: InProcessShardDispatcher,
     private readonly rollups: DynamoDbRunRollupStore,
+    private readonly confirmConfig?: MonitorsConfig,
   ) {}
 
   static async start(options: ProbeScenarioOptions): Promise<ProbeScenario> {
     const targets = await startBenchTargets({ count: options.monitors, latencyMs: options.latencyMs, failingFraction: options.failingFraction });
     const lines = targets.urls.map((url, index) => `  - { id: bench-${String(index).padStart(5, '0')}, url: '${url}' }`);
-    const config = parseMonitorsConfig(
-      `notify: { from: monitor@example.com, to: [oncall@example.com] }\ndefaults: { timeout: ${options.timeoutMs}ms }\nmonitors:\n${lines.join('\n')}\n`,
-      'bench-monitors.yml',
-    );
+    const configText = (confirm: string) =>
+      `notify: { from: monitor@example.com, to: [oncall@example.com] }\n${confirm}defaults: { timeout: ${options.timeoutMs}ms }\nmonitors:\n${lines.join('\n')}\n`;
+    const config = parseMonitorsConfig(configText(''), 'bench-monitors.yml');
+    const confirmConfig = options.confirm ? parseMonitorsConfig(configText(`confirm: ${options.confirm.yaml}\n`), 'bench-monitors.yml') : undefined;
     const logs = countingLogger();
     const metrics = { records: 0, names: new Set<string>() };
     const emfLine = (line: string) => {
@@ -147,9 +154,16 @@ export class ProbeScenario {
       timing: { ...DEFAULT_PROBE_TIMING, applyReserveMs: 120_000 },
       maxPerShard: options.maxPerShard,
       dispatcher,
+      ...(options.confirm ? { confirmer: options.confirm.confirmer, homeRegion: options.confirm.homeRegion } : {}),
     };
     dispatcher.deps = deps;
-    return new ProbeScenario(options, targets, config, deps, logs, metrics, dispatcher, rollups);
+    return new ProbeScenario(options, targets, config, deps, logs, metrics, dispatcher, rollups, confirmConfig);
+  }
+
+  /** Runs from now on with monitors.yml `confirm` (true) or without it (false, the start); needs the `confirm` option. */
+  useConfirm(on: boolean): void {
+    if (on && !this.confirmConfig) throw new Error('the scenario was started without the confirm option');
+    this.deps.config = on ? (this.confirmConfig as MonitorsConfig) : this.config;
   }
 
   /** The tick the next run will have. */

@@ -21,6 +21,7 @@ import { tableDefinition } from '../local/table-definition';
 import { formatApiRead, measureApiReads, type ApiReadRow } from './api-reads';
 import { formatApiThroughput, measureApiThroughput } from './api-throughput';
 import { measureColdStarts } from './cold-start';
+import { measureConfirmOverhead, type ConfirmOverhead } from './confirm-overhead';
 import { measureDetection } from './detection';
 import { benchDispatch } from './dispatch';
 import { DynamoDbMeter, type MeterReading } from './dynamodb-meter';
@@ -35,7 +36,7 @@ const ROOT = path.join(__dirname, '..', '..');
 const USAGE =
   'usage: npm run bench [-- --monitors 1000 --large 10000 --latency 100 --failing 0.01 --concurrency N --shard-size N --workers 4 ' +
   '--timeout 5000 --repeat 3 --outages 10 --outages-per-month 2 --interval 5 --rounds 3 --fast 100 ' +
-  '--skip-detection --skip-large --skip-cold-start --skip-sub-minute --skip-traffic --api]';
+  '--skip-detection --skip-large --skip-cold-start --skip-sub-minute --skip-traffic --skip-confirm --only confirm --api]';
 
 function positive(name: string, text: string | undefined, integer = true): number {
   const value = Number(text);
@@ -63,6 +64,10 @@ interface BenchOptions {
   skipColdStart: boolean;
   skipSubMinute: boolean;
   skipTraffic: boolean;
+  /** Skip the overhead of multi-region confirmation (tools/bench/confirm-overhead.ts). */
+  skipConfirm: boolean;
+  /** `--only confirm`: measure only the overhead of multi-region confirmation. */
+  confirmOnly: boolean;
   /** Also measure the api function's requests a second with its cache warm (tools/bench/api-throughput.ts). */
   api: boolean;
 }
@@ -89,12 +94,17 @@ function readOptions(argv: string[]): BenchOptions {
       'skip-cold-start': { type: 'boolean', default: false },
       'skip-sub-minute': { type: 'boolean', default: false },
       'skip-traffic': { type: 'boolean', default: false },
+      'skip-confirm': { type: 'boolean', default: false },
+      only: { type: 'string' },
       api: { type: 'boolean', default: false },
       fast: { type: 'string', default: '100' },
     },
   });
   const failingFraction = Number(args.failing);
   if (!(failingFraction >= 0 && failingFraction < 1)) throw new Error(`--failing must be a fraction from 0 to below 1, got '${args.failing}'`);
+  if (args.only !== undefined && args.only !== 'confirm') throw new Error(`--only takes 'confirm', got '${args.only}'`);
+  const confirmOnly = args.only === 'confirm';
+  if (confirmOnly && args['skip-confirm']) throw new Error('--only confirm and --skip-confirm exclude each other');
   return {
     monitors: positive('monitors', args.monitors),
     large: positive('large', args.large),
@@ -110,11 +120,13 @@ function readOptions(argv: string[]): BenchOptions {
     intervalS: positive('interval', args.interval),
     rounds: positive('rounds', args.rounds),
     fast: positive('fast', args.fast),
-    skipDetection: args['skip-detection'],
-    skipLarge: args['skip-large'],
-    skipColdStart: args['skip-cold-start'],
-    skipSubMinute: args['skip-sub-minute'],
-    skipTraffic: args['skip-traffic'],
+    skipDetection: args['skip-detection'] || confirmOnly,
+    skipLarge: args['skip-large'] || confirmOnly,
+    skipColdStart: args['skip-cold-start'] || confirmOnly,
+    skipSubMinute: args['skip-sub-minute'] || confirmOnly,
+    skipTraffic: args['skip-traffic'] || confirmOnly,
+    skipConfirm: args['skip-confirm'],
+    confirmOnly,
     api: args.api,
   };
 }
@@ -133,11 +145,14 @@ const OPTIONS = readOptionsOrExit();
 
 interface ServerlessFile {
   provider?: { memorySize?: number; architecture?: string };
-  resources?: { Resources?: Record<string, { Type?: string }> };
+  resources?: { Resources?: Record<string, { Type?: string; Condition?: string }> };
 }
 const SERVERLESS = parse(readFileSync(path.join(ROOT, 'serverless.yml'), 'utf8')) as ServerlessFile;
 const MEMORY_MB = Number(SERVERLESS.provider?.memorySize ?? 1024);
-const ALARMS = Object.values(SERVERLESS.resources?.Resources ?? {}).filter((resource) => resource.Type === 'AWS::CloudWatch::Alarm').length;
+/** The stack's alarms without monitors.yml `confirm`: the conditional ones (confirm-home-alone) are priced with confirmation. */
+const ALARMS = Object.values(SERVERLESS.resources?.Resources ?? {}).filter((resource) => resource.Type === 'AWS::CloudWatch::Alarm' && resource.Condition === undefined).length;
+/** The confirm function of each confirmer region (serverless.confirm.yml). */
+const CONFIRM_MEMORY_MB = Number((parse(readFileSync(path.join(ROOT, 'serverless.confirm.yml'), 'utf8')) as ServerlessFile).provider?.memorySize ?? 1024);
 
 /** Lambda's CPU is proportional to memory: one vCPU at 1,769 MB. */
 const LAMBDA_VCPU_SHARE = MEMORY_MB / LAMBDA_MB_PER_VCPU;
@@ -392,6 +407,20 @@ function printInternetCost(traffic: CheckTraffic[], estimates: { small?: CostEst
   return smallPerMonitor;
 }
 
+/**
+ * The overhead of multi-region confirmation priced line by line, its total, and that total as a
+ * share of the stack's at the same N (when measured in the same bench run).
+ */
+function printConfirmCost(confirm: ConfirmOverhead, base: CostEstimate | undefined): void {
+  const label = `confirm N=${confirm.monitors} cost`;
+  printCost(label, confirm.estimate);
+  print(
+    `confirm N=${confirm.monitors}: total ${dollars(confirm.estimate.monthly)}/month, ${dollars(confirm.estimate.perMonitor)}/monitor-month ` +
+      `(${OPTIONS.outagesPerMonitorMonth} outages per monitor-month, each its own round to ${confirm.regions} regions), ` +
+      (base ? `${((100 * confirm.estimate.monthly) / base.monthly).toFixed(1)}% of the N=${base.monitors} total of ${dollars(base.monthly)}/month` : 'n/a % of the N total (not measured in this run)'),
+  );
+}
+
 async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {
   await client.send(new CreateTableCommand(tableDefinition(tableName)));
 }
@@ -414,6 +443,8 @@ async function main(): Promise<void> {
   let client: DynamoDBClient | undefined;
   const estimates: { small?: CostEstimate; large?: CostEstimate; modelled?: CostEstimate } = {};
   let cycleRatio: number | undefined;
+  /** The overhead of multi-region confirmation (tools/bench/confirm-overhead.ts), unless --skip-confirm. */
+  let confirm: ConfirmOverhead | undefined;
   /** `--api`: the API's costliest reads (tools/bench/api-reads.ts). */
   let apiReads: ApiReadRow[] = [];
   try {
@@ -421,10 +452,35 @@ async function main(): Promise<void> {
     client = new DynamoDBClient({ endpoint: dynamoDb.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
     const meter = new DynamoDbMeter(client);
 
-    await createTable(client, 'bench-small');
-    const small = await runScenario(`N=${OPTIONS.monitors}`, OPTIONS.monitors, client, meter, 'bench-small', true);
-    cycleRatio = small.cycleMs / (small.baselineMs ?? Number.NaN);
-    estimates.small = estimateMonthlyCost(small.costInputs);
+    if (!OPTIONS.confirmOnly) {
+      await createTable(client, 'bench-small');
+      const small = await runScenario(`N=${OPTIONS.monitors}`, OPTIONS.monitors, client, meter, 'bench-small', true);
+      cycleRatio = small.cycleMs / (small.baselineMs ?? Number.NaN);
+      estimates.small = estimateMonthlyCost(small.costInputs);
+    }
+
+    if (!OPTIONS.skipConfirm) {
+      await createTable(client, 'bench-confirm');
+      confirm = await measureConfirmOverhead({
+        monitors: OPTIONS.monitors,
+        latencyMs: OPTIONS.latencyMs,
+        failingFraction: OPTIONS.failingFraction,
+        concurrency: OPTIONS.concurrency,
+        timeoutMs: OPTIONS.timeoutMs,
+        shardSize: OPTIONS.shardSize,
+        workers: OPTIONS.workers,
+        repeat: OPTIONS.repeat,
+        client,
+        meter,
+        tableName: 'bench-confirm',
+        probeMemoryMb: MEMORY_MB,
+        confirmMemoryMb: CONFIRM_MEMORY_MB,
+        confirmVcpuShare: CONFIRM_MEMORY_MB / LAMBDA_MB_PER_VCPU,
+        outagesPerMonitorMonth: OPTIONS.outagesPerMonitorMonth,
+        logRetentionDays: Number(DEPLOY_PARAMETER_DEFAULTS.logRetentionDays),
+        print,
+      });
+    }
 
     if (!OPTIONS.skipLarge) {
       await createTable(client, 'bench-large');
@@ -507,6 +563,7 @@ async function main(): Promise<void> {
   if (estimates.small) printCost(`cost N=${OPTIONS.monitors}`, estimates.small);
   if (estimates.large) printCost(`cost N=${OPTIONS.large}`, estimates.large);
   if (estimates.modelled) printCost(`cost N=${MODELLED_MONITORS} (modelled: N=${OPTIONS.large} measured and scaled, plus the measured dispatch extra)`, estimates.modelled);
+  if (confirm) printConfirmCost(confirm, estimates.small);
 
   let httpsCpuMs: number | undefined;
   let cost1kHttps: number | undefined;
@@ -535,7 +592,8 @@ async function main(): Promise<void> {
   print(
     `bench: cycle_ratio=${cycleRatio?.toFixed(3) ?? 'n/a'} cost_1k=$${estimates.small?.perMonitor.toFixed(5) ?? 'n/a'} ` +
       `cost_10k=$${estimates.large?.perMonitor.toFixed(5) ?? 'n/a'} ${estimates.modelled ? `cost_100k=$${estimates.modelled.perMonitor.toFixed(5)} ` : ''}detect_intervals=${Number.isNaN(detectIntervals) ? 'n/a' : detectIntervals.toFixed(2)}` +
-      `${formatApiReadFigures(apiReads)} https_cpu_ms=${httpsCpuMs?.toFixed(3) ?? 'n/a'} cost_1k_https=$${cost1kHttps?.toFixed(5) ?? 'n/a'}`,
+      `${formatApiReadFigures(apiReads)} https_cpu_ms=${httpsCpuMs?.toFixed(3) ?? 'n/a'} cost_1k_https=$${cost1kHttps?.toFixed(5) ?? 'n/a'} ` +
+      `confirm_overhead_1k=$${confirm?.estimate.perMonitor.toFixed(5) ?? 'n/a'}`,
   );
 }
 
