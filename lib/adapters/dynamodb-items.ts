@@ -221,7 +221,7 @@ export function transitionToItem(transition: Transition): Record<string, unknown
 
 /** A transition from its (unmarshalled) item, as read from the table or from the stream's NewImage. */
 export function transitionFromItem(item: Record<string, unknown>): Transition {
-  const { monitorId, from, to, startedAt, confirmedAt, previousSince, tick, reason, heldBy, affected, vantage } = item;
+  const { monitorId, from, to, startedAt, confirmedAt, previousSince, tick, reason, heldBy, affected, vantage, regional } = item;
   if (typeof monitorId !== 'string' || typeof startedAt !== 'string' || (to !== 'UP' && to !== 'DOWN' && to !== 'UNKNOWN')) {
     throw new TypeError(`not a transition item: ${JSON.stringify(item).slice(0, 200)}`);
   }
@@ -237,6 +237,7 @@ export function transitionFromItem(item: Record<string, unknown>): Transition {
     ...(typeof heldBy === 'string' ? { heldBy } : {}),
     ...(Array.isArray(affected) ? { affected: affected.filter((id): id is string => typeof id === 'string') } : {}),
     ...(Array.isArray(vantage) ? { vantage: vantageFromItem(vantage) } : {}),
+    ...(regional === true ? { regional: true as const } : {}),
   };
 }
 

@@ -1,6 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { EMAIL_CHANNEL, PermanentDeliveryError, type Alert, type AlertChannel, type CertificateAlert, type OutageAlert } from '../domain/alert';
-import { vantageQuorumMet } from '../domain/alert-vantage';
 import { renderTransitionEmail, shouldNotify } from '../domain/email';
 import { publicUrl } from '../domain/public-view';
 import type { EmailMessage, Mailer, MonitorStateStore, NotificationLedger, TransitionReader } from '../domain/ports';
@@ -8,7 +7,7 @@ import { reminderKey, type Reminder } from '../domain/reminders';
 import { renderReminderEmail } from '../domain/reminder-email';
 import { certificateWarningKey, daysLeft, describeThreshold, type CertificateWarning } from '../domain/certificate';
 import { renderCertificateEmail } from '../domain/certificate-email';
-import type { MonitorConfig, MonitorsConfig, Transition, Vantage } from '../domain/types';
+import type { MonitorConfig, MonitorsConfig, Transition } from '../domain/types';
 import { MINUTE_MS } from '../domain/time';
 import { NO_DEADLINE, sleep, type Deadline } from './deadline';
 
@@ -334,12 +333,13 @@ function affectedMonitors(ids: readonly string[] | undefined, context: AlertCont
 }
 
 /**
- * Where an outage was seen from, with whether a quorum of the vantage points failed (by the
- * configured quorum, as the probe decided). Undefined when the transition carries none.
+ * Where an outage was seen from, and whether a quorum of the vantage points failed (as the probe
+ * decided it: `regional` marks one declared on a minority). Undefined when the transition carries none.
  */
-function outageVantage(points: readonly Vantage[] | undefined, context: AlertContext | undefined): OutageAlert['vantage'] {
+function outageVantage(transition: Transition): OutageAlert['vantage'] {
+  const points = transition.vantage;
   if (points === undefined || points.length === 0) return undefined;
-  return { points: points.map((point) => ({ ...point })), quorumMet: vantageQuorumMet(points, context?.config.confirm?.quorum) };
+  return { points: points.map((point) => ({ ...point })), quorumMet: transition.regional !== true };
 }
 
 /** What every channel says about a certificate warning. */
@@ -447,7 +447,7 @@ export function buildReminderAlert(reminder: Reminder, monitor: MonitorConfig, c
 export function buildAlert(transition: Transition, monitor: MonitorConfig, previousStateMs: number | null, context?: AlertContext): OutageAlert {
   const down = transition.to === 'DOWN';
   const affected = down ? affectedMonitors(transition.affected, context) : undefined;
-  const vantage = down ? outageVantage(transition.vantage, context) : undefined;
+  const vantage = down ? outageVantage(transition) : undefined;
   return withStatusPage<OutageAlert>({
     kind: down ? 'monitor.down' : 'monitor.up',
     key: transitionKey(transition),

@@ -1,5 +1,4 @@
-import { defaultQuorum } from './confirmation';
-import type { Vantage } from './types';
+import type { Vantage } from './vantage';
 
 /**
  * Where an outage was seen from (multi-region confirmation, monitors.yml `confirm`), as its alerts
@@ -21,19 +20,6 @@ const MAX_REGION_LENGTH = 40;
 const MAX_VANTAGE_REASON_LENGTH = 80;
 /** Longest list of vantage points (the part after the lead); nine points fit far within it. */
 export const MAX_VANTAGE_DETAIL_LENGTH = 600;
-
-/**
- * Whether the failing vantage points made a quorum, by the rules the probe applied
- * (lib/domain/confirmation.ts decideQuorum): the configured quorum, never more than the vantage
- * points that answered. Without a `confirm` block any more (the configuration changed since), a
- * majority of those that answered.
- */
-export function vantageQuorumMet(points: readonly Vantage[], quorum: number | undefined): boolean {
-  const failing = points.filter((point) => point.ok === false).length;
-  const voting = points.filter((point) => point.ok !== null).length;
-  const needed = Math.min(quorum ?? defaultQuorum(Math.max(voting - 1, 0)), voting);
-  return failing >= needed;
-}
 
 /**
  * The alert's words for its vantage points: a lead (`Confirmed from 2 of 3 vantage points`, `Seen

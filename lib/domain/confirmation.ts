@@ -113,7 +113,8 @@ export function confirmStep(
     vantage,
   };
   if (decision.verdict === 'outage' || settings.alertOnRegional) {
-    return { state: { ...step.state, confirmation }, transition: { ...transition, vantage }, changed: true };
+    const regional = decision.verdict === 'regional' ? { regional: true as const } : {};
+    return { state: { ...step.state, confirmation }, transition: { ...transition, vantage, ...regional }, changed: true };
   }
   return { state: holdBelowOutage(current, step.state, confirmation), changed: true };
 }

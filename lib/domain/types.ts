@@ -2,6 +2,9 @@ import type { ChannelConfig } from './alert';
 import type { Certificate, KnownCertificate } from './certificate';
 import type { MaintenanceWindowConfig } from './maintenance';
 import type { SecretValue } from './secret-ref';
+import type { Vantage } from './vantage';
+
+export type { Vantage } from './vantage';
 
 /** Validated, defaulted configuration of one monitor (durations already in milliseconds). */
 /** What a monitor checks: an HTTP answer (the default), a TCP connection, a DNS record, or pings from a job. */
@@ -232,17 +235,6 @@ export interface MonitorState {
   confirmation?: Confirmation;
 }
 
-/** One vantage point's view of a suspect in a confirmation: the home region first, then each confirmer region. */
-export interface Vantage {
-  region: string;
-  /** true: its check passed; false: it failed; null: it abstained (an error, throttling, the deadline). */
-  ok: boolean | null;
-  /** Why it failed (the failure's category) or abstained (`abstained: deadline`); absent when it passed. */
-  reason?: string;
-  /** Its check's latency; absent when it abstained. */
-  latencyMs?: number;
-}
-
 /** What the vantage points said about a monitor's failure, and since when it has been so. */
 export interface Confirmation {
   /** `outage`: a quorum failed; `regional`: only a minority did. */
@@ -286,6 +278,8 @@ export interface Transition {
   affected?: string[];
   /** A confirmed outage's vantage points (multi-region confirmation): who failed, who did not, who abstained. */
   vantage?: Vantage[];
+  /** An outage declared though only a minority of vantage points failed (`confirm.alertOnRegional`). */
+  regional?: true;
 }
 
 /** Per-monitor outcome of one run, kept in the run summary. */

@@ -401,6 +401,7 @@ ${statusPage}`,
         { region: 'eu-west-1', ok: false, reason: 'timeout', latencyMs: 10_000 },
         { region: 'ap-southeast-1', ok: true, latencyMs: 210 },
       ],
+      false,
       'Confirmed from 2 of 3 vantage points',
       'us-east-1 (http-status), eu-west-1 (timeout) failing; ap-southeast-1 reachable',
     ],
@@ -412,12 +413,13 @@ ${statusPage}`,
         { region: 'ap-southeast-1', ok: true, latencyMs: 210 },
         { region: 'sa-east-1', ok: null, reason: 'abstained: deadline' },
       ],
+      true,
       'Seen from 1 of 4 vantage points only',
       'us-east-1 (http-status) failing; eu-west-1, ap-southeast-1 reachable; sa-east-1 (no answer)',
     ],
-  ] as Array<[string, Vantage[], string, string]>)('an outage whose stored transition has vantage points says where it was seen from: %s', async (_label, vantage, lead, detail) => {
+  ] as Array<[string, Vantage[], boolean, string, string]>)('an outage whose stored transition has vantage points says where it was seen from: %s', async (_label, vantage, regional, lead, detail) => {
     const monitors = dependencyConfig('confirm: { regions: [eu-west-1, ap-southeast-1, sa-east-1], quorum: 2, alertOnRegional: true }');
-    const stored = await saveHistory('database', (transition) => (transition.to === 'DOWN' ? { ...transition, vantage } : transition));
+    const stored = await saveHistory('database', (transition) => (transition.to === 'DOWN' ? { ...transition, vantage, ...(regional ? { regional: true as const } : {}) } : transition));
     const deps = createNotifyDeps({ dynamoDb: stored.table.client, ses: sesClient(), tableName: stored.table.tableName, config: monitors, logger, channels: await channelsOf(monitors) });
 
     expect(await deliver(stored.records, deps)).toEqual({ batchItemFailures: [] });

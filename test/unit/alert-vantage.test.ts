@@ -1,5 +1,5 @@
 import { buildAlert, type AlertContext } from '../../lib/app/notify';
-import { MAX_VANTAGE_DETAIL_LENGTH, describeVantage, vantageLine, vantageQuorumMet } from '../../lib/domain/alert-vantage';
+import { MAX_VANTAGE_DETAIL_LENGTH, describeVantage, vantageLine } from '../../lib/domain/alert-vantage';
 import type { Transition, Vantage } from '../../lib/domain/types';
 import { NO_PAGE_SETTINGS, defaultMonitor } from '../fixtures/monitor-config';
 
@@ -10,20 +10,6 @@ const EU_FAILED: Vantage = { region: 'eu-west-1', ok: false, reason: 'timeout', 
 const AP_OK: Vantage = { region: 'ap-southeast-1', ok: true, latencyMs: 240 };
 const EU_OK: Vantage = { region: 'eu-west-1', ok: true, latencyMs: 90 };
 const SA_ABSTAINED: Vantage = { region: 'sa-east-1', ok: null, reason: 'abstained: deadline' };
-
-describe('vantageQuorumMet', () => {
-  it.each([
-    ['2 of 3 failing, quorum 2', [HOME_FAILED, EU_FAILED, AP_OK], 2, true],
-    ['1 of 3 failing, quorum 2 (alertOnRegional)', [HOME_FAILED, EU_OK, AP_OK], 2, false],
-    ['1 of 3 failing, quorum 1', [HOME_FAILED, EU_OK, AP_OK], 1, true],
-    ['the quorum never more than those that answered', [HOME_FAILED, EU_FAILED, SA_ABSTAINED], 3, true],
-    ['every confirmer abstained: the home region alone', [HOME_FAILED, SA_ABSTAINED], 2, true],
-    ['no confirm block any more: 2 of 3 is a majority', [HOME_FAILED, EU_FAILED, AP_OK], undefined, true],
-    ['no confirm block any more: 1 of 3 is not', [HOME_FAILED, EU_OK, AP_OK], undefined, false],
-  ] as const)('%s', (_label, points, quorum, expected) => {
-    expect(vantageQuorumMet(points, quorum)).toBe(expected);
-  });
-});
 
 describe('describeVantage', () => {
   it('a confirmed outage: how many of how many failed, then who failed (why), who reached it', () => {
@@ -76,12 +62,15 @@ describe('buildAlert with vantage points', () => {
     tick: '2024-05-04T16:01:00.000Z',
   };
 
-  it("carries the transition's vantage points on an outage, with whether the configured quorum failed", () => {
+  it("carries the transition's vantage points on an outage, with whether a quorum failed as the probe decided it", () => {
     expect(buildAlert({ ...outage, vantage: [HOME_FAILED, EU_FAILED, AP_OK] }, database, null, context(2)).vantage).toEqual({ points: [HOME_FAILED, EU_FAILED, AP_OK], quorumMet: true });
-    expect(buildAlert({ ...outage, vantage: [HOME_FAILED, EU_OK, AP_OK] }, database, null, context(2)).vantage).toEqual({ points: [HOME_FAILED, EU_OK, AP_OK], quorumMet: false });
-    expect(buildAlert({ ...outage, vantage: [HOME_FAILED, EU_OK, AP_OK] }, database, null, context(1)).vantage?.quorumMet).toBe(true);
-    // Without a confirm block any more: a majority of those that answered.
-    expect(buildAlert({ ...outage, vantage: [HOME_FAILED, EU_FAILED, SA_ABSTAINED] }, database, null, context()).vantage?.quorumMet).toBe(true);
+    // Declared on a minority (alertOnRegional): the probe marks the transition regional.
+    expect(buildAlert({ ...outage, vantage: [HOME_FAILED, EU_OK, AP_OK], regional: true }, database, null, context(2)).vantage).toEqual({
+      points: [HOME_FAILED, EU_OK, AP_OK],
+      quorumMet: false,
+    });
+    // Whatever the configuration says now: the decision was the probe's, when it declared the outage.
+    expect(buildAlert({ ...outage, vantage: [HOME_FAILED, EU_OK, AP_OK] }, database, null, context(3)).vantage?.quorumMet).toBe(true);
   });
 
   it.each([
