@@ -1,5 +1,6 @@
 import { PERMANENT_FAILURE_MESSAGE } from '../../lib/app/notify';
 import { OUTAGE_HELD_MESSAGE, OUTAGE_RELEASED_MESSAGE } from '../../lib/app/probe-log';
+import { HOME_ALONE_MESSAGE, QUORUM_OUTAGE_MESSAGE, REGIONAL_FAILURE_MESSAGE } from '../../lib/app/confirm-suspects';
 
 /**
  * The notifier's log line of each delivery (one alert to one channel), as lib/app/notify.ts words
@@ -37,6 +38,10 @@ const SHOWN = new Set([
   OUTAGE_HELD,
   OUTAGE_RELEASED,
   RECORD_RETRIED,
+  // Multi-region confirmation: each suspect's decision.
+  QUORUM_OUTAGE_MESSAGE,
+  REGIONAL_FAILURE_MESSAGE,
+  HOME_ALONE_MESSAGE,
   'could not publish run metrics',
   PING_RECORDED,
 ]);
@@ -107,6 +112,12 @@ export function formatLogLine(line: LogLine): string {
       return `${at}  ⏸ ${id}'s outage alert held back: ${String(line.heldBy ?? '?')}, which it depends on, is down`;
     case OUTAGE_RELEASED:
       return `${at}  ▼ ${id} is still DOWN (since ${time(line.since)}) now that what it depends on is up: its outage alert is due`;
+    case QUORUM_OUTAGE_MESSAGE:
+      return `${at}  ✓ ${id} fails from ${String(line.failing)} of ${String(line.voting)} vantage points (quorum ${String(line.quorum)}): ${describeVantagePoints(line.vantage)}`;
+    case REGIONAL_FAILURE_MESSAGE:
+      return `${at}  ◐ ${id} fails from ${String(line.failing)} of ${String(line.voting)} vantage points only (quorum ${String(line.quorum)}): regional, ${line.alerted === true ? 'alerted (alertOnRegional)' : 'no alert'}: ${describeVantagePoints(line.vantage)}`;
+    case HOME_ALONE_MESSAGE:
+      return `${at}  ⚠ ${id}: no confirmer answered, the home region decides alone: ${describeVantagePoints(line.vantage)}`;
     case REMINDER_WRITTEN:
       return `${at}  ▼ ${id} is still DOWN (since ${time(line.since)}): reminder ${String(line.number ?? '?')} due`;
     default: {
@@ -155,4 +166,18 @@ function describeLoggedError(error: unknown): string {
     return `${typeof name === 'string' ? `${name}: ` : ''}${String(message).split('\n')[0]}`;
   }
   return String(error ?? '');
+}
+
+/** A logged confirmation's vantage points: `us-east-1 ✗ http-status, eu-west-1 ✓ 42 ms, ap-southeast-1 – abstained: deadline`. */
+function describeVantagePoints(vantage: unknown): string {
+  if (!Array.isArray(vantage)) return '?';
+  return vantage
+    .map((point: unknown) => {
+      if (typeof point !== 'object' || point === null) return '?';
+      const { region, ok, reason, latencyMs } = point as Record<string, unknown>;
+      if (ok === true) return `${String(region)} ✓ ${typeof latencyMs === 'number' ? `${Math.round(latencyMs)} ms` : ''}`.trimEnd();
+      if (ok === false) return `${String(region)} ✗ ${String(reason ?? 'failed')}`;
+      return `${String(region)} – ${String(reason ?? 'no answer')}`;
+    })
+    .join(', ');
 }
