@@ -85,15 +85,15 @@ describe('uptime-monitor', () => {
     const run = await cli(['--help']);
     expect(run).toMatchObject({ code: 0, stderr: [] });
     expect(run.stdout[0]).toBe('Usage: uptime-monitor <command> [options]');
-    for (const command of ['validate [FILE]', 'import gatus|upptime|kuma FILE', 'status [--stage STAGE]', 'notify:test --channel NAME', 'maintenance start|stop']) {
+    for (const command of ['validate [FILE]', 'import gatus|upptime|kuma FILE', 'status [--stage STAGE]', 'notify:test --channel NAME', 'maintenance start|stop', 'deploy [SLS DEPLOY OPTIONS]']) {
       expect(run.stdout.some((line) => line.startsWith(`  ${command}`))).toBe(true);
     }
   });
 
   it.each([
-    [['nope'], 'uptime-monitor: unknown command "nope": validate, import, status, notify:test, maintenance; see uptime-monitor --help'],
-    [['--stage', 'prod'], 'uptime-monitor: unknown command "--stage": validate, import, status, notify:test, maintenance; see uptime-monitor --help'],
-    [['constructor'], 'uptime-monitor: unknown command "constructor": validate, import, status, notify:test, maintenance; see uptime-monitor --help'],
+    [['nope'], 'uptime-monitor: unknown command "nope": validate, import, status, notify:test, maintenance, deploy; see uptime-monitor --help'],
+    [['--stage', 'prod'], 'uptime-monitor: unknown command "--stage": validate, import, status, notify:test, maintenance, deploy; see uptime-monitor --help'],
+    [['constructor'], 'uptime-monitor: unknown command "constructor": validate, import, status, notify:test, maintenance, deploy; see uptime-monitor --help'],
     [[], 'uptime-monitor: a command is required; see uptime-monitor --help'],
   ])('%j is bad usage: one line, exit 2', async (argv, line) => {
     expect(await cli(argv)).toEqual({ code: 2, stdout: [], stderr: [line] });
