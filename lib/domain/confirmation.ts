@@ -88,7 +88,8 @@ export type ConfirmedStep = StateStep & { unconfirmed?: true };
  * A monitor's step once its failure has been confirmed, or not (pure). Only a step that declares an
  * outage (a transition to DOWN) is affected:
  * - a quorum failed (or `alertOnRegional` is set): the outage stands, with the vantage points on its
- *   transition, and the state records the confirmation;
+ *   transition, and the state records the confirmation. It starts at its streak's first failure,
+ *   or, for a failure recorded as regional until now, at this check;
  * - only a minority failed: no outage. The status stays as it was, the failure streak stays at its
  *   threshold (so the next failure is a suspect again, and asked again), and the state records the
  *   failure as `regional`, since its first such confirmation;
@@ -114,7 +115,10 @@ export function confirmStep(
   };
   if (decision.verdict === 'outage' || settings.alertOnRegional) {
     const regional = decision.verdict === 'regional' ? { regional: true as const } : {};
-    return { state: { ...step.state, confirmation }, transition: { ...transition, vantage, ...regional }, changed: true };
+    // A failure regional until now became an outage at this check: the time it was regional (the
+    // other regions reached the service) is not downtime.
+    const startedAt = current.confirmation?.verdict === 'regional' && decision.verdict === 'outage' ? transition.confirmedAt : transition.startedAt;
+    return { state: { ...step.state, since: startedAt, confirmation }, transition: { ...transition, startedAt, vantage, ...regional }, changed: true };
   }
   return { state: holdBelowOutage(current, step.state, confirmation), changed: true };
 }

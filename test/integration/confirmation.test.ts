@@ -237,16 +237,18 @@ describe('multi-region confirmation through the probe run', () => {
       metricLines.length = 0;
       // minute 4: loud and minority, regional so far, are suspects again (their streak stays at its threshold).
       const transitions = await runAt(4);
+      // Regional until now: the outage starts at this check, the regional minutes are no downtime.
       expect(transitions.get('loud')).toMatchObject({
         to: 'DOWN',
-        startedAt: checkedAt(2),
+        startedAt: checkedAt(4),
         vantage: [
           { region: HOME, ok: false, reason: 'http-status' },
           { region: 'eu-west-1', ok: null, reason: 'abstained: deadline' },
           { region: 'ap-southeast-1', ok: null, reason: 'abstained: error' },
         ],
       });
-      expect(transitions.get('minority')).toMatchObject({ to: 'DOWN', startedAt: checkedAt(2) });
+      expect(transitions.get('minority')).toMatchObject({ to: 'DOWN', startedAt: checkedAt(4) });
+      expect(await stores.states.loadState('minority')).toMatchObject({ status: 'DOWN', since: checkedAt(4) });
       expect(logsWith(HOME_ALONE_MESSAGE, 'loud')).toEqual([expect.objectContaining({ failing: 1, voting: 1, quorum: 1 })]);
       expect(homeMetric()).toEqual([2]);
     });

@@ -150,6 +150,19 @@ describe('confirmStep', () => {
     expect(again.state.confirmation).toMatchObject({ verdict: 'regional', since: at(3), checkedAt: at(4) });
   });
 
+  it('starts an outage that was regional first at the check that reached the quorum, not at the streak', () => {
+    const current = once();
+    const regional = confirmStep(current, advanceState(current, down(3), thresholds, at(3)), confirmation(down(3), [ok('eu-west-1'), ok('ap-southeast-1')]), { alertOnRegional: false }).state;
+    const step = advanceState(regional, down(4), thresholds, at(4));
+    const result = confirmStep(regional, step, confirmation(down(4), [failed('eu-west-1'), ok('ap-southeast-1')]), { alertOnRegional: false });
+    expect(result.transition).toMatchObject({ to: 'DOWN', startedAt: at(4), confirmedAt: at(4) });
+    expect(result.state).toMatchObject({ status: 'DOWN', since: at(4), confirmation: { verdict: 'outage', since: at(4) } });
+    // Straight to a quorum (never regional): from the streak's first failure, as without confirmation.
+    const direct = confirmStep(current, advanceState(current, down(3), thresholds, at(3)), confirmation(down(3), [failed('eu-west-1'), ok('ap-southeast-1')]), { alertOnRegional: false });
+    expect(direct.transition).toMatchObject({ startedAt: at(2) });
+    expect(direct.state.since).toBe(at(2));
+  });
+
   it('declares the minority failure an outage with alertOnRegional', () => {
     const current = once();
     const step = advanceState(current, down(3), thresholds, at(3));
