@@ -40,6 +40,11 @@ export interface MonitorMetrics {
   certificateExpiresAtSeconds: number | null;
   /** Whether the monitor is inside a maintenance window now. */
   inMaintenance: boolean;
+  /**
+   * With monitors.yml `confirm`: whether a failure is seen from a minority of vantage points only
+   * (recorded as regional, no outage declared). Null without `confirm`.
+   */
+  regional: boolean | null;
 }
 
 /**
@@ -83,6 +88,7 @@ export async function loadMetrics(deps: ApiDeps): Promise<MonitorMetrics[]> {
       uptimeRatio: { '24h': uptimeOver('24h'), '30d': uptimeOver('30d') },
       certificateExpiresAtSeconds: state?.certificate ? Date.parse(state.certificate.expiresAt) / SECOND_MS : null,
       inMaintenance: schedule.activeAt(monitor.id, nowMs) !== undefined,
+      regional: deps.config.confirm ? state?.confirmation?.verdict === 'regional' && state.status !== 'DOWN' : null,
     };
   });
 }

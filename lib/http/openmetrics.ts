@@ -42,6 +42,10 @@ export async function renderOpenMetrics(monitors: readonly MonitorMetrics[]): Pr
   );
   const certificate = gauge('certificate_expiry_timestamp_seconds', 'When the certificate the latest https check saw expires, in Unix seconds.');
   const maintenance = gauge('maintenance', 'Whether the monitor is inside a maintenance window now (1) or not (0).');
+  const regional = gauge(
+    'regional',
+    'With multi-region confirmation (monitors.yml confirm): 1 while a failure is seen from a minority of vantage points only (no outage declared), 0 otherwise; no sample without confirm.',
+  );
 
   for (const monitor of monitors) {
     const labels: Record<MonitorLabel, string> = { monitor: monitor.id, name: monitor.name, type: monitor.type };
@@ -58,6 +62,7 @@ export async function renderOpenMetrics(monitors: readonly MonitorMetrics[]): Pr
     }
     if (monitor.certificateExpiresAtSeconds !== null) certificate.set(labels, monitor.certificateExpiresAtSeconds);
     maintenance.set(labels, monitor.inMaintenance ? 1 : 0);
+    if (monitor.regional !== null) regional.set(labels, monitor.regional ? 1 : 0);
   }
   return registry.metrics();
 }

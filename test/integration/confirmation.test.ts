@@ -8,6 +8,8 @@ import { confirmChecks } from '../../lib/app/confirm';
 import { HOME_ALONE_MESSAGE, QUORUM_OUTAGE_MESSAGE, REGIONAL_FAILURE_MESSAGE } from '../../lib/app/confirm-suspects';
 import { getMonitor } from '../../lib/app/monitor-queries';
 import { loadStatusPage } from '../../lib/app/status-page';
+import { loadMetrics } from '../../lib/app/metrics';
+import { renderOpenMetrics } from '../../lib/http/openmetrics';
 import { renderStatusPage } from '../../lib/domain/status-page';
 import { probeRun, type ProbeDeps } from '../../lib/app/probe-run';
 import { parseMonitorsConfig } from '../../lib/config/monitors';
@@ -201,6 +203,10 @@ describe('multi-region confirmation through the probe run', () => {
         regional: { since: checkedAt(3), failingFrom: [HOME], reachableFrom: ['eu-west-1', 'ap-southeast-1'] },
       });
       expect(renderStatusPage(page)).toContain('Failing from us-east-1 only since');
+      const metrics = await renderOpenMetrics(await loadMetrics(apiDeps(3)));
+      expect(metrics).toContain('uptime_monitor_regional{monitor="minority",name="minority",type="http"} 1\n');
+      expect(metrics).toContain('uptime_monitor_regional{monitor="quorum",name="quorum",type="http"} 0\n');
+      expect(metrics).toContain('uptime_monitor_up{monitor="minority",name="minority",type="http"} 1\n');
     });
 
     it('declares one outage when a quorum fails, with every vantage point on its transition', () => {

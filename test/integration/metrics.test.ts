@@ -183,6 +183,8 @@ describe('GET /metrics', () => {
       ['uptime_monitor_uptime_ratio', 'GAUGE'],
       ['uptime_monitor_certificate_expiry_timestamp_seconds', 'GAUGE'],
       ['uptime_monitor_maintenance', 'GAUGE'],
+      // No sample here: this configuration has no confirm block.
+      ['uptime_monitor_regional', 'GAUGE'],
     ]);
     for (const family of families) expect(family.help.length).toBeGreaterThan(20);
   });
