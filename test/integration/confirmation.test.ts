@@ -65,7 +65,7 @@ let confirmers: LoopbackConfirmers;
 const logs: Record<string, unknown>[] = [];
 const metricLines: string[] = [];
 
-const MONITOR_IDS = ['minority', 'loud', 'quorum', 'split', 'split-down', 'unset', 'steady'] as const;
+const MONITOR_IDS = ['minority', 'loud', 'quorum', 'everywhere', 'split', 'split-down', 'unset', 'steady'] as const;
 
 function configYaml(alertOnRegional = false): string {
   const lines = [
@@ -151,6 +151,7 @@ describe('multi-region confirmation through the probe run', () => {
     failFor.set('loud', new Set(['127.0.0.1']));
     failFor.set('quorum', new Set(['127.0.0.1', '127.0.0.2']));
     failFor.set('split-down', new Set(['127.0.0.1', '127.0.0.3']));
+    failFor.set('everywhere', new Set(['127.0.0.1', '127.0.0.2', '127.0.0.3']));
     logs.length = 0;
     metricLines.length = 0;
   });
@@ -175,7 +176,7 @@ describe('multi-region confirmation through the probe run', () => {
     });
 
     it('asks each confirmer region once, about every suspect of the run together', () => {
-      const suspects = ['loud', 'minority', 'quorum', 'split-down'];
+      const suspects = ['everywhere', 'loud', 'minority', 'quorum', 'split-down'];
       expect(confirmers.asked).toEqual([
         { region: 'eu-west-1', monitorIds: suspects },
         { region: 'ap-southeast-1', monitorIds: suspects },
@@ -227,6 +228,19 @@ describe('multi-region confirmation through the probe run', () => {
     it('counts no home-alone decision while the confirmers answer (the metric is 0 on minutes 2 and 3)', () => {
       expect(logs.filter((line) => line.message === HOME_ALONE_MESSAGE)).toEqual([]);
       expect(homeMetric()).toEqual([0, 0]);
+    });
+
+    it('declares one outage when every vantage point fails', () => {
+      expect(transitions.get('everywhere')).toMatchObject({
+        to: 'DOWN',
+        startedAt: checkedAt(2),
+        vantage: [
+          { region: HOME, ok: false, reason: 'http-status' },
+          { region: 'eu-west-1', ok: false, reason: 'http-status' },
+          { region: 'ap-southeast-1', ok: false, reason: 'http-status' },
+        ],
+      });
+      expect(logsWith(QUORUM_OUTAGE_MESSAGE, 'everywhere')).toEqual([expect.objectContaining({ failing: 3, voting: 3, quorum: 2 })]);
     });
 
     it('declares the outage whichever confirmer fails with the home region: 2 of 3 is the default quorum', () => {
@@ -313,6 +327,7 @@ describe('multi-region confirmation through the probe run', () => {
       expect(confirmers.asked.length).toBe(asked);
       expect(first.size).toBe(0);
       expect([...second.values()].map((t) => `${t.monitorId}:${t.from}->${t.to}`).sort()).toEqual([
+        'everywhere:DOWN->UP',
         'loud:DOWN->UP',
         'minority:DOWN->UP',
         'quorum:DOWN->UP',
