@@ -5,8 +5,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { createNotifyDeps, resolveNotifyChannels } from '../lib/adapters/aws-notifier-deps';
-import { AwsSecretResolver } from '../lib/adapters/aws-secret-resolver';
-import { LocalSecretsFileResolver } from '../lib/adapters/local-secrets-file';
+import { createSecretResolver } from '../lib/adapters/secret-resolvers';
 import { createSesClient } from '../lib/adapters/ses-mailer';
 import { notifyBatch, type NotifyDeps } from '../lib/app/notify-batch';
 import { isOutboxSweepEvent, sweepOutbox, type OutboxSweepEvent, type SweepReport } from '../lib/app/outbox';
@@ -22,9 +21,7 @@ let base: { deps: NotifyDeps; secrets: SecretResolver; sns: SNSClient } | undefi
 function createBase() {
   const env = readNotifyEnvironment();
   // Only the notifier resolves the channels' secrets (their URLs, signing secrets, routing keys).
-  const secrets: SecretResolver = env.LOCAL_SECRETS_FILE
-    ? new LocalSecretsFileResolver(env.LOCAL_SECRETS_FILE, process.env)
-    : new AwsSecretResolver({ env: process.env, maxAgeSeconds: env.SECRETS_MAX_AGE_SECONDS, logger });
+  const secrets: SecretResolver = createSecretResolver(env, logger);
   const deps = createNotifyDeps({
     dynamoDb: new DynamoDBClient({}),
     ses: createSesClient(),

@@ -3,9 +3,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { AwsSecretResolver } from '../lib/adapters/aws-secret-resolver';
+import { createSecretResolver } from '../lib/adapters/secret-resolvers';
 import { DynamoDbHeartbeatStore } from '../lib/adapters/dynamodb-heartbeat-store';
-import { LocalSecretsFileResolver } from '../lib/adapters/local-secrets-file';
 import { recordPing, type PingDeps } from '../lib/app/ping';
 import { readPingEnvironment } from '../lib/config/environment';
 import { loadMonitorsConfig } from '../lib/config/monitors';
@@ -22,9 +21,7 @@ function createDeps(): PingDeps {
   return {
     monitors: loadMonitorsConfig(env.MONITORS_FILE).monitors,
     // Tokens given as references, resolved at the first ping, then as they expire (5 minutes).
-    secrets: env.LOCAL_SECRETS_FILE
-      ? new LocalSecretsFileResolver(env.LOCAL_SECRETS_FILE, process.env)
-      : new AwsSecretResolver({ env: process.env, maxAgeSeconds: env.SECRETS_MAX_AGE_SECONDS, logger }),
+    secrets: createSecretResolver(env, logger),
     recorder: new DynamoDbHeartbeatStore({ client: new DynamoDBClient({}), tableName: env.TABLE_NAME }),
     now: () => new Date(),
     logger,
